@@ -1,0 +1,17 @@
+"""Test settings: the production settings with a throwaway key, data folder and fast hashing."""
+
+import os
+import tempfile
+
+os.environ.setdefault("GUANQING_SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789")
+os.environ.setdefault("GUANQING_DATA_DIR", tempfile.mkdtemp(prefix="guanqing-test-"))
+
+from config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

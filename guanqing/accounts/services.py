@@ -1,0 +1,226 @@
+"""Account writes: the system administrator provisions, the security administrator grants and sets
+policy; nobody does both. Each write is validated, saved and audited in one transaction."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from guanqing.accounts.choices import REQUIRED_SCOPE, SEPARATED_ADMIN_ROLES, Role
+from guanqing.accounts.models import User
+from guanqing.core import audit
+from guanqing.core.models import SecurityPolicy
+from guanqing.core.policy import current_policy
+from guanqing.core.services import merge_errors, require
+from guanqing.registry.choices import DivisionLevel
+from guanqing.registry.models import Division, Member, Unit
+
+USER_FIELDS = ["username", "display_name", "role", "unit", "community", "member", "is_active"]
+
+
+def _check_scope(user: User) -> None:
+    """A role gets exactly the scope it needs and nothing else."""
+    errors: dict[str, list[str]] = {}
+    needed = REQUIRED_SCOPE.get(user.role)
+    if user.role == Role.MEMBER and user.member_id:
+        user.unit_id = user.member.unit_id
+    for field in ("unit", "community", "member"):
+        value = getattr(user, f"{field}_id")
+        if field == needed and value is None:
+            errors[field] = [f"角色“{user.get_role_display()}”必须指定{_scope_label(field)} / required"]
+    if user.community_id and user.community.level != DivisionLevel.COMMUNITY:
+        errors["community"] = ["应选择社区/村 / must be a community or village"]
+    if user.role in SEPARATED_ADMIN_ROLES or user.role in (Role.COMMITTEE, Role.FUND_OFFICER):
+        user.unit_id = None if user.role != Role.FUND_OFFICER else user.unit_id
+        user.community_id = None
+    if user.role != Role.COMMUNITY_WORKER:
+        user.community_id = None
+    merge_errors(errors)
+
+
+def _scope_label(field: str) -> str:
+    return {"unit": "单位 unit", "community": "社区 community", "member": "党员 member"}[field]
+
+
+def _check_manageable(actor: User, role: str) -> None:
+    require(actor.is_system_admin, "只有系统管理员可以管理账号 / only the system administrator")
+    if role in SEPARATED_ADMIN_ROLES:
+        raise ValidationError(
+            {
+                "role": [
+                    "三员账号只能在安装时用 `guanqing createadmins` 创建，不能在系统中互相创建或修改 / "
+                    "the three administrators are created at installation, not by one another"
+                ]
+            }
+        )
+
+
+def _resolve(model, value, field):
+    if value is None or isinstance(value, model):
+        return value
+    obj = model.objects.filter(pk=value).first()
+    if obj is None:
+        raise ValidationError({field: [f"编号 {value} 不存在 / does not exist"]})
+    return obj
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    unit: Unit | int | None = None,
+    community: Division | int | None = None,
+    member: Member | int | None = None,
+) -> User:
+    if role not in Role.values:
+        raise ValidationError({"role": [f"未知角色 {role!r} / unknown role"]})
+    _check_manageable(actor, role)
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": ["请填写用户名 / username is required"]})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": [f"用户名“{username}”已被使用 / already taken"]})
+    user = User(
+        username=username,
+        display_name=display_name,
+        role=role,
+        unit=_resolve(Unit, unit, "unit"),
+        community=_resolve(Division, community, "community"),
+        member=_resolve(Member, member, "member"),
+    )
+    if user.member_id and User.objects.filter(member_id=user.member_id).exists():
+        raise ValidationError({"member": ["该党员已有账号 / this member already has an account"]})
+    if not user.display_name and user.member_id:
+        user.display_name = user.member.name
+    _check_scope(user)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit.record(actor=actor, action="create", obj=user, changes=_user_changes(None, user))
+    return user
+
+
+def _user_snapshot(user: User) -> dict:
+    return audit.snapshot(user, USER_FIELDS)
+
+
+def _user_changes(before: dict | None, user: User) -> dict:
+    after = _user_snapshot(user)
+    if before is None:
+        return {k: [None, v] for k, v in after.items() if v not in (None, "")}
+    return audit.diff(before, after)
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, **data) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _check_manageable(actor, user.role)
+    if "role" in data:
+        _check_manageable(actor, data["role"])
+    if user.pk == actor.pk:
+        raise ValidationError({"role": ["不能修改自己的账号 / you cannot change your own account"]})
+    before = _user_snapshot(user)
+    allowed = {"display_name", "role", "unit", "community", "member", "is_active"}
+    unknown = set(data) - allowed
+    merge_errors({k: ["不能修改此字段 / cannot be changed here"] for k in unknown})
+    for key, model in (("unit", Unit), ("community", Division), ("member", Member)):
+        if key in data:
+            data[key] = _resolve(model, data[key], key)
+    for key, value in data.items():
+        setattr(user, key, value)
+    _check_scope(user)
+    user.full_clean(exclude=["password"])
+    changes = _user_changes(before, user)
+    if not changes:
+        return user
+    user.save()
+    action = "role_change" if {"role", "unit", "community", "member"} & set(changes) else "update"
+    audit.record(actor=actor, action=action, obj=user, changes=changes)
+    if not user.is_active:
+        _end_sessions_and_tokens(user)
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: User, user: User, password: str) -> User:
+    if actor.pk != user.pk:
+        _check_manageable(actor, user.role)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(actor=actor, action="password_change", obj=user)
+    return user
+
+
+def _end_sessions_and_tokens(user: User) -> None:
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def user_grant_reveal(*, actor: User, user: User, allowed: bool) -> User:
+    """The security administrator decides who may see full ID numbers."""
+    require(actor.is_security_admin, "只有安全管理员可以授予此权限 / only the security administrator")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_separated_admin:
+        raise ValidationError({"can_reveal_sensitive": ["三员账号不查看业务数据 / not for administrators"]})
+    if user.can_reveal_sensitive == allowed:
+        return user
+    user.can_reveal_sensitive = allowed
+    user.save(update_fields=["can_reveal_sensitive"])
+    audit.record(
+        actor=actor,
+        action="role_change",
+        obj=user,
+        changes={"can_reveal_sensitive": [not allowed, allowed]},
+    )
+    return user
+
+
+POLICY_FIELDS = ["failure_limit", "lockout_minutes", "idle_minutes", "mask_head", "mask_tail"]
+
+
+@transaction.atomic
+def policy_update(*, actor: User, **data) -> SecurityPolicy:
+    require(actor.is_security_admin, "只有安全管理员可以修改安全策略 / only the security administrator")
+    policy = current_policy()
+    if policy.pk:
+        policy = SecurityPolicy.objects.select_for_update().get(pk=policy.pk)
+    before = audit.snapshot(policy, POLICY_FIELDS)
+    errors = {}
+    limits = {
+        "failure_limit": (1, 20),
+        "lockout_minutes": (1, 1440),
+        "idle_minutes": (1, 480),
+        "mask_head": (0, 10),
+        "mask_tail": (0, 8),
+    }
+    for key, value in data.items():
+        if key not in limits:
+            errors[key] = ["不能修改此字段 / cannot be changed"]
+            continue
+        low, high = limits[key]
+        if not isinstance(value, int) or not low <= value <= high:
+            errors[key] = [f"应为 {low}–{high} 之间的整数 / must be a whole number {low}–{high}"]
+        else:
+            setattr(policy, key, value)
+    if policy.mask_head + policy.mask_tail > 12:
+        errors["mask_tail"] = ["显示的位数过多，无法起到遮蔽作用 / too many digits shown"]
+    merge_errors(errors)
+    policy.save()
+    changes = audit.diff(before, audit.snapshot(policy, POLICY_FIELDS))
+    audit.record(actor=actor, action="policy_change", obj=policy, changes=changes)
+    return policy

@@ -1,0 +1,94 @@
+"""Writing the audit log. Service functions call these inside their own transaction."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterable
+
+from django.db import models
+
+from guanqing.core.context import current_request_info
+from guanqing.core.models import AuditAction, AuditEvent
+
+# Fields whose values are never written to the audit log in clear.
+SENSITIVE_MARK = "（已隐藏）"
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict:
+    """The current values of `fields`, as the audit log shows them."""
+    values = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        if isinstance(field, models.ForeignKey):
+            related = getattr(instance, name)
+            values[name] = str(related) if related is not None else None
+        else:
+            display = getattr(instance, f"get_{name}_display", None)
+            values[name] = _plain(display() if display else getattr(instance, name))
+    return values
+
+
+def diff(before: dict, after: dict) -> dict:
+    """{field: [old, new]} for every field whose value changed."""
+    return {
+        name: [before.get(name), value]
+        for name, value in after.items()
+        if before.get(name) != value
+    }
+
+
+def _label(instance_or_type) -> str:
+    if isinstance(instance_or_type, str):
+        return instance_or_type
+    meta = instance_or_type._meta
+    return f"{meta.app_label}.{meta.model_name}"
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    object_repr: str = "",
+    changes: dict | None = None,
+    root: models.Model | None = None,
+    message: str = "",
+    actor_username: str | None = None,
+) -> AuditEvent:
+    """Append one event. Call it inside the same transaction as the write it records."""
+    if obj is not None:
+        object_type = object_type or _label(obj)
+        object_id = object_id or obj.pk
+        object_repr = object_repr or str(obj)
+    root = root if root is not None else obj
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_username=(
+            actor_username if actor_username is not None else (user.username if user else "")
+        ),
+        action=AuditAction(action),
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        object_repr=str(object_repr)[:200],
+        root_type=_label(root) if root is not None else object_type,
+        root_id=str(root.pk) if root is not None else str(object_id or ""),
+        changes=changes or {},
+        message=message[:300],
+        ip_address=current_request_info().ip_address,
+    )

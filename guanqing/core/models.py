@@ -1,0 +1,123 @@
+"""Shared models: the append-only audit log and the security policy."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit record."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("the audit log is append-only")
+
+    def delete(self):
+        raise AppendOnlyError("the audit log is append-only")
+
+    def visible_to(self, user):
+        """Only the audit administrator reads the audit log."""
+        if getattr(user, "is_authenticated", False) and user.is_active and user.is_audit_admin:
+            return self
+        return self.none()
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("新增")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")
+    IMPORT = "import", _("导入")
+    EXPORT = "export", _("导出")
+    LOGIN = "login", _("登录")
+    LOGOUT = "logout", _("退出")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKED_OUT = "locked_out", _("账号锁定")
+    ROLE_CHANGE = "role_change", _("角色变更")
+    PASSWORD_CHANGE = "password_change", _("密码修改")
+    REVEAL = "reveal", _("查看敏感信息")
+    POLICY_CHANGE = "policy_change", _("策略变更")
+    TOKEN = "token", _("签发令牌")
+
+
+class AuditEvent(models.Model):
+    """One write or security event: who did what to which object, when and from where."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_username = models.CharField(_("操作账号"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=20, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=60, blank=True, db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=40, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    # The aggregate the change belongs to (a person's change belongs to its household's timeline).
+    root_type = models.CharField(max_length=60, blank=True)
+    root_id = models.CharField(max_length=40, blank=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    message = models.CharField(_("说明"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["root_type", "root_id", "at"]),
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["actor_username", "at"]),
+        ]
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("the audit log is append-only")
+
+
+class SecurityPolicy(models.Model):
+    """The security administrator's policy: lockout, idle time-out, how ID numbers are masked."""
+
+    failure_limit = models.PositiveSmallIntegerField(_("锁定前允许的失败次数"), default=5)
+    lockout_minutes = models.PositiveSmallIntegerField(_("锁定时长（分钟）"), default=15)
+    idle_minutes = models.PositiveSmallIntegerField(_("空闲退出（分钟）"), default=15)
+    mask_head = models.PositiveSmallIntegerField(_("证件号显示前几位"), default=6)
+    mask_tail = models.PositiveSmallIntegerField(_("证件号显示后几位"), default=4)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("安全策略")
+        verbose_name_plural = _("安全策略")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(failure_limit__gte=1, failure_limit__lte=20),
+                name="policy_failure_limit_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(idle_minutes__gte=1, idle_minutes__lte=480),
+                name="policy_idle_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mask_head__lte=10, mask_tail__lte=8),
+                name="policy_mask_range",
+            ),
+        ]
+
+    def __str__(self):
+        return "安全策略"

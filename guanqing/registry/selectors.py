@@ -1,0 +1,86 @@
+"""Reads that need scope or roll-up: always start from `visible_to(user)`."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.db.models import Count
+
+from guanqing.core.models import AuditEvent
+from guanqing.registry.models import Division, Household, Member, Unit
+
+
+def current_district_map() -> dict[int, int]:
+    """{district id: id of the district it is part of today}, following mergers and renamings."""
+    rows = list(Division.objects.districts().values("pk", "successor_id"))
+    successor = {row["pk"]: row["successor_id"] for row in rows}
+
+    def resolve(pk: int) -> int:
+        seen = set()
+        while successor.get(pk) and pk not in seen:
+            seen.add(pk)
+            pk = successor[pk]
+        return pk
+
+    return {pk: resolve(pk) for pk in successor}
+
+
+def district_ids_rolling_up_to(district: Division) -> list[int]:
+    """The district itself and every abolished district now part of it."""
+    mapping = current_district_map()
+    target = mapping.get(district.pk, district.pk)
+    return [pk for pk, current in mapping.items() if current == target]
+
+
+def households_in_current_district(queryset, district: Division):
+    return queryset.filter(community__district_id__in=district_ids_rolling_up_to(district))
+
+
+def household_counts_by_district(user) -> list[dict]:
+    """Households the user sees, counted by today's district (old districts rolled up)."""
+    rows = (
+        Household.objects.visible_to(user)
+        .values("community__district_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    mapping = current_district_map()
+    totals: Counter[int] = Counter()
+    for row in rows:
+        original = row["community__district_id"]
+        totals[mapping.get(original, original)] += row["n"]
+    names = dict(Division.objects.filter(pk__in=totals).values_list("pk", "name"))
+    return sorted(
+        ({"district_id": pk, "district": names.get(pk, "—"), "households": n}
+         for pk, n in totals.items()),
+        key=lambda r: -r["households"],
+    )
+
+
+def member_counts_by_unit(user, limit: int | None = None) -> list[dict]:
+    rows = (
+        Member.objects.visible_to(user)
+        .values("unit_id", "unit__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "unit__name")
+    )
+    if limit:
+        rows = rows[:limit]
+    return [{"unit_id": r["unit_id"], "unit": r["unit__name"], "members": r["n"]} for r in rows]
+
+
+def registry_totals(user) -> dict[str, int]:
+    return {
+        "units": Unit.objects.visible_to(user).count(),
+        "members": Member.objects.visible_to(user).count(),
+        "households": Household.objects.visible_to(user).count(),
+        "communities": Division.objects.visible_to(user).communities().current().count(),
+    }
+
+
+def household_timeline(household: Household):
+    """Every recorded change to the household and its people, newest first.
+
+    The caller has already fetched `household` through `visible_to(user)`.
+    """
+    return AuditEvent.objects.filter(root_type="registry.household", root_id=str(household.pk))
