@@ -207,3 +207,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("GUANQING_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Accounts lock by username, as the policy demands; a per-IP limit belongs in the reverse proxy.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]

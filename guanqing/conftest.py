@@ -1,0 +1,73 @@
+"""Shared fixtures: a small world with two units, two communities and one user per role.
+
+`world` holds an "own" and an "other" record of every kind, so each test can check that a role sees
+its own and gets 404 for the other.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from rest_framework.test import APIClient
+
+from guanqing.core.testing import factories as f
+
+
+@pytest.fixture
+def world(db):
+    district = f.DistrictFactory(code="330203000000", name="海曙区")
+    street = f.StreetFactory(parent=district, code="330203001000", name="测试街道")
+    community = f.CommunityFactory(parent=street, code="330203001001", name="徐家漕社区")
+    other_community = f.CommunityFactory(parent=street, code="330203001002", name="别的社区")
+    unit = f.UnitFactory(name="市纪委")
+    other_unit = f.UnitFactory(name="市发改委")
+    org = f.PartyOrgFactory(unit=unit, name="市纪委机关党委", kind="committee")
+    other_org = f.PartyOrgFactory(unit=other_unit, name="市发改委机关党委", kind="committee")
+    member = f.MemberFactory(unit=unit, branch=org, home_community=community, name="张三")
+    other_member = f.MemberFactory(unit=other_unit, branch=other_org, name="李四")
+    household = f.HouseholdFactory(community=community, head_name="张国宝")
+    other_household = f.HouseholdFactory(community=other_community, head_name="邵国樑")
+    person = f.PersonFactory(household=household, name="张小宝")
+    other_person = f.PersonFactory(household=other_household, name="邵小樑")
+    users = SimpleNamespace(
+        committee=f.UserFactory(username="committee", role="committee"),
+        unit_admin=f.UserFactory(username="unit_admin", role="unit_admin", unit=unit),
+        member=f.UserFactory(username="member", role="member", member=member, unit=unit),
+        community_worker=f.UserFactory(
+            username="community_worker", role="community_worker", community=community
+        ),
+        window_clerk=f.UserFactory(username="window_clerk", role="window_clerk"),
+        fund_officer=f.UserFactory(username="fund_officer", role="fund_officer"),
+        system_admin=f.UserFactory(username="system_admin", role="system_admin"),
+        security_admin=f.UserFactory(username="security_admin", role="security_admin"),
+        audit_admin=f.UserFactory(username="audit_admin", role="audit_admin"),
+    )
+    return SimpleNamespace(
+        district=district,
+        street=street,
+        community=community,
+        other_community=other_community,
+        unit=unit,
+        other_unit=other_unit,
+        org=org,
+        other_org=other_org,
+        member=member,
+        other_member=other_member,
+        household=household,
+        other_household=other_household,
+        person=person,
+        other_person=other_person,
+        users=users,
+    )
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
