@@ -11,13 +11,14 @@ class RequestInfo:
     ip_address: str | None = None
 
 
-_current: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar(
-    "guanqing_request", default=RequestInfo()
+_NO_REQUEST = RequestInfo()
+_current: contextvars.ContextVar[RequestInfo | None] = contextvars.ContextVar(
+    "guanqing_request", default=None
 )
 
 
 def current_request_info() -> RequestInfo:
-    return _current.get()
+    return _current.get() or _NO_REQUEST
 
 
 def set_request_info(info: RequestInfo) -> contextvars.Token:

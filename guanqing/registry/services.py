@@ -54,9 +54,7 @@ def division_create(
     elif level == DivisionLevel.DISTRICT and parent is not None:
         errors["parent"] = ["区/县(市) 没有上级区划 / a district has no parent division"]
     elif level != DivisionLevel.DISTRICT:
-        expected = (
-            DivisionLevel.DISTRICT if level == DivisionLevel.STREET else DivisionLevel.STREET
-        )
+        expected = DivisionLevel.DISTRICT if level == DivisionLevel.STREET else DivisionLevel.STREET
         if parent is None or parent.level != expected:
             errors["parent"] = [
                 "街道/乡镇的上级应为区/县，社区/村的上级应为街道/乡镇 / "
@@ -74,7 +72,11 @@ def division_create(
     )
     if parent is not None and parent.code[:6] != division.code[:6]:
         raise ValidationError(
-            {"code": ["区划代码的前 6 位应与所属区县一致 / code must start with its district's code"]}
+            {
+                "code": [
+                    "区划代码的前 6 位应与所属区县一致 / code must start with its district's code"
+                ]
+            }
         )
     save_with_audit(actor=actor, instance=division, fields=DIVISION_FIELDS)
     division.district = division if level == DivisionLevel.DISTRICT else parent.district
@@ -125,7 +127,9 @@ UNIT_FIELDS = ["name", "short_name", "credit_code", "address", "sort_order", "is
 def _apply(instance, data: dict[str, Any], allowed: list[str]) -> None:
     unknown = set(data) - set(allowed)
     if unknown:
-        raise ValidationError({name: ["不能修改此字段 / this field cannot be set"] for name in unknown})
+        raise ValidationError(
+            {name: ["不能修改此字段 / this field cannot be set"] for name in unknown}
+        )
     for name, value in data.items():
         setattr(instance, name, value.strip() if isinstance(value, str) else value)
 
@@ -169,12 +173,14 @@ PARTY_ORG_FIELDS = ["name", "kind", "unit", "division", "parent"]
 
 def _check_party_org(actor, org: PartyOrg) -> None:
     errors: dict[str, list[str]] = {}
-    if org.unit_id and not Unit.objects.editable_by(actor).filter(pk=org.unit_id).exists():
-        if not (actor.role == "unit_admin" and actor.unit_id == org.unit_id):
-            errors["unit"] = [NOT_IN_SCOPE]
+    own_unit = actor.role == "unit_admin" and actor.unit_id == org.unit_id
+    if org.unit_id and not own_unit and not actor.is_committee:
+        errors["unit"] = [NOT_IN_SCOPE]
     if org.division_id:
         if not actor.is_committee:
-            errors["division"] = ["只有机关工委可以登记村级党组织 / only the committee adds village orgs"]
+            errors["division"] = [
+                "只有机关工委可以登记村级党组织 / only the committee adds village orgs"
+            ]
         elif org.division.level != DivisionLevel.COMMUNITY:
             errors["division"] = ["村级党组织应属于社区/村 / must belong to a community or village"]
     if org.parent_id:
@@ -317,9 +323,9 @@ MEMBER_FIELDS = [
 
 def _check_member_refs(actor, member: Member) -> None:
     errors: dict[str, list[str]] = {}
-    if member.unit_id and not Unit.objects.visible_to(actor).filter(pk=member.unit_id).exists():
-        errors["unit"] = [NOT_IN_SCOPE]
-    elif member.unit_id and actor.role == "unit_admin" and member.unit_id != actor.unit_id:
+    # the committee registers members anywhere, a unit administrator in its own unit only
+    own_unit = actor.role == "unit_admin" and member.unit_id == actor.unit_id
+    if member.unit_id and not own_unit and not actor.is_committee:
         errors["unit"] = [NOT_IN_SCOPE]
     if member.branch_id and member.branch.unit_id != member.unit_id:
         errors["branch"] = ["所在支部应属于本单位 / branch must belong to the member's unit"]
@@ -389,7 +395,11 @@ def _validate_phone(data: dict) -> None:
         _validate_mobile(data, "phone")
     elif not all(c.isdigit() or c == "-" for c in phone) or not 7 <= len(phone) <= 13:
         raise ValidationError(
-            {"phone": ["联系电话应为手机号码或固定电话 / phone must be a mobile or landline number"]}
+            {
+                "phone": [
+                    "联系电话应为手机号码或固定电话 / phone must be a mobile or landline number"
+                ]
+            }
         )
 
 
@@ -404,7 +414,9 @@ def _check_household_refs(actor, household: Household) -> None:
 
 
 @transaction.atomic
-def household_create(*, actor, id_number: str, people: list[dict] | None = None, **data) -> Household:
+def household_create(
+    *, actor, id_number: str, people: list[dict] | None = None, **data
+) -> Household:
     require(
         actor.role in ("committee", "community_worker"),
         "只有机关工委和社区工作者可以登记困难家庭 / not permitted",
