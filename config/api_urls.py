@@ -1,1 +1,27 @@
-urlpatterns = []
+"""/api/v1/: the registry, accounts and the audit log (schema at /api/schema/, docs at /api/docs/)."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from guanqing.accounts.api import views as accounts
+from guanqing.core.api_views import AuditEventViewSet
+from guanqing.registry.api import views as registry
+
+router = DefaultRouter()
+router.register("divisions", registry.DivisionViewSet, basename="division")
+router.register("units", registry.UnitViewSet, basename="unit")
+router.register("party-orgs", registry.PartyOrgViewSet, basename="party-org")
+router.register("members", registry.MemberViewSet, basename="member")
+router.register("households", registry.HouseholdViewSet, basename="household")
+router.register("people", registry.PersonViewSet, basename="person")
+router.register("users", accounts.UserViewSet, basename="user")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", accounts.TokenView.as_view(), name="auth-token"),
+    path("auth/me/", accounts.MeView.as_view(), name="auth-me"),
+    path("security-policy/", accounts.SecurityPolicyView.as_view(), name="security-policy"),
+    *router.urls,
+]

@@ -5,7 +5,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from config.env import env_bool, env_database_url, env_int, env_list, env_str, secret_key
+from config.env import (
+    env_bool,
+    env_choice,
+    env_database_url,
+    env_int,
+    env_list,
+    env_str,
+    secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,6 +28,8 @@ ALLOWED_HOSTS = env_list("GUANQING_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[
 CSRF_TRUSTED_ORIGINS = env_list("GUANQING_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth so that its `createsuperuser` (a refusal) replaces Django's.
+    "guanqing.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -37,7 +47,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "guanqing.core",
-    "guanqing.accounts",
     "guanqing.registry",
 ]
 
@@ -45,7 +54,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "guanqing.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -110,9 +119,10 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions end after GUANQING_SESSION_IDLE_MINUTES without a request (IdleTimeoutMiddleware).
-SESSION_IDLE_MINUTES = env_int("GUANQING_SESSION_IDLE_MINUTES", 15, minimum=1, maximum=24 * 60)
-SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_IDLE_MINUTES = env_int("GUANQING_SESSION_IDLE_MINUTES", 15, minimum=1, maximum=480)
+# An absolute limit on top of the idle limit; the idle limit is the security policy's.
+SESSION_COOKIE_AGE = env_int("GUANQING_SESSION_MAX_HOURS", 12, minimum=1, maximum=24 * 7) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -191,8 +201,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No call to the online validator at swagger.io: the docs page stays on the intranet.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tags and operation ids by resource (households, members, ...), not "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Members, heads of household and people share one gender choice set.
+    "ENUM_NAME_OVERRIDES": {"GenderEnum": "guanqing.registry.choices.Gender"},
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
@@ -204,7 +220,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("GUANQING_LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice(
+            "GUANQING_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+        ),
+    },
     "loggers": {"axes": {"level": "WARNING"}},
 }
 

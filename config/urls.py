@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 urlpatterns = [
     path("", include(("guanqing.core.urls", "core"))),
     path("accounts/", include(("guanqing.accounts.urls", "accounts"))),
+    path("audit/", include(("guanqing.core.urls_audit", "audit"))),
     path("registry/", include(("guanqing.registry.urls", "registry"))),
     path("registry/excel/", include(("guanqing.registry.urls_import", "excel"))),
     path("i18n/", include("django.conf.urls.i18n")),

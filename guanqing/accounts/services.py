@@ -28,7 +28,9 @@ def _check_scope(user: User) -> None:
     for field in ("unit", "community", "member"):
         value = getattr(user, f"{field}_id")
         if field == needed and value is None:
-            errors[field] = [f"角色“{user.get_role_display()}”必须指定{_scope_label(field)} / required"]
+            errors[field] = [
+                f"角色“{user.get_role_display()}”必须指定{_scope_label(field)} / required"
+            ]
     if user.community_id and user.community.level != DivisionLevel.COMMUNITY:
         errors["community"] = ["应选择社区/村 / must be a community or village"]
     if user.role in SEPARATED_ADMIN_ROLES or user.role in (Role.COMMITTEE, Role.FUND_OFFICER):
@@ -173,10 +175,14 @@ def _end_sessions_and_tokens(user: User) -> None:
 @transaction.atomic
 def user_grant_reveal(*, actor: User, user: User, allowed: bool) -> User:
     """The security administrator decides who may see full ID numbers."""
-    require(actor.is_security_admin, "只有安全管理员可以授予此权限 / only the security administrator")
+    require(
+        actor.is_security_admin, "只有安全管理员可以授予此权限 / only the security administrator"
+    )
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_separated_admin:
-        raise ValidationError({"can_reveal_sensitive": ["三员账号不查看业务数据 / not for administrators"]})
+        raise ValidationError(
+            {"can_reveal_sensitive": ["三员账号不查看业务数据 / not for administrators"]}
+        )
     if user.can_reveal_sensitive == allowed:
         return user
     user.can_reveal_sensitive = allowed
@@ -195,7 +201,9 @@ POLICY_FIELDS = ["failure_limit", "lockout_minutes", "idle_minutes", "mask_head"
 
 @transaction.atomic
 def policy_update(*, actor: User, **data) -> SecurityPolicy:
-    require(actor.is_security_admin, "只有安全管理员可以修改安全策略 / only the security administrator")
+    require(
+        actor.is_security_admin, "只有安全管理员可以修改安全策略 / only the security administrator"
+    )
     policy = current_policy()
     if policy.pk:
         policy = SecurityPolicy.objects.select_for_update().get(pk=policy.pk)
@@ -224,3 +232,80 @@ def policy_update(*, actor: User, **data) -> SecurityPolicy:
     changes = audit.diff(before, audit.snapshot(policy, POLICY_FIELDS))
     audit.record(actor=actor, action="policy_change", obj=policy, changes=changes)
     return policy
+
+
+def locked_usernames(*, policy: SecurityPolicy | None = None) -> list:
+    """django-axes attempts that lock an account now: failures at the limit, inside the lockout."""
+    import datetime
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    policy = policy or current_policy()
+    since = timezone.now() - datetime.timedelta(minutes=policy.lockout_minutes)
+    return list(
+        AccessAttempt.objects.filter(
+            failures_since_start__gte=policy.failure_limit, attempt_time__gte=since
+        ).order_by("-attempt_time")
+    )
+
+
+@transaction.atomic
+def user_unlock(*, actor: User, username: str) -> int:
+    """The security administrator lifts a lockout before it runs out; returns attempts removed."""
+    from axes.models import AccessAttempt
+    from axes.utils import reset
+
+    require(actor.is_security_admin, "只有安全管理员可以解除锁定 / only the security administrator")
+    username = (username or "").strip()
+    failures = (
+        AccessAttempt.objects.filter(username=username)
+        .order_by("-failures_since_start")
+        .values_list("failures_since_start", flat=True)
+        .first()
+    )
+    if not username or failures is None:
+        raise ValidationError({"username": [f"账号“{username}”未被锁定 / not locked"]})
+    removed = reset(username=username)
+    user = User.objects.filter(username=username).first()
+    audit.record(
+        actor=actor,
+        action="update",
+        obj=user,
+        object_type="accounts.user",
+        object_repr=username,
+        changes={"failures_since_start": [failures, 0]},
+        message="unlock",
+    )
+    return removed
+
+
+@transaction.atomic
+def separated_admin_create(
+    *, username: str, password: str, role: str, display_name: str = ""
+) -> User:
+    """Installation only (`guanqing createadmins`): one of the three separated administrators."""
+    if role not in SEPARATED_ADMIN_ROLES:
+        raise ValidationError({"role": [f"{role!r} 不是三员角色 / not an administrator role"]})
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": ["请填写用户名 / username is required"]})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": [f"用户名“{username}”已被使用 / already taken"]})
+    user = User(username=username, role=role, display_name=display_name or str(Role(role).label))
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit.record(
+        actor=None,
+        actor_username="installer",
+        action="create",
+        obj=user,
+        changes=_user_changes(None, user),
+        message="createadmins",
+    )
+    return user

@@ -15,7 +15,7 @@ def _logged_in(sender, request, user, **kwargs):
 @receiver(user_logged_out)
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
-        idle = bool(request and request.session.get("guanqing_idle_logout"))
+        idle = bool(getattr(request, "guanqing_idle_logout", False))
         audit.record(actor=user, action="logout", obj=user, message="idle" if idle else "")
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import Http404
-from rest_framework import exceptions, pagination
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions, filters, pagination, permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.validators import UniqueValidator
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from guanqing.core.services import ScopeError
@@ -28,9 +32,200 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = django_errors_to_drf(exc)
     elif isinstance(exc, ScopeError):
-        exc = exceptions.NotFound() if "权限范围" in str(exc) else exceptions.PermissionDenied(str(exc))
+        exc = (
+            exceptions.NotFound()
+            if "权限范围" in str(exc)
+            else exceptions.PermissionDenied(str(exc))
+        )
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     return drf_exception_handler(exc, context)
+
+
+# ---------------------------------------------------------------------------------------------
+# The scoped base viewset
+# ---------------------------------------------------------------------------------------------
+
+ROLE_FORBIDDEN = "您的角色不能使用此接口 / your role cannot use this endpoint"
+NOT_EDITABLE = "您可以查看但不能修改此记录 / you may see but not change this record"
+
+
+class RoleAllowed(permissions.BasePermission):
+    """The endpoint as a whole is open to the roles the view names (403 for the others)."""
+
+    message = ROLE_FORBIDDEN
+
+    def has_permission(self, request, view):
+        roles = view.get_allowed_roles() if hasattr(view, "get_allowed_roles") else None
+        return roles is None or getattr(request.user, "role", None) in roles
+
+
+class ShapeOnlyModelSerializer(serializers.ModelSerializer):
+    """Checks the shape of the input (types, lengths, choices, references in scope) and nothing more.
+
+    Business rules (uniqueness, ID numbers, phones, who may write what) belong to the service
+    functions, which the viewset calls with `validated_data`; this serializer never saves.
+    """
+
+    def get_validators(self):
+        return []
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        validators = [v for v in kwargs.get("validators", []) if not isinstance(v, UniqueValidator)]
+        if validators:
+            kwargs["validators"] = validators
+        else:
+            kwargs.pop("validators", None)
+        return field_class, kwargs
+
+    def create(self, validated_data):  # pragma: no cover - a guard, never reached
+        raise NotImplementedError("writes go through the service functions")
+
+    def update(self, instance, validated_data):  # pragma: no cover - a guard, never reached
+        raise NotImplementedError("writes go through the service functions")
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id, resolved only among the rows the requesting user sees."""
+
+    default_error_messages = {
+        "does_not_exist": "编号 {pk_value} 不存在或不在您的权限范围内 / "
+        "#{pk_value} does not exist or is outside your scope",
+    }
+
+    def __init__(self, model=None, **kwargs):
+        self.model = model
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", model.objects.none())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self.model.objects.visible_to(getattr(request, "user", None))
+
+
+class ScopedCodeRelatedField(serializers.SlugRelatedField):
+    """A reference to a division by its 6, 9 or 12-digit code, resolved within the user's scope."""
+
+    default_error_messages = {
+        "does_not_exist": "区划代码 {value} 不存在或不在您的权限范围内 / "
+        "division {value} does not exist or is outside your scope",
+        "invalid": "区划代码应为 6、9 或 12 位数字 / division code must be 6, 9 or 12 digits",
+    }
+
+    def __init__(self, model=None, **kwargs):
+        self.model = model
+        kwargs.setdefault("slug_field", "code")
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", model.objects.none())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self.model.objects.visible_to(getattr(request, "user", None))
+
+    def to_internal_value(self, data):
+        code = str(data).strip()
+        if not code.isdigit() or len(code) not in (6, 9, 12):
+            self.fail("invalid")
+        return super().to_internal_value(code.ljust(12, "0"))
+
+
+class ScopedViewSetMixin:
+    """Reads through `Model.objects.visible_to(user)`; writes through service functions.
+
+    - An endpoint is open to `allowed_roles` (None: every signed-in user); other roles get 403.
+    - A record outside the user's scope answers 404, exactly like a missing one.
+    - Creating needs one of `create_roles` (403 otherwise); the service has the last word.
+    - Changing a record the user sees but may not edit (`editable_by`) answers 403.
+    - Writes come from ServiceCreateMixin / ServiceUpdateMixin, which call the subclass's
+      `service_create(data)` / `service_update(obj, data)`; there is no delete.
+
+    Use it as `ScopedViewSet` (this mixin on DRF's GenericViewSet). The two are split because DRF
+    imports this module (for `Pagination`) while it is still loading its own viewsets module.
+    """
+
+    model: type[models.Model]
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+    allowed_roles: frozenset[str] | None = None
+    create_roles: frozenset[str] = frozenset()
+    permission_classes = [permissions.IsAuthenticated, RoleAllowed]
+    # Search is the FilterSet's `q` (it also finds an exact ID number by its hash).
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+
+    def get_allowed_roles(self):
+        return self.allowed_roles
+
+    def get_queryset(self):
+        queryset = self.model.objects.visible_to(self.request.user)
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        return queryset
+
+    def check_create_permission(self) -> None:
+        if self.request.user.role not in self.create_roles:
+            raise exceptions.PermissionDenied(ROLE_FORBIDDEN)
+
+    def check_edit_permission(self, obj) -> None:
+        """Visible but not editable is 403 (invisible rows never get here: 404 before)."""
+        editable = self.model.objects.editable_by(self.request.user)
+        if not editable.filter(pk=obj.pk).exists():
+            raise exceptions.PermissionDenied(NOT_EDITABLE)
+
+    def read_back(self, obj):
+        """The saved row, read again through the scope (with its related rows) for the answer."""
+        return self.get_queryset().filter(pk=obj.pk).first() or obj
+
+    def respond_with(self, obj, status_code=status.HTTP_200_OK, serializer_class=None):
+        serializer_class = serializer_class or self.get_serializer_class()
+        data = serializer_class(obj, context=self.get_serializer_context()).data
+        return Response(data, status=status_code)
+
+
+class ServiceCreateMixin:
+    """POST: check the role, validate the shape, call `service_create(data)`, answer 201."""
+
+    def service_create(self, data: dict):
+        raise NotImplementedError
+
+    def create(self, request, *args, **kwargs):
+        self.check_create_permission()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = self.service_create(dict(serializer.validated_data))
+        return self.respond_with(self.read_back(obj), status.HTTP_201_CREATED)
+
+
+class ServiceUpdateMixin:
+    """PUT/PATCH: 404 outside scope, 403 if not editable, then `service_update(obj, data)`."""
+
+    def service_update(self, obj, data: dict):
+        raise NotImplementedError
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        obj = self.get_object()
+        self.check_edit_permission(obj)
+        serializer = self.get_serializer(obj, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        obj = self.service_update(obj, dict(serializer.validated_data))
+        return self.respond_with(self.read_back(obj))
+
+    def partial_update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
+
+
+def __getattr__(name):
+    # `ScopedViewSet` is built lazily: see ScopedViewSetMixin.
+    if name == "ScopedViewSet":
+        from guanqing.core.api_views import ScopedViewSet
+
+        return ScopedViewSet
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -45,9 +45,7 @@ def validate_id_number(value: str) -> str:
             code="format",
         )
     if ric.calc_check_digit(number) != number[17]:
-        raise ValidationError(
-            "身份证号码校验位错误 / ID number checksum is wrong", code="checksum"
-        )
+        raise ValidationError("身份证号码校验位错误 / ID number checksum is wrong", code="checksum")
     try:
         birth = ric.get_birth_date(number)
     except StdnumError:

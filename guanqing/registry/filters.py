@@ -77,9 +77,7 @@ class MemberFilter(django_filters.FilterSet):
     unit = django_filters.NumberFilter(field_name="unit_id", label=_("单位"))
     rank = django_filters.ChoiceFilter(choices=Rank.choices, label=_("职级"))
     status = django_filters.ChoiceFilter(choices=MemberStatus.choices, label=_("状态"))
-    home_community = django_filters.CharFilter(
-        method="by_community_code", label=_("居住社区代码")
-    )
+    home_community = django_filters.CharFilter(method="by_community_code", label=_("居住社区代码"))
 
     class Meta:
         model = Member

@@ -362,7 +362,10 @@ class Household(SensitiveIdMixin, models.Model):
     )
     address = models.CharField(_("住址"), max_length=200, blank=True)
     category = models.CharField(
-        _("困难类别"), max_length=20, choices=HardshipCategory.choices, default=HardshipCategory.OTHER
+        _("困难类别"),
+        max_length=20,
+        choices=HardshipCategory.choices,
+        default=HardshipCategory.OTHER,
     )
     status = models.CharField(
         _("状态"), max_length=10, choices=HouseholdStatus.choices, default=HouseholdStatus.ACTIVE
@@ -429,3 +432,6 @@ class Person(SensitiveIdMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+
+from guanqing.registry.models_imports import ImportJob  # noqa: E402,F401

@@ -51,8 +51,10 @@ def household_counts_by_district(user) -> list[dict]:
         totals[mapping.get(original, original)] += row["n"]
     names = dict(Division.objects.filter(pk__in=totals).values_list("pk", "name"))
     return sorted(
-        ({"district_id": pk, "district": names.get(pk, "—"), "households": n}
-         for pk, n in totals.items()),
+        (
+            {"district_id": pk, "district": names.get(pk, "—"), "households": n}
+            for pk, n in totals.items()
+        ),
         key=lambda r: -r["households"],
     )
 

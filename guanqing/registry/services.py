@@ -162,7 +162,9 @@ def unit_update(*, actor, unit: Unit, **data) -> Unit:
 
 def _locked(queryset, pk):
     """The row, locked for update, if `queryset` (already scoped for writing) holds it."""
-    obj = queryset.select_for_update().filter(pk=pk).first()
+    # order_by("pk") drops the model's default ordering, whose outer join (PartyOrg orders by
+    # unit__sort_order, a nullable relation) PostgreSQL refuses to combine with FOR UPDATE.
+    obj = queryset.select_for_update().filter(pk=pk).order_by("pk").first()
     if obj is None:
         raise ScopeError(NOT_IN_SCOPE)
     return obj

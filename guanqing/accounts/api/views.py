@@ -1,0 +1,208 @@
+"""Account endpoints: the system administrator's users, the security administrator's policy and
+grants, token sign-in and the current user."""
+
+from __future__ import annotations
+
+import django_filters
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, mixins, permissions, status
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from guanqing.accounts import services
+from guanqing.accounts.api import serializers as s
+from guanqing.accounts.choices import Role
+from guanqing.accounts.models import User
+from guanqing.core import audit
+from guanqing.core.api import RoleAllowed, ScopedViewSet, ServiceCreateMixin, ServiceUpdateMixin
+from guanqing.core.policy import current_policy, request_policy
+
+
+class UserFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="用户名或姓名")
+    role = django_filters.ChoiceFilter(choices=Role.choices, label="角色 / role")
+    unit = django_filters.NumberFilter(field_name="unit_id", label="单位编号 / unit id")
+    is_active = django_filters.BooleanFilter(label="启用 / active")
+
+    class Meta:
+        model = User
+        fields = ["q", "role", "is_active", "unit"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(username__icontains=value) | Q(display_name__icontains=value))
+
+
+class UserViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ServiceCreateMixin,
+    ServiceUpdateMixin,
+    ScopedViewSet,
+):
+    """Accounts, for the system administrator only; granting reveal is the security administrator's."""
+
+    model = User
+    serializer_class = s.UserSerializer
+    filterset_class = UserFilter
+    ordering_fields = ["username", "role", "date_joined", "last_login"]
+    ordering = ["username"]
+    allowed_roles = frozenset({Role.SYSTEM_ADMIN})
+    create_roles = frozenset({Role.SYSTEM_ADMIN})
+
+    def get_allowed_roles(self):
+        if self.action == "grant_reveal":
+            return frozenset({Role.SECURITY_ADMIN})
+        return self.allowed_roles
+
+    def check_edit_permission(self, obj):
+        # Which accounts the system administrator may change is the service's rule
+        # (not its own, not the three administrators): it answers 400 naming the field.
+        return None
+
+    def service_create(self, data):
+        data["password"] = data.get("password", "")
+        return services.user_create(actor=self.request.user, **data)
+
+    def service_update(self, obj, data):
+        return services.user_update(actor=self.request.user, user=obj, **data)
+
+    @extend_schema(
+        request=s.PasswordSerializer,
+        responses={204: OpenApiResponse(description="密码已修改 / password changed")},
+        summary="重设密码（系统管理员）/ set a user's password (system administrator)",
+    )
+    @action(detail=True, methods=["post"], url_path="set-password")
+    def set_password(self, request, pk=None):
+        user = self.get_object()
+        serializer = s.PasswordSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_set_password(
+            actor=request.user, user=user, password=serializer.validated_data["password"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=s.GrantRevealSerializer,
+        responses={200: s.UserSerializer},
+        summary="授予/收回查看完整证件号的权限（安全管理员）/ grant or withdraw reveal "
+        "(security administrator)",
+    )
+    @action(detail=True, methods=["post"], url_path="grant-reveal")
+    def grant_reveal(self, request, pk=None):
+        user = self.get_object()
+        serializer = s.GrantRevealSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_grant_reveal(
+            actor=request.user, user=user, allowed=serializer.validated_data["allowed"]
+        )
+        return self.respond_with(user)
+
+
+class SecurityPolicyView(generics.GenericAPIView):
+    """The security policy in force, for the security administrator only."""
+
+    serializer_class = s.SecurityPolicySerializer
+    permission_classes = [permissions.IsAuthenticated, RoleAllowed]
+    allowed_roles = frozenset({Role.SECURITY_ADMIN})
+    pagination_class = None
+    filter_backends = []
+
+    def get_allowed_roles(self):
+        return self.allowed_roles
+
+    @extend_schema(summary="安全策略 / the security policy")
+    def get(self, request):
+        return Response(self.get_serializer(current_policy()).data)
+
+    @extend_schema(summary="修改安全策略（安全管理员）/ change the security policy")
+    def patch(self, request):
+        serializer = self.get_serializer(current_policy(), data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if not serializer.validated_data:  # nothing to change: no write, no audit record
+            return Response(self.get_serializer(current_policy()).data)
+        policy = services.policy_update(actor=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(policy).data)
+
+
+def _locked_message(request) -> str:
+    minutes = request_policy(request).lockout_minutes
+    return (
+        f"该账号因连续登录失败已被锁定，请 {minutes} 分钟后再试或联系安全管理员 / "
+        f"this account is locked after repeated failed sign-ins; try again in {minutes} minutes"
+    )
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (`Authorization: Token …`).
+
+    Sign-in goes through `django.contrib.auth.authenticate`, so django-axes counts failures and
+    locks the account exactly as for the login page; a locked account is refused even with the
+    right password.
+    """
+
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+    serializer_class = s.TokenRequestSerializer
+
+    @extend_schema(
+        request=s.TokenRequestSerializer,
+        responses={
+            200: s.TokenSerializer,
+            400: OpenApiResponse(description="用户名或密码错误 / wrong credentials"),
+            403: OpenApiResponse(description="账号已锁定 / account locked"),
+        },
+        summary="用用户名和密码换取令牌 / obtain an API token",
+        auth=[],
+    )
+    def post(self, request):
+        serializer = s.TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        http_request = request._request
+        user = authenticate(
+            request=http_request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if getattr(http_request, "axes_locked_out", False):
+            # Answer here, as JSON, instead of letting AxesMiddleware render its HTML page.
+            http_request.axes_locked_out = False
+            raise exceptions.PermissionDenied(_locked_message(http_request))
+        if user is None or not user.is_active:
+            raise exceptions.ValidationError(
+                {
+                    "non_field_errors": [
+                        "用户名或密码错误，或账号已停用 / wrong username or password, "
+                        "or the account is disabled"
+                    ]
+                }
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        if settings.AXES_RESET_ON_SUCCESS:
+            axes_reset(username=user.get_username())
+        audit.record(actor=user, action="token", obj=user)
+        return Response({"token": token.key})
+
+
+class MeView(generics.GenericAPIView):
+    """The signed-in user's role and scope."""
+
+    serializer_class = s.MeSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get(self, request):
+        user = (
+            User.objects.visible_to(request.user)
+            .select_related("unit", "community", "member")
+            .filter(pk=request.user.pk)
+            .first()
+        )
+        if user is None:
+            raise exceptions.NotAuthenticated()
+        return Response(self.get_serializer(user).data)

@@ -1,0 +1,125 @@
+"""`guanqing createadmins`: create the three separated administrators (等保 三员) at installation.
+
+This is the only way these accounts come into being; none of them can create or change another.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from guanqing.accounts.choices import Role
+from guanqing.accounts.models import User
+from guanqing.accounts.services import separated_admin_create
+
+# (role, option prefix, default username, display name)
+ADMINS = [
+    (Role.SYSTEM_ADMIN, "system", "sysadmin", "系统管理员"),
+    (Role.SECURITY_ADMIN, "security", "secadmin", "安全管理员"),
+    (Role.AUDIT_ADMIN, "audit", "auditadmin", "审计管理员"),
+]
+
+
+class Command(BaseCommand):
+    help = (
+        "创建三员账号（系统管理员、安全管理员、审计管理员）。Creates the system, security and "
+        "audit administrators; refuses if they exist unless --skip-existing."
+    )
+
+    def add_arguments(self, parser):
+        for _role, prefix, default, label in ADMINS:
+            parser.add_argument(
+                f"--{prefix}-username",
+                default=default,
+                help=f"{label}的用户名 (default: {default})",
+            )
+            parser.add_argument(
+                f"--{prefix}-password",
+                help=f"{label}的密码；不给出时交互输入 (prompted when omitted)",
+            )
+        parser.add_argument(
+            "--skip-existing",
+            action="store_true",
+            help="已有账号的角色跳过，只创建缺少的 / create only the missing administrators",
+        )
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_false",
+            dest="interactive",
+            help="不交互：缺少密码时报错 / never prompt; a missing password is an error",
+        )
+
+    def handle(self, *args, **options):
+        existing = {
+            u.role: u.username
+            for u in User.objects.filter(role__in=[role for role, *_ in ADMINS]).order_by("pk")
+        }
+        if existing and not options["skip_existing"]:
+            names = "、".join(f"{Role(r).label} {n}" for r, n in existing.items())
+            raise CommandError(
+                f"三员账号已存在：{names}。如只需补建缺少的账号，请加 --skip-existing / "
+                "administrators already exist; use --skip-existing to create only missing ones"
+            )
+        todo = []
+        for role, prefix, _default, label in ADMINS:
+            if role in existing:
+                self.stdout.write(f"跳过{label}：已有账号 {existing[role]} / skipped, exists")
+                continue
+            username = (options[f"{prefix}_username"] or "").strip()
+            if not username:
+                raise CommandError(f"--{prefix}-username：请填写用户名 / username is required")
+            if User.objects.filter(username__iexact=username).exists():
+                raise CommandError(
+                    f"--{prefix}-username：用户名“{username}”已被使用 / already taken"
+                )
+            password = options[f"{prefix}_password"]
+            if password is None:
+                password = self._prompt_password(
+                    label, username, role, options["interactive"], prefix
+                )
+            else:
+                self._check_password(password, username, role, prefix)
+            todo.append((role, username, password, label))
+        if not todo:
+            self.stdout.write("三员账号均已存在，无需创建 / nothing to create")
+            return
+        try:
+            with transaction.atomic():
+                for role, username, password, label in todo:
+                    separated_admin_create(
+                        username=username, password=password, role=role, display_name=label
+                    )
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from exc
+        for _role, username, _password, label in todo:
+            self.stdout.write(self.style.SUCCESS(f"已创建{label} {username} / created"))
+
+    def _check_password(self, password: str, username: str, role: str, prefix: str) -> None:
+        try:
+            validate_password(password, User(username=username, role=role))
+        except ValidationError as exc:
+            raise CommandError(f"--{prefix}-password：" + " ".join(exc.messages)) from None
+
+    def _prompt_password(self, label, username, role, interactive, prefix) -> str:
+        if not interactive or not sys.stdin.isatty():
+            raise CommandError(
+                f"--{prefix}-password：请给出{label}的密码 / a password is required with --noinput"
+            )
+        while True:
+            first = getpass.getpass(f"{label} {username} 的密码 / password: ")
+            second = getpass.getpass("再输入一次 / again: ")
+            if first != second:
+                self.stderr.write("两次输入的密码不一致 / the passwords differ")
+                continue
+            try:
+                validate_password(first, User(username=username, role=role))
+            except ValidationError as exc:
+                self.stderr.write(" ".join(exc.messages))
+                continue
+            return first

@@ -1,0 +1,258 @@
+"""Pages of the system administrator (accounts) and the security administrator (policy, grants,
+lockouts). Each page belongs to exactly one of the separated administrators; anyone else gets 403."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from guanqing.accounts import services
+from guanqing.accounts.choices import BUSINESS_ROLES
+from guanqing.accounts.forms import (
+    SCOPE_OF_ROLE,
+    PasswordResetForm,
+    PolicyForm,
+    UserCreateForm,
+    UserFilter,
+    UserUpdateForm,
+    apply_service_errors,
+)
+from guanqing.accounts.models import User
+from guanqing.core import sensitive
+from guanqing.core.policy import request_policy
+from guanqing.registry.models import Member
+from guanqing.registry.services import masked
+
+PAGE_SIZE = 50
+MEMBER_SEARCH_LIMIT = 20
+
+
+def role_required(flag: str):
+    """Signed in, and `user.<flag>` is true; otherwise 403 (the page exists, it is forbidden)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not getattr(request.user, flag, False):
+                raise PermissionDenied(_("此页面仅限%(role)s使用") % {"role": _ROLE_NAMES[flag]})
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+_ROLE_NAMES = {"is_system_admin": "系统管理员", "is_security_admin": "安全管理员"}
+
+
+def _user_queryset(request):
+    return User.objects.visible_to(request.user).select_related(
+        "unit", "member", "community__parent__parent"
+    )
+
+
+# --- System administrator: accounts -------------------------------------------------------
+
+
+@role_required("is_system_admin")
+@require_GET
+def user_list(request):
+    filterset = UserFilter(request.GET, queryset=_user_queryset(request).order_by("username"))
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filter": filterset, "page": page, "total": page.paginator.count}
+    if request.htmx and request.htmx.target == "user-results":
+        return render(request, "accounts/users/_results.html", context)
+    return render(request, "accounts/users/list.html", context)
+
+
+def _form_context(form, **extra):
+    return {
+        "form": form,
+        "scope_of_role": SCOPE_OF_ROLE,
+        "selected_member": form.selected_member,
+        **extra,
+    }
+
+
+@role_required("is_system_admin")
+def user_create(request):
+    form = UserCreateForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_create(actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已创建账号 %(name)s") % {"name": user.username})
+            return redirect("accounts:user_list")
+    return render(request, "accounts/users/form.html", _form_context(form, creating=True))
+
+
+@role_required("is_system_admin")
+def user_edit(request, pk: int):
+    account = get_object_or_404(_user_queryset(request), pk=pk)
+    editable = not account.is_separated_admin and account.pk != request.user.pk
+    form = UserUpdateForm(
+        request.POST or None, actor=request.user, initial=UserUpdateForm.initial_for(account)
+    )
+    if request.method == "POST" and editable and form.is_valid():
+        try:
+            services.user_update(actor=request.user, user=account, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存账号 %(name)s") % {"name": account.username})
+            return redirect("accounts:user_list")
+    return render(
+        request,
+        "accounts/users/form.html",
+        _form_context(form, creating=False, account=account, editable=editable),
+    )
+
+
+@role_required("is_system_admin")
+def user_password(request, pk: int):
+    account = get_object_or_404(_user_queryset(request), pk=pk)
+    editable = not account.is_separated_admin
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and editable and form.is_valid():
+        try:
+            services.user_set_password(
+                actor=request.user, user=account, password=form.cleaned_data["password1"]
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已重置 %(name)s 的密码") % {"name": account.username})
+            return redirect("accounts:user_list")
+    return render(
+        request,
+        "accounts/users/password.html",
+        {"form": form, "account": account, "editable": editable},
+    )
+
+
+@role_required("is_system_admin")
+@require_GET
+def member_search(request):
+    """The member picker: masked rows from the members the administrator may see."""
+    q = request.GET.get("member_q", "").strip()
+    members = []
+    if q:
+        qs = Member.objects.visible_to(request.user).select_related("unit", "branch")
+        if len(q) == 18:
+            qs = qs.filter(id_number_hash=sensitive.lookup_hash(sensitive.normalize_id_number(q)))
+        elif q.isdigit():
+            qs = qs.filter(mobile__startswith=q)
+        else:
+            qs = qs.filter(name__icontains=q)
+        has_account = User.objects.visible_to(request.user).filter(member_id=OuterRef("pk"))
+        members = list(qs.annotate(has_account=Exists(has_account))[:MEMBER_SEARCH_LIMIT])
+    policy = request_policy(request)
+    rows = [{"member": m, "masked_id": masked(m, policy)} for m in members]
+    return render(
+        request,
+        "accounts/users/_member_results.html",
+        {"rows": rows, "q": q, "limit": MEMBER_SEARCH_LIMIT, "selected": request.GET.get("member")},
+    )
+
+
+# --- Security administrator: policy, reveal grants, lockouts --------------------------------
+
+
+@role_required("is_security_admin")
+def security_policy(request):
+    policy = request_policy(request)
+    form = PolicyForm(request.POST or None, initial=PolicyForm.initial_for(policy))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.policy_update(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("安全策略已保存"))
+            return redirect("accounts:security_policy")
+    example = sensitive.mask("330203195001011234", policy.mask_head, policy.mask_tail)
+    return render(
+        request,
+        "accounts/security/policy.html",
+        {"form": form, "policy": policy, "example": example, "tab": "policy"},
+    )
+
+
+@role_required("is_security_admin")
+@require_GET
+def security_grants(request):
+    qs = (
+        User.objects.visible_to(request.user)
+        .filter(role__in=[r.value for r in BUSINESS_ROLES])
+        .select_related("unit", "community")
+        .order_by("-can_reveal_sensitive", "username")
+    )
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "q": q, "tab": "grants"}
+    if request.htmx and request.htmx.target == "grant-results":
+        return render(request, "accounts/security/_grant_results.html", context)
+    return render(request, "accounts/security/grants.html", context)
+
+
+@role_required("is_security_admin")
+@require_POST
+def security_grant_toggle(request, pk: int):
+    account = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    allowed = request.POST.get("allowed") == "1"
+    error = None
+    try:
+        account = services.user_grant_reveal(actor=request.user, user=account, allowed=allowed)
+    except ValidationError as exc:
+        error = "；".join(exc.messages)
+    if request.htmx:
+        return render(
+            request, "accounts/security/_grant_row.html", {"account": account, "error": error}
+        )
+    if error:
+        messages.error(request, error)
+    elif allowed:
+        messages.success(request, _("已授予 %(name)s 查看完整证件号") % {"name": account.username})
+    else:
+        messages.success(request, _("已收回 %(name)s 查看完整证件号") % {"name": account.username})
+    return redirect("accounts:security_grants")
+
+
+@role_required("is_security_admin")
+def security_locked(request):
+    policy = request_policy(request)
+    if request.method == "POST":
+        username = request.POST.get("username", "")
+        try:
+            services.user_unlock(actor=request.user, username=username)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("已解除 %(name)s 的锁定") % {"name": username})
+        return redirect("accounts:security_locked")
+    attempts = services.locked_usernames(policy=policy)
+    names = {
+        u.username: u
+        for u in User.objects.visible_to(request.user).filter(
+            username__in=[a.username for a in attempts]
+        )
+    }
+    rows = [{"attempt": a, "account": names.get(a.username)} for a in attempts]
+    return render(
+        request,
+        "accounts/security/locked.html",
+        {"rows": rows, "policy": policy, "tab": "locked"},
+    )

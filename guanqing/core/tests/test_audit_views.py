@@ -1,0 +1,182 @@
+"""The audit log page: the audit administrator reads, filters and exports; everyone else gets 403."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zoneinfo
+from unittest import mock
+
+import pytest
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from openpyxl import load_workbook
+
+from guanqing.core import audit
+from guanqing.core.context import RequestInfo, reset_request_info, set_request_info
+from guanqing.core.models import AuditEvent
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+ROLES = [
+    "committee",
+    "unit_admin",
+    "member",
+    "community_worker",
+    "window_clerk",
+    "fund_officer",
+    "system_admin",
+    "security_admin",
+]
+LIST = reverse("audit:event_list")
+
+
+def record_at(when: datetime.datetime, ip: str = "10.0.0.1", **kwargs) -> AuditEvent:
+    token = set_request_info(RequestInfo(ip_address=ip))
+    try:
+        with mock.patch("django.utils.timezone.now", return_value=when):
+            return audit.record(**kwargs)
+    finally:
+        reset_request_info(token)
+
+
+@pytest.fixture
+def events(world):
+    u = world.users
+    return {
+        # 2026-03-01 23:30 in Ningbo is 15:30 UTC: it belongs to 1 March, not 2 March.
+        "late": record_at(
+            datetime.datetime(2026, 3, 1, 23, 30, tzinfo=SHANGHAI),
+            actor=u.community_worker,
+            action="update",
+            obj=world.household,
+            changes={"phone": ["13800000001", "13900000002"]},
+        ),
+        "early": record_at(
+            datetime.datetime(2026, 3, 2, 0, 30, tzinfo=SHANGHAI),
+            ip="172.16.4.4",
+            actor=u.system_admin,
+            action="create",
+            obj=u.window_clerk,
+            changes={"username": [None, "window_clerk"]},
+        ),
+        "login": record_at(
+            datetime.datetime(2026, 3, 5, 9, 0, tzinfo=SHANGHAI),
+            actor=u.committee,
+            action="login",
+            obj=u.committee,
+        ),
+    }
+
+
+def shown(client, **params) -> list[int]:
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+    return [e.pk for e in response.context["events"]]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_audit_log_is_forbidden_to_every_other_role(client, world, events, role):
+    client.force_login(getattr(world.users, role))
+    assert client.get(LIST).status_code == 403
+    assert client.get(reverse("audit:event_export")).status_code == 403
+
+
+def test_anonymous_visitor_is_sent_to_login(client, db):
+    response = client.get(LIST)
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_audit_admin_sees_newest_first(client, world, events):
+    client.force_login(world.users.audit_admin)
+    ids = shown(client, date_to="2026-03-31")
+    assert ids == [events["login"].pk, events["early"].pk, events["late"].pk]
+
+
+def test_changes_are_shown_old_to_new_with_field_labels(client, world, events):
+    client.force_login(world.users.audit_admin)
+    body = client.get(LIST, {"action": "update"}).content.decode()
+    assert "13800000001" in body and "13900000002" in body
+    assert "<details>" in body and "→" in body
+
+
+def test_filter_by_actor_action_and_object_type(client, world, events):
+    client.force_login(world.users.audit_admin)
+    assert shown(client, actor="community") == [events["late"].pk]
+    assert shown(client, action="create") == [events["early"].pk]
+    assert shown(client, object_type="registry.household") == [events["late"].pk]
+
+
+def test_date_range_uses_asia_shanghai_dates(client, world, events):
+    client.force_login(world.users.audit_admin)
+    assert shown(client, date_from="2026-03-01", date_to="2026-03-01") == [events["late"].pk]
+    assert shown(client, date_from="2026-03-02", date_to="2026-03-02") == [events["early"].pk]
+    assert set(shown(client, date_from="2026-03-02")) >= {events["early"].pk, events["login"].pk}
+    assert events["late"].pk not in shown(client, date_from="2026-03-02")
+
+
+def test_reversed_date_range_is_reported_on_the_end_date(client, world, events):
+    client.force_login(world.users.audit_admin)
+    response = client.get(LIST, {"date_from": "2026-03-05", "date_to": "2026-03-01"})
+    assert "date_to" in response.context["filter"].form.errors
+
+
+def test_filter_by_ip_prefix(client, world, events):
+    client.force_login(world.users.audit_admin)
+    assert shown(client, ip="172.16.") == [events["early"].pk]
+
+
+def test_htmx_filter_answers_only_the_results(client, world, events):
+    client.force_login(world.users.audit_admin)
+    response = client.get(
+        LIST, {"action": "login"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="audit-results"
+    )
+    body = response.content.decode()
+    assert "<html" not in body and "<table" in body
+
+
+def test_pagination_keeps_fifty_a_page(client, world, events):
+    for i in range(55):
+        audit.record(actor=world.users.committee, action="login", message=f"n{i}")
+    client.force_login(world.users.audit_admin)
+    assert len(shown(client)) == 50
+    assert len(shown(client, page=2)) == AuditEvent.objects.count() - 50 > 0
+
+
+def test_list_query_count_does_not_grow_with_rows(
+    client, world, events, django_assert_max_num_queries
+):
+    client.force_login(world.users.audit_admin)
+    with django_assert_max_num_queries(12):
+        client.get(LIST)
+    for _ in range(40):
+        audit.record(actor=world.users.committee, action="update", obj=world.household)
+    with django_assert_max_num_queries(12):
+        client.get(LIST)
+
+
+def test_export_is_the_filtered_log_and_is_itself_audited(client, world, events):
+    client.force_login(world.users.audit_admin)
+    response = client.get(reverse("audit:event_export"), {"action": "create"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 2
+    assert rows[1][1] == "system_admin"
+    assert rows[1][0] == "2026-03-02 00:30:00"
+    export = AuditEvent.objects.get(action="export")
+    assert export.actor == world.users.audit_admin
+    assert "action=create" in export.message
+
+
+def test_there_is_no_route_to_change_or_delete_events(client, world, events):
+    pk = events["late"].pk
+    for name in ("event_update", "event_delete", "event_edit", "event_detail"):
+        with pytest.raises(NoReverseMatch):
+            reverse(f"audit:{name}", args=[pk])
+    for path in (f"/audit/{pk}/", f"/audit/{pk}/delete/", f"/audit/{pk}/edit/"):
+        with pytest.raises(Resolver404):
+            resolve(path)
+    client.force_login(world.users.audit_admin)
+    assert client.post(LIST, {"id": pk}).status_code == 405
+    assert client.delete(LIST).status_code == 405
+    assert AuditEvent.objects.filter(pk=pk).exists()

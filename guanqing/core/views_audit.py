@@ -1,0 +1,240 @@
+"""The audit administrator's pages: read, filter and export the audit log. Nothing here writes to
+the log except the record of an export; nothing can change or delete an event."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import zoneinfo
+from functools import wraps
+
+import django_filters
+from django import forms
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from guanqing.core import audit
+from guanqing.core.models import AuditAction, AuditEvent
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+PAGE_SIZE = 50
+EXPORT_LIMIT = 100_000
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    """Midnight of an Asia/Shanghai business date, as an aware datetime."""
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=SHANGHAI)
+
+
+def type_label(object_type: str) -> str:
+    """'registry.household' → '困难家庭' (the model's verbose name), else the code itself."""
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
+
+
+class AuditFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("截止日期不能早于起始日期"))
+        return data
+
+
+class AuditEventFilter(django_filters.FilterSet):
+    actor = django_filters.CharFilter(
+        field_name="actor_username", lookup_expr="icontains", label=gettext_lazy("操作账号")
+    )
+    action = django_filters.ChoiceFilter(
+        choices=AuditAction.choices, label=gettext_lazy("操作"), empty_label=gettext_lazy("全部")
+    )
+    object_type = django_filters.ChoiceFilter(
+        choices=[], label=gettext_lazy("对象类型"), empty_label=gettext_lazy("全部")
+    )
+    date_from = django_filters.DateFilter(
+        method="since_date",
+        label=gettext_lazy("起始日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        method="until_date",
+        label=gettext_lazy("截止日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    ip = django_filters.CharFilter(
+        field_name="ip_address", lookup_expr="startswith", label=gettext_lazy("IP 地址")
+    )
+
+    class Meta:
+        model = AuditEvent
+        form = AuditFilterForm
+        fields = ["actor", "action", "object_type", "date_from", "date_to", "ip"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        types = (
+            self.queryset.exclude(object_type="")
+            .order_by("object_type")
+            .values_list("object_type", flat=True)
+            .distinct()
+        )
+        self.filters["object_type"].extra["choices"] = [(t, type_label(t)) for t in types]
+
+    def since_date(self, queryset, name, value):
+        return queryset.filter(at__gte=_start_of(value))
+
+    def until_date(self, queryset, name, value):
+        return queryset.filter(at__lt=_start_of(value + datetime.timedelta(days=1)))
+
+
+def audit_admin_required(view):
+    """Only the audit administrator reads the log; every other signed-in user gets 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_audit_admin:
+            raise PermissionDenied(_("审计日志仅限审计管理员查看"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _filtered(request) -> AuditEventFilter:
+    return AuditEventFilter(request.GET, queryset=AuditEvent.objects.visible_to(request.user))
+
+
+def _field_label(object_type: str, name: str) -> str:
+    try:
+        model = apps.get_model(object_type)
+        return str(model._meta.get_field(name).verbose_name)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return name
+
+
+def _shown(value):
+    if value is True:
+        return _("是")
+    if value is False:
+        return _("否")
+    return value
+
+
+def change_rows(event: AuditEvent) -> list[dict]:
+    """The event's changes as rows a person reads: field label, old value, new value."""
+    rows = []
+    for name, pair in (event.changes or {}).items():
+        old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
+        rows.append(
+            {
+                "field": _field_label(event.object_type, name),
+                "old": _shown(old),
+                "new": _shown(new),
+            }
+        )
+    return rows
+
+
+@audit_admin_required
+@require_GET
+def event_list(request):
+    filterset = _filtered(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    events = list(page.object_list)
+    labels: dict[str, str] = {}
+    for event in events:
+        event.change_rows = change_rows(event)
+        if event.object_type not in labels:
+            labels[event.object_type] = type_label(event.object_type)
+        event.type_label = labels[event.object_type]
+    context = {
+        "filter": filterset,
+        "page": page,
+        "events": events,
+        "total": page.paginator.count,
+        "query": request.GET.urlencode(),
+    }
+    if request.htmx and request.htmx.target == "audit-results":
+        return render(request, "audit/_results.html", context)
+    return render(request, "audit/list.html", context)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+@audit_admin_required
+@require_GET
+def event_export(request):
+    """The filtered log as an xlsx workbook; the export itself is recorded in the log."""
+    from openpyxl import Workbook
+
+    filterset = _filtered(request)
+    events = filterset.qs[:EXPORT_LIMIT]
+    count = events.count()
+    with transaction.atomic():
+        summary = "; ".join(
+            f"{k}={v}" for k, v in request.GET.items() if v and k in filterset.filters
+        )
+        audit.record(
+            actor=request.user,
+            action="export",
+            object_type="core.auditevent",
+            object_repr=_("审计日志"),
+            message=f"rows={count}" + (f"; {summary}" if summary else ""),
+        )
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("审计日志"))
+    sheet.append(
+        [
+            _("时间"),
+            _("操作账号"),
+            _("操作"),
+            _("对象类型"),
+            _("对象编号"),
+            _("对象"),
+            _("变更内容"),
+            _("说明"),
+            _("IP 地址"),
+        ]
+    )
+    for event in events.iterator(chunk_size=2000):
+        changes = "\n".join(
+            f"{row['field']}: {_text(row['old'])} → {_text(row['new'])}"
+            for row in change_rows(event)
+        )
+        sheet.append(
+            [
+                timezone.localtime(event.at, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+                event.actor_username,
+                event.get_action_display(),
+                type_label(event.object_type),
+                event.object_id,
+                event.object_repr,
+                changes,
+                event.message,
+                event.ip_address or "",
+            ]
+        )
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localtime(timezone.now(), SHANGHAI).strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.xlsx"'
+    workbook.save(response)
+    return response

@@ -1,0 +1,223 @@
+"""Forms of the registry pages. They only check input; the service functions validate and write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from guanqing.core import sensitive
+from guanqing.registry.choices import DivisionLevel
+from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
+
+
+class ServiceForm(forms.ModelForm):
+    """A ModelForm used for its fields and widgets only: never saved, no model validation here.
+
+    The service function runs full_clean and the business rules, and its errors are put back on
+    the form with guanqing.core.htmx.add_service_errors.
+    """
+
+    required_css_class = "field--required"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                if field.empty_label is not None:
+                    field.empty_label = _("请选择")
+            elif isinstance(field, forms.ChoiceField):
+                field.choices = [
+                    ("", _("请选择")) if value == "" else (value, label)
+                    for value, label in field.choices
+                ]
+
+    def _post_clean(self):  # the service validates the model
+        pass
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+    def clean_id_number(self):
+        """Check the format early so the user sees it with the other field errors.
+
+        Duplicates and scope are the service's business; it checks the format again."""
+        value = (self.cleaned_data.get("id_number") or "").strip()
+        if value:
+            try:
+                sensitive.validate_id_number(value)
+            except ValidationError as exc:
+                raise ValidationError(exc.messages) from None
+        return value
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _community_queryset(user):
+    qs = Division.objects.visible_to(user).current().filter(level=DivisionLevel.COMMUNITY)
+    if user.role == "community_worker":
+        qs = qs.filter(pk=user.community_id)
+    return qs.select_related("parent")
+
+
+class CommunityChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", _("请选择"))
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        parent = obj.parent.name if obj.parent_id else ""
+        return f"{parent} {obj.name}".strip()
+
+
+class UnitForm(ServiceForm):
+    class Meta:
+        model = Unit
+        fields = ["name", "short_name", "credit_code", "address", "sort_order", "is_active"]
+
+
+class PartyOrgForm(ServiceForm):
+    class Meta:
+        model = PartyOrg
+        fields = ["name", "kind", "unit", "parent"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.visible_to(user)
+        if user.role == "unit_admin":
+            units = units.filter(pk=user.unit_id)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].required = True
+        self.fields["parent"].queryset = (
+            PartyOrg.objects.visible_to(user).filter(unit__isnull=False).select_related("unit")
+        )
+        self.fields["parent"].label_from_instance = lambda o: f"{o.unit} · {o.name}"
+
+
+class MemberForm(ServiceForm):
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18, required=False)
+
+    class Meta:
+        model = Member
+        fields = [
+            "name",
+            "gender",
+            "mobile",
+            "rank",
+            "unit",
+            "branch",
+            "home_community",
+            "joined_party",
+            "status",
+        ]
+        widgets = {"joined_party": _date_widget()}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = Unit.objects.visible_to(user)
+        if user.role == "unit_admin":
+            units = units.filter(pk=user.unit_id)
+        self.fields["unit"].queryset = units
+        self.fields["branch"].queryset = (
+            PartyOrg.objects.visible_to(user).filter(unit__isnull=False).select_related("unit")
+        )
+        self.fields["branch"].label_from_instance = lambda o: f"{o.unit} · {o.name}"
+        self.fields["home_community"] = CommunityChoiceField(
+            queryset=Division.objects.current()
+            .filter(level=DivisionLevel.COMMUNITY)
+            .select_related("parent"),
+            required=False,
+            label=Member._meta.get_field("home_community").verbose_name,
+        )
+        self.fields["gender"].required = False
+        if self.instance.pk:
+            self.fields["id_number"].help_text = _("留空则不修改；当前：") + self.initial.get(
+                "masked_id", ""
+            )
+        else:
+            self.fields["id_number"].required = True
+        self.order_fields(["name", "id_number"])
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        number = self.cleaned_data.get("id_number") or ""
+        if number or not self.instance.pk:
+            data["id_number"] = number
+        return data
+
+
+class HouseholdForm(ServiceForm):
+    id_number = forms.CharField(label=_("户主身份证号码"), max_length=18, required=False)
+
+    class Meta:
+        model = Household
+        fields = [
+            "head_name",
+            "head_gender",
+            "phone",
+            "community",
+            "address",
+            "category",
+            "status",
+            "situation",
+            "hardship_cause",
+            "outlook",
+            "skills",
+            "needs",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ["situation", "hardship_cause", "outlook", "skills", "needs"]
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"] = CommunityChoiceField(
+            queryset=_community_queryset(user),
+            label=Household._meta.get_field("community").verbose_name,
+        )
+        if self.instance.pk:
+            self.fields["id_number"].help_text = _("留空则不修改；当前：") + self.initial.get(
+                "masked_id", ""
+            )
+        else:
+            self.fields["id_number"].required = True
+        self.order_fields(["head_name", "id_number"])
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        number = self.cleaned_data.get("id_number") or ""
+        if number or not self.instance.pk:
+            data["id_number"] = number
+        return data
+
+
+PROFILE_FIELDS = ["situation", "hardship_cause", "outlook", "skills", "needs"]
+
+
+class PersonForm(ServiceForm):
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18, required=False)
+
+    class Meta:
+        model = Person
+        fields = ["name", "relation", "gender", "birth_date", "health", "occupation", "note"]
+        widgets = {"birth_date": _date_widget()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relation"].choices = [("", _("请选择"))] + [
+            c for c in self.fields["relation"].choices if c[0]
+        ]
+        self.order_fields(["name", "relation", "id_number"])
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        number = self.cleaned_data.get("id_number") or ""
+        if number or not self.instance.pk:
+            data["id_number"] = number or None
+        return data
+
+
+PersonFormSet = forms.formset_factory(PersonForm, extra=2, max_num=20, validate_max=True)

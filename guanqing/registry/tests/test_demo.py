@@ -1,0 +1,262 @@
+"""The demo data set: the article's figures, places and people, valid data, and `guanqing demo`."""
+
+from __future__ import annotations
+
+import socket
+from io import StringIO
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from guanqing.accounts.models import User
+from guanqing.core.management.commands.serve import check_port_free
+from guanqing.core.models import AuditEvent
+from guanqing.core.sensitive import validate_id_number
+from guanqing.core.testing.factories import UnitFactory
+from guanqing.registry.choices import DivisionKind, DivisionLevel, OrgKind, Rank
+from guanqing.registry.demo import data
+from guanqing.registry.demo.generate import (
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    DemoDatabaseNotEmpty,
+    _Builder,
+    demo_loaded,
+    load_demo,
+)
+from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
+from guanqing.registry.selectors import household_counts_by_district
+
+pytestmark = pytest.mark.django_db
+
+
+def _age(birth, today):
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def test_full_demo_has_the_articles_figures_places_and_people():
+    summary = load_demo(scale=1)
+    assert summary is not None
+
+    # 1,594 households, 92+ units (every one the article names), 91 village orgs, ~15,000 members.
+    assert Household.objects.count() == 1594
+    assert Unit.objects.count() >= 92
+    short_names = set(Unit.objects.values_list("short_name", flat=True))
+    assert set(data.ARTICLE_UNITS) <= short_names
+    village_orgs = PartyOrg.objects.filter(unit__isnull=True, division__isnull=False)
+    assert village_orgs.count() == 91
+    assert village_orgs.values("division").distinct().count() == 91
+    assert not village_orgs.exclude(division__kind=DivisionKind.VILLAGE).exists()
+    assert 14_250 <= Member.objects.count() <= 15_750
+    communities = Division.objects.filter(level=DivisionLevel.COMMUNITY)
+    assert communities.count() >= 150
+
+    # Rank mix: few bureau-level, about a fifth division-level, about two fifths section-level.
+    total = Member.objects.count()
+    share = {r: Member.objects.filter(rank=r).count() / total for r in Rank.values}
+    assert share[Rank.BUREAU] < 0.05
+    assert 0.15 < share[Rank.DIVISION] < 0.25
+    assert 0.35 < share[Rank.SECTION] < 0.45
+
+    # Every unit has a 机关党委 with 2–6 branches, and every member sits in a branch of their unit.
+    for unit in Unit.objects.all():
+        committees = PartyOrg.objects.filter(unit=unit, kind=OrgKind.COMMITTEE)
+        assert committees.count() == 1, unit
+        assert 2 <= PartyOrg.objects.filter(unit=unit, kind=OrgKind.BRANCH).count() <= 6, unit
+    assert not Member.objects.exclude(branch__unit=F("unit")).exists()
+    assert PartyOrg.objects.filter(name="市人民检察院控申处支部", kind=OrgKind.BRANCH).exists()
+    assert PartyOrg.objects.filter(kind=OrgKind.GENERAL_BRANCH).exists()
+
+    # The places the article names, under the districts they belonged to.
+    def place(name):
+        return Division.objects.select_related("parent", "district").get(name=name)
+
+    assert place("徐家漕社区").district.name == "海曙区"
+    xurong = place("徐戎三村")
+    assert xurong.district.name == "江东区" and xurong.district.code == "330204000000"
+    assert xurong.district.is_abolished and xurong.district.successor.name == "鄞州区"
+    zhuangqiao = place("庄桥街道")
+    assert zhuangqiao.level == DivisionLevel.STREET and zhuangqiao.district.name == "江北区"
+    assert zhuangqiao.children.filter(kind=DivisionKind.COMMUNITY).exists()
+    assert place("东湖花园").level == DivisionLevel.COMMUNITY
+    assert place("日月星辰社区").district.name == "江东区"
+    baofeng = place("宝峰社区")
+    assert baofeng.parent.name == "慈城镇" and baofeng.district.name == "江北区"
+    assert place("山门村").district.name in {"奉化市", "奉化区"}
+    assert place("珠涂村").district.name == "象山县"
+    fenghua = Division.objects.get(code="330283000000")
+    assert fenghua.is_abolished and fenghua.successor.code == "330213000000"
+
+    # A district's district is itself; below it, the district it was created under.
+    for division in Division.objects.select_related("parent__parent", "district"):
+        if division.level == DivisionLevel.DISTRICT:
+            assert division.district_id == division.pk
+            assert division.parent_id is None
+        elif division.level == DivisionLevel.STREET:
+            assert division.district_id == division.parent_id
+        else:
+            assert division.district_id == division.parent.parent_id
+            assert division.code[:9] == division.parent.code[:9]
+
+    # Lists by current district roll 江东区 and 奉化市 up: no abolished district, nothing lost.
+    committee = User.objects.get(username="committee")
+    rows = household_counts_by_district(committee)
+    assert {r["district"] for r in rows}.isdisjoint({"江东区", "奉化市"})
+    assert sum(r["households"] for r in rows) == 1594
+
+    # The people the article names.
+    today = timezone.localdate()
+    zhang = Household.objects.get(head_name="张国宝")
+    assert zhang.community.name == "徐家漕社区"
+    assert zhang.people.count() == 1
+    assert _age(zhang.people.get().birth_date, today) == 77
+    assert "左下肢截肢" in zhang.hardship_cause and "独居" in zhang.situation
+    shao = Household.objects.get(head_name="邵国樑")
+    assert shao.community.name == "徐戎三村" and shao.people.count() == 1
+    assert _age(shao.people.get().birth_date, today) == 90
+    yang = Household.objects.get(head_name="杨周宝")
+    assert yang.community.parent.name == "庄桥街道"
+    assert yang.people.filter(relation="child", note__contains="找工作").exists()
+
+    liang = Member.objects.get(name="梁峰")
+    assert liang.unit.short_name == "市发改委" and liang.rank == Rank.DIVISION
+    assert Member.objects.get(name="朱斌荣").home_community.name == "东湖花园"
+    wu = Member.objects.get(name="吴宗良")
+    assert wu.unit.short_name == "市审计局" and wu.home_community.name == "日月星辰社区"
+    assert Member.objects.get(name="吴鹏").unit.short_name == "市食品药品监管局"
+
+    # Every ID number is checksum-valid and unique; mobiles follow 1[3-9]; most have a home.
+    for model in (Member, Household, Person):
+        rows = list(model.objects.all())
+        for row in rows:
+            validate_id_number(row.id_number)
+        assert len({row.id_number_hash for row in rows}) == len(rows)
+    assert not Member.objects.exclude(mobile__regex=r"^1[3-9][0-9]{9}$").exists()
+    assert Member.objects.filter(home_community__isnull=False).count() > 0.8 * total
+    people_per_household = Person.objects.count() / Household.objects.count()
+    assert 1 < people_per_household <= 4
+    assert Household.objects.values("category").distinct().count() >= 6
+    assert Household.objects.values("situation").distinct().count() > 50
+
+    # One audit event summarises the load.
+    events = AuditEvent.objects.filter(action="import", actor_username="demo")
+    assert events.count() == 1
+    assert events.get().changes["households"] == [None, 1594]
+
+    # Running it again reuses the data.
+    assert load_demo(scale=1) is None
+    assert Household.objects.count() == 1594
+    assert AuditEvent.objects.filter(actor_username="demo").count() == 1
+
+
+def test_demo_accounts_have_their_roles_scopes_and_the_documented_password():
+    load_demo(scale=0.02)
+    users = {u.username: u for u in User.objects.all()}
+    assert set(users) == {a.username for a in DEMO_ACCOUNTS}
+    for account in DEMO_ACCOUNTS:
+        user = users[account.username]
+        assert user.role == account.role
+        assert user.check_password(DEMO_PASSWORD)
+        assert not user.is_superuser and not user.is_staff
+        validate_password(DEMO_PASSWORD, user)
+    assert users["unit_jiwei"].unit.short_name == "市纪委"
+    assert users["unit_fagaiwei"].unit.short_name == "市发改委"
+    assert users["member_demo"].member.unit.short_name == "市纪委"
+    assert users["community_xujiacao"].community.name == "徐家漕社区"
+    assert users["clerk_wupeng"].member.name == "吴鹏"
+    assert users["clerk_wupeng"].unit.short_name == "市食品药品监管局"
+    revealers = {name for name, user in users.items() if user.can_reveal_sensitive}
+    assert revealers == {"committee", "community_xujiacao"}
+
+    worker = users["community_xujiacao"]
+    seen = Household.objects.visible_to(worker)
+    assert seen.filter(head_name="张国宝").exists()
+    assert not seen.exclude(community=worker.community).exists()
+    jiwei = users["unit_jiwei"]
+    assert Member.objects.visible_to(jiwei).exists()
+    assert not Member.objects.visible_to(jiwei).exclude(unit=jiwei.unit).exists()
+
+
+def test_scale_multiplies_members_and_households():
+    small = load_demo(scale=0.05)
+    assert small.members == Member.objects.count() == 750
+    assert small.households == Household.objects.count() == round(1594 * 0.05)
+
+
+def test_larger_scale_adds_communities():
+    base_count = _Builder(scale=1, seed=1, progress=None)
+    with transaction.atomic():
+        base_count.build_divisions()
+        base = base_count.summary.communities
+        transaction.set_rollback(True)
+    bigger = _Builder(scale=3, seed=1, progress=None)
+    bigger.build_divisions()
+    assert bigger.summary.communities >= 2.5 * base
+    assert bigger.summary.villages == 91
+    codes = Division.objects.values_list("code", flat=True)
+    assert len(set(codes)) == len(codes)
+
+
+def test_demo_is_deterministic_for_a_seed():
+    def snapshot():
+        with transaction.atomic():
+            load_demo(scale=0.02, seed=7)
+            rows = list(
+                Household.objects.order_by("pk").values_list(
+                    "head_name", "community__code", "id_number_hash", "needs"
+                )
+            )
+            members = list(Member.objects.order_by("pk").values_list("name", "id_number_hash"))
+            transaction.set_rollback(True)
+        return rows, members
+
+    assert snapshot() == snapshot()
+
+
+def test_demo_command_prepares_prints_accounts_and_reuses_data():
+    out = StringIO()
+    call_command("demo", "--no-serve", "--scale", "0.02", stdout=out)
+    text = out.getvalue()
+    for account in DEMO_ACCOUNTS:
+        assert account.username in text
+    assert DEMO_PASSWORD in text
+    assert demo_loaded()
+    households = Household.objects.count()
+
+    out = StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    assert "reusing" in out.getvalue()
+    assert Household.objects.count() == households
+    assert User.objects.filter(username="committee").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--port", "0"), ("--port", "70000"), ("--scale", "0")]
+)
+def test_demo_command_refuses_a_bad_option_naming_it(option, value):
+    with pytest.raises(CommandError, match=option):
+        call_command("demo", "--no-serve", option, value)
+    assert not demo_loaded()
+
+
+def test_serving_refuses_a_port_in_use_with_a_clear_message():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        with pytest.raises(CommandError, match=f"port {port}"):
+            check_port_free("127.0.0.1", port)
+
+
+def test_demo_refuses_a_database_that_holds_other_data():
+    UnitFactory(name="宁波市某局", short_name="某局")
+    with pytest.raises(DemoDatabaseNotEmpty):
+        load_demo(scale=0.02)
+    with pytest.raises(CommandError, match="empty database"):
+        call_command("demo", "--no-serve", stdout=StringIO())
+    assert Unit.objects.count() == 1
+    assert not Member.objects.exists() and not User.objects.exists()

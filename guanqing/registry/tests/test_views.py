@@ -1,0 +1,575 @@
+"""Registry pages: scope (own / read-only / outsider 404), htmx partials, forms, reveal."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from guanqing.core.models import AuditEvent
+from guanqing.core.testing import factories as f
+from guanqing.core.testing.idnumbers import make_id_number
+from guanqing.registry.models import Household, Member, Person, Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def htmx_get(client, url, **params):
+    return client.get(url, params, headers={"HX-Request": "true", "HX-Target": "results"})
+
+
+# --- list pages ------------------------------------------------------------------------------
+
+
+LISTS = [
+    "registry:household_list",
+    "registry:member_list",
+    "registry:unit_list",
+    "registry:partyorg_list",
+    "registry:division_list",
+]
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_list_page_renders_full_page_with_filters(world, name):
+    response = client_for(world.users.committee).get(reverse(name))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" in html
+    assert 'id="results"' in html
+    assert 'hx-push-url="true"' in html
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_list_page_answers_htmx_with_the_results_partial_only(world, name):
+    response = htmx_get(client_for(world.users.committee), reverse(name), q="x")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html
+    assert 'class="filters"' not in html
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_security_and_audit_admins_are_refused_registry_pages(world, name):
+    for user in (world.users.security_admin, world.users.audit_admin):
+        assert client_for(user).get(reverse(name)).status_code == 403
+
+
+def test_anonymous_user_is_sent_to_login(world):
+    response = Client().get(reverse("registry:household_list"))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_community_worker_lists_only_own_households(world):
+    html = client_for(world.users.community_worker).get(reverse("registry:household_list"))
+    html = html.content.decode()
+    assert "张国宝" in html
+    assert "邵国樑" not in html
+
+
+def test_household_list_masks_id_numbers(world):
+    html = client_for(world.users.committee).get(reverse("registry:household_list")).content
+    html = html.decode()
+    number = world.household.id_number
+    assert number not in html
+    assert number[:6] + "********" + number[-4:] in html
+
+
+def test_household_search_by_name_filters_in_place(world):
+    response = htmx_get(
+        client_for(world.users.committee), reverse("registry:household_list"), q="邵"
+    )
+    html = response.content.decode()
+    assert "邵国樑" in html and "张国宝" not in html
+
+
+def test_household_search_by_full_id_number_finds_the_household(world):
+    response = htmx_get(
+        client_for(world.users.committee),
+        reverse("registry:household_list"),
+        q=world.other_household.id_number,
+    )
+    html = response.content.decode()
+    assert "邵国樑" in html and "张国宝" not in html
+
+
+def test_household_list_filters_by_district_code(world):
+    other_district = f.DistrictFactory(code="330212000000", name="鄞州区")
+    f.HouseholdFactory(
+        community=f.CommunityFactory(parent=f.StreetFactory(parent=other_district)),
+        head_name="王鄞州",
+    )
+    response = htmx_get(
+        client_for(world.users.committee), reverse("registry:household_list"), district="330212"
+    )
+    html = response.content.decode()
+    assert "王鄞州" in html and "张国宝" not in html
+
+
+def test_member_list_for_unit_admin_shows_own_unit_only(world):
+    html = client_for(world.users.unit_admin).get(reverse("registry:member_list")).content.decode()
+    assert "张三" in html and "李四" not in html
+
+
+def test_partyorg_list_groups_organisations_by_unit_as_a_tree(world):
+    child = f.PartyOrgFactory(unit=world.unit, parent=world.org, name="第一党支部")
+    html = client_for(world.users.committee).get(reverse("registry:partyorg_list")).content
+    html = html.decode()
+    assert "市纪委机关党委" in html and child.name in html and "市发改委机关党委" in html
+    # the branch is nested below its committee
+    assert html.index("市纪委机关党委") < html.index("第一党支部")
+
+
+def test_division_tree_marks_abolished_district_and_names_successor(world):
+    from guanqing.registry import services
+
+    old = f.DistrictFactory(code="330204000000", name="江东区")
+    new = f.DistrictFactory(code="330212000000", name="鄞州区")
+    import datetime
+
+    services.division_abolish(
+        actor=world.users.committee, division=old, on=datetime.date(2016, 10, 1), successor=new
+    )
+    html = client_for(world.users.committee).get(reverse("registry:division_list")).content
+    html = html.decode()
+    assert "江东区" in html
+    assert "已撤销" in html
+    assert "鄞州区" in html[html.index("江东区") :]
+
+
+def test_division_search_shows_a_flat_table(world):
+    response = htmx_get(
+        client_for(world.users.committee), reverse("registry:division_list"), q="徐家漕"
+    )
+    html = response.content.decode()
+    assert "徐家漕社区" in html and "<table" in html and "别的社区" not in html
+
+
+def _count_queries(client, url, params):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "name,make",
+    [
+        (
+            "registry:household_list",
+            lambda w: f.PersonFactory(household=f.HouseholdFactory(community=w.community)),
+        ),
+        (
+            "registry:member_list",
+            lambda w: f.MemberFactory(unit=w.unit, branch=w.org, home_community=w.community),
+        ),
+        ("registry:unit_list", lambda w: f.MemberFactory(unit=f.UnitFactory())),
+        ("registry:partyorg_list", lambda w: f.PartyOrgFactory(unit=w.unit, parent=w.org)),
+        (
+            "registry:division_list",
+            lambda w: f.CommunityFactory(parent=w.street),
+        ),
+    ],
+)
+def test_list_query_count_does_not_grow_with_rows(world, name, make):
+    client = client_for(world.users.committee)
+    url = reverse(name)
+    params = {"per_page": 100}
+    client.get(url, params)  # the first request of a session also notes its activity
+    for _ in range(5):
+        make(world)
+    small = _count_queries(client, url, params)
+    for _ in range(20):
+        make(world)
+    large = _count_queries(client, url, params)
+    assert large == small
+
+
+# --- detail pages ----------------------------------------------------------------------------
+
+
+def test_household_detail_for_own_worker_shows_profile_people_and_edit(world):
+    response = client_for(world.users.community_worker).get(
+        reverse("registry:household_detail", args=[world.household.pk])
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "五清档案" in html and "致贫原因" in html and "因病" in html
+    assert "张小宝" in html
+    assert reverse("registry:household_edit", args=[world.household.pk]) in html
+    assert world.household.id_number not in html
+
+
+def test_household_detail_outside_scope_is_404(world):
+    response = client_for(world.users.community_worker).get(
+        reverse("registry:household_detail", args=[world.other_household.pk])
+    )
+    assert response.status_code == 404
+
+
+def test_household_detail_is_404_for_unit_admin_without_pairing(world):
+    response = client_for(world.users.unit_admin).get(
+        reverse("registry:household_detail", args=[world.household.pk])
+    )
+    assert response.status_code == 404
+
+
+def test_read_only_role_sees_member_without_edit_button(world):
+    # a community worker sees the members living in its community, but does not edit them
+    response = client_for(world.users.community_worker).get(
+        reverse("registry:member_detail", args=[world.member.pk])
+    )
+    assert response.status_code == 200
+    assert reverse("registry:member_edit", args=[world.member.pk]) not in response.content.decode()
+
+
+def test_read_only_role_gets_403_on_member_edit(world):
+    response = client_for(world.users.community_worker).get(
+        reverse("registry:member_edit", args=[world.member.pk])
+    )
+    assert response.status_code == 403
+
+
+def test_member_detail_outside_scope_is_404(world):
+    response = client_for(world.users.unit_admin).get(
+        reverse("registry:member_detail", args=[world.other_member.pk])
+    )
+    assert response.status_code == 404
+
+
+def test_unit_detail_for_unit_admin_own_unit_and_404_for_other(world):
+    client = client_for(world.users.unit_admin)
+    own = client.get(reverse("registry:unit_detail", args=[world.unit.pk]))
+    assert own.status_code == 200
+    assert "市纪委机关党委" in own.content.decode()
+    assert reverse("registry:unit_edit", args=[world.unit.pk]) not in own.content.decode()
+    assert (
+        client.get(reverse("registry:unit_detail", args=[world.other_unit.pk])).status_code == 404
+    )
+
+
+def test_partyorg_detail_scope(world):
+    client = client_for(world.users.unit_admin)
+    own = client.get(reverse("registry:partyorg_detail", args=[world.org.pk]))
+    assert own.status_code == 200
+    assert reverse("registry:partyorg_edit", args=[world.org.pk]) in own.content.decode()
+    other = client.get(reverse("registry:partyorg_detail", args=[world.other_org.pk]))
+    assert other.status_code == 404
+
+
+def test_household_timeline_names_who_and_what_changed_in_chinese(world):
+    from guanqing.registry import services
+
+    services.household_update(
+        actor=world.users.community_worker, household=world.household, address="新地址 8 号"
+    )
+    html = (
+        client_for(world.users.committee)
+        .get(reverse("registry:household_detail", args=[world.household.pk]))
+        .content.decode()
+    )
+    timeline = html[html.index("变更记录") :]
+    assert "community_worker" in timeline
+    assert "住址" in timeline
+    assert "测试路 1 号" in timeline and "新地址 8 号" in timeline
+
+
+# --- reveal ----------------------------------------------------------------------------------
+
+
+def test_reveal_button_only_for_users_with_the_grant(world):
+    url = reverse("registry:household_detail", args=[world.household.pk])
+    assert "显示完整证件号" not in client_for(world.users.committee).get(url).content.decode()
+    world.users.committee.can_reveal_sensitive = True
+    world.users.committee.save(update_fields=["can_reveal_sensitive"])
+    assert "显示完整证件号" in client_for(world.users.committee).get(url).content.decode()
+
+
+def test_reveal_returns_full_number_and_is_audited(world):
+    user = world.users.committee
+    user.can_reveal_sensitive = True
+    user.save(update_fields=["can_reveal_sensitive"])
+    response = client_for(user).post(
+        reverse("registry:reveal_id_number", args=["household", world.household.pk]),
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert world.household.id_number in response.content.decode()
+    assert AuditEvent.objects.filter(action="reveal", object_id=str(world.household.pk)).exists()
+
+
+def test_reveal_without_grant_is_403_with_message_and_not_audited(world):
+    response = client_for(world.users.committee).post(
+        reverse("registry:reveal_id_number", args=["person", world.person.pk])
+    )
+    assert response.status_code == 403
+    assert "安全管理员授权" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="reveal").exists()
+
+
+def test_reveal_outside_scope_is_404(world):
+    user = world.users.community_worker
+    user.can_reveal_sensitive = True
+    user.save(update_fields=["can_reveal_sensitive"])
+    response = client_for(user).post(
+        reverse("registry:reveal_id_number", args=["household", world.other_household.pk])
+    )
+    assert response.status_code == 404
+
+
+def test_reveal_by_get_is_refused(world):
+    response = client_for(world.users.committee).get(
+        reverse("registry:reveal_id_number", args=["member", world.member.pk])
+    )
+    assert response.status_code == 405
+
+
+# --- forms -----------------------------------------------------------------------------------
+
+
+def _household_post(world, **changes):
+    data = {
+        "head_name": "陈新户",
+        "id_number": make_id_number("330203", __import__("datetime").date(1960, 5, 1), 12, "male"),
+        "head_gender": "",
+        "phone": "13900001111",
+        "community": world.community.pk,
+        "address": "中山路 2 号",
+        "category": "illness",
+        "status": "active",
+        "situation": "夫妻二人",
+        "hardship_cause": "因病",
+        "outlook": "",
+        "skills": "",
+        "needs": "医疗救助",
+        "people-TOTAL_FORMS": "2",
+        "people-INITIAL_FORMS": "0",
+        "people-MIN_NUM_FORMS": "0",
+        "people-MAX_NUM_FORMS": "20",
+        # what a browser sends for the untouched extra rows (the health select has a default)
+        "people-0-health": "healthy",
+        "people-1-health": "healthy",
+    }
+    data.update(changes)
+    return data
+
+
+def test_community_worker_registers_household_with_a_person(world):
+    data = _household_post(
+        world,
+        **{"people-0-name": "陈小新", "people-0-relation": "child", "people-0-health": "healthy"},
+    )
+    response = client_for(world.users.community_worker).post(
+        reverse("registry:household_create"), data
+    )
+    assert response.status_code == 302, (
+        response.context["form"].errors,
+        response.context["formset"].errors,
+    )
+    household = Household.objects.get(head_name="陈新户")
+    assert list(household.people.values_list("name", flat=True)) == ["陈小新"]
+
+
+def test_household_form_bad_id_number_is_shown_next_to_the_field_and_nothing_saved(world):
+    before = Household.objects.count()
+    response = client_for(world.users.community_worker).post(
+        reverse("registry:household_create"), _household_post(world, id_number="330203196005011")
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "id_number" in form.errors
+    assert "18 位" in form.errors["id_number"][0]
+    assert 'id="id_id_number_error"' in response.content.decode()
+    assert Household.objects.count() == before
+
+
+def test_household_form_bad_person_row_is_named_and_nothing_saved(world):
+    before_h, before_p = Household.objects.count(), Person.objects.count()
+    data = _household_post(
+        world,
+        **{
+            "people-0-name": "陈小新",
+            "people-0-relation": "child",
+            "people-0-health": "healthy",
+            "people-0-birth_date": "2999-01-01",
+        },
+    )
+    response = client_for(world.users.community_worker).post(
+        reverse("registry:household_create"), data
+    )
+    assert response.status_code == 200
+    person_form = response.context["formset"].forms[0]
+    assert "birth_date" in person_form.errors
+    assert Household.objects.count() == before_h
+    assert Person.objects.count() == before_p
+
+
+def test_household_duplicate_id_number_is_refused_at_the_field(world):
+    response = client_for(world.users.committee).post(
+        reverse("registry:household_create"),
+        _household_post(world, id_number=world.household.id_number),
+    )
+    assert response.status_code == 200
+    assert "已登记" in response.context["form"].errors["id_number"][0]
+
+
+def test_community_worker_cannot_pick_another_community(world):
+    response = client_for(world.users.community_worker).post(
+        reverse("registry:household_create"),
+        _household_post(world, community=world.other_community.pk),
+    )
+    assert response.status_code == 200
+    assert "community" in response.context["form"].errors
+    assert not Household.objects.filter(head_name="陈新户").exists()
+
+
+def test_unit_admin_cannot_open_household_create(world):
+    assert (
+        client_for(world.users.unit_admin).get(reverse("registry:household_create")).status_code
+        == 403
+    )
+
+
+def test_household_edit_saves_through_service_and_audits(world):
+    url = reverse("registry:household_edit", args=[world.household.pk])
+    client = client_for(world.users.community_worker)
+    assert client.get(url).status_code == 200
+    data = _household_post(world, head_name="张国宝", id_number="", address="改后的地址")
+    response = client.post(url, data)
+    assert response.status_code == 302
+    world.household.refresh_from_db()
+    assert world.household.address == "改后的地址"
+    assert AuditEvent.objects.filter(action="update", object_id=str(world.household.pk)).exists()
+
+
+def test_household_edit_outside_scope_is_404(world):
+    url = reverse("registry:household_edit", args=[world.other_household.pk])
+    assert client_for(world.users.community_worker).get(url).status_code == 404
+
+
+def test_person_add_and_remove(world):
+    client = client_for(world.users.community_worker)
+    response = client.post(
+        reverse("registry:person_add", args=[world.household.pk]),
+        {"name": "张老太", "relation": "parent", "health": "chronic"},
+    )
+    assert response.status_code == 302
+    person = Person.objects.get(name="张老太")
+    response = client.post(reverse("registry:person_remove", args=[person.pk]))
+    assert response.status_code == 302
+    assert not Person.objects.filter(pk=person.pk).exists()
+
+
+def test_person_edit_outside_scope_is_404(world):
+    url = reverse("registry:person_edit", args=[world.other_person.pk])
+    assert client_for(world.users.community_worker).get(url).status_code == 404
+
+
+def test_member_create_by_unit_admin_and_error_next_to_mobile(world):
+    client = client_for(world.users.unit_admin)
+    data = {
+        "name": "王五",
+        "id_number": make_id_number("330203", __import__("datetime").date(1980, 3, 3), 7, "male"),
+        "mobile": "12345",
+        "rank": "section",
+        "unit": world.unit.pk,
+        "status": "active",
+    }
+    response = client.post(reverse("registry:member_create"), data)
+    assert response.status_code == 200
+    assert "mobile" in response.context["form"].errors
+    assert not Member.objects.filter(name="王五").exists()
+    data["mobile"] = "13812345678"
+    response = client.post(reverse("registry:member_create"), data)
+    assert response.status_code == 302
+    assert Member.objects.get(name="王五").unit == world.unit
+
+
+def test_member_create_refuses_other_unit_for_unit_admin(world):
+    response = client_for(world.users.unit_admin).post(
+        reverse("registry:member_create"),
+        {
+            "name": "赵六",
+            "id_number": make_id_number(
+                "330203", __import__("datetime").date(1981, 3, 3), 9, "male"
+            ),
+            "rank": "section",
+            "unit": world.other_unit.pk,
+            "status": "active",
+        },
+    )
+    assert response.status_code == 200
+    assert "unit" in response.context["form"].errors
+    assert not Member.objects.filter(name="赵六").exists()
+
+
+def test_member_edit_by_unit_admin(world):
+    url = reverse("registry:member_edit", args=[world.member.pk])
+    client = client_for(world.users.unit_admin)
+    page = client.get(url)
+    assert page.status_code == 200
+    data = {
+        "name": "张三丰",
+        "id_number": "",
+        "gender": "male",
+        "mobile": "",
+        "rank": "division",
+        "unit": world.unit.pk,
+        "branch": world.org.pk,
+        "status": "active",
+    }
+    assert client.post(url, data).status_code == 302
+    world.member.refresh_from_db()
+    assert world.member.name == "张三丰" and world.member.rank == "division"
+
+
+def test_unit_create_only_committee_and_duplicate_name_at_field(world):
+    assert (
+        client_for(world.users.unit_admin).get(reverse("registry:unit_create")).status_code == 403
+    )
+    client = client_for(world.users.committee)
+    response = client.post(reverse("registry:unit_create"), {"name": "市纪委", "sort_order": 0})
+    assert response.status_code == 200
+    assert "已存在" in response.context["form"].errors["name"][0]
+    response = client.post(
+        reverse("registry:unit_create"), {"name": "市民政局", "sort_order": 1, "is_active": "on"}
+    )
+    assert response.status_code == 302
+    assert Unit.objects.filter(name="市民政局").exists()
+
+
+def test_unit_edit_read_only_for_unit_admin(world):
+    url = reverse("registry:unit_edit", args=[world.unit.pk])
+    assert client_for(world.users.unit_admin).get(url).status_code == 403
+    other = reverse("registry:unit_edit", args=[world.other_unit.pk])
+    assert client_for(world.users.unit_admin).get(other).status_code == 404
+
+
+def test_partyorg_create_by_unit_admin_and_parent_must_match_unit(world):
+    client = client_for(world.users.unit_admin)
+    response = client.post(
+        reverse("registry:partyorg_create"),
+        {"name": "第二支部", "kind": "branch", "unit": world.unit.pk, "parent": world.org.pk},
+    )
+    assert response.status_code == 302
+    committee = client_for(world.users.committee)
+    response = committee.post(
+        reverse("registry:partyorg_create"),
+        {"name": "错挂支部", "kind": "branch", "unit": world.unit.pk, "parent": world.other_org.pk},
+    )
+    assert response.status_code == 200
+    assert "parent" in response.context["form"].errors
+
+
+def test_partyorg_edit_outside_scope_is_404(world):
+    url = reverse("registry:partyorg_edit", args=[world.other_org.pk])
+    assert client_for(world.users.unit_admin).get(url).status_code == 404

@@ -1,0 +1,632 @@
+"""Registry pages: divisions, units, party organisations, members, households.
+
+Every read starts from `visible_to(request.user)`: a record outside the user's scope answers 404
+exactly like a missing one. Every write goes through guanqing.registry.services.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guanqing.core.htmx import add_service_errors, paginate, render_page
+from guanqing.core.policy import request_policy
+from guanqing.core.services import ScopeError
+from guanqing.registry import selectors, services
+from guanqing.registry.filters import (
+    DivisionFilter,
+    HouseholdFilter,
+    MemberFilter,
+    PartyOrgFilter,
+    UnitFilter,
+)
+from guanqing.registry.forms import (
+    PROFILE_FIELDS,
+    HouseholdForm,
+    MemberForm,
+    PartyOrgForm,
+    PersonForm,
+    PersonFormSet,
+    UnitForm,
+)
+from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
+
+# Who may add records of each kind (the service functions enforce the same rule).
+CAN_CREATE = {
+    "unit": {"committee"},
+    "partyorg": {"committee", "unit_admin"},
+    "member": {"committee", "unit_admin"},
+    "household": {"committee", "community_worker"},
+}
+
+
+def registry_view(view):
+    """Signed-in users whose role works with the registry (not the security or audit admin)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.sees_registry:
+            raise PermissionDenied(_("您的角色不使用基础台账"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _require_create(request, kind: str) -> None:
+    if request.user.role not in CAN_CREATE[kind]:
+        raise PermissionDenied(_("您没有权限新增此类记录"))
+
+
+def _editable_or_error(request, queryset, pk):
+    """The record if the user may edit it; 404 if they cannot even see it, 403 if read-only."""
+    obj = get_object_or_404(queryset.visible_to(request.user), pk=pk)
+    if not queryset.editable_by(request.user).filter(pk=pk).exists():
+        raise PermissionDenied(_("您只能查看、不能修改此记录"))
+    return obj
+
+
+def _can_edit(request, obj) -> bool:
+    return type(obj).objects.editable_by(request.user).filter(pk=obj.pk).exists()
+
+
+def _filterset(filter_class, request, queryset):
+    filterset = filter_class(request.GET or None, queryset=queryset, request=request)
+    return filterset, (filterset.qs if filterset.is_bound and filterset.is_valid() else queryset)
+
+
+def _tidy_filter_form(form) -> None:
+    """Selects start with 全部 (all) instead of dashes or 'unknown'."""
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.NullBooleanSelect):
+            field.widget.choices = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
+        elif isinstance(field, forms.ModelChoiceField):
+            field.empty_label = _("全部")
+        elif isinstance(field, forms.ChoiceField):
+            # django-filter's ChoiceField keeps its own empty choice in the widget's copy
+            field.widget.choices = [("", _("全部"))] + [
+                c for c in field.widget.choices if c[0] != ""
+            ]
+
+
+def _has_filters(request, names) -> bool:
+    return any(request.GET.get(name) for name in names)
+
+
+def _mask_rows(request, rows) -> None:
+    policy = request_policy(request)
+    for row in rows:
+        row.masked_id = services.masked(row, policy)
+
+
+# ---------------------------------------------------------------------------------------------
+# Divisions
+# ---------------------------------------------------------------------------------------------
+
+
+@registry_view
+def division_list(request):
+    base = Division.objects.visible_to(request.user).select_related("successor", "parent")
+    filterset, qs = _filterset(DivisionFilter, request, base)
+    filtered = _has_filters(request, ["q", "level", "parent", "current"])
+    _tidy_filter_form(filterset.form)
+    context = {"filterset": filterset, "filtered": filtered}
+    if filtered:
+        page = paginate(request, qs)
+        context.update(page_obj=page, rows=page.object_list)
+    else:
+        children = defaultdict(list)
+        roots = []
+        for division in qs:
+            (children[division.parent_id] if division.parent_id else roots).append(division)
+        context.update(tree=_build_tree(roots, children))
+    return render_page(
+        request, "registry/division_list.html", "registry/partials/division_results.html", context
+    )
+
+
+def _build_tree(roots, children):
+    def node(item):
+        return {"item": item, "children": [node(c) for c in children.get(item.pk, [])]}
+
+    return [node(r) for r in roots]
+
+
+# ---------------------------------------------------------------------------------------------
+# Units
+# ---------------------------------------------------------------------------------------------
+
+
+@registry_view
+def unit_list(request):
+    base = (
+        Unit.objects.visible_to(request.user)
+        .annotate(
+            member_count=Count("members", distinct=True),
+            org_count=Count("party_orgs", distinct=True),
+        )
+        .order_by("sort_order", "name")
+    )
+    filterset, qs = _filterset(UnitFilter, request, base)
+    page = paginate(request, qs)
+    _tidy_filter_form(filterset.form)
+    context = {
+        "filterset": filterset,
+        "page_obj": page,
+        "rows": page.object_list,
+        "can_create": request.user.role in CAN_CREATE["unit"],
+    }
+    return render_page(
+        request, "registry/unit_list.html", "registry/partials/unit_results.html", context
+    )
+
+
+@registry_view
+def unit_detail(request, pk):
+    unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
+    orgs = list(
+        PartyOrg.objects.visible_to(request.user)
+        .filter(unit=unit)
+        .annotate(member_count=Count("members"))
+    )
+    members = Member.objects.visible_to(request.user).filter(unit=unit)
+    context = {
+        "unit": unit,
+        "org_tree": _org_tree(orgs),
+        "member_count": members.count(),
+        "can_edit": _can_edit(request, unit),
+        "can_add_org": request.user.is_committee
+        or (request.user.role == "unit_admin" and request.user.unit_id == unit.pk),
+    }
+    return render(request, "registry/unit_detail.html", context)
+
+
+@registry_view
+def unit_create(request):
+    _require_create(request, "unit")
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(actor=request.user, **form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已新增单位“%(name)s”") % {"name": unit.name})
+            return redirect("registry:unit_detail", pk=unit.pk)
+    return render(request, "registry/form.html", _form_context(form, _("新增单位"), "unit"))
+
+
+@registry_view
+def unit_edit(request, pk):
+    unit = _editable_or_error(request, Unit.objects, pk)
+    form = UnitForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_update(actor=request.user, unit=unit, **form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("registry:unit_detail", pk=unit.pk)
+    return render(
+        request, "registry/form.html", _form_context(form, _("修改单位"), "unit", obj=unit)
+    )
+
+
+def _form_context(form, title, kind, obj=None, **extra):
+    return {"form": form, "title": title, "kind": kind, "obj": obj, **extra}
+
+
+# ---------------------------------------------------------------------------------------------
+# Party organisations
+# ---------------------------------------------------------------------------------------------
+
+
+def _org_tree(orgs):
+    """Nest organisations under their parents; one whose parent is not in the list is a root."""
+    present = {o.pk for o in orgs}
+    children = defaultdict(list)
+    roots = []
+    for org in orgs:
+        if org.parent_id and org.parent_id in present:
+            children[org.parent_id].append(org)
+        else:
+            roots.append(org)
+    return _build_tree(roots, children)
+
+
+@registry_view
+def partyorg_list(request):
+    base = (
+        PartyOrg.objects.visible_to(request.user)
+        .select_related("unit", "division", "division__parent")
+        .annotate(member_count=Count("members"))
+    )
+    filterset, qs = _filterset(PartyOrgFilter, request, base)
+    filterset.form.fields["unit"] = forms.ModelChoiceField(
+        queryset=Unit.objects.visible_to(request.user),
+        required=False,
+        label=filterset.form.fields["unit"].label,
+        to_field_name="pk",
+    )
+    groups: dict[tuple, dict] = {}
+    for org in qs:
+        owner = org.unit if org.unit_id else org.division
+        key = ("unit", org.unit_id) if org.unit_id else ("division", org.division_id)
+        groups.setdefault(key, {"owner": owner, "is_village": not org.unit_id, "orgs": []})
+        groups[key]["orgs"].append(org)
+    group_list = []
+    for group in groups.values():
+        group["tree"] = _org_tree(group["orgs"])
+        group_list.append(group)
+    _tidy_filter_form(filterset.form)
+    context = {
+        "filterset": filterset,
+        "groups": group_list,
+        "total": sum(len(g["orgs"]) for g in group_list),
+        "hide_page_size": True,
+        "can_create": request.user.role in CAN_CREATE["partyorg"],
+    }
+    return render_page(
+        request, "registry/partyorg_list.html", "registry/partials/partyorg_results.html", context
+    )
+
+
+@registry_view
+def partyorg_detail(request, pk):
+    org = get_object_or_404(
+        PartyOrg.objects.visible_to(request.user).select_related("unit", "division", "parent"),
+        pk=pk,
+    )
+    members = (
+        Member.objects.visible_to(request.user).filter(branch=org).select_related("unit")[:200]
+    )
+    children = PartyOrg.objects.visible_to(request.user).filter(parent=org)
+    context = {
+        "org": org,
+        "members": members,
+        "children": children,
+        "can_edit": _can_edit(request, org),
+    }
+    return render(request, "registry/partyorg_detail.html", context)
+
+
+@registry_view
+def partyorg_create(request):
+    _require_create(request, "partyorg")
+    initial = {}
+    if request.GET.get("unit"):
+        initial["unit"] = request.GET["unit"]
+    if request.GET.get("parent"):
+        initial["parent"] = request.GET["parent"]
+    form = PartyOrgForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.party_org_create(actor=request.user, **form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已新增党组织“%(name)s”") % {"name": org.name})
+            return redirect("registry:partyorg_detail", pk=org.pk)
+    return render(request, "registry/form.html", _form_context(form, _("新增党组织"), "partyorg"))
+
+
+@registry_view
+def partyorg_edit(request, pk):
+    org = _editable_or_error(request, PartyOrg.objects, pk)
+    form = PartyOrgForm(request.POST or None, instance=org, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.party_org_update(actor=request.user, org=org, **form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("registry:partyorg_detail", pk=org.pk)
+    return render(
+        request, "registry/form.html", _form_context(form, _("修改党组织"), "partyorg", obj=org)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Members
+# ---------------------------------------------------------------------------------------------
+
+
+@registry_view
+def member_list(request):
+    base = Member.objects.visible_to(request.user).select_related(
+        "unit", "branch", "home_community"
+    )
+    filterset, qs = _filterset(MemberFilter, request, base)
+    filterset.form.fields["unit"] = forms.ModelChoiceField(
+        queryset=Unit.objects.visible_to(request.user),
+        required=False,
+        label=filterset.form.fields["unit"].label,
+    )
+    filterset.form.fields.pop("home_community", None)
+    page = paginate(request, qs)
+    _mask_rows(request, page.object_list)
+    _tidy_filter_form(filterset.form)
+    context = {
+        "filterset": filterset,
+        "page_obj": page,
+        "rows": page.object_list,
+        "can_create": request.user.role in CAN_CREATE["member"],
+    }
+    return render_page(
+        request, "registry/member_list.html", "registry/partials/member_results.html", context
+    )
+
+
+@registry_view
+def member_detail(request, pk):
+    member = get_object_or_404(
+        Member.objects.visible_to(request.user).select_related(
+            "unit", "branch", "home_community", "home_community__parent"
+        ),
+        pk=pk,
+    )
+    member.masked_id = services.masked(member, request_policy(request))
+    context = {"member": member, "can_edit": _can_edit(request, member)}
+    return render(request, "registry/member_detail.html", context)
+
+
+@registry_view
+def member_create(request):
+    _require_create(request, "member")
+    initial = {"unit": request.user.unit_id} if request.user.role == "unit_admin" else {}
+    form = MemberForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.member_create(actor=request.user, **form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已登记党员“%(name)s”") % {"name": member.name})
+            return redirect("registry:member_detail", pk=member.pk)
+    return render(request, "registry/form.html", _form_context(form, _("登记党员"), "member"))
+
+
+@registry_view
+def member_edit(request, pk):
+    member = _editable_or_error(request, Member.objects, pk)
+    initial = {"masked_id": services.masked(member, request_policy(request))}
+    form = MemberForm(request.POST or None, instance=member, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(actor=request.user, member=member, **form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("registry:member_detail", pk=member.pk)
+    return render(
+        request, "registry/form.html", _form_context(form, _("修改党员信息"), "member", obj=member)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Households and people
+# ---------------------------------------------------------------------------------------------
+
+
+@registry_view
+def household_list(request):
+    base = (
+        Household.objects.visible_to(request.user)
+        .select_related("community", "community__parent")
+        .annotate(people_count=Count("people"))
+        .order_by("community__code", "id")
+    )
+    filterset, qs = _filterset(HouseholdFilter, request, base)
+    districts = Division.objects.districts().current()
+    filterset.form.fields["district"] = forms.ChoiceField(
+        choices=[("", _("全部区县"))] + [(d.code[:6], d.name) for d in districts],
+        required=False,
+        label=filterset.form.fields["district"].label.replace("代码", ""),
+    )
+    filterset.form.fields.pop("community", None)
+    page = paginate(request, qs)
+    _mask_rows(request, page.object_list)
+    _tidy_filter_form(filterset.form)
+    context = {
+        "filterset": filterset,
+        "page_obj": page,
+        "rows": page.object_list,
+        "can_create": request.user.role in CAN_CREATE["household"],
+    }
+    return render_page(
+        request, "registry/household_list.html", "registry/partials/household_results.html", context
+    )
+
+
+FIELD_LABEL_OVERRIDES = {"id_number": "身份证号码"}
+OBJECT_LABELS = {"registry.household": "家庭", "registry.person": "家庭成员"}
+MODEL_OF_TYPE = {"registry.household": Household, "registry.person": Person}
+
+
+def _field_label(object_type: str, name: str) -> str:
+    if name in FIELD_LABEL_OVERRIDES:
+        return _(FIELD_LABEL_OVERRIDES[name])
+    model = MODEL_OF_TYPE.get(object_type)
+    if model is not None:
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except Exception:  # noqa: BLE001 - a field removed since the change was recorded
+            pass
+    return name
+
+
+def _timeline_rows(household, limit=100):
+    rows = []
+    for event in selectors.household_timeline(household).select_related("actor")[:limit]:
+        changes = [
+            {
+                "label": _field_label(event.object_type, name),
+                "old": values[0] if isinstance(values, list | tuple) else None,
+                "new": values[1] if isinstance(values, list | tuple) else values,
+            }
+            for name, values in (event.changes or {}).items()
+        ]
+        rows.append(
+            {
+                "event": event,
+                "who": str(event.actor) if event.actor else (event.actor_username or _("系统")),
+                "username": event.actor_username,
+                "object_label": OBJECT_LABELS.get(event.object_type, event.object_type),
+                "changes": changes,
+            }
+        )
+    return rows
+
+
+@registry_view
+def household_detail(request, pk):
+    household = get_object_or_404(
+        Household.objects.visible_to(request.user).select_related(
+            "community", "community__parent", "community__parent__parent"
+        ),
+        pk=pk,
+    )
+    policy = request_policy(request)
+    household.masked_id = services.masked(household, policy)
+    people = list(household.people.all())
+    _mask_rows(request, people)
+    profile = [
+        {"label": Household._meta.get_field(name).verbose_name, "value": getattr(household, name)}
+        for name in PROFILE_FIELDS
+    ]
+    context = {
+        "household": household,
+        "people": people,
+        "profile": profile,
+        "timeline": _timeline_rows(household),
+        "can_edit": _can_edit(request, household),
+    }
+    return render(request, "registry/household_detail.html", context)
+
+
+@registry_view
+def household_create(request):
+    _require_create(request, "household")
+    initial = {}
+    if request.user.role == "community_worker":
+        initial["community"] = request.user.community_id
+    form = HouseholdForm(request.POST or None, user=request.user, initial=initial)
+    formset = PersonFormSet(request.POST or None, prefix="people")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        filled = [f for f in formset.forms if f.has_changed()]
+        people = [f.service_data() for f in filled]
+        try:
+            household = services.household_create(
+                actor=request.user, people=people, **form.service_data()
+            )
+        except ValidationError as exc:
+            prefix_map = {f"people[{i}].": f for i, f in enumerate(filled)}
+            add_service_errors(form, exc, prefix_map=prefix_map)
+        else:
+            messages.success(request, _("已登记困难家庭“%(name)s”") % {"name": household.head_name})
+            return redirect("registry:household_detail", pk=household.pk)
+    context = _form_context(form, _("登记困难家庭"), "household", formset=formset)
+    return render(request, "registry/household_form.html", context)
+
+
+@registry_view
+def household_edit(request, pk):
+    household = _editable_or_error(request, Household.objects, pk)
+    initial = {"masked_id": services.masked(household, request_policy(request))}
+    form = HouseholdForm(
+        request.POST or None, instance=household, user=request.user, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(
+                actor=request.user, household=household, **form.service_data()
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("registry:household_detail", pk=household.pk)
+    context = _form_context(form, _("修改困难家庭"), "household", obj=household)
+    return render(request, "registry/household_form.html", context)
+
+
+@registry_view
+def person_add(request, pk):
+    household = _editable_or_error(request, Household.objects, pk)
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_add(actor=request.user, household=household, **form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已添加家庭成员"))
+            return redirect("registry:household_detail", pk=household.pk)
+    context = _form_context(form, _("添加家庭成员"), "person", household=household)
+    return render(request, "registry/form.html", context)
+
+
+@registry_view
+def person_edit(request, pk):
+    person = _editable_or_error(request, Person.objects, pk)
+    household = person.household
+    initial = {"masked_id": services.masked(person, request_policy(request))}
+    form = PersonForm(request.POST or None, instance=person, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(actor=request.user, person=person, **form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("registry:household_detail", pk=household.pk)
+    context = _form_context(form, _("修改家庭成员"), "person", obj=person, household=household)
+    return render(request, "registry/form.html", context)
+
+
+@registry_view
+@require_POST
+def person_remove(request, pk):
+    person = _editable_or_error(request, Person.objects, pk)
+    household = person.household
+    services.person_remove(actor=request.user, person=person, reason=request.POST.get("reason", ""))
+    messages.success(request, _("已移除家庭成员“%(name)s”") % {"name": person.name})
+    return redirect("registry:household_detail", pk=household.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Revealing a full ID number (audited)
+# ---------------------------------------------------------------------------------------------
+
+REVEALABLE = {"member": Member, "household": Household, "person": Person}
+
+
+@registry_view
+@require_POST
+def reveal_id_number(request, kind, pk):
+    model = REVEALABLE.get(kind)
+    if model is None:
+        raise Http404
+    obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+    try:
+        number = services.id_number_reveal(actor=request.user, obj=obj)
+    except ScopeError:
+        response = render(
+            request, "registry/partials/reveal_denied.html", {"obj": obj, "kind": kind}
+        )
+        response.status_code = 403
+        return response
+    return render(request, "registry/partials/reveal_done.html", {"number": number, "obj": obj})

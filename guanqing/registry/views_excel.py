@@ -1,0 +1,226 @@
+"""Excel pages: the import page, template downloads, exports and background import jobs."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from guanqing.accounts.middleware import passive
+from guanqing.core import audit, excel
+from guanqing.core.context import client_ip
+from guanqing.core.policy import request_policy
+from guanqing.registry import imports
+from guanqing.registry.models import Household, Member, Unit
+from guanqing.registry.models_imports import ImportJob, ImportJobStatus, ImportKind
+from guanqing.registry.resources import RESOURCES
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+LIST_URLS = {
+    ImportKind.UNITS: "registry:unit_list",
+    ImportKind.MEMBERS: "registry:member_list",
+    ImportKind.HOUSEHOLDS: "registry:household_list",
+}
+
+
+def _export_queryset(kind: str, user):
+    if kind == ImportKind.UNITS:
+        return Unit.objects.visible_to(user).order_by("sort_order", "name")
+    if kind == ImportKind.MEMBERS:
+        return (
+            Member.objects.visible_to(user)
+            .select_related("unit", "branch", "home_community")
+            .order_by("unit__sort_order", "unit_id", "id")
+        )
+    return (
+        Household.objects.visible_to(user)
+        .select_related("community")
+        .order_by("community__code", "id")
+    )
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("导入内容"), widget=forms.RadioSelect)
+    file = forms.FileField(
+        label=_("Excel 文件"),
+        help_text=_("请使用下载的模板填写，.xlsx 格式，不超过 20 MB"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def __init__(self, *args, kinds: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, ImportKind(k).label) for k in kinds]
+        if len(kinds) == 1:
+            self.fields["kind"].initial = kinds[0]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError(
+                _("请上传 .xlsx 格式的 Excel 文件（旧版 .xls 请先另存为 .xlsx）")
+            )
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("文件超过 20 MB，请拆分后分批导入"))
+        return upload
+
+
+def _kinds_or_403(user) -> list[str]:
+    kinds = imports.import_kinds_for(user)
+    if not kinds:
+        raise PermissionDenied("您的角色不能导入数据 / your role cannot import")
+    return kinds
+
+
+def _kind_cards(kinds: list[str]) -> list[dict]:
+    cards = []
+    for kind in kinds:
+        resource = RESOURCES[kind]()
+        cards.append(
+            {
+                "kind": kind,
+                "label": ImportKind(kind).label,
+                "headers": [c.column_name for c in resource.columns()],
+                "required": resource.required_headers(),
+                "template_url": reverse("excel:template", args=[kind]),
+                "export_url": reverse("excel:export", args=[kind]),
+            }
+        )
+    return cards
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def index(request):
+    user = request.user
+    kinds = _kinds_or_403(user)
+    form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        upload = form.cleaned_data["file"]
+        try:
+            sheet = imports.read_upload(upload)
+        except excel.SheetError as exc:
+            form.add_error("file", str(exc))
+        else:
+            errors = imports.header_errors(actor=user, kind=kind, sheet=sheet)
+            if errors:
+                result = imports.ImportResult(
+                    kind=kind, file_name=upload.name, total=len(sheet), errors=errors
+                )
+            elif imports.is_large(sheet):
+                job = imports.import_job_create(
+                    actor=user,
+                    kind=kind,
+                    upload=upload,
+                    total_rows=len(sheet),
+                    ip_address=client_ip(request),
+                )
+                return redirect("excel:job", pk=job.pk)
+            else:
+                result = imports.import_sheet(
+                    actor=user, kind=kind, sheet=sheet, file_name=upload.name
+                )
+    context = {
+        "form": form,
+        "result": result,
+        "result_list_url": reverse(LIST_URLS[result.kind]) if result and result.ok else "",
+        "kinds": _kind_cards(kinds),
+        "threshold": settings.IMPORT_BACKGROUND_THRESHOLD,
+        "jobs": ImportJob.objects.visible_to(user).filter(created_by=user)[:10],
+    }
+    return render(request, "registry/excel/index.html", context)
+
+
+@login_required
+@require_GET
+def template_download(request, kind: str):
+    if kind not in imports.import_kinds_for(request.user):
+        raise Http404
+    resource = RESOURCES[kind]()
+    content = excel.template_workbook(
+        title=resource.title, columns=resource.column_specs(), notes=resource.notes
+    )
+    return excel.xlsx_response(content, f"{resource.title}导入模板.xlsx")
+
+
+@login_required
+@require_GET
+def export(request, kind: str):
+    user = request.user
+    if kind not in imports.export_kinds_for(user):
+        raise Http404
+    resource = RESOURCES[kind](policy=request_policy(request))
+    queryset = _export_queryset(kind, user)
+    rows = resource.export_rows(queryset)
+    content = excel.data_workbook(title=resource.title, columns=resource.column_specs(), rows=rows)
+    with transaction.atomic():
+        audit.record(
+            actor=user,
+            action="export",
+            object_type=f"registry.{queryset.model._meta.model_name}",
+            object_repr=f"{resource.title}导出",
+            changes={"kind": [None, kind], "rows": [None, len(rows)]},
+            message=f"导出{resource.title} {len(rows)} 条（证件号已脱敏）",
+        )
+    return excel.xlsx_response(content, excel.dated_filename(f"{resource.title}"))
+
+
+def _job_context(job: ImportJob) -> dict:
+    progress = imports.job_progress(job)
+    return {
+        "job": job,
+        "job_ok": job.status == ImportJobStatus.DONE,
+        "progress": progress,
+        "result_list_url": reverse(LIST_URLS[job.kind])
+        if job.status == ImportJobStatus.DONE
+        else "",
+    }
+
+
+@login_required
+@require_GET
+def job_detail(request, pk: int):
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+    return render(request, "registry/excel/job.html", _job_context(job))
+
+
+def _wants_json(request) -> bool:
+    if request.GET.get("format") == "json":
+        return True
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and not request.headers.get("HX-Request")
+
+
+@passive  # polling is not user activity and writes nothing, not even the session
+@require_GET
+def job_progress(request, pk: int):
+    if not request.user.is_authenticated:
+        login = f"{reverse(settings.LOGIN_URL)}?next={reverse('excel:job', args=[pk])}"
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = login
+            return response
+        return redirect(login)
+    job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
+    context = _job_context(job)
+    if _wants_json(request):
+        data = dict(context["progress"])
+        if job.is_finished:
+            data["errors"] = job.errors
+        return JsonResponse(data)
+    response = render(request, "registry/excel/_job_progress.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
