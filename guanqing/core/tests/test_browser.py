@@ -1,0 +1,103 @@
+"""A person's path through the platform in headless Chromium (Debian's package, driven by Playwright):
+sign in, find a household, read its timeline, import a small Excel file with one bad row."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from guanqing.core.testing import factories as f
+from guanqing.registry import services
+from guanqing.registry.models import Household
+from guanqing.registry.tests.excel_helpers import household_sample
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+        reason="Debian's chromium is not installed (scripts/test installs it)",
+    ),
+]
+
+
+@pytest.fixture
+def browser_page():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
+    # Playwright's sync API runs an event loop; Django's async-safety check would refuse ORM calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            browser.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_community_worker_signs_in_finds_a_household_reads_its_timeline_and_imports(
+    live_server, browser_page, world, tmp_path
+):
+    worker = world.users.community_worker
+    worker.display_name = "徐家漕社区 王芳"
+    worker.save()
+    # one change, so the timeline has a story to tell
+    services.household_update(actor=worker, household=world.household, needs="想去东钱湖看看")
+    f.HouseholdFactory(community=world.community, head_name="陈阿姨")
+    page = browser_page
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "community_worker")
+    page.fill("input[name=password]", f.PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/registry/households/")
+    assert page.locator("text=陈阿姨").count() >= 1
+    page.fill("input[name=q]", "张国宝")
+    # the list updates in place (htmx) and the URL follows the search
+    page.wait_for_url("**q=%E5%BC%A0%E5%9B%BD%E5%AE%9D*")
+    page.wait_for_function("!document.body.innerText.includes('陈阿姨')")
+    page.locator("#results a", has_text="张国宝").first.click()
+    page.wait_for_url(f"**/registry/households/{world.household.pk}/")
+    timeline = page.locator(".timeline")
+    assert "想去东钱湖看看" in timeline.inner_text()
+    assert "徐家漕社区 王芳" in timeline.inner_text()
+    assert world.household.id_number not in page.content()  # masked by default
+
+    households = Household.objects.count()
+    upload = tmp_path / "困难家庭.xlsx"
+    upload.write_bytes(household_sample(world.community.code, rows=3, bad_row=3))
+    page.goto(f"{live_server.url}/registry/excel/")
+    kind = page.locator("input[name=kind][value=households]")
+    if kind.count():
+        kind.check()
+    page.set_input_files("input[name=file]", str(upload))
+    page.click("form.excel-upload button[type=submit]")
+    errors = page.locator("#import-errors")
+    errors.wait_for()
+    bad = errors.locator("tbody tr")
+    assert bad.count() == 1
+    cells = bad.first.locator("td").all_inner_texts()
+    assert cells[0].strip() == "3" and cells[1].strip() == "身份证号码"
+    assert "校验" in cells[2]
+    assert Household.objects.count() == households  # nothing written
+    page.screenshot(path=str(tmp_path / "import-errors.png"), full_page=True)
+    if os.environ.get("GUANQING_SCREENSHOTS"):
+        shutil.copy(tmp_path / "import-errors.png", os.environ["GUANQING_SCREENSHOTS"])
