@@ -1,11 +1,12 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
     COMMITTEE = "committee", _("机关工委")
     UNIT_ADMIN = "unit_admin", _("单位党务管理员")
-    MEMBER = "member", _("党员干部")
+    MEMBER = "member", pgettext_lazy("role", "党员干部")
     COMMUNITY_WORKER = "community_worker", _("社区工作者")
     WINDOW_CLERK = "window_clerk", _("窗口受理员")
     FUND_OFFICER = "fund_officer", _("帮扶金经办人")

@@ -173,6 +173,16 @@ def _end_sessions_and_tokens(user: User) -> None:
 
 
 @transaction.atomic
+def token_issue(*, actor: User) -> str:
+    """The API token of a user who has just proved its password (one token per user)."""
+    from rest_framework.authtoken.models import Token
+
+    token, _created = Token.objects.get_or_create(user=actor)
+    audit.record(actor=actor, action="token", obj=actor)
+    return token.key
+
+
+@transaction.atomic
 def user_grant_reveal(*, actor: User, user: User, allowed: bool) -> User:
     """The security administrator decides who may see full ID numbers."""
     require(

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from guanqing.accounts import services
@@ -51,7 +52,10 @@ def role_required(flag: str):
     return decorator
 
 
-_ROLE_NAMES = {"is_system_admin": "系统管理员", "is_security_admin": "安全管理员"}
+_ROLE_NAMES = {
+    "is_system_admin": gettext_lazy("系统管理员"),
+    "is_security_admin": gettext_lazy("安全管理员"),
+}
 
 
 def _user_queryset(request):

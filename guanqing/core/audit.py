@@ -6,7 +6,9 @@ import datetime
 import decimal
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 
 from guanqing.core.context import current_request_info
 from guanqing.core.models import AuditAction, AuditEvent
@@ -28,16 +30,21 @@ def _plain(value):
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict:
-    """The current values of `fields`, as the audit log shows them."""
+    """The current values of `fields`, as the audit log shows them.
+
+    Choice labels are stored in the site language (Chinese), so the log reads the same whichever
+    language the person making the change had switched the pages to.
+    """
     values = {}
-    for name in fields:
-        field = instance._meta.get_field(name)
-        if isinstance(field, models.ForeignKey):
-            related = getattr(instance, name)
-            values[name] = str(related) if related is not None else None
-        else:
-            display = getattr(instance, f"get_{name}_display", None)
-            values[name] = _plain(display() if display else getattr(instance, name))
+    with translation.override(settings.LANGUAGE_CODE):
+        for name in fields:
+            field = instance._meta.get_field(name)
+            if isinstance(field, models.ForeignKey):
+                related = getattr(instance, name)
+                values[name] = str(related) if related is not None else None
+            else:
+                display = getattr(instance, f"get_{name}_display", None)
+                values[name] = _plain(display() if display else getattr(instance, name))
     return values
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AppendOnlyError(Exception):
@@ -26,20 +27,20 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditAction(models.TextChoices):
-    CREATE = "create", _("新增")
-    UPDATE = "update", _("修改")
-    DELETE = "delete", _("删除")
-    IMPORT = "import", _("导入")
-    EXPORT = "export", _("导出")
-    LOGIN = "login", _("登录")
-    LOGOUT = "logout", _("退出")
-    LOGIN_FAILED = "login_failed", _("登录失败")
-    LOCKED_OUT = "locked_out", _("账号锁定")
-    ROLE_CHANGE = "role_change", _("角色变更")
-    PASSWORD_CHANGE = "password_change", _("密码修改")
-    REVEAL = "reveal", _("查看敏感信息")
-    POLICY_CHANGE = "policy_change", _("策略变更")
-    TOKEN = "token", _("签发令牌")
+    CREATE = "create", pgettext_lazy("audit action", "新增")
+    UPDATE = "update", pgettext_lazy("audit action", "修改")
+    DELETE = "delete", pgettext_lazy("audit action", "删除")
+    IMPORT = "import", pgettext_lazy("audit action", "导入")
+    EXPORT = "export", pgettext_lazy("audit action", "导出")
+    LOGIN = "login", pgettext_lazy("audit action", "登录")
+    LOGOUT = "logout", pgettext_lazy("audit action", "退出")
+    LOGIN_FAILED = "login_failed", pgettext_lazy("audit action", "登录失败")
+    LOCKED_OUT = "locked_out", pgettext_lazy("audit action", "账号锁定")
+    ROLE_CHANGE = "role_change", pgettext_lazy("audit action", "角色变更")
+    PASSWORD_CHANGE = "password_change", pgettext_lazy("audit action", "密码修改")
+    REVEAL = "reveal", pgettext_lazy("audit action", "查看敏感信息")
+    POLICY_CHANGE = "policy_change", pgettext_lazy("audit action", "策略变更")
+    TOKEN = "token", pgettext_lazy("audit action", "签发令牌")
 
 
 class AuditEvent(models.Model):

@@ -195,7 +195,7 @@ def event_export(request):
             actor=request.user,
             action="export",
             object_type="core.auditevent",
-            object_repr=_("审计日志"),
+            object_repr="审计日志",  # stored text stays in the site language
             message=f"rows={count}" + (f"; {summary}" if summary else ""),
         )
     workbook = Workbook(write_only=True)

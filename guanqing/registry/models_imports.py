@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ImportKind(models.TextChoices):
-    UNITS = "units", _("单位")
-    MEMBERS = "members", _("党员")
+    UNITS = "units", pgettext_lazy("import kind", "单位")
+    MEMBERS = "members", pgettext_lazy("import kind", "党员")
     HOUSEHOLDS = "households", _("困难家庭")
 
 

@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanqing.core.htmx import add_service_errors, paginate, render_page
@@ -434,7 +435,7 @@ def household_list(request):
     filterset.form.fields["district"] = forms.ChoiceField(
         choices=[("", _("全部区县"))] + [(d.code[:6], d.name) for d in districts],
         required=False,
-        label=filterset.form.fields["district"].label.replace("代码", ""),
+        label=_("区县"),
     )
     filterset.form.fields.pop("community", None)
     page = paginate(request, qs)
@@ -451,14 +452,17 @@ def household_list(request):
     )
 
 
-FIELD_LABEL_OVERRIDES = {"id_number": "身份证号码"}
-OBJECT_LABELS = {"registry.household": "家庭", "registry.person": "家庭成员"}
+FIELD_LABEL_OVERRIDES = {"id_number": gettext_lazy("身份证号码")}
+OBJECT_LABELS = {
+    "registry.household": gettext_lazy("家庭"),
+    "registry.person": gettext_lazy("家庭成员"),
+}
 MODEL_OF_TYPE = {"registry.household": Household, "registry.person": Person}
 
 
 def _field_label(object_type: str, name: str) -> str:
     if name in FIELD_LABEL_OVERRIDES:
-        return _(FIELD_LABEL_OVERRIDES[name])
+        return str(FIELD_LABEL_OVERRIDES[name])
     model = MODEL_OF_TYPE.get(object_type)
     if model is not None:
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -10,6 +12,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -79,7 +82,7 @@ class ImportForm(forms.Form):
 def _kinds_or_403(user) -> list[str]:
     kinds = imports.import_kinds_for(user)
     if not kinds:
-        raise PermissionDenied("您的角色不能导入数据 / your role cannot import")
+        raise PermissionDenied(_("您的角色不能导入数据"))
     return kinds
 
 
@@ -100,6 +103,45 @@ def _kind_cards(kinds: list[str]) -> list[dict]:
     return cards
 
 
+def _in_file_language(view):
+    """Excel files speak Chinese (column names, choice labels) whatever language the page uses."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _check_and_import(request, form) -> tuple[imports.ImportResult | None, ImportJob | None]:
+    """Checks the upload and imports it now, or queues it as a background job when it is large."""
+    user = request.user
+    kind = form.cleaned_data["kind"]
+    upload = form.cleaned_data["file"]
+    try:
+        sheet = imports.read_upload(upload)
+    except excel.SheetError as exc:
+        form.add_error("file", str(exc))
+        return None, None
+    errors = imports.header_errors(actor=user, kind=kind, sheet=sheet)
+    if errors:
+        result = imports.ImportResult(
+            kind=kind, file_name=upload.name, total=len(sheet), errors=errors
+        )
+        return result, None
+    if imports.is_large(sheet):
+        job = imports.import_job_create(
+            actor=user,
+            kind=kind,
+            upload=upload,
+            total_rows=len(sheet),
+            ip_address=client_ip(request),
+        )
+        return None, job
+    return imports.import_sheet(actor=user, kind=kind, sheet=sheet, file_name=upload.name), None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def index(request):
@@ -108,31 +150,10 @@ def index(request):
     form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
     result = None
     if request.method == "POST" and form.is_valid():
-        kind = form.cleaned_data["kind"]
-        upload = form.cleaned_data["file"]
-        try:
-            sheet = imports.read_upload(upload)
-        except excel.SheetError as exc:
-            form.add_error("file", str(exc))
-        else:
-            errors = imports.header_errors(actor=user, kind=kind, sheet=sheet)
-            if errors:
-                result = imports.ImportResult(
-                    kind=kind, file_name=upload.name, total=len(sheet), errors=errors
-                )
-            elif imports.is_large(sheet):
-                job = imports.import_job_create(
-                    actor=user,
-                    kind=kind,
-                    upload=upload,
-                    total_rows=len(sheet),
-                    ip_address=client_ip(request),
-                )
-                return redirect("excel:job", pk=job.pk)
-            else:
-                result = imports.import_sheet(
-                    actor=user, kind=kind, sheet=sheet, file_name=upload.name
-                )
+        with translation.override(settings.LANGUAGE_CODE):
+            result, job = _check_and_import(request, form)
+        if job is not None:
+            return redirect("excel:job", pk=job.pk)
     context = {
         "form": form,
         "result": result,
@@ -146,6 +167,7 @@ def index(request):
 
 @login_required
 @require_GET
+@_in_file_language
 def template_download(request, kind: str):
     if kind not in imports.import_kinds_for(request.user):
         raise Http404
@@ -158,6 +180,7 @@ def template_download(request, kind: str):
 
 @login_required
 @require_GET
+@_in_file_language
 def export(request, kind: str):
     user = request.user
     if kind not in imports.export_kinds_for(user):

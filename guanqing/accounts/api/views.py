@@ -10,7 +10,6 @@ from django.contrib.auth import authenticate
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, mixins, permissions, status
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,7 +18,6 @@ from guanqing.accounts import services
 from guanqing.accounts.api import serializers as s
 from guanqing.accounts.choices import Role
 from guanqing.accounts.models import User
-from guanqing.core import audit
 from guanqing.core.api import RoleAllowed, ScopedViewSet, ServiceCreateMixin, ServiceUpdateMixin
 from guanqing.core.policy import current_policy, request_policy
 
@@ -182,11 +180,9 @@ class TokenView(APIView):
                     ]
                 }
             )
-        token, _created = Token.objects.get_or_create(user=user)
         if settings.AXES_RESET_ON_SUCCESS:
             axes_reset(username=user.get_username())
-        audit.record(actor=user, action="token", obj=user)
-        return Response({"token": token.key})
+        return Response({"token": services.token_issue(actor=user)})
 
 
 class MeView(generics.GenericAPIView):
