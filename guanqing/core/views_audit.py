@@ -3,13 +3,10 @@ the log except the record of an export; nothing can change or delete an event.""
 
 from __future__ import annotations
 
-import datetime
 import json
 import zoneinfo
 from functools import wraps
 
-import django_filters
-from django import forms
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
@@ -19,83 +16,15 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from guanqing.core import audit
-from guanqing.core.models import AuditAction, AuditEvent
+from guanqing.core.filters import AuditEventFilter, type_label
+from guanqing.core.models import AuditEvent
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
-
-
-def _start_of(day: datetime.date) -> datetime.datetime:
-    """Midnight of an Asia/Shanghai business date, as an aware datetime."""
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=SHANGHAI)
-
-
-def type_label(object_type: str) -> str:
-    """'registry.household' → '困难家庭' (the model's verbose name), else the code itself."""
-    try:
-        return str(apps.get_model(object_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return object_type
-
-
-class AuditFilterForm(forms.Form):
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("截止日期不能早于起始日期"))
-        return data
-
-
-class AuditEventFilter(django_filters.FilterSet):
-    actor = django_filters.CharFilter(
-        field_name="actor_username", lookup_expr="icontains", label=gettext_lazy("操作账号")
-    )
-    action = django_filters.ChoiceFilter(
-        choices=AuditAction.choices, label=gettext_lazy("操作"), empty_label=gettext_lazy("全部")
-    )
-    object_type = django_filters.ChoiceFilter(
-        choices=[], label=gettext_lazy("对象类型"), empty_label=gettext_lazy("全部")
-    )
-    date_from = django_filters.DateFilter(
-        method="since_date",
-        label=gettext_lazy("起始日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    date_to = django_filters.DateFilter(
-        method="until_date",
-        label=gettext_lazy("截止日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    ip = django_filters.CharFilter(
-        field_name="ip_address", lookup_expr="startswith", label=gettext_lazy("IP 地址")
-    )
-
-    class Meta:
-        model = AuditEvent
-        form = AuditFilterForm
-        fields = ["actor", "action", "object_type", "date_from", "date_to", "ip"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        types = (
-            self.queryset.exclude(object_type="")
-            .order_by("object_type")
-            .values_list("object_type", flat=True)
-            .distinct()
-        )
-        self.filters["object_type"].extra["choices"] = [(t, type_label(t)) for t in types]
-
-    def since_date(self, queryset, name, value):
-        return queryset.filter(at__gte=_start_of(value))
-
-    def until_date(self, queryset, name, value):
-        return queryset.filter(at__lt=_start_of(value + datetime.timedelta(days=1)))
 
 
 def audit_admin_required(view):
