@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -69,22 +70,28 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return items
 
 
+def _without_password(url: str) -> str:
+    """The URL as it may appear in an error message or a log: any password replaced by ***."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
 def env_database_url(name: str, default: str) -> dict:
     import dj_database_url
 
     value = env_str(name, default)
+    shown = _without_password(value)
     scheme = value.split("://", 1)[0] if "://" in value else ""
     if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
         raise ImproperlyConfigured(
-            f"{name}={value!r} is not a database URL: use sqlite:///path/to/db.sqlite3 "
+            f"{name}={shown!r} is not a database URL: use sqlite:///path/to/db.sqlite3 "
             "or postgres://user:password@host:port/name"
         )
     try:
         config = dj_database_url.parse(value)
     except Exception as exc:  # dj-database-url raises several types
-        raise ImproperlyConfigured(f"{name}={value!r} cannot be read: {exc}") from None
+        raise ImproperlyConfigured(f"{name}={shown!r} cannot be read: {_without_password(str(exc))}") from None
     if not config.get("NAME"):
-        raise ImproperlyConfigured(f"{name}={value!r} names no database")
+        raise ImproperlyConfigured(f"{name}={shown!r} names no database")
     return config
 
 

@@ -162,6 +162,8 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
         raise ValidationError({"password": exc.messages}) from None
     user.set_password(password)
     user.save(update_fields=["password"])
+    # Browser sessions end by themselves (Django checks the password hash); API tokens do not.
+    _end_sessions_and_tokens(user)
     audit.record(actor=actor, action="password_change", obj=user)
     return user
 
@@ -238,8 +240,10 @@ def policy_update(*, actor: User, **data) -> SecurityPolicy:
     if policy.mask_head + policy.mask_tail > 12:
         errors["mask_tail"] = ["显示的位数过多，无法起到遮蔽作用 / too many digits shown"]
     merge_errors(errors)
-    policy.save()
     changes = audit.diff(before, audit.snapshot(policy, POLICY_FIELDS))
+    if not changes and policy.pk:
+        return policy
+    policy.save()
     audit.record(actor=actor, action="policy_change", obj=policy, changes=changes)
     return policy
 

@@ -12,7 +12,18 @@ from rest_framework.response import Response
 from rest_framework.validators import UniqueValidator
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from guanqing.core.services import ScopeError
+from guanqing.core.services import OutOfScope, ScopeError
+
+
+class StableOrderingFilter(filters.OrderingFilter):
+    """`?ordering=` on a column with ties (category, status, rank…) still pages deterministically:
+    the primary key breaks ties, so no row repeats or goes missing between pages."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not any(term.lstrip("-") in ("pk", "id") for term in ordering):
+            ordering = [*ordering, "pk"]
+        return ordering
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -31,12 +42,10 @@ def exception_handler(exc, context):
     """Service errors answer like DRF's own: 400 {field: [message]}; out of scope is 404."""
     if isinstance(exc, DjangoValidationError):
         exc = django_errors_to_drf(exc)
+    elif isinstance(exc, OutOfScope):
+        exc = exceptions.NotFound()
     elif isinstance(exc, ScopeError):
-        exc = (
-            exceptions.NotFound()
-            if "权限范围" in str(exc)
-            else exceptions.PermissionDenied(str(exc))
-        )
+        exc = exceptions.PermissionDenied(str(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
@@ -155,7 +164,7 @@ class ScopedViewSetMixin:
     create_roles: frozenset[str] = frozenset()
     permission_classes = [permissions.IsAuthenticated, RoleAllowed]
     # Search is the FilterSet's `q` (it also finds an exact ID number by its hash).
-    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
 
     def get_allowed_roles(self):
         return self.allowed_roles

@@ -29,32 +29,51 @@ def _plain(value):
     return value
 
 
-def snapshot(instance: models.Model, fields: Iterable[str]) -> dict:
+class Snapshot(dict):
+    """The values as the audit log shows them, plus the raw values that decide what changed
+    (two party branches may share a name; moving a member between them is still a change)."""
+
+    def __init__(self, shown: dict, raw: dict):
+        super().__init__(shown)
+        self.raw = raw
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> Snapshot:
     """The current values of `fields`, as the audit log shows them.
 
     Choice labels are stored in the site language (Chinese), so the log reads the same whichever
     language the person making the change had switched the pages to.
     """
-    values = {}
+    values, raw = {}, {}
     with translation.override(settings.LANGUAGE_CODE):
         for name in fields:
             field = instance._meta.get_field(name)
+            raw[name] = getattr(instance, field.attname)
             if isinstance(field, models.ForeignKey):
                 related = getattr(instance, name)
                 values[name] = str(related) if related is not None else None
             else:
                 display = getattr(instance, f"get_{name}_display", None)
                 values[name] = _plain(display() if display else getattr(instance, name))
-    return values
+    return Snapshot(values, raw)
 
 
 def diff(before: dict, after: dict) -> dict:
     """{field: [old, new]} for every field whose value changed."""
-    return {
-        name: [before.get(name), value]
-        for name, value in after.items()
-        if before.get(name) != value
-    }
+    before_raw = getattr(before, "raw", None)
+    after_raw = getattr(after, "raw", None)
+    changes = {}
+    for name, value in after.items():
+        old = before.get(name)
+        if before_raw is not None and after_raw is not None and name in before_raw:
+            if before_raw[name] == after_raw.get(name):
+                continue
+            if old == value:  # same label, different record: say which
+                old, value = f"{old}（#{before_raw[name]}）", f"{value}（#{after_raw[name]}）"
+        elif old == value:
+            continue
+        changes[name] = [old, value]
+    return changes
 
 
 def _label(instance_or_type) -> str:

@@ -227,6 +227,22 @@ def template_workbook(
     return _save(wb)
 
 
+def literal_row(ws, values: Iterable[object]) -> list[object]:
+    """A row whose text cells stay text: a value such as '=HYPERLINK(…)' typed into a form (or
+    as a user name at the login page) must never become a live formula in someone's Excel."""
+    from openpyxl.cell import WriteOnlyCell
+
+    row = []
+    for value in values:
+        if isinstance(value, str) and value:
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"
+            row.append(cell)
+        else:
+            row.append(value)
+    return row
+
+
 def data_workbook(
     *, title: str, columns: Sequence[ColumnSpec], rows: Iterable[Sequence[object]]
 ) -> bytes:
@@ -253,7 +269,7 @@ def data_workbook(
         header.append(cell)
     ws.append(header)
     for row in rows:
-        ws.append(list(row))
+        ws.append(literal_row(ws, row))
     return _save(wb)
 
 

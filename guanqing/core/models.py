@@ -52,7 +52,8 @@ class AuditEvent(models.Model):
         verbose_name=_("操作人"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # DO_NOTHING: deleting a user must not rewrite history (SET_NULL would update audit rows)
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )

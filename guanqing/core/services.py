@@ -11,7 +11,11 @@ from guanqing.core import audit
 
 
 class ScopeError(PermissionDenied):
-    """The actor may not write this record (the views answer 404 for records outside scope)."""
+    """The actor may not do this (403): its role lacks the right."""
+
+
+class OutOfScope(ScopeError):
+    """The record is outside the actor's scope: answered exactly like a missing record (404)."""
 
 
 def require(condition: bool, message: str = "您没有权限执行此操作 / not permitted") -> None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanqing.core import audit
+from guanqing.core.excel import literal_row
 from guanqing.core.filters import AuditEventFilter, type_label
 from guanqing.core.models import AuditEvent
 
@@ -148,17 +149,20 @@ def event_export(request):
             for row in change_rows(event)
         )
         sheet.append(
-            [
-                timezone.localtime(event.at, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
-                event.actor_username,
-                event.get_action_display(),
-                type_label(event.object_type),
-                event.object_id,
-                event.object_repr,
-                changes,
-                event.message,
-                event.ip_address or "",
-            ]
+            literal_row(
+                sheet,
+                [
+                    timezone.localtime(event.at, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+                    event.actor_username,
+                    event.get_action_display(),
+                    type_label(event.object_type),
+                    event.object_id,
+                    event.object_repr,
+                    changes,
+                    event.message,
+                    event.ip_address or "",
+                ],
+            )
         )
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -81,8 +81,13 @@ def registry_totals(user) -> dict[str, int]:
 
 
 def household_timeline(household: Household):
-    """Every recorded change to the household and its people, newest first.
+    """Every recorded change to the household and its people, newest first. (Who looked at a full
+    ID number is for the audit administrator, not for the timeline.)
 
     The caller has already fetched `household` through `visible_to(user)`.
     """
-    return AuditEvent.objects.filter(root_type="registry.household", root_id=str(household.pk))
+    return AuditEvent.objects.filter(
+        root_type="registry.household",
+        root_id=str(household.pk),
+        action__in=["create", "update", "delete", "import"],
+    )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from guanqing.core import audit, sensitive
 from guanqing.core.policy import current_policy
-from guanqing.core.services import ScopeError, merge_errors, require, save_with_audit
+from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
 from guanqing.registry.choices import LEVEL_OF_KIND, DivisionLevel
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
 
@@ -166,7 +166,7 @@ def _locked(queryset, pk):
     # unit__sort_order, a nullable relation) PostgreSQL refuses to combine with FOR UPDATE.
     obj = queryset.select_for_update().filter(pk=pk).order_by("pk").first()
     if obj is None:
-        raise ScopeError(NOT_IN_SCOPE)
+        raise OutOfScope(NOT_IN_SCOPE)
     return obj
 
 
@@ -234,7 +234,8 @@ def party_org_update(*, actor, org: PartyOrg, **data) -> PartyOrg:
 
 def _set_id_number(actor, instance, number: str | None, *, field="id_number", required=True):
     """Validate, refuse duplicates, store; return the audit change (masked) or None."""
-    old_masked = instance.masked_id_number() if instance.id_number_encrypted else None
+    policy = current_policy()  # the log shows numbers masked as the security policy says
+    old_masked = masked(instance, policy) if instance.id_number_encrypted else None
     if not number:
         if required:
             raise ValidationError({field: ["请填写身份证号码 / ID number is required"]})
@@ -254,7 +255,7 @@ def _set_id_number(actor, instance, number: str | None, *, field="id_number", re
     if existing is not None:
         raise ValidationError({field: [duplicate_message(actor, existing)]})
     instance.set_id_number(normalized)
-    return {field: [old_masked, instance.masked_id_number()]}
+    return {field: [old_masked, masked(instance, policy)]}
 
 
 def duplicate_message(actor, existing) -> str:
@@ -470,7 +471,7 @@ PERSON_FIELDS = ["name", "relation", "gender", "birth_date", "health", "occupati
 @transaction.atomic
 def person_add(*, actor, household: Household, id_number: str | None = None, **data) -> Person:
     if not Household.objects.editable_by(actor).filter(pk=household.pk).exists():
-        raise ScopeError(NOT_IN_SCOPE)
+        raise OutOfScope(NOT_IN_SCOPE)
     _validate_not_future(data, "birth_date", "出生日期")
     person = Person(household=household)
     _apply(person, data, PERSON_FIELDS)
@@ -528,7 +529,7 @@ def id_number_reveal(*, actor, obj) -> str:
     """The full ID number of a record the actor can see, if it holds the reveal permission."""
     model = type(obj)
     if not model.objects.visible_to(actor).filter(pk=obj.pk).exists():
-        raise ScopeError(NOT_IN_SCOPE)
+        raise OutOfScope(NOT_IN_SCOPE)
     require(
         actor.can_reveal_sensitive,
         "查看完整证件号需要安全管理员授权 / revealing needs a grant from the security administrator",

@@ -473,3 +473,12 @@ def test_the_database_refuses_an_all_powerful_user(db):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="root", role="system_admin", is_superuser=True)
+
+
+def test_a_password_reset_revokes_the_users_api_token(world):
+    from rest_framework.authtoken.models import Token
+
+    user = world.users.committee
+    token = services.token_issue(actor=user)
+    services.user_set_password(actor=world.users.system_admin, user=user, password="Brand-new-2026")
+    assert not Token.objects.filter(key=token).exists()

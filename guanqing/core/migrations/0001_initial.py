@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('changes', models.JSONField(blank=True, default=dict, verbose_name='变更内容')),
                 ('message', models.CharField(blank=True, max_length=300, verbose_name='说明')),
                 ('ip_address', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP 地址')),
-                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                ('actor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
             ],
             options={
                 'verbose_name': '审计记录',

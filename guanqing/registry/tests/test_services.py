@@ -266,3 +266,26 @@ def test_members_are_never_stored_in_clear(world):
     assert number and number not in member.id_number_encrypted
     assert Member.objects.filter(id_number_hash__isnull=False).count() == 2
     assert Division.objects.count() >= 4
+
+
+def test_moving_a_member_to_a_branch_of_the_same_name_is_saved_and_audited(world):
+    first = f.PartyOrgFactory(unit=world.unit, name="第一党支部")
+    second = f.PartyOrgFactory(unit=world.unit, name="第一党支部")
+    member = services.member_update(actor=world.users.unit_admin, member=world.member, branch=first)
+    services.member_update(actor=world.users.unit_admin, member=member, branch=second)
+    member.refresh_from_db()
+    assert member.branch == second
+    event = AuditEvent.objects.latest("id")
+    assert event.changes["branch"] == [f"第一党支部（#{first.pk}）", f"第一党支部（#{second.pk}）"]
+
+
+def test_the_audit_log_masks_id_numbers_as_the_security_policy_says(world):
+    from guanqing.accounts.services import policy_update
+
+    policy_update(actor=world.users.security_admin, mask_head=2, mask_tail=1)
+    number = make_id_number("330204", datetime.date(1950, 2, 3), 44)
+    household = services.household_create(
+        actor=world.users.committee, head_name="钱", id_number=number, community=world.community
+    )
+    event = AuditEvent.objects.get(action="create", object_id=str(household.pk))
+    assert event.changes["id_number"] == [None, number[:2] + "*" * 15 + number[-1:]]
