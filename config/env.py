@@ -89,7 +89,9 @@ def env_database_url(name: str, default: str) -> dict:
     try:
         config = dj_database_url.parse(value)
     except Exception as exc:  # dj-database-url raises several types
-        raise ImproperlyConfigured(f"{name}={shown!r} cannot be read: {_without_password(str(exc))}") from None
+        raise ImproperlyConfigured(
+            f"{name}={shown!r} cannot be read: {_without_password(str(exc))}"
+        ) from None
     if not config.get("NAME"):
         raise ImproperlyConfigured(f"{name}={shown!r} names no database")
     return config
