@@ -7,7 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from guanqing.accounts.choices import REQUIRED_SCOPE, SEPARATED_ADMIN_ROLES, Role
+from guanqing.accounts.choices import ALLOWED_SCOPE, REQUIRED_SCOPE, SEPARATED_ADMIN_ROLES, Role
 from guanqing.accounts.models import User
 from guanqing.core import audit
 from guanqing.core.models import SecurityPolicy
@@ -22,22 +22,19 @@ USER_FIELDS = ["username", "display_name", "role", "unit", "community", "member"
 def _check_scope(user: User) -> None:
     """A role gets exactly the scope it needs and nothing else."""
     errors: dict[str, list[str]] = {}
-    needed = REQUIRED_SCOPE.get(user.role)
-    if user.role == Role.MEMBER and user.member_id:
-        user.unit_id = user.member.unit_id
+    allowed = ALLOWED_SCOPE.get(user.role, set())
     for field in ("unit", "community", "member"):
-        value = getattr(user, f"{field}_id")
-        if field == needed and value is None:
-            errors[field] = [
-                f"角色“{user.get_role_display()}”必须指定{_scope_label(field)} / required"
-            ]
+        if field not in allowed:
+            setattr(user, f"{field}_id", None)
+    if user.member_id and "unit" in allowed:
+        user.unit_id = user.member.unit_id  # a member's unit is the one it belongs to
+    needed = REQUIRED_SCOPE.get(user.role)
+    if needed and getattr(user, f"{needed}_id") is None:
+        errors[needed] = [
+            f"角色“{user.get_role_display()}”必须指定{_scope_label(needed)} / required"
+        ]
     if user.community_id and user.community.level != DivisionLevel.COMMUNITY:
         errors["community"] = ["应选择社区/村 / must be a community or village"]
-    if user.role in SEPARATED_ADMIN_ROLES or user.role in (Role.COMMITTEE, Role.FUND_OFFICER):
-        user.unit_id = None if user.role != Role.FUND_OFFICER else user.unit_id
-        user.community_id = None
-    if user.role != Role.COMMUNITY_WORKER:
-        user.community_id = None
     merge_errors(errors)
 
 

@@ -18,6 +18,8 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# A landline: area code (0574) and 7–8 digits, or a local 7–8 digit number.
+LANDLINE_RE = re.compile(r"^(0\d{2,3}-?)?[1-9]\d{6,7}$")
 
 
 def normalize_id_number(value: str) -> str:
@@ -75,6 +77,18 @@ def validate_mobile(value: str) -> str:
             code="mobile",
         )
     return number
+
+
+def validate_phone(value: str) -> str:
+    """A contact phone: a mobile number or a landline such as 0574-87654321."""
+    number = re.sub(r"\s", "", value or "")
+    if MOBILE_RE.match(number) or LANDLINE_RE.match(number):
+        return number
+    raise ValidationError(
+        "联系电话应为 11 位手机号码（13–19 开头）或固定电话（如 0574-87654321）/ "
+        "phone must be a mobile number or a landline such as 0574-87654321",
+        code="phone",
+    )
 
 
 def birth_date_of(number: str) -> datetime.date:

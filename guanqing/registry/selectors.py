@@ -10,26 +10,32 @@ from guanqing.core.models import AuditEvent
 from guanqing.registry.models import Division, Household, Member, Unit
 
 
+def _district_successors() -> dict[int, int | None]:
+    return dict(Division.objects.districts().values_list("pk", "successor_id"))
+
+
+def _chain(pk: int, successor: dict[int, int | None]) -> list[int]:
+    """pk, then what it was merged into or renamed as, and so on to today's district."""
+    chain = [pk]
+    while successor.get(chain[-1]) and successor[chain[-1]] not in chain:
+        chain.append(successor[chain[-1]])
+    return chain
+
+
 def current_district_map() -> dict[int, int]:
     """{district id: id of the district it is part of today}, following mergers and renamings."""
-    rows = list(Division.objects.districts().values("pk", "successor_id"))
-    successor = {row["pk"]: row["successor_id"] for row in rows}
-
-    def resolve(pk: int) -> int:
-        seen = set()
-        while successor.get(pk) and pk not in seen:
-            seen.add(pk)
-            pk = successor[pk]
-        return pk
-
-    return {pk: resolve(pk) for pk in successor}
+    successor = _district_successors()
+    return {pk: _chain(pk, successor)[-1] for pk in successor}
 
 
 def district_ids_rolling_up_to(district: Division) -> list[int]:
-    """The district itself and every abolished district now part of it."""
-    mapping = current_district_map()
-    target = mapping.get(district.pk, district.pk)
-    return [pk for pk, current in mapping.items() if current == target]
+    """The district and every district merged into it, directly or through others.
+
+    Today's 鄞州区 gathers the old 江东区; the old 江东区 itself is only itself (and whatever
+    had been merged into it before it was abolished).
+    """
+    successor = _district_successors()
+    return [pk for pk in successor if district.pk in _chain(pk, successor)]
 
 
 def households_in_current_district(queryset, district: Division):

@@ -391,19 +391,11 @@ HOUSEHOLD_FIELDS = [
 
 
 def _validate_phone(data: dict) -> None:
-    phone = (data.get("phone") or "").strip()
-    if not phone:
-        return
-    if phone.startswith("1"):
-        _validate_mobile(data, "phone")
-    elif not all(c.isdigit() or c == "-" for c in phone) or not 7 <= len(phone) <= 13:
-        raise ValidationError(
-            {
-                "phone": [
-                    "联系电话应为手机号码或固定电话 / phone must be a mobile or landline number"
-                ]
-            }
-        )
+    if data.get("phone"):
+        try:
+            data["phone"] = sensitive.validate_phone(data["phone"])
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from None
 
 
 def _check_household_refs(actor, household: Household) -> None:

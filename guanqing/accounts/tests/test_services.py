@@ -482,3 +482,21 @@ def test_a_password_reset_revokes_the_users_api_token(world):
     token = services.token_issue(actor=user)
     services.user_set_password(actor=world.users.system_admin, user=user, password="Brand-new-2026")
     assert not Token.objects.filter(key=token).exists()
+
+
+def test_a_role_change_drops_the_scope_the_new_role_does_not_carry(world):
+    admin = world.users.system_admin
+    user = services.user_create(
+        actor=admin,
+        username="zhuanyi",
+        password="Lake-Dongqian-77",
+        role="unit_admin",
+        unit=world.unit,
+    )
+    user = services.user_update(actor=admin, user=user, role="fund_officer")
+    assert user.unit_id == world.unit.pk  # a fund officer may keep a unit
+    user = services.user_update(actor=admin, user=user, role="committee")
+    user.refresh_from_db()
+    assert (user.unit_id, user.community_id, user.member_id) == (None, None, None)
+    event = AuditEvent.objects.filter(action="role_change", object_id=str(user.pk)).latest("id")
+    assert event.changes["unit"][1] is None

@@ -105,3 +105,15 @@ def test_lookup_hash_is_stable_and_case_insensitive_and_encryption_round_trips(s
     assert number not in token
     assert sensitive.decrypt(token) == number
     assert sensitive.decrypt("garbage") == ""
+
+
+@pytest.mark.parametrize("good", ["0574-87654321", "057487654321", "87654321", "13812345678"])
+def test_contact_phones_may_be_mobiles_or_landlines(good):
+    assert sensitive.validate_phone(good) == good
+
+
+@pytest.mark.parametrize("bad", ["12345678901", "12345", "0574-876", "abc", "1381234567"])
+def test_bad_contact_phones_say_both_forms_are_accepted(bad):
+    with pytest.raises(ValidationError) as exc:
+        sensitive.validate_phone(bad)
+    assert "固定电话" in exc.value.messages[0]

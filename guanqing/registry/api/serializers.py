@@ -6,10 +6,12 @@ They never save: the viewsets pass `validated_data` to the service functions in
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from guanqing.core import sensitive
 from guanqing.core.api import (
     ScopedCodeRelatedField,
     ScopedPrimaryKeyRelatedField,
@@ -38,10 +40,24 @@ class MaskedIdNumberField(serializers.CharField):
     def get_attribute(self, instance):
         return instance
 
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value:
+            # checked here as well as in the service, so one 400 names every malformed field
+            value = _django_to_drf(sensitive.validate_id_number, value)
+        return value
+
     def to_representation(self, obj):
         if not obj.id_number_encrypted:
             return ""
         return services.masked(obj, request_policy(self.context.get("request")))
+
+
+def _django_to_drf(validate, value):
+    try:
+        return validate(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from None
 
 
 def _code(division) -> str | None:
@@ -196,10 +212,12 @@ class MemberSerializer(ShapeOnlyModelSerializer):
             "updated_at",
         ]
 
+    # ---------------------------------------------------------------------------------------------
+    # Households and people
+    # ---------------------------------------------------------------------------------------------
 
-# ---------------------------------------------------------------------------------------------
-# Households and people
-# ---------------------------------------------------------------------------------------------
+    def validate_mobile(self, value):
+        return _django_to_drf(sensitive.validate_mobile, value) if value else value
 
 
 class PersonSerializer(ShapeOnlyModelSerializer):
@@ -267,6 +285,9 @@ class HouseholdSerializer(ShapeOnlyModelSerializer):
                 "change people through /households/{id}/people/ and /people/{id}/"
             )
         return value
+
+    def validate_phone(self, value):
+        return _django_to_drf(sensitive.validate_phone, value) if value else value
 
 
 class RevealSerializer(serializers.Serializer):

@@ -141,7 +141,7 @@ def test_a_bad_person_in_the_list_writes_nothing_at_all(world):
         "/api/v1/households/", payload, format="json"
     )
     assert response.status_code == 400
-    assert "people[1].id_number" in response.json()
+    assert "校验位" in response.json()["people"]["1"]["id_number"][0]  # the second person
     assert _counts() == before
 
 
@@ -712,3 +712,14 @@ def test_ordering_by_a_column_with_ties_pages_without_repeats(world):
         seen += [row["id"] for row in body["results"]]
         url = body["next"]
     assert len(seen) == len(set(seen)) == body["count"]
+
+
+def test_one_400_names_every_malformed_household_field(world):
+    client = api_as(world.users.committee)
+    response = client.post(
+        "/api/v1/households/",
+        {"head_name": "", "id_number": "1", "community": "x", "phone": "1"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert {"head_name", "id_number", "community", "phone"} <= set(response.json())

@@ -289,3 +289,21 @@ def test_the_audit_log_masks_id_numbers_as_the_security_policy_says(world):
     )
     event = AuditEvent.objects.get(action="create", object_id=str(household.pk))
     assert event.changes["id_number"] == [None, number[:2] + "*" * 15 + number[-1:]]
+
+
+def test_an_abolished_district_finds_only_its_own_households(world):
+    committee, jiangdong, yinzhou, village = _merge_setup(world)
+    street = services.division_create(
+        actor=committee, code="330212001", name="钟公庙街道", kind="street", parent=yinzhou
+    )
+    community = services.division_create(
+        actor=committee, code="330212001001", name="某社区", kind="community", parent=street
+    )
+    old = f.HouseholdFactory(community=village)
+    new = f.HouseholdFactory(community=community)
+    services.division_abolish(
+        actor=committee, division=jiangdong, on=datetime.date(2016, 9, 23), successor=yinzhou
+    )
+    everything = Household.objects.all()
+    assert set(selectors.households_in_current_district(everything, yinzhou)) == {old, new}
+    assert list(selectors.households_in_current_district(everything, jiangdong)) == [old]
