@@ -12,7 +12,7 @@ from django.utils import timezone
 from guanqing.core import audit, sensitive
 from guanqing.core.policy import current_policy
 from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
-from guanqing.registry.choices import LEVEL_OF_KIND, DivisionLevel
+from guanqing.registry.choices import LEVEL_OF_KIND, DivisionLevel, Relation
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
 
 NOT_IN_SCOPE = "不存在或不在您的权限范围内 / does not exist or is outside your scope"
@@ -428,7 +428,26 @@ def household_create(
     household = _save_sensitive(
         actor=actor, instance=household, fields=HOUSEHOLD_FIELDS, id_change=id_change
     )
-    for index, person_data in enumerate(people or []):
+    people = list(people or [])
+    if not any(p.get("relation") == Relation.HEAD for p in people):
+        # the head lives in the household too: the people list starts with them
+        try:
+            person_add(
+                actor=actor,
+                household=household,
+                name=household.head_name,
+                relation=Relation.HEAD,
+                gender=household.head_gender,
+                id_number=sensitive.normalize_id_number(id_number),
+            )
+        except ValidationError as exc:
+            raise ValidationError(
+                {
+                    "id_number" if k == "id_number" else "head_name": v
+                    for k, v in exc.message_dict.items()
+                }
+            ) from None
+    for index, person_data in enumerate(people):
         try:
             person_add(actor=actor, household=household, **person_data)
         except ValidationError as exc:
@@ -436,6 +455,22 @@ def household_create(
                 {f"people[{index}].{k}": v for k, v in exc.message_dict.items()}
             ) from None
     return household
+
+
+def _sync_head_person(actor, household: Household, id_number: str | None) -> None:
+    """Keep the head's own row in the people list in step with the household's head fields."""
+    head = household.people.filter(relation=Relation.HEAD).first()
+    if head is None:
+        return
+    changes = {}
+    if head.name != household.head_name:
+        changes["name"] = household.head_name
+    if household.head_gender and head.gender != household.head_gender:
+        changes["gender"] = household.head_gender
+    if id_number is not None and head.id_number_hash != household.id_number_hash:
+        changes["id_number"] = sensitive.normalize_id_number(id_number)
+    if changes:
+        person_update(actor=actor, person=head, **changes)
 
 
 @transaction.atomic
@@ -448,13 +483,15 @@ def household_update(
     _apply(household, data, HOUSEHOLD_FIELDS)
     id_change = _set_id_number(actor, household, id_number) if id_number is not None else None
     _check_household_refs(actor, household)
-    return _save_sensitive(
+    household = _save_sensitive(
         actor=actor,
         instance=household,
         fields=HOUSEHOLD_FIELDS,
         before=before,
         id_change=id_change,
     )
+    _sync_head_person(actor, household, id_number)
+    return household
 
 
 PERSON_FIELDS = ["name", "relation", "gender", "birth_date", "health", "occupation", "note"]

@@ -77,7 +77,11 @@ def test_community_worker_creates_a_household_in_its_community_with_one_audit_ev
     household = Household.objects.get(pk=body["id"])
     assert household.id_number == GOOD_ID
     events = AuditEvent.objects.order_by("id")[before:]
-    assert len(events) == 1
+    # the household, then its head as the first person in it
+    assert [(e.action, e.object_type) for e in events] == [
+        ("create", "registry.household"),
+        ("create", "registry.person"),
+    ]
     event = events[0]
     assert (event.action, event.actor, event.object_id) == (
         "create",
@@ -101,10 +105,10 @@ def test_committee_creates_a_household_by_twelve_digit_community_code_with_peopl
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["community"] == world.other_community.code
-    assert [p["name"] for p in body["people"]] == ["王小明", "王老伯"]
-    assert body["people"][0]["id_number"].count("*") == 8
-    # one event per row written: the household and each person
-    assert AuditEvent.objects.count() - before == 3
+    assert [p["name"] for p in body["people"]] == ["王阿姨", "王小明", "王老伯"]
+    assert body["people"][0]["relation"] == "head"
+    # one event per row written: the household, its head and each other person
+    assert AuditEvent.objects.count() - before == 4
 
 
 @pytest.mark.parametrize("kind", list(BAD_IDS))

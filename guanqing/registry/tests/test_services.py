@@ -112,9 +112,12 @@ def test_household_create_validates_and_audits_in_one_go(world):
     )
     assert household.community == world.community  # a worker registers in its own community
     assert household.head_gender == "female"  # derived from the ID number
-    assert household.people.get().birth_date == datetime.date(1970, 1, 1)
+    head, child = household.people.order_by("id")
+    assert (head.name, head.relation, head.id_number) == ("王阿婆", "head", number)
+    assert head.birth_date == datetime.date(1936, 4, 1)
+    assert child.birth_date == datetime.date(1970, 1, 1)
     events = AuditEvent.objects.order_by("id")[before:]
-    assert [e.action for e in events] == ["create", "create"]
+    assert [e.action for e in events] == ["create", "create", "create"]
     assert events[0].changes["id_number"] == [None, number[:6] + "********" + number[-4:]]
     assert number not in str(events[0].changes)
     assert all(
@@ -287,7 +290,9 @@ def test_the_audit_log_masks_id_numbers_as_the_security_policy_says(world):
     household = services.household_create(
         actor=world.users.committee, head_name="钱", id_number=number, community=world.community
     )
-    event = AuditEvent.objects.get(action="create", object_id=str(household.pk))
+    event = AuditEvent.objects.get(
+        action="create", object_type="registry.household", object_id=str(household.pk)
+    )
     assert event.changes["id_number"] == [None, number[:2] + "*" * 15 + number[-1:]]
 
 
@@ -307,3 +312,16 @@ def test_an_abolished_district_finds_only_its_own_households(world):
     everything = Household.objects.all()
     assert set(selectors.households_in_current_district(everything, yinzhou)) == {old, new}
     assert list(selectors.households_in_current_district(everything, jiangdong)) == [old]
+
+
+def test_the_head_row_follows_changes_to_the_household_head(world):
+    worker = world.users.community_worker
+    household = services.household_create(
+        actor=worker, head_name="孙", id_number=make_id_number(sequence=611, gender="male")
+    )
+    new_number = make_id_number(sequence=612, gender="female")
+    services.household_update(
+        actor=worker, household=household, head_name="孙阿姨", id_number=new_number
+    )
+    head = household.people.get(relation="head")
+    assert (head.name, head.id_number, head.gender) == ("孙阿姨", new_number, "male")
