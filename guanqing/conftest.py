@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from guanqing.core.testing import factories as f
@@ -70,4 +71,11 @@ def api():
 def api_as(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
+    return client
+
+
+def client_for(user) -> Client:
+    """A page client signed in as `user`."""
+    client = Client()
+    client.force_login(user)
     return client

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanqing.accounts.choices import BUSINESS_ROLES, REQUIRED_SCOPE, Role
 from guanqing.accounts.models import User
+from guanqing.registry.forms import CommunityChoiceField
 from guanqing.registry.models import Division, Member, Unit
 
 BUSINESS_ROLE_CHOICES = [(r.value, r.label) for r in BUSINESS_ROLES]
@@ -28,13 +29,6 @@ def apply_service_errors(
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
-
-
-class CommunityChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        # Parents are select_related: "海曙区 · 徐家漕社区" without one query per option.
-        names = [p.name for p in (obj.parent.parent if obj.parent else None, obj.parent) if p]
-        return " · ".join([*names, obj.name])
 
 
 class MemberChoiceField(forms.ModelChoiceField):

@@ -6,26 +6,18 @@ import datetime
 
 import django_filters
 from django import forms
-from django.apps import apps
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guanqing.core.audit_labels import type_label
 from guanqing.core.models import AuditAction, AuditEvent
 
 
 def start_of(day: datetime.date) -> datetime.datetime:
     """Midnight at the start of a business date (Asia/Shanghai, the project's time zone)."""
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
-
-
-def type_label(object_type: str) -> str:
-    """'registry.household' → '困难家庭' (the model's verbose name), else the code itself."""
-    try:
-        return str(apps.get_model(object_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return object_type
 
 
 class AuditFilterForm(forms.Form):

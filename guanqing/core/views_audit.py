@@ -7,9 +7,8 @@ import json
 import zoneinfo
 from functools import wraps
 
-from django.apps import apps
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
@@ -19,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanqing.core import audit
+from guanqing.core.audit_labels import change_rows, message_label, type_label
 from guanqing.core.excel import literal_row
-from guanqing.core.filters import AuditEventFilter, type_label
+from guanqing.core.filters import AuditEventFilter
 from guanqing.core.models import AuditEvent
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -45,37 +45,6 @@ def _filtered(request) -> AuditEventFilter:
     return AuditEventFilter(request.GET, queryset=AuditEvent.objects.visible_to(request.user))
 
 
-def _field_label(object_type: str, name: str) -> str:
-    try:
-        model = apps.get_model(object_type)
-        return str(model._meta.get_field(name).verbose_name)
-    except (LookupError, ValueError, FieldDoesNotExist):
-        return name
-
-
-def _shown(value):
-    if value is True:
-        return _("是")
-    if value is False:
-        return _("否")
-    return value
-
-
-def change_rows(event: AuditEvent) -> list[dict]:
-    """The event's changes as rows a person reads: field label, old value, new value."""
-    rows = []
-    for name, pair in (event.changes or {}).items():
-        old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
-        rows.append(
-            {
-                "field": _field_label(event.object_type, name),
-                "old": _shown(old),
-                "new": _shown(new),
-            }
-        )
-    return rows
-
-
 @audit_admin_required
 @require_GET
 def event_list(request):
@@ -85,6 +54,7 @@ def event_list(request):
     labels: dict[str, str] = {}
     for event in events:
         event.change_rows = change_rows(event)
+        event.message_label = message_label(event.message)
         if event.object_type not in labels:
             labels[event.object_type] = type_label(event.object_type)
         event.type_label = labels[event.object_type]
@@ -159,7 +129,7 @@ def event_export(request):
                     event.object_id,
                     event.object_repr,
                     changes,
-                    event.message,
+                    message_label(event.message),
                     event.ip_address or "",
                 ],
             )

@@ -59,17 +59,22 @@ def _community_queryset(user):
     qs = Division.objects.visible_to(user).current().filter(level=DivisionLevel.COMMUNITY)
     if user.role == "community_worker":
         qs = qs.filter(pk=user.community_id)
-    return qs.select_related("parent")
+    return qs.select_related("parent__parent")
 
 
 class CommunityChoiceField(forms.ModelChoiceField):
+    """A community or village named with its district and street: "海曙区 · 西门街道 · 徐家漕社区".
+
+    Give it a queryset with select_related("parent__parent"), or each option costs two queries."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("empty_label", _("请选择"))
         super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj):
-        parent = obj.parent.name if obj.parent_id else ""
-        return f"{parent} {obj.name}".strip()
+        street = obj.parent if obj.parent_id else None
+        district = street.parent if street is not None and street.parent_id else None
+        return " · ".join([p.name for p in (district, street) if p is not None] + [obj.name])
 
 
 class UnitForm(ServiceForm):
@@ -127,7 +132,7 @@ class MemberForm(ServiceForm):
         self.fields["home_community"] = CommunityChoiceField(
             queryset=Division.objects.current()
             .filter(level=DivisionLevel.COMMUNITY)
-            .select_related("parent"),
+            .select_related("parent__parent"),
             required=False,
             label=Member._meta.get_field("home_community").verbose_name,
         )

@@ -243,9 +243,11 @@ class Importer:
     def _communities(self, sheet: Sheet, field_name: str) -> dict[str, Division]:
         header = self.resource.header_of(field_name)
         codes = {str(record.get(header)) for _row, record in sheet.rows if record.get(header)}
-        return {
-            d.code: d for d in Division.objects.filter(code__in=codes).select_related("successor")
-        }
+        # parent__parent: the name check and the audit record read full_name (区 + 街道 + 社区)
+        divisions = Division.objects.filter(code__in=codes).select_related(
+            "successor", "parent__parent"
+        )
+        return {d.code: d for d in divisions}
 
     def _community(self, row: int, field_name: str, code: str) -> Division | None:
         division = self.communities.get(code)

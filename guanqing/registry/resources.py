@@ -7,6 +7,7 @@ every row and then calls the registry services.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 
@@ -16,7 +17,8 @@ from import_export import fields, resources, widgets
 from guanqing.core import sensitive
 from guanqing.core.excel import ColumnSpec
 from guanqing.core.policy import current_policy
-from guanqing.registry.choices import Gender, HardshipCategory, MemberStatus, Rank
+from guanqing.registry.choices import DivisionLevel, Gender, HardshipCategory, MemberStatus, Rank
+from guanqing.registry.models import Division
 from guanqing.registry.services import masked
 
 # ---------------------------------------------------------------------------------------------
@@ -268,8 +270,19 @@ class RegistryResource(resources.Resource):
     def columns(self) -> list[Column]:
         return list(self.fields.values())
 
-    def column_specs(self) -> list:
-        return [c.spec for c in self.columns()]
+    def column_specs(self, user=None) -> list:
+        """The columns as the template describes them; with a user, the examples are real records
+        that user may import into (a community's code and name always belong together)."""
+        examples = self.examples(user) if user is not None else {}
+        return [
+            dataclasses.replace(column.spec, example=examples[name])
+            if name in examples
+            else column.spec
+            for name, column in self.fields.items()
+        ]
+
+    def examples(self, user) -> dict[str, str]:
+        return {}
 
     def field_name_of(self, header: str) -> str | None:
         for name, column in self.fields.items():
@@ -291,6 +304,20 @@ class RegistryResource(resources.Resource):
     def export_rows(self, queryset):
         """The exported rows, as lists in column order (masked ID numbers)."""
         return list(self.export(queryset=queryset))
+
+
+# A community's code and name as the demo data registers them; used as the template's example
+# when the database holds no community the user may import into.
+EXAMPLE_COMMUNITY = ("330203003001", "徐家漕社区")
+
+
+def example_community(user) -> tuple[str, str]:
+    """(code, name) of a real, current community in the user's scope, else EXAMPLE_COMMUNITY."""
+    communities = Division.objects.visible_to(user).current().filter(level=DivisionLevel.COMMUNITY)
+    if user.role == "community_worker":
+        communities = communities.filter(pk=user.community_id)
+    found = communities.order_by("code").values_list("code", "name").first()
+    return tuple(found) if found else EXAMPLE_COMMUNITY
 
 
 UPDATE_NOTE = "已登记的记录将被更新：{match}；空白单元格保留原值。"
@@ -361,6 +388,9 @@ class MemberResource(RegistryResource):
         "单位党务管理员只能导入本单位党员，“单位”列可不填。",
     )
 
+    def examples(self, user) -> dict[str, str]:
+        return {"home_community": example_community(user)[0]}
+
     name = Column(
         header="姓名",
         attribute="name",
@@ -421,7 +451,7 @@ class MemberResource(RegistryResource):
         attribute="home_community__code",
         widget=DivisionCodeWidget(),
         help="居住地社区/村的 12 位统计用区划代码，用于进社区报到",
-        example="330203001001",
+        example=EXAMPLE_COMMUNITY[0],
         text=True,
     )
     joined_party = Column(
@@ -448,6 +478,10 @@ class HouseholdResource(RegistryResource):
         TEXT_NOTE,
         "社区工作者只能导入本社区/村的困难家庭。",
     )
+
+    def examples(self, user) -> dict[str, str]:
+        code, name = example_community(user)
+        return {"community": code, "community_name": name}
 
     head_name = Column(
         header="户主姓名",
@@ -487,7 +521,7 @@ class HouseholdResource(RegistryResource):
         widget=DivisionCodeWidget(),
         required=True,
         help="所在社区/村的 12 位统计用区划代码；须在您的管理范围内",
-        example="330203001001",
+        example=EXAMPLE_COMMUNITY[0],
         text=True,
     )
     community_name = Column(
@@ -495,7 +529,7 @@ class HouseholdResource(RegistryResource):
         attribute="community__name",
         widget=TextWidget(60),
         help="所在社区/村名称，仅用于核对，应与代码一致",
-        example="徐家漕社区",
+        example=EXAMPLE_COMMUNITY[1],
     )
     address = Column(
         header="住址",

@@ -13,13 +13,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from guanqing.core import audit_labels
 from guanqing.core.htmx import add_service_errors, paginate, render_page
 from guanqing.core.policy import request_policy
 from guanqing.core.services import ScopeError
@@ -51,17 +53,28 @@ CAN_CREATE = {
 }
 
 
-def registry_view(view):
-    """Signed-in users whose role works with the registry (not the security or audit admin)."""
+def _registry_view(*, system_admin: bool):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if not user.sees_registry:
+                raise PermissionDenied(_("您的角色不使用基础台账"))
+            if user.is_system_admin and not system_admin:
+                raise PermissionDenied(_("系统管理员只管理账号，不查看困难家庭和党组织"))
+            return view(request, *args, **kwargs)
 
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.sees_registry:
-            raise PermissionDenied(_("您的角色不使用基础台账"))
-        return view(request, *args, **kwargs)
+        return wrapper
 
-    return wrapper
+    return decorator
+
+
+# Signed-in users whose role works with the registry (not the security or audit admin). The
+# system administrator reads units, members and divisions to bind accounts to them...
+registry_view = _registry_view(system_admin=True)
+# ...but households and party organisations are business data it has no use for.
+business_view = _registry_view(system_admin=False)
 
 
 def _require_create(request, kind: str) -> None:
@@ -104,6 +117,24 @@ def _has_filters(request, names) -> bool:
     return any(request.GET.get(name) for name in names)
 
 
+def _visible_count(queryset, field: str):
+    """How many rows of `queryset` point at the outer row through `field`: one subquery, 0 if none.
+
+    `queryset` is already scoped (visible_to), so a count never reveals rows outside the scope."""
+    counts = (
+        queryset.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def _member_count(request, field: str):
+    return _visible_count(Member.objects.visible_to(request.user), field)
+
+
 def _mask_rows(request, rows) -> None:
     policy = request_policy(request)
     for row in rows:
@@ -118,6 +149,8 @@ def _mask_rows(request, rows) -> None:
 @registry_view
 def division_list(request):
     base = Division.objects.visible_to(request.user).select_related("successor", "parent")
+    if request.GET.get("children_of"):
+        return _division_children(request, base, request.GET["children_of"])
     filterset, qs = _filterset(DivisionFilter, request, base)
     filtered = _has_filters(request, ["q", "level", "parent", "current"])
     _tidy_filter_form(filterset.form)
@@ -126,14 +159,29 @@ def division_list(request):
         page = paginate(request, qs)
         context.update(page_obj=page, rows=page.object_list)
     else:
-        children = defaultdict(list)
-        roots = []
-        for division in qs:
-            (children[division.parent_id] if division.parent_id else roots).append(division)
-        context.update(tree=_build_tree(roots, children))
+        # The tree starts collapsed at the districts; a district's streets, and a street's
+        # communities, are loaded when it is opened (see _division_children).
+        roots = _with_child_count(request, base.filter(parent__isnull=True))
+        page = paginate(request, roots)
+        context.update(page_obj=page, nodes=page.object_list)
     return render_page(
         request, "registry/division_list.html", "registry/partials/division_results.html", context
     )
+
+
+def _with_child_count(request, queryset):
+    children = Division.objects.visible_to(request.user)
+    return queryset.annotate(child_count=_visible_count(children, "parent"))
+
+
+def _division_children(request, base, pk):
+    """The direct children of one division, as tree nodes (asked for when a node is opened)."""
+    try:
+        parent = get_object_or_404(base, pk=int(pk))
+    except ValueError:
+        raise Http404 from None
+    nodes = _with_child_count(request, base.filter(parent=parent))
+    return render(request, "includes/division_tree.html", {"nodes": nodes, "parent": parent})
 
 
 def _build_tree(roots, children):
@@ -153,8 +201,8 @@ def unit_list(request):
     base = (
         Unit.objects.visible_to(request.user)
         .annotate(
-            member_count=Count("members", distinct=True),
-            org_count=Count("party_orgs", distinct=True),
+            member_count=_member_count(request, "unit"),
+            org_count=_visible_count(PartyOrg.objects.visible_to(request.user), "unit"),
         )
         .order_by("sort_order", "name")
     )
@@ -175,15 +223,21 @@ def unit_list(request):
 @registry_view
 def unit_detail(request, pk):
     unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
-    orgs = list(
-        PartyOrg.objects.visible_to(request.user)
-        .filter(unit=unit)
-        .annotate(member_count=Count("members"))
+    shows_orgs = not request.user.is_system_admin
+    orgs = (
+        list(
+            PartyOrg.objects.visible_to(request.user)
+            .filter(unit=unit)
+            .annotate(member_count=_member_count(request, "branch"))
+        )
+        if shows_orgs
+        else []
     )
     members = Member.objects.visible_to(request.user).filter(unit=unit)
     context = {
         "unit": unit,
         "org_tree": _org_tree(orgs),
+        "shows_orgs": shows_orgs,
         "member_count": members.count(),
         "can_edit": _can_edit(request, unit),
         "can_add_org": request.user.is_committee
@@ -246,13 +300,13 @@ def _org_tree(orgs):
     return _build_tree(roots, children)
 
 
-@registry_view
+# Party organisations are listed by owner (a unit, or a village): a page holds whole trees.
+OWNERS_PER_PAGE = 20
+
+
+@business_view
 def partyorg_list(request):
-    base = (
-        PartyOrg.objects.visible_to(request.user)
-        .select_related("unit", "division", "division__parent")
-        .annotate(member_count=Count("members"))
-    )
+    base = PartyOrg.objects.visible_to(request.user)
     filterset, qs = _filterset(PartyOrgFilter, request, base)
     filterset.form.fields["unit"] = forms.ModelChoiceField(
         queryset=Unit.objects.visible_to(request.user),
@@ -260,21 +314,44 @@ def partyorg_list(request):
         label=filterset.form.fields["unit"].label,
         to_field_name="pk",
     )
-    groups: dict[tuple, dict] = {}
-    for org in qs:
-        owner = org.unit if org.unit_id else org.division
-        key = ("unit", org.unit_id) if org.unit_id else ("division", org.division_id)
-        groups.setdefault(key, {"owner": owner, "is_village": not org.unit_id, "orgs": []})
-        groups[key]["orgs"].append(org)
+    # One row per owner, units first (in their sort order), then villages by division code.
+    owners = (
+        qs.order_by(
+            F("unit__sort_order").asc(nulls_last=True), "unit__name", "unit_id", "division__code"
+        )
+        .values("unit_id", "division_id")
+        .distinct()
+    )
+    page = paginate(request, owners, per_page=OWNERS_PER_PAGE)
+    keys = [(o["unit_id"], o["division_id"]) for o in page.object_list]
+    unit_ids = [u for u, _d in keys if u]
+    division_ids = [d for u, d in keys if not u]
+    orgs = (
+        qs.filter(Q(unit_id__in=unit_ids) | Q(division_id__in=division_ids))
+        .select_related("unit", "division", "division__parent")
+        .annotate(member_count=_member_count(request, "branch"))
+        .order_by("id")
+    )
+    groups: dict[tuple, dict] = {
+        key: {"owner": None, "is_village": not key[0], "orgs": []} for key in keys
+    }
+    for org in orgs:
+        key = (org.unit_id, None) if org.unit_id else (None, org.division_id)
+        group = groups.get(key)
+        if group is not None:
+            group["owner"] = org.unit if org.unit_id else org.division
+            group["orgs"].append(org)
     group_list = []
     for group in groups.values():
-        group["tree"] = _org_tree(group["orgs"])
-        group_list.append(group)
+        if group["owner"] is not None:
+            group["tree"] = _org_tree(group["orgs"])
+            group_list.append(group)
     _tidy_filter_form(filterset.form)
     context = {
         "filterset": filterset,
         "groups": group_list,
-        "total": sum(len(g["orgs"]) for g in group_list),
+        "page_obj": page,
+        "total": qs.count(),
         "hide_page_size": True,
         "can_create": request.user.role in CAN_CREATE["partyorg"],
     }
@@ -283,7 +360,7 @@ def partyorg_list(request):
     )
 
 
-@registry_view
+@business_view
 def partyorg_detail(request, pk):
     org = get_object_or_404(
         PartyOrg.objects.visible_to(request.user).select_related("unit", "division", "parent"),
@@ -302,7 +379,7 @@ def partyorg_detail(request, pk):
     return render(request, "registry/partyorg_detail.html", context)
 
 
-@registry_view
+@business_view
 def partyorg_create(request):
     _require_create(request, "partyorg")
     initial = {}
@@ -322,7 +399,7 @@ def partyorg_create(request):
     return render(request, "registry/form.html", _form_context(form, _("新增党组织"), "partyorg"))
 
 
-@registry_view
+@business_view
 def partyorg_edit(request, pk):
     org = _editable_or_error(request, PartyOrg.objects, pk)
     form = PartyOrgForm(request.POST or None, instance=org, user=request.user)
@@ -379,7 +456,11 @@ def member_detail(request, pk):
         pk=pk,
     )
     member.masked_id = services.masked(member, request_policy(request))
-    context = {"member": member, "can_edit": _can_edit(request, member)}
+    context = {
+        "member": member,
+        "can_edit": _can_edit(request, member),
+        "links_orgs": not request.user.is_system_admin,
+    }
     return render(request, "registry/member_detail.html", context)
 
 
@@ -422,7 +503,7 @@ def member_edit(request, pk):
 # ---------------------------------------------------------------------------------------------
 
 
-@registry_view
+@business_view
 def household_list(request):
     base = (
         Household.objects.visible_to(request.user)
@@ -452,50 +533,29 @@ def household_list(request):
     )
 
 
-FIELD_LABEL_OVERRIDES = {"id_number": gettext_lazy("身份证号码")}
 OBJECT_LABELS = {
     "registry.household": gettext_lazy("家庭"),
     "registry.person": gettext_lazy("家庭成员"),
 }
-MODEL_OF_TYPE = {"registry.household": Household, "registry.person": Person}
-
-
-def _field_label(object_type: str, name: str) -> str:
-    if name in FIELD_LABEL_OVERRIDES:
-        return str(FIELD_LABEL_OVERRIDES[name])
-    model = MODEL_OF_TYPE.get(object_type)
-    if model is not None:
-        try:
-            return str(model._meta.get_field(name).verbose_name)
-        except Exception:  # noqa: BLE001 - a field removed since the change was recorded
-            pass
-    return name
 
 
 def _timeline_rows(household, limit=100):
     rows = []
     for event in selectors.household_timeline(household).select_related("actor")[:limit]:
-        changes = [
-            {
-                "label": _field_label(event.object_type, name),
-                "old": values[0] if isinstance(values, list | tuple) else None,
-                "new": values[1] if isinstance(values, list | tuple) else values,
-            }
-            for name, values in (event.changes or {}).items()
-        ]
         rows.append(
             {
                 "event": event,
                 "who": str(event.actor) if event.actor else (event.actor_username or _("系统")),
                 "username": event.actor_username,
                 "object_label": OBJECT_LABELS.get(event.object_type, event.object_type),
-                "changes": changes,
+                "changes": audit_labels.change_rows(event),
+                "message": audit_labels.message_label(event.message),
             }
         )
     return rows
 
 
-@registry_view
+@business_view
 def household_detail(request, pk):
     household = get_object_or_404(
         Household.objects.visible_to(request.user).select_related(
@@ -521,7 +581,7 @@ def household_detail(request, pk):
     return render(request, "registry/household_detail.html", context)
 
 
-@registry_view
+@business_view
 def household_create(request):
     _require_create(request, "household")
     initial = {}
@@ -546,7 +606,7 @@ def household_create(request):
     return render(request, "registry/household_form.html", context)
 
 
-@registry_view
+@business_view
 def household_edit(request, pk):
     household = _editable_or_error(request, Household.objects, pk)
     initial = {"masked_id": services.masked(household, request_policy(request))}
@@ -567,7 +627,7 @@ def household_edit(request, pk):
     return render(request, "registry/household_form.html", context)
 
 
-@registry_view
+@business_view
 def person_add(request, pk):
     household = _editable_or_error(request, Household.objects, pk)
     form = PersonForm(request.POST or None)
@@ -583,7 +643,7 @@ def person_add(request, pk):
     return render(request, "registry/form.html", context)
 
 
-@registry_view
+@business_view
 def person_edit(request, pk):
     person = _editable_or_error(request, Person.objects, pk)
     household = person.household
@@ -601,7 +661,7 @@ def person_edit(request, pk):
     return render(request, "registry/form.html", context)
 
 
-@registry_view
+@business_view
 @require_POST
 def person_remove(request, pk):
     person = _editable_or_error(request, Person.objects, pk)

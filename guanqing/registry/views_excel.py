@@ -173,7 +173,7 @@ def template_download(request, kind: str):
         raise Http404
     resource = RESOURCES[kind]()
     content = excel.template_workbook(
-        title=resource.title, columns=resource.column_specs(), notes=resource.notes
+        title=resource.title, columns=resource.column_specs(request.user), notes=resource.notes
     )
     return excel.xlsx_response(content, f"{resource.title}导入模板.xlsx")
 

@@ -191,3 +191,81 @@ def test_export_keeps_a_formula_typed_as_a_user_name_as_text(client, world):
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == formula]
     assert cells, "the failed sign-in is exported"
     assert all(cell.data_type == "s" for cell in cells)
+
+
+# --- labels: every key and code reads as words ----------------------------------------------
+
+
+def _changes_text(body: str) -> str:
+    return " ".join(part.split("</ul>")[0] for part in body.split('<ul class="changes">')[1:])
+
+
+def test_an_import_summary_reads_as_words(client, world):
+    from guanqing.core.excel import read_sheet
+    from guanqing.registry.imports import import_sheet
+    from guanqing.registry.tests.excel_helpers import HOUSEHOLD_HEADERS, household_row, xlsx_bytes
+
+    sheet = read_sheet(
+        io.BytesIO(xlsx_bytes(HOUSEHOLD_HEADERS, [household_row(1, world.community.code)]))
+    )
+    result = import_sheet(
+        actor=world.users.committee, kind="households", sheet=sheet, file_name="困难家庭.xlsx"
+    )
+    assert result.ok, result.errors
+    client.force_login(world.users.audit_admin)
+    changes = _changes_text(client.get(LIST, {"action": "import"}).content.decode())
+    for label in ("文件", "导入内容", "行数", "新增", "更新", "未变化", "困难家庭"):
+        assert label in changes, label
+    for key in ("file", "kind", "rows", "created", "updated", "unchanged", "households"):
+        assert key not in changes, key
+
+
+def test_a_reveal_reads_id_number_in_chinese_and_in_english(client, world):
+    audit.record(
+        actor=world.users.committee, action="reveal", obj=world.household, message="id_number"
+    )
+    client.force_login(world.users.audit_admin)
+    response = client.get(LIST, {"action": "reveal"})
+    [event] = response.context["events"]
+    assert event.message_label == "身份证号码"
+    assert "id_number" not in response.content.decode()
+    client.cookies["django_language"] = "en"
+    assert "ID number" in client.get(LIST, {"action": "reveal"}).content.decode()
+
+
+def test_the_id_number_pseudo_field_reads_the_same_on_the_audit_page_and_the_timeline(
+    client, world
+):
+    from guanqing.core.testing.idnumbers import make_id_number
+    from guanqing.registry import services
+
+    services.household_update(
+        actor=world.users.committee,
+        household=world.household,
+        id_number=make_id_number("330203", datetime.date(1970, 1, 2), 77),
+    )
+    client.force_login(world.users.audit_admin)
+    audit_changes = _changes_text(client.get(LIST, {"action": "update"}).content.decode())
+    client.force_login(world.users.committee)
+    detail = reverse("registry:household_detail", args=[world.household.pk])
+    timeline = _changes_text(client.get(detail).content.decode())
+    for text in (audit_changes, timeline):
+        assert "身份证号码" in text and "id_number" not in text
+
+
+def test_the_demo_object_type_reads_as_demo_data(client, world):
+    audit.record(
+        actor=None,
+        actor_username="demo",
+        action="import",
+        object_type="demo",
+        object_repr="演示数据 demo data",
+        changes={"units": [None, 3]},
+    )
+    client.force_login(world.users.audit_admin)
+    response = client.get(LIST)
+    choices = dict(response.context["filter"].form.fields["object_type"].choices)
+    assert choices["demo"] == "演示数据"
+    event = next(e for e in response.context["events"] if e.object_type == "demo")
+    assert event.type_label == "演示数据"
+    assert event.change_rows[0]["field"] == "单位"

@@ -101,3 +101,54 @@ def test_a_community_worker_signs_in_finds_a_household_reads_its_timeline_and_im
     page.screenshot(path=str(tmp_path / "import-errors.png"), full_page=True)
     if os.environ.get("GUANQING_SCREENSHOTS"):
         shutil.copy(tmp_path / "import-errors.png", os.environ["GUANQING_SCREENSHOTS"])
+
+
+def _sign_in(page, url, username):
+    page.goto(f"{url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", f.PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_url(f"{url}/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_household_and_member_lists_are_cards_without_sideways_scrolling(
+    live_server, browser_page, world
+):
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, live_server.url, "committee")
+    for path, name in (("households", "张国宝"), ("members", "张三")):
+        page.goto(f"{live_server.url}/registry/{path}/")
+        assert page.locator("#results thead").is_hidden()
+        row = page.locator("#results tbody tr", has_text=name)
+        # every value is in view, with its label in front of it
+        assert name in row.inner_text()
+        label = row.locator("td[data-label]").first.evaluate(
+            "td => getComputedStyle(td, '::before').content"
+        )
+        assert label == '"身份证号码"'
+        overflow = page.evaluate(
+            "() => [document.documentElement.scrollWidth, "
+            "document.querySelector('#results .table-wrap').scrollWidth, "
+            "document.querySelector('#results .table-wrap').clientWidth]"
+        )
+        assert overflow[0] <= 390 and overflow[1] <= overflow[2], (path, overflow)
+    # the desktop table is unchanged
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.locator("#results thead").is_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_division_tree_loads_streets_and_communities_when_opened(
+    live_server, browser_page, world
+):
+    page = browser_page
+    _sign_in(page, live_server.url, "committee")
+    page.goto(f"{live_server.url}/registry/divisions/")
+    tree = page.locator(".division-tree")
+    assert "测试街道" not in tree.inner_text()
+    tree.locator("summary", has_text="海曙区").click()
+    tree.locator("summary", has_text="测试街道").click()
+    tree.locator(".tree__leaf", has_text="徐家漕社区").wait_for()
+    assert "别的社区" in tree.inner_text()

@@ -8,16 +8,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from guanqing.conftest import client_for
 from guanqing.core.testing import factories as f
 from guanqing.registry import services
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_anonymous_home_redirects_to_login(db):

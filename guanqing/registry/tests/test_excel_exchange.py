@@ -58,6 +58,54 @@ def test_household_template_lists_the_allowed_hardship_categories(world, client)
     assert rows["住址"][1] == "选填"
 
 
+def _examples(client, kind) -> dict:
+    wb = workbook(client.get(f"/registry/excel/template/{kind}/"))
+    return {row[0]: row[4] for row in wb["填写说明"].iter_rows(min_row=2, values_only=True)}
+
+
+@pytest.mark.django_db
+def test_household_template_example_code_and_name_are_the_same_real_community(client):
+    from guanqing.registry.models import Division
+
+    district = f.DistrictFactory(code="330212000000", name="鄞州区")
+    street = f.StreetFactory(parent=district, code="330212005000", name="中河街道")
+    f.CommunityFactory(parent=street, code="330212005007", name="宁南社区")
+    client.force_login(f.UserFactory(role="committee"))
+    examples = _examples(client, "households")
+    code, name = examples["社区/村代码"], examples["社区/村"]
+    assert Division.objects.get(code=code).name == name
+    assert _examples(client, "members")["居住社区代码"] == code
+
+
+def test_household_template_example_is_the_workers_own_community(world, client):
+    worker = f.UserFactory(role="community_worker", community=world.other_community)
+    client.force_login(worker)
+    examples = _examples(client, "households")
+    assert (examples["社区/村代码"], examples["社区/村"]) == ("330203001002", "别的社区")
+
+
+@pytest.mark.django_db
+def test_household_template_example_without_communities_is_still_a_consistent_pair(client):
+    from guanqing.registry.demo.data import STREETS
+
+    client.force_login(f.UserFactory(role="committee"))
+    examples = _examples(client, "households")
+    code, name = examples["社区/村代码"], examples["社区/村"]
+    # the pair the demo data registers: district + street + the community's place in the street
+    street = next(s for s in STREETS[code[:6]] if s[0] == code[6:9])
+    assert street[3][int(code[9:]) - 1] == name
+
+
+def test_the_example_row_of_the_household_template_imports_without_a_name_mismatch(world, client):
+    client.force_login(world.users.community_worker)
+    examples = _examples(client, "households")
+    row = household_row(1, examples["社区/村代码"], **{"社区/村": examples["社区/村"]})
+    response = client.post(
+        "/registry/excel/", {"kind": "households", "file": xlsx_upload(HOUSEHOLD_HEADERS, [row])}
+    )
+    assert response.context["result"].ok, response.context["result"].errors
+
+
 def test_template_of_a_kind_the_role_may_not_import_is_404(world, client):
     client.force_login(world.users.community_worker)
     assert client.get("/registry/excel/template/members/").status_code == 404

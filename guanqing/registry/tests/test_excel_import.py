@@ -405,3 +405,46 @@ def test_factories_id_numbers_do_not_collide_with_helper_numbers(db):
     # The helper's numbers use 1985/1979 birth dates; the factories start at 1950.
     member = f.MemberFactory()
     assert member.id_number not in {id_number(n) for n in range(1, 1000)}
+
+
+def _import_queries(world, rows: int, phase: str) -> int:
+    import io
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanqing.core.excel import read_sheet
+    from guanqing.registry.imports import IMPORTERS
+    from guanqing.registry.models import Division
+    from guanqing.registry.tests.excel_helpers import xlsx_bytes
+
+    # one community per row, named in full ("海曙区测试街道…社区"): the check reads its parents
+    start = 100 + Division.objects.count()
+    communities = [
+        f.CommunityFactory(parent=world.street, code=f"330203001{start + n:03d}")
+        for n in range(rows)
+    ]
+    data = [
+        household_row(n, c.code, **{"社区/村": f"海曙区测试街道{c.name}"})
+        for n, c in enumerate(communities)
+    ]
+    sheet = read_sheet(io.BytesIO(xlsx_bytes(HOUSEHOLD_HEADERS, data)))
+    importer = IMPORTERS["households"](world.users.committee)
+    with CaptureQueriesContext(connection) as checking:
+        plans = importer.check(sheet)
+    assert importer.errors == [] and len(plans) == rows
+    with CaptureQueriesContext(connection) as writing:
+        importer.write(plans)
+    assert importer.errors == []
+    return len(checking) if phase == "check" else len(writing) / rows
+
+
+def test_checking_a_file_looks_divisions_up_with_a_constant_number_of_queries(world):
+    assert _import_queries(world, 2, "check") == _import_queries(world, 12, "check")
+
+
+def test_writing_a_row_does_not_walk_the_division_parents_again(world):
+    # the same number of queries for each written row, however many rows the file has
+    small = _import_queries(world, 2, "write")
+    Household.objects.filter(head_name__startswith="导入户主").delete()
+    assert _import_queries(world, 6, "write") == small

@@ -8,18 +8,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from guanqing.conftest import client_for
 from guanqing.core.models import AuditEvent
 from guanqing.core.testing import factories as f
 from guanqing.core.testing.idnumbers import make_id_number
 from guanqing.registry.models import Household, Member, Person, Unit
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def htmx_get(client, url, **params):
@@ -61,6 +56,60 @@ def test_list_page_answers_htmx_with_the_results_partial_only(world, name):
 def test_security_and_audit_admins_are_refused_registry_pages(world, name):
     for user in (world.users.security_admin, world.users.audit_admin):
         assert client_for(user).get(reverse(name)).status_code == 403
+
+
+SYSTEM_ADMIN_REFUSED = [
+    ("registry:household_list", None),
+    ("registry:household_detail", "household"),
+    ("registry:household_create", None),
+    ("registry:household_edit", "household"),
+    ("registry:person_add", "household"),
+    ("registry:person_edit", "person"),
+    ("registry:partyorg_list", None),
+    ("registry:partyorg_detail", "org"),
+    ("registry:partyorg_create", None),
+    ("registry:partyorg_edit", "org"),
+]
+
+
+@pytest.mark.parametrize("name,obj", SYSTEM_ADMIN_REFUSED)
+def test_all_three_separated_admins_get_403_on_household_and_party_org_pages(world, name, obj):
+    url = reverse(name, args=[getattr(world, obj).pk] if obj else [])
+    for role in ("system_admin", "security_admin", "audit_admin"):
+        assert client_for(getattr(world.users, role)).get(url).status_code == 403, role
+
+
+@pytest.mark.parametrize(
+    "name,obj",
+    [
+        ("registry:unit_list", None),
+        ("registry:unit_detail", "unit"),
+        ("registry:member_list", None),
+        ("registry:member_detail", "member"),
+        ("registry:division_list", None),
+    ],
+)
+def test_system_admin_reads_the_lists_it_needs_to_bind_accounts(world, name, obj):
+    url = reverse(name, args=[getattr(world, obj).pk] if obj else [])
+    response = client_for(world.users.system_admin).get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    # nothing on these pages leads to the party-organisation pages it may not open
+    assert "/registry/party-orgs/" not in html
+
+
+def test_system_admin_menu_shows_accounts_and_reference_lists_only(world):
+    html = client_for(world.users.system_admin).get("/").content.decode()
+    nav = html[html.index('<ul class="nav">') : html.index("</ul>", html.index('<ul class="nav">'))]
+    for path in (
+        "/accounts/users/",
+        "/registry/units/",
+        "/registry/members/",
+        "/registry/divisions/",
+    ):
+        assert f'href="{path}"' in nav, path
+    for path in ("/registry/households/", "/registry/party-orgs/", "/registry/excel/", "/audit/"):
+        assert path not in nav, path
 
 
 def test_anonymous_user_is_sent_to_login(world):
@@ -192,6 +241,155 @@ def test_list_query_count_does_not_grow_with_rows(world, name, make):
         make(world)
     large = _count_queries(client, url, params)
     assert large == small
+
+
+# --- counts follow the viewer's scope --------------------------------------------------------
+
+
+def _more_members_elsewhere(world, n=2):
+    """Members of world.unit (in world.org) who live outside the community worker's community."""
+    for _ in range(n):
+        f.MemberFactory(unit=world.unit, branch=world.org, home_community=world.other_community)
+
+
+def _unit_counts(user) -> dict:
+    response = client_for(user).get(reverse("registry:unit_list"))
+    return {u.name: (u.member_count, u.org_count) for u in response.context["rows"]}
+
+
+def test_unit_list_counts_only_members_and_orgs_the_viewer_sees(world):
+    _more_members_elsewhere(world)
+    assert _unit_counts(world.users.committee)["市纪委"] == (3, 1)
+    # the worker sees the one member living in its community, and no unit's party orgs
+    assert _unit_counts(world.users.community_worker)["市纪委"] == (1, 0)
+    assert _unit_counts(world.users.community_worker)["市发改委"] == (0, 0)
+    # a member sees only itself
+    assert _unit_counts(world.users.member) == {"市纪委": (1, 1)}
+
+
+def _org_counts(nodes) -> dict:
+    counts = {}
+    for node in nodes:
+        counts[node["item"].name] = node["item"].member_count
+        counts.update(_org_counts(node["children"]))
+    return counts
+
+
+def test_unit_detail_counts_members_per_org_in_the_viewers_scope(world):
+    branch = f.PartyOrgFactory(unit=world.unit, parent=world.org, name="第一党支部")
+    f.MemberFactory(unit=world.unit, branch=branch, home_community=world.other_community)
+    _more_members_elsewhere(world)
+    url = reverse("registry:unit_detail", args=[world.unit.pk])
+
+    def counts(user):
+        return _org_counts(client_for(user).get(url).context["org_tree"])
+
+    assert counts(world.users.committee) == {"市纪委机关党委": 3, "第一党支部": 1}
+    assert counts(world.users.member) == {"市纪委机关党委": 1, "第一党支部": 0}
+
+
+def test_partyorg_list_counts_members_per_org_in_the_viewers_scope(world):
+    _more_members_elsewhere(world)
+    village = f.PartyOrgFactory(unit=None, division=world.community, name="徐家漕社区党委")
+
+    def counts(user):
+        response = client_for(user).get(reverse("registry:partyorg_list"))
+        result = {}
+        for group in response.context["groups"]:
+            result.update(_org_counts(group["tree"]))
+        return result
+
+    assert counts(world.users.committee)["市纪委机关党委"] == 3
+    assert counts(world.users.member) == {"市纪委机关党委": 1}
+    assert counts(world.users.community_worker) == {village.name: 0}
+
+
+def test_count_columns_add_no_query_per_row(world):
+    client = client_for(world.users.community_worker)
+    url = reverse("registry:unit_list")
+    client.get(url)
+    for _ in range(3):
+        f.MemberFactory(unit=f.UnitFactory(), home_community=world.community)
+    small = _count_queries(client, url, {"per_page": 100})
+    for _ in range(12):
+        f.MemberFactory(unit=f.UnitFactory(), home_community=world.community)
+    assert _count_queries(client, url, {"per_page": 100}) == small
+
+
+# --- long lists come in pages ----------------------------------------------------------------
+
+
+def test_partyorg_list_shows_twenty_owners_per_page_each_with_its_whole_tree(world):
+    for n in range(25):
+        unit = f.UnitFactory(name=f"分页单位{n:02d}", sort_order=n + 10)
+        top = f.PartyOrgFactory(unit=unit, name=f"分页单位{n:02d}机关党委", kind="committee")
+        f.PartyOrgFactory(unit=unit, parent=top, name=f"分页单位{n:02d}第一支部")
+    client = client_for(world.users.committee)
+    first = client.get(reverse("registry:partyorg_list"))
+    groups = first.context["groups"]
+    assert len(groups) == 20
+    assert all(len(g["orgs"]) == 2 or g["owner"].name in ("市纪委", "市发改委") for g in groups)
+    assert first.context["total"] == 2 + 50
+    second = client.get(reverse("registry:partyorg_list"), {"page": 2})
+    names = [g["owner"].name for g in second.context["groups"]]
+    assert len(names) == 7
+    assert not set(names) & {g["owner"].name for g in groups}
+    html = second.content.decode()
+    assert "分页单位24第一支部" in html
+    assert html.index("分页单位24机关党委") < html.index("分页单位24第一支部")
+
+
+def test_partyorg_list_query_count_does_not_grow_with_owners(world):
+    client = client_for(world.users.committee)
+    url = reverse("registry:partyorg_list")
+    client.get(url)
+    for _ in range(3):
+        f.PartyOrgFactory(unit=f.UnitFactory())
+    small = _count_queries(client, url, {})
+    for _ in range(30):
+        f.PartyOrgFactory(unit=f.UnitFactory())
+    assert _count_queries(client, url, {}) == small
+
+
+def test_division_tree_starts_at_the_districts_and_loads_children_on_demand(world):
+    client = client_for(world.users.committee)
+    url = reverse("registry:division_list")
+    html = client.get(url).content.decode()
+    assert "海曙区" in html and "测试街道" not in html and "徐家漕社区" not in html
+    assert f"children_of={world.district.pk}" in html
+    streets = client.get(url, {"children_of": world.district.pk}).content.decode()
+    assert "测试街道" in streets and "徐家漕社区" not in streets and "<html" not in streets
+    assert f"children_of={world.street.pk}" in streets
+    communities = client.get(url, {"children_of": world.street.pk}).content.decode()
+    assert "徐家漕社区" in communities and "别的社区" in communities
+    assert "children_of" not in communities  # leaves: nothing more to load
+    assert client.get(url, {"children_of": "999999"}).status_code == 404
+    assert client.get(url, {"children_of": "abc"}).status_code == 404
+
+
+def test_division_children_query_count_does_not_grow_with_children(world):
+    client = client_for(world.users.committee)
+    url = reverse("registry:division_list")
+    params = {"children_of": world.street.pk}
+    client.get(url, params)
+    for _ in range(3):
+        f.CommunityFactory(parent=world.street)
+    small = _count_queries(client, url, params)
+    for _ in range(20):
+        f.CommunityFactory(parent=world.street)
+    assert _count_queries(client, url, params) == small
+
+
+def test_division_tree_pages_by_district(world):
+    for n in range(12):
+        f.DistrictFactory(code=f"3302{50 + n:02d}000000", name=f"分页区{n:02d}")
+    client = client_for(world.users.committee)
+    url = reverse("registry:division_list")
+    first = client.get(url, {"per_page": 10})
+    assert len(first.context["nodes"]) == 10
+    second = client.get(url, {"per_page": 10, "page": 2})
+    assert len(second.context["nodes"]) == 3
+    assert "分页区11" in second.content.decode()
 
 
 # --- detail pages ----------------------------------------------------------------------------
@@ -376,7 +574,10 @@ def test_community_worker_registers_household_with_a_person(world):
         response.context["formset"].errors,
     )
     household = Household.objects.get(head_name="陈新户")
-    assert list(household.people.values_list("name", flat=True)) == ["陈小新"]
+    assert list(household.people.values_list("name", "relation")) == [
+        ("陈新户", "head"),
+        ("陈小新", "child"),
+    ]
 
 
 def test_household_form_bad_id_number_is_shown_next_to_the_field_and_nothing_saved(world):
@@ -573,3 +774,36 @@ def test_partyorg_create_by_unit_admin_and_parent_must_match_unit(world):
 def test_partyorg_edit_outside_scope_is_404(world):
     url = reverse("registry:partyorg_edit", args=[world.other_org.pk])
     assert client_for(world.users.unit_admin).get(url).status_code == 404
+
+
+# --- one community picker --------------------------------------------------------------------
+
+
+def test_registry_and_account_forms_share_one_community_picker():
+    from guanqing.accounts import forms as account_forms
+    from guanqing.registry import forms as registry_forms
+
+    assert account_forms.CommunityChoiceField is registry_forms.CommunityChoiceField
+
+
+def test_household_form_names_communities_with_district_and_street_in_constant_queries(world):
+    client = client_for(world.users.committee)
+    url = reverse("registry:household_create")
+    client.get(url)
+    small = _count_queries(client, url, {})
+    for n in range(10):
+        f.CommunityFactory(parent=world.street, code=f"330203001{200 + n:03d}")
+    assert _count_queries(client, url, {}) == small
+    assert "海曙区 · 测试街道 · 徐家漕社区" in client.get(url).content.decode()
+
+
+def test_a_refused_page_explains_why_inside_the_site_and_htmx_gets_only_the_message(world):
+    client = client_for(world.users.system_admin)
+    response = client.get(reverse("registry:household_list"))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "系统管理员只管理账号" in html and '<ul class="nav">' in html
+    partial = htmx_get(client, reverse("registry:household_list"), q="x")
+    assert partial.status_code == 403
+    body = partial.content.decode()
+    assert "系统管理员只管理账号" in body and "<html" not in body
