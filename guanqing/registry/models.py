@@ -172,8 +172,6 @@ class PartyOrgQuerySet(ScopedQuerySet):
     def _for_committee(self, user):
         return self
 
-    _for_system_admin = _for_committee
-
     def _for_unit_admin(self, user):
         return self.filter(unit_id=user.unit_id)
 
