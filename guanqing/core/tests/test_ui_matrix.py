@@ -1,0 +1,125 @@
+"""Every page × every role: the status a signed-in user gets, declared here as a table.
+
+Own / other: the `world` fixture holds a record each role may see ("own") and one outside every
+non-committee scope ("other"); outside scope must answer 404, exactly like a missing record.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from guanqing.conftest import client_for
+
+ROLES = [
+    "committee",
+    "unit_admin",
+    "member",
+    "community_worker",
+    "window_clerk",
+    "fund_officer",
+    "system_admin",
+    "security_admin",
+    "audit_admin",
+]
+
+# page -> statuses for the roles above, in order
+PAGES: dict[str, list[int]] = {
+    "/": [200] * 9,
+    "/registry/households/": [200, 200, 200, 200, 200, 200, 403, 403, 403],
+    "/registry/members/": [200, 200, 200, 200, 200, 200, 200, 403, 403],
+    "/registry/units/": [200, 200, 200, 200, 200, 200, 200, 403, 403],
+    "/registry/party-orgs/": [200, 200, 200, 200, 200, 200, 403, 403, 403],
+    "/registry/divisions/": [200, 200, 200, 200, 200, 200, 200, 403, 403],
+    "/registry/excel/": [200, 200, 403, 200, 403, 403, 403, 403, 403],
+    "/accounts/users/": [403, 403, 403, 403, 403, 403, 200, 403, 403],
+    "/accounts/security/": [403, 403, 403, 403, 403, 403, 403, 200, 403],
+    "/audit/": [403, 403, 403, 403, 403, 403, 403, 403, 200],
+}
+
+# detail page -> (own, other) statuses per role, in order
+DETAILS: dict[str, list[tuple[int, int]]] = {
+    "household": [
+        (200, 200),
+        (404, 404),
+        (404, 404),
+        (200, 404),
+        (404, 404),
+        (404, 404),
+        (403, 403),
+        (403, 403),
+        (403, 403),
+    ],
+    "member": [
+        (200, 200),
+        (200, 404),
+        (200, 404),
+        (200, 404),
+        (404, 404),
+        (404, 404),
+        (200, 200),
+        (403, 403),
+        (403, 403),
+    ],
+    "unit": [
+        (200, 200),
+        (200, 404),
+        (200, 404),
+        (200, 200),
+        (200, 200),
+        (200, 200),
+        (200, 200),
+        (403, 403),
+        (403, 403),
+    ],
+    "partyorg": [
+        (200, 200),
+        (200, 404),
+        (200, 404),
+        (404, 404),
+        (404, 404),
+        (404, 404),
+        (403, 403),
+        (403, 403),
+        (403, 403),
+    ],
+}
+DETAIL_URLS = {
+    "household": ("/registry/households/{}/", "household", "other_household"),
+    "member": ("/registry/members/{}/", "member", "other_member"),
+    "unit": ("/registry/units/{}/", "unit", "other_unit"),
+    "partyorg": ("/registry/party-orgs/{}/", "org", "other_org"),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_status_by_role(world, role, page):
+    expected = PAGES[page][ROLES.index(role)]
+    response = client_for(getattr(world.users, role)).get(page)
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("kind", list(DETAILS))
+def test_detail_status_by_role_own_and_other(world, role, kind):
+    pattern, own, other = DETAIL_URLS[kind]
+    client = client_for(getattr(world.users, role))
+    got = (
+        client.get(pattern.format(getattr(world, own).pk)).status_code,
+        client.get(pattern.format(getattr(world, other).pk)).status_code,
+    )
+    assert got == DETAILS[kind][ROLES.index(role)]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_anonymous_visitors_are_sent_to_sign_in(client, db, page):
+    response = client.get(page)
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_a_missing_record_answers_like_one_outside_scope(world):
+    client = client_for(world.users.community_worker)
+    missing = client.get("/registry/households/999999/")
+    outside = client.get(f"/registry/households/{world.other_household.pk}/")
+    assert missing.status_code == outside.status_code == 404
