@@ -7,6 +7,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 from guanqing.core.testing import factories as f
 from guanqing.registry import services
@@ -48,6 +49,9 @@ def browser_page(monkeypatch):
             yield page
         finally:
             browser.close()
+            # ORM calls made inside Playwright's context got their own connection; close it
+            # here, or PostgreSQL refuses to drop the test database at the end of the run.
+            connections.close_all()
 
 
 @pytest.mark.django_db(transaction=True)
