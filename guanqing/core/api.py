@@ -153,8 +153,9 @@ class ScopedViewSetMixin:
     - Writes come from ServiceCreateMixin / ServiceUpdateMixin, which call the subclass's
       `service_create(data)` / `service_update(obj, data)`; there is no delete.
 
-    Use it as `ScopedViewSet` (this mixin on DRF's GenericViewSet). The two are split because DRF
-    imports this module (for `Pagination`) while it is still loading its own viewsets module.
+    Use it as `guanqing.core.api_views.ScopedViewSet` (this mixin on DRF's GenericViewSet). The two
+    live apart because DRF imports this module (for `Pagination`) while it is still loading its own
+    viewsets module.
     """
 
     model: type[models.Model]
@@ -229,12 +230,3 @@ class ServiceUpdateMixin:
     def partial_update(self, request, *args, **kwargs):
         kwargs["partial"] = True
         return self.update(request, *args, **kwargs)
-
-
-def __getattr__(name):
-    # `ScopedViewSet` is built lazily: see ScopedViewSetMixin.
-    if name == "ScopedViewSet":
-        from guanqing.core.api_views import ScopedViewSet
-
-        return ScopedViewSet
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,7 +18,8 @@ from guanqing.accounts import services
 from guanqing.accounts.api import serializers as s
 from guanqing.accounts.choices import Role
 from guanqing.accounts.models import User
-from guanqing.core.api import RoleAllowed, ScopedViewSet, ServiceCreateMixin, ServiceUpdateMixin
+from guanqing.core.api import RoleAllowed, ServiceCreateMixin, ServiceUpdateMixin
+from guanqing.core.api_views import ScopedViewSet
 from guanqing.core.policy import current_policy, request_policy
 
 
