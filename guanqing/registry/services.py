@@ -14,6 +14,7 @@ from guanqing.core.policy import current_policy
 from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
 from guanqing.registry.choices import LEVEL_OF_KIND, DivisionLevel, Relation
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
+from guanqing.registry.permissions import may_create
 
 NOT_IN_SCOPE = "不存在或不在您的权限范围内 / does not exist or is outside your scope"
 
@@ -46,7 +47,10 @@ def division_create(
     valid_from: datetime.date | None = None,
     note: str = "",
 ) -> Division:
-    require(actor.is_committee, "只有机关工委可以维护行政区划 / only the committee edits divisions")
+    require(
+        may_create(actor, "division"),
+        "只有机关工委可以维护行政区划 / only the committee edits divisions",
+    )
     level = LEVEL_OF_KIND.get(kind)
     errors: dict[str, list[str]] = {}
     if level is None:
@@ -144,7 +148,7 @@ def _unique_name_error(model, name: str, exclude_pk=None, field="name"):
 
 @transaction.atomic
 def unit_create(*, actor, **data) -> Unit:
-    require(actor.is_committee, "只有机关工委可以新增单位 / only the committee adds units")
+    require(may_create(actor, "unit"), "只有机关工委可以新增单位 / only the committee adds units")
     unit = Unit()
     _apply(unit, data, UNIT_FIELDS)
     _unique_name_error(Unit, unit.name)
@@ -207,7 +211,7 @@ def _is_descendant(node: PartyOrg, ancestor_pk: int) -> bool:
 @transaction.atomic
 def party_org_create(*, actor, **data) -> PartyOrg:
     require(
-        actor.role in ("committee", "unit_admin"),
+        may_create(actor, "partyorg"),
         "只有机关工委和单位党务管理员可以维护党组织 / not permitted",
     )
     org = PartyOrg()
@@ -340,7 +344,7 @@ def _check_member_refs(actor, member: Member) -> None:
 @transaction.atomic
 def member_create(*, actor, id_number: str, **data) -> Member:
     require(
-        actor.role in ("committee", "unit_admin"),
+        may_create(actor, "member"),
         "只有机关工委和单位党务管理员可以登记党员 / not permitted",
     )
     if actor.role == "unit_admin":
@@ -413,7 +417,7 @@ def household_create(
     *, actor, id_number: str, people: list[dict] | None = None, **data
 ) -> Household:
     require(
-        actor.role in ("committee", "community_worker"),
+        may_create(actor, "household"),
         "只有机关工委和社区工作者可以登记困难家庭 / not permitted",
     )
     if actor.role == "community_worker":

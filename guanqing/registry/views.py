@@ -43,14 +43,10 @@ from guanqing.registry.forms import (
     UnitForm,
 )
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
+from guanqing.registry.permissions import CREATE_ROLES
 
-# Who may add records of each kind (the service functions enforce the same rule).
-CAN_CREATE = {
-    "unit": {"committee"},
-    "partyorg": {"committee", "unit_admin"},
-    "member": {"committee", "unit_admin"},
-    "household": {"committee", "community_worker"},
-}
+# Who may add records of each kind (the service functions enforce the same table).
+CAN_CREATE = CREATE_ROLES
 
 
 def _registry_view(*, system_admin: bool):

@@ -23,6 +23,7 @@ from guanqing.registry.filters import (
     UnitFilter,
 )
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
+from guanqing.registry.permissions import CREATE_ROLES
 
 # The registry is for the business roles and the system administrator (who binds accounts to
 # units, communities and members); the security and audit administrators do not read it.
@@ -91,7 +92,7 @@ class DivisionViewSet(
     ordering_fields = ["code", "name", "level", "valid_from", "valid_until"]
     ordering = ["code"]
     allowed_roles = REGISTRY_ROLES
-    create_roles = frozenset({Role.COMMITTEE})
+    create_roles = CREATE_ROLES["division"]
 
     def service_create(self, data):
         return services.division_create(actor=self.request.user, **data)
@@ -123,7 +124,7 @@ class UnitViewSet(RegistryViewSet):
     filterset_class = UnitFilter
     ordering_fields = ["name", "sort_order", "created_at", "updated_at"]
     ordering = ["sort_order", "name"]
-    create_roles = frozenset({Role.COMMITTEE})
+    create_roles = CREATE_ROLES["unit"]
 
     def service_create(self, data):
         return services.unit_create(actor=self.request.user, **data)
@@ -140,7 +141,7 @@ class PartyOrgViewSet(RegistryViewSet):
     filterset_class = PartyOrgFilter
     select_related = ("unit", "division")
     ordering_fields = ["name", "kind", "created_at", "updated_at"]
-    create_roles = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN})
+    create_roles = CREATE_ROLES["partyorg"]
 
     def service_create(self, data):
         return services.party_org_create(actor=self.request.user, **data)
@@ -157,7 +158,7 @@ class MemberViewSet(RevealMixin, RegistryViewSet):
     filterset_class = MemberFilter
     select_related = ("unit", "home_community")
     ordering_fields = ["name", "rank", "joined_party", "created_at", "updated_at"]
-    create_roles = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN})
+    create_roles = CREATE_ROLES["member"]
 
     def service_create(self, data):
         data["id_number"] = data.get("id_number", "")
@@ -184,7 +185,7 @@ class HouseholdViewSet(RevealMixin, RegistryViewSet):
     select_related = ("community",)
     prefetch_related = ("people",)
     ordering_fields = ["head_name", "category", "status", "created_at", "updated_at"]
-    create_roles = frozenset({Role.COMMITTEE, Role.COMMUNITY_WORKER})
+    create_roles = CREATE_ROLES["household"]
 
     def service_create(self, data):
         data["id_number"] = data.get("id_number", "")
