@@ -325,3 +325,44 @@ def test_the_head_row_follows_changes_to_the_household_head(world):
     )
     head = household.people.get(relation="head")
     assert (head.name, head.id_number, head.gender) == ("孙阿姨", new_number, "male")
+
+
+def test_removing_a_person_is_audited_on_the_household_timeline(world):
+    person = world.person
+    services.person_remove(actor=world.users.community_worker, person=person, reason="已迁出")
+    assert not Person.objects.filter(pk=person.pk).exists()
+    event = selectors.household_timeline(world.household).first()
+    assert (event.action, event.object_type, event.object_id) == (
+        "delete",
+        "registry.person",
+        str(person.pk),
+    )
+    assert (event.changes, event.message) == ({"name": ["张小宝", None]}, "已迁出")
+    with pytest.raises(ScopeError):
+        services.person_remove(actor=world.users.community_worker, person=world.other_person)
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (lambda w: services.unit_update(actor=w.users.committee, unit=w.unit, address="新址"), 1),
+        (lambda w: services.party_org_update(actor=w.users.unit_admin, org=w.org, name="新名"), 1),
+        (
+            lambda w: services.member_update(
+                actor=w.users.unit_admin, member=w.member, rank="division"
+            ),
+            1,
+        ),
+        (
+            lambda w: services.person_update(
+                actor=w.users.committee, person=w.person, occupation="退休"
+            ),
+            1,
+        ),
+        (lambda w: services.unit_create(actor=w.users.committee, name="市新设局"), 1),
+    ],
+)
+def test_each_write_appends_exactly_one_audit_event(world, call, expected):
+    before = AuditEvent.objects.count()
+    call(world)
+    assert AuditEvent.objects.count() - before == expected
