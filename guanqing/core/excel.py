@@ -305,7 +305,9 @@ def _progress_key(name: str) -> str:
 
 
 def progress_set(name: str, **values) -> None:
-    cache.set(_progress_key(name), values, PROGRESS_TIMEOUT)
+    import time
+
+    cache.set(_progress_key(name), {**values, "at": time.time()}, PROGRESS_TIMEOUT)
 
 
 def progress_get(name: str) -> dict:

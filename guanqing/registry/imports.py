@@ -661,9 +661,18 @@ def _discard_upload(job: ImportJob) -> None:
         ImportJob.objects.filter(pk=job.pk).update(file="")
 
 
-def job_progress(job: ImportJob) -> dict:
+# A running job reports progress at least every few seconds; this long without a report means the
+# worker stopped (killed, machine restarted). Nothing was written: the write is one transaction.
+STALLED_AFTER_SECONDS = 300
+
+
+def job_progress(job: ImportJob, *, now: float | None = None) -> dict:
     """Status and counts of a job, with the live row counts from the cache while it runs."""
+    import time
+
     live = excel.progress_get(job_progress_name(job.pk)) if not job.is_finished else {}
+    last_report = live.get("at") or job.created_at.timestamp()
+    stalled = not job.is_finished and (now or time.time()) - last_report > STALLED_AFTER_SECONDS
     total = job.total_rows or 0
     checked = total if job.status in (ImportJobStatus.IMPORTING, ImportJobStatus.DONE) else 0
     written = total if job.status == ImportJobStatus.DONE else 0
@@ -687,4 +696,5 @@ def job_progress(job: ImportJob) -> dict:
         "updated": job.updated_count,
         "unchanged": job.unchanged_count,
         "error_count": len(job.errors or []),
+        "stalled": stalled,
     }

@@ -408,3 +408,15 @@ def test_export_keeps_formula_like_text_as_text(world, client):
     assert cells, "the situation text is exported"
     assert all(cell.data_type == "s" for cell in cells)
     assert not [cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+
+
+def test_a_job_without_progress_for_five_minutes_is_shown_as_stalled(world, client):
+    import time
+
+    job = queued_job(world, world.users.community_worker)
+    assert imports.job_progress(job)["stalled"] is False
+    later = time.time() + imports.STALLED_AFTER_SECONDS + 1
+    assert imports.job_progress(job, now=later)["stalled"] is True
+    imports.import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert imports.job_progress(job, now=later)["stalled"] is False  # a finished job never stalls
