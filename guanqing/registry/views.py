@@ -137,6 +137,23 @@ def _mask_rows(request, rows) -> None:
         row.masked_id = services.masked(row, policy)
 
 
+def _submit(request, form, save, *, message, then: str, pk=None):
+    """On a valid POST, call the service (`save(data)`); its errors go next to their fields.
+
+    On success, show `message` (text, or a function of the saved record) and go to the page named
+    `then` for `pk` (default: the saved record). Returns that redirect, or None to show the form.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        obj = save(form.service_data())
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    messages.success(request, message(obj) if callable(message) else message)
+    return redirect(then, pk=pk if pk is not None else obj.pk)
+
+
 # ---------------------------------------------------------------------------------------------
 # Divisions
 # ---------------------------------------------------------------------------------------------
@@ -246,14 +263,15 @@ def unit_detail(request, pk):
 def unit_create(request):
     _require_create(request, "unit")
     form = UnitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.unit_create(actor=request.user, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已新增单位“%(name)s”") % {"name": unit.name})
-            return redirect("registry:unit_detail", pk=unit.pk)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.unit_create(actor=request.user, **data),
+        message=lambda unit: _("已新增单位“%(name)s”") % {"name": unit.name},
+        then="registry:unit_detail",
+    )
+    if done:
+        return done
     return render(request, "registry/form.html", _form_context(form, _("新增单位"), "unit"))
 
 
@@ -261,14 +279,16 @@ def unit_create(request):
 def unit_edit(request, pk):
     unit = _editable_or_error(request, Unit.objects, pk)
     form = UnitForm(request.POST or None, instance=unit)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_update(actor=request.user, unit=unit, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("registry:unit_detail", pk=unit.pk)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.unit_update(actor=request.user, unit=unit, **data),
+        message=_("已保存"),
+        then="registry:unit_detail",
+        pk=unit.pk,
+    )
+    if done:
+        return done
     return render(
         request, "registry/form.html", _form_context(form, _("修改单位"), "unit", obj=unit)
     )
@@ -384,14 +404,15 @@ def partyorg_create(request):
     if request.GET.get("parent"):
         initial["parent"] = request.GET["parent"]
     form = PartyOrgForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = services.party_org_create(actor=request.user, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已新增党组织“%(name)s”") % {"name": org.name})
-            return redirect("registry:partyorg_detail", pk=org.pk)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.party_org_create(actor=request.user, **data),
+        message=lambda org: _("已新增党组织“%(name)s”") % {"name": org.name},
+        then="registry:partyorg_detail",
+    )
+    if done:
+        return done
     return render(request, "registry/form.html", _form_context(form, _("新增党组织"), "partyorg"))
 
 
@@ -399,14 +420,16 @@ def partyorg_create(request):
 def partyorg_edit(request, pk):
     org = _editable_or_error(request, PartyOrg.objects, pk)
     form = PartyOrgForm(request.POST or None, instance=org, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.party_org_update(actor=request.user, org=org, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("registry:partyorg_detail", pk=org.pk)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.party_org_update(actor=request.user, org=org, **data),
+        message=_("已保存"),
+        then="registry:partyorg_detail",
+        pk=org.pk,
+    )
+    if done:
+        return done
     return render(
         request, "registry/form.html", _form_context(form, _("修改党组织"), "partyorg", obj=org)
     )
@@ -465,14 +488,15 @@ def member_create(request):
     _require_create(request, "member")
     initial = {"unit": request.user.unit_id} if request.user.role == "unit_admin" else {}
     form = MemberForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = services.member_create(actor=request.user, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已登记党员“%(name)s”") % {"name": member.name})
-            return redirect("registry:member_detail", pk=member.pk)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.member_create(actor=request.user, **data),
+        message=lambda member: _("已登记党员“%(name)s”") % {"name": member.name},
+        then="registry:member_detail",
+    )
+    if done:
+        return done
     return render(request, "registry/form.html", _form_context(form, _("登记党员"), "member"))
 
 
@@ -481,14 +505,16 @@ def member_edit(request, pk):
     member = _editable_or_error(request, Member.objects, pk)
     initial = {"masked_id": services.masked(member, request_policy(request))}
     form = MemberForm(request.POST or None, instance=member, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_update(actor=request.user, member=member, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("registry:member_detail", pk=member.pk)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.member_update(actor=request.user, member=member, **data),
+        message=_("已保存"),
+        then="registry:member_detail",
+        pk=member.pk,
+    )
+    if done:
+        return done
     return render(
         request, "registry/form.html", _form_context(form, _("修改党员信息"), "member", obj=member)
     )
@@ -609,16 +635,16 @@ def household_edit(request, pk):
     form = HouseholdForm(
         request.POST or None, instance=household, user=request.user, initial=initial
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.household_update(
-                actor=request.user, household=household, **form.service_data()
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("registry:household_detail", pk=household.pk)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.household_update(actor=request.user, household=household, **data),
+        message=_("已保存"),
+        then="registry:household_detail",
+        pk=household.pk,
+    )
+    if done:
+        return done
     context = _form_context(form, _("修改困难家庭"), "household", obj=household)
     return render(request, "registry/household_form.html", context)
 
@@ -627,14 +653,16 @@ def household_edit(request, pk):
 def person_add(request, pk):
     household = _editable_or_error(request, Household.objects, pk)
     form = PersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_add(actor=request.user, household=household, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已添加家庭成员"))
-            return redirect("registry:household_detail", pk=household.pk)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.person_add(actor=request.user, household=household, **data),
+        message=_("已添加家庭成员"),
+        then="registry:household_detail",
+        pk=household.pk,
+    )
+    if done:
+        return done
     context = _form_context(form, _("添加家庭成员"), "person", household=household)
     return render(request, "registry/form.html", context)
 
@@ -645,14 +673,16 @@ def person_edit(request, pk):
     household = person.household
     initial = {"masked_id": services.masked(person, request_policy(request))}
     form = PersonForm(request.POST or None, instance=person, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_update(actor=request.user, person=person, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("registry:household_detail", pk=household.pk)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.person_update(actor=request.user, person=person, **data),
+        message=_("已保存"),
+        then="registry:household_detail",
+        pk=household.pk,
+    )
+    if done:
+        return done
     context = _form_context(form, _("修改家庭成员"), "person", obj=person, household=household)
     return render(request, "registry/form.html", context)
 
