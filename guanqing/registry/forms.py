@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core import sensitive
+from guanqing.registry import services
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
 
@@ -80,7 +81,7 @@ class CommunityChoiceField(forms.ModelChoiceField):
 class UnitForm(ServiceForm):
     class Meta:
         model = Unit
-        fields = ["name", "short_name", "credit_code", "address", "sort_order", "is_active"]
+        fields = services.UNIT_FIELDS
 
 
 class PartyOrgForm(ServiceForm):
@@ -106,17 +107,7 @@ class MemberForm(ServiceForm):
 
     class Meta:
         model = Member
-        fields = [
-            "name",
-            "gender",
-            "mobile",
-            "rank",
-            "unit",
-            "branch",
-            "home_community",
-            "joined_party",
-            "status",
-        ]
+        fields = services.MEMBER_FIELDS
         widgets = {"joined_party": _date_widget()}
 
     def __init__(self, *args, user, **kwargs):
@@ -158,20 +149,7 @@ class HouseholdForm(ServiceForm):
 
     class Meta:
         model = Household
-        fields = [
-            "head_name",
-            "head_gender",
-            "phone",
-            "community",
-            "address",
-            "category",
-            "status",
-            "situation",
-            "hardship_cause",
-            "outlook",
-            "skills",
-            "needs",
-        ]
+        fields = services.HOUSEHOLD_FIELDS
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
             for name in ["situation", "hardship_cause", "outlook", "skills", "needs"]
@@ -207,7 +185,7 @@ class PersonForm(ServiceForm):
 
     class Meta:
         model = Person
-        fields = ["name", "relation", "gender", "birth_date", "health", "occupation", "note"]
+        fields = services.PERSON_FIELDS
         widgets = {"birth_date": _date_widget()}
 
     def __init__(self, *args, **kwargs):
