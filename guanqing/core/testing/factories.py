@@ -17,6 +17,8 @@ from guanqing.registry.choices import DivisionKind, DivisionLevel, OrgKind
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
 
 _codes = itertools.count(1)
+# Generated codes stay clear of the low numbers tests write by hand (330203, 330203001001, …):
+# districts 330260–330279 (no real Ningbo code), streets and communities 500–999 under their parent.
 _ids = itertools.count(1)
 
 
@@ -31,7 +33,7 @@ class DistrictFactory(DjangoModelFactory):
         model = Division
         skip_postgeneration_save = True
 
-    code = factory.LazyFunction(lambda: f"3302{next(_codes) % 100:02d}000000")
+    code = factory.LazyFunction(lambda: f"3302{60 + next(_codes) % 20:02d}000000")
     name = factory.Sequence(lambda n: f"测试区{n}")
     level = DivisionLevel.DISTRICT
     kind = DivisionKind.DISTRICT
@@ -50,7 +52,7 @@ class StreetFactory(DjangoModelFactory):
 
     parent = factory.SubFactory(DistrictFactory)
     district = factory.SelfAttribute("parent")
-    code = factory.LazyAttribute(lambda o: f"{o.parent.code[:6]}{next(_codes) % 1000:03d}000")
+    code = factory.LazyAttribute(lambda o: f"{o.parent.code[:6]}{500 + next(_codes) % 500:03d}000")
     name = factory.Sequence(lambda n: f"测试街道{n}")
     level = DivisionLevel.STREET
     kind = DivisionKind.STREET
@@ -63,7 +65,7 @@ class CommunityFactory(DjangoModelFactory):
 
     parent = factory.SubFactory(StreetFactory)
     district = factory.SelfAttribute("parent.district")
-    code = factory.LazyAttribute(lambda o: f"{o.parent.code[:9]}{next(_codes) % 1000:03d}")
+    code = factory.LazyAttribute(lambda o: f"{o.parent.code[:9]}{500 + next(_codes) % 500:03d}")
     name = factory.Sequence(lambda n: f"测试社区{n}")
     level = DivisionLevel.COMMUNITY
     kind = DivisionKind.COMMUNITY
