@@ -123,3 +123,32 @@ class SecurityPolicy(models.Model):
 
     def __str__(self):
         return "安全策略"
+
+
+class CalendarDay(models.Model):
+    """One date of the official calendar: a workday or not, and the holiday it belongs to.
+
+    Whole years are stored (seeded from chinesecalendar for 2004–2026; later years entered from the
+    State Council's notice). A make-up Saturday (调休) is a workday that carries its holiday's name.
+    """
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("工作日"))
+    holiday = models.CharField(_("节假日"), max_length=60, blank=True)
+    source = models.CharField(_("依据"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("日历日")
+        verbose_name_plural = _("工作日历")
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d}"
+
+    @property
+    def kind(self) -> str:
+        """workday, weekend, holiday, or makeup (a weekend day worked in lieu of a holiday)."""
+        weekend = self.date.weekday() >= 5
+        if self.is_workday:
+            return "makeup" if weekend else "workday"
+        return "holiday" if self.holiday else "weekend"

@@ -1,0 +1,126 @@
+"""Working days on the official calendar (法定节假日与调休), and lunar festival dates.
+
+Every function takes Asia/Shanghai business dates. A date in a year the calendar table does not
+hold raises `CalendarYearMissing`, naming the year and how to add it: a deadline is never guessed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+
+from django.utils import timezone
+
+# Each process keeps the years it has read for this long; an edit in this process clears it at once.
+CACHE_SECONDS = 60
+
+
+class CalendarYearMissing(LookupError):
+    """The official calendar has no data for a year."""
+
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(
+            f"没有 {year} 年的法定节假日数据：请机关工委或系统管理员在“工作日历”页面录入国务院办公厅"
+            f"关于 {year} 年部分节假日安排的通知（或导入 Excel）/ the official calendar has no data "
+            f"for {year}: enter the State Council's holiday notice for {year} on the Calendar page "
+            "(or import it from Excel)"
+        )
+
+
+class _Years:
+    """{year: frozenset of its workdays}, read from the table a whole year at a time."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._years: dict[int, frozenset[datetime.date]] = {}
+        self._loaded_at = 0.0
+
+    def clear(self) -> None:
+        with self._lock:
+            self._years.clear()
+
+    def workdays(self, year: int) -> frozenset[datetime.date]:
+        now = time.monotonic()
+        with self._lock:
+            if now - self._loaded_at > CACHE_SECONDS:
+                self._years.clear()
+                self._loaded_at = now
+            cached = self._years.get(year)
+        if cached is not None:
+            return cached
+        from guanqing.core.models import CalendarDay
+
+        rows = list(CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday"))
+        if not rows:
+            raise CalendarYearMissing(year)
+        workdays = frozenset(day for day, is_workday in rows if is_workday)
+        with self._lock:
+            self._years[year] = workdays
+        return workdays
+
+
+_years = _Years()
+
+
+def forget_cached_years() -> None:
+    """Called by the calendar services after every change."""
+    _years.clear()
+
+
+def is_workday(day: datetime.date) -> bool:
+    return day in _years.workdays(day.year)
+
+
+def add_workdays(start: datetime.date, n: int) -> datetime.date:
+    """The n-th workday after `start` (counting starts the day after; `n == 0` gives `start`).
+
+    7 workdays after 2025-09-29 is 2025-10-15 (National Day and Mid-autumn Festival in between);
+    after 2026-02-12 it is 2026-02-28, a Saturday worked in lieu of the Spring Festival.
+    """
+    if n < 0:
+        raise ValueError("n must be 0 or more")
+    day = start
+    while n:
+        day += datetime.timedelta(days=1)
+        if is_workday(day):
+            n -= 1
+    return day
+
+
+def workdays_between(a: datetime.date, b: datetime.date) -> int:
+    """How many workdays fall after `a` up to and including `b` (negative when `b` is before `a`)."""
+    if b < a:
+        return -workdays_between(b, a)
+    count = 0
+    for year in range(a.year, b.year + 1):
+        workdays = _years.workdays(year)
+        count += sum(1 for day in workdays if a < day <= b)
+    return count
+
+
+def business_date(moment: datetime.datetime | None = None) -> datetime.date:
+    """The Asia/Shanghai date of an instant: 00:30 Beijing time belongs to that Beijing date."""
+    return timezone.localdate(moment) if moment is not None else timezone.localdate()
+
+
+# --- lunar festivals (lunar-python) ------------------------------------------------------------
+
+
+def lunar_to_solar(year: int, month: int, day: int) -> datetime.date:
+    """The Gregorian date of a lunar date in the lunar year that starts in `year`."""
+    from lunar_python import Lunar
+
+    solar = Lunar.fromYmd(year, month, day).getSolar()
+    return datetime.date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
+def spring_festival(year: int) -> datetime.date:
+    """正月初一."""
+    return lunar_to_solar(year, 1, 1)
+
+
+def lantern_festival(year: int) -> datetime.date:
+    """正月十五."""
+    return lunar_to_solar(year, 1, 15)
