@@ -1,9 +1,11 @@
-"""/api/v1/: the registry, accounts and the audit log (schema at /api/schema/, docs at /api/docs/)."""
+"""/api/v1/: the registry, accounts, the audit log and the calendar (schema at /api/schema/,
+docs at /api/docs/)."""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from guanqing.accounts.api import views as accounts
+from guanqing.core.api_calendar import DaysView, DeadlineView
 from guanqing.core.api_views import AuditEventViewSet
 from guanqing.registry.api import views as registry
 
@@ -23,5 +25,7 @@ urlpatterns = [
     path("auth/token/", accounts.TokenView.as_view(), name="auth-token"),
     path("auth/me/", accounts.MeView.as_view(), name="auth-me"),
     path("security-policy/", accounts.SecurityPolicyView.as_view(), name="security-policy"),
+    path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),
+    path("calendar/days/", DaysView.as_view(), name="calendar-days"),
     *router.urls,
 ]
