@@ -144,7 +144,11 @@ class DaysView(APIView):
         query = DaysQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         start, end = query.validated_data["from"], query.validated_data["to"]
-        days = list(CalendarDay.objects.filter(date__range=(start, end)).order_by("date"))
+        days = list(
+            CalendarDay.objects.visible_to(request.user)
+            .filter(date__range=(start, end))
+            .order_by("date")
+        )
         # Years are stored whole, so a year with no row in the range is a year not entered.
         held = {day.date.year for day in days}
         for year in range(start.year, end.year + 1):

@@ -125,6 +125,14 @@ class SecurityPolicy(models.Model):
         return "安全策略"
 
 
+class CalendarDayQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The official calendar is the same for everyone signed in; only some may change it."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self
+
+
 class CalendarDay(models.Model):
     """One date of the official calendar: a workday or not, and the holiday it belongs to.
 
@@ -136,6 +144,8 @@ class CalendarDay(models.Model):
     is_workday = models.BooleanField(_("工作日"))
     holiday = models.CharField(_("节假日"), max_length=60, blank=True)
     source = models.CharField(_("依据"), max_length=200, blank=True)
+
+    objects = CalendarDayQuerySet.as_manager()
 
     class Meta:
         ordering = ["date"]

@@ -80,11 +80,12 @@ def _today() -> datetime.date:
 # ---------------------------------------------------------------------------------------------
 
 
-def _year_summaries():
+def _year_summaries(user):
     """One row per year held: days, holidays (named days off) and make-up weekend workdays."""
     weekend = Q(date__week_day__in=(1, 7))  # Sunday is 1 and Saturday 7 in Django's week_day
     return (
-        CalendarDay.objects.annotate(year=ExtractYear("date"))
+        CalendarDay.objects.visible_to(user)
+        .annotate(year=ExtractYear("date"))
         .values("year")
         .annotate(
             days=Count("pk"),
@@ -98,7 +99,7 @@ def _year_summaries():
 @login_required
 @require_GET
 def index(request):
-    years = list(_year_summaries())
+    years = list(_year_summaries(request.user))
     held = {row["year"] for row in years}
     this_year = _today().year
     missing_ahead = [y for y in (this_year, this_year + 1) if y not in held]
@@ -181,12 +182,14 @@ def _months(year: int, days: dict[datetime.date, CalendarDay], today: datetime.d
 @login_required
 @require_GET
 def year_detail(request, year: int):
-    days = list(CalendarDay.objects.filter(date__year=year).order_by("date"))
+    days = list(
+        CalendarDay.objects.visible_to(request.user).filter(date__year=year).order_by("date")
+    )
     if not days:
         raise Http404
     periods, makeups = _periods(days)
     by_date = {day.date: day for day in days}
-    held = [d.year for d in CalendarDay.objects.dates("date", "year")]
+    held = [d.year for d in CalendarDay.objects.visible_to(request.user).dates("date", "year")]
     context = {
         "year": year,
         "months": _months(year, by_date, _today()),
@@ -240,7 +243,7 @@ def _parse_date(text: str) -> datetime.date:
 @calendar_editor
 def day_edit(request, day: str):
     date = _parse_date(day)
-    row = CalendarDay.objects.filter(date=date).first()
+    row = CalendarDay.objects.visible_to(request.user).filter(date=date).first()
     if row is None:
         raise Http404
     initial = {

@@ -37,6 +37,8 @@ EXPECTED_PATHS = [
     "/api/v1/security-policy/",
     "/api/v1/audit-events/",
     "/api/v1/audit-events/{id}/",
+    "/api/v1/calendar/deadline/",
+    "/api/v1/calendar/days/",
 ]
 
 

@@ -34,6 +34,12 @@ PAGES: dict[str, list[int]] = {
     "/accounts/users/": [403, 403, 403, 403, 403, 403, 200, 403, 403],
     "/accounts/security/": [403, 403, 403, 403, 403, 403, 403, 200, 403],
     "/audit/": [403, 403, 403, 403, 403, 403, 403, 403, 200],
+    # the official calendar: everyone reads it, the committee and the system administrator edit it
+    "/calendar/": [200] * 9,
+    "/calendar/2026/": [200] * 9,
+    "/calendar/new/": [200, 403, 403, 403, 403, 403, 200, 403, 403],
+    "/calendar/import/": [200, 403, 403, 403, 403, 403, 200, 403, 403],
+    "/calendar/day/2026-03-02/": [200, 403, 403, 403, 403, 403, 200, 403, 403],
 }
 
 # detail page -> (own, other) statuses per role, in order
@@ -93,7 +99,7 @@ DETAIL_URLS = {
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("page", list(PAGES))
-def test_page_status_by_role(world, role, page):
+def test_page_status_by_role(world, official_calendar, role, page):
     expected = PAGES[page][ROLES.index(role)]
     response = client_for(getattr(world.users, role)).get(page)
     assert response.status_code == expected
@@ -112,7 +118,7 @@ def test_detail_status_by_role_own_and_other(world, role, kind):
 
 
 @pytest.mark.parametrize("page", list(PAGES))
-def test_anonymous_visitors_are_sent_to_sign_in(client, db, page):
+def test_anonymous_visitors_are_sent_to_sign_in(client, official_calendar, page):
     response = client.get(page)
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
