@@ -1,5 +1,5 @@
-"""/api/v1/: the registry, accounts, the audit log and the calendar (schema at /api/schema/,
-docs at /api/docs/)."""
+"""/api/v1/: the registry, accounts, the audit log, the calendar and pairings (schema at
+/api/schema/, docs at /api/docs/)."""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from guanqing.accounts.api import views as accounts
 from guanqing.core.api_calendar import DaysView, DeadlineView
 from guanqing.core.api_views import AuditEventViewSet
+from guanqing.pairing.api import views as pairing
 from guanqing.registry.api import views as registry
 
 router = DefaultRouter()
@@ -18,6 +19,12 @@ router.register("households", registry.HouseholdViewSet, basename="household")
 router.register("people", registry.PersonViewSet, basename="person")
 router.register("users", accounts.UserViewSet, basename="user")
 router.register("audit-events", AuditEventViewSet, basename="audit-event")
+router.register("pairings", pairing.PairingViewSet, basename="pairing")
+router.register("visits", pairing.VisitViewSet, basename="visit")
+router.register("partnerships", pairing.PartnershipViewSet, basename="partnership")
+router.register(
+    "partnership-projects", pairing.PartnershipProjectViewSet, basename="partnership-project"
+)
 
 app_name = "api"
 
@@ -27,5 +34,10 @@ urlpatterns = [
     path("security-policy/", accounts.SecurityPolicyView.as_view(), name="security-policy"),
     path("calendar/deadline/", DeadlineView.as_view(), name="calendar-deadline"),
     path("calendar/days/", DaysView.as_view(), name="calendar-days"),
+    path(
+        "compliance-settings/",
+        pairing.ComplianceSettingsView.as_view(),
+        name="compliance-settings",
+    ),
     *router.urls,
 ]

@@ -76,7 +76,10 @@ class AuditEventFilter(django_filters.FilterSet):
             .values_list("object_type", flat=True)
             .distinct()
         )
-        self.filters["object_type"].extra["choices"] = [(t, type_label(t)) for t in types]
+        object_type = self.filters["object_type"]
+        object_type.extra["choices"] = [(t, type_label(t)) for t in types]
+        # A form field built earlier (the OpenAPI schema builds one) would keep the old choices.
+        object_type.__dict__.pop("_field", None)
 
     def since_date(self, queryset, name, value):
         return queryset.filter(at__gte=start_of(value))

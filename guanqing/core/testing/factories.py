@@ -155,3 +155,78 @@ class UserFactory(DjangoModelFactory):
 
 
 PASSWORD = "Passw0rd-demo"
+
+
+# ---------------------------------------------------------------------------------------------
+# Pairing (结对帮困)
+# ---------------------------------------------------------------------------------------------
+
+
+class PairingFactory(DjangoModelFactory):
+    """A pairing with its first term (held by `member`, or by the whole unit when None)."""
+
+    class Meta:
+        model = "pairing.Pairing"
+        skip_postgeneration_save = True
+
+    household = factory.SubFactory(HouseholdFactory)
+    unit = factory.SubFactory(UnitFactory)
+    started_on = datetime.date(2025, 1, 1)
+
+    @factory.post_generation
+    def member(obj, create, extracted, **kwargs):
+        if create:
+            from guanqing.pairing.models import PairingTerm
+
+            PairingTerm.objects.create(
+                pairing=obj, member=extracted, starts_on=obj.started_on, ends_on=obj.ended_on
+            )
+
+
+class PairingTermFactory(DjangoModelFactory):
+    class Meta:
+        model = "pairing.PairingTerm"
+
+    pairing = factory.SubFactory(PairingFactory)
+    member = factory.SubFactory(MemberFactory)
+    starts_on = datetime.date(2025, 1, 1)
+
+
+class VisitFactory(DjangoModelFactory):
+    class Meta:
+        model = "pairing.Visit"
+        skip_postgeneration_save = True
+
+    pairing = factory.SubFactory(PairingFactory)
+    date = factory.LazyAttribute(lambda o: o.pairing.started_on)
+    talk = True
+    notes = "入户谈心"
+    recorded_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def participants(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.participants.set(extracted)
+
+
+class PartnershipFactory(DjangoModelFactory):
+    class Meta:
+        model = "pairing.Partnership"
+
+    unit_org = factory.SubFactory(PartyOrgFactory, kind=OrgKind.COMMITTEE)
+    village_org = factory.SubFactory(
+        PartyOrgFactory,
+        unit=None,
+        division=factory.SubFactory(CommunityFactory, kind=DivisionKind.VILLAGE),
+    )
+    started_on = datetime.date(2024, 1, 1)
+
+
+class PartnershipProjectFactory(DjangoModelFactory):
+    class Meta:
+        model = "pairing.PartnershipProject"
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    kind = "infrastructure"
+    title = factory.Sequence(lambda n: f"共建项目{n}")
+    funds = 100000

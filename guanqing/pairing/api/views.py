@@ -1,0 +1,253 @@
+"""Pairing endpoints: pairings and their relay, visits, partnerships and their projects, the
+compliance settings. Reads go through `visible_to(user)`, writes through the service functions."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, parsers, permissions
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from guanqing.accounts.choices import BUSINESS_ROLES, Role
+from guanqing.core.api import RoleAllowed, ServiceCreateMixin, ServiceUpdateMixin
+from guanqing.core.api_views import ScopedViewSet
+from guanqing.pairing import selectors, services
+from guanqing.pairing.api import serializers as s
+from guanqing.pairing.filters import (
+    PairingFilter,
+    PartnershipFilter,
+    PartnershipProjectFilter,
+    VisitFilter,
+)
+from guanqing.pairing.models import Pairing, Partnership, PartnershipProject, Visit, VisitPhoto
+
+# Pairings are the business of the committee, the units, their members and the communities.
+PAIRING_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER, Role.COMMUNITY_WORKER})
+
+
+@extend_schema_view(
+    list=extend_schema(summary="结对列表 / list pairings"),
+    retrieve=extend_schema(summary="结对详情（含接力历史）/ a pairing with its relay history"),
+    create=extend_schema(summary="新建结对（机关工委）/ create a pairing (committee)"),
+)
+class PairingViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin, ScopedViewSet
+):
+    """结对 Pairings: a unit (through a member, or as a whole) with a household in difficulty."""
+
+    model = Pairing
+    serializer_class = s.PairingSerializer
+    filterset_class = PairingFilter
+    select_related = ("household", "unit")
+    prefetch_related = ("terms__member",)
+    ordering_fields = ["started_on", "ended_on", "created_at"]
+    ordering = ["-started_on", "-id"]
+    allowed_roles = PAIRING_ROLES
+    create_roles = frozenset({Role.COMMITTEE})
+
+    def service_create(self, data):
+        return services.pairing_create(actor=self.request.user, **data)
+
+    @extend_schema(
+        request=s.HandoverSerializer,
+        responses={200: s.PairingSerializer},
+        summary="交接结对（接力）/ hand the pairing over to a successor",
+    )
+    @action(detail=True, methods=["post"])
+    def handover(self, request, pk=None):
+        pairing = self.get_object()
+        self.check_edit_permission(pairing)
+        serializer = s.HandoverSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        services.pairing_handover(actor=request.user, pairing=pairing, **serializer.validated_data)
+        return self.respond_with(self.read_back(pairing))
+
+    @extend_schema(
+        request=s.PairingEndSerializer,
+        responses={200: s.PairingSerializer},
+        summary="结束结对（脱困、迁出、去世…）/ end the pairing",
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        pairing = self.get_object()
+        self.check_edit_permission(pairing)
+        serializer = s.PairingEndSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.pairing_end(
+            actor=request.user,
+            pairing=pairing,
+            ended_on=data["ended_on"],
+            reason=data["end_reason"],
+            note=data["end_note"],
+        )
+        return self.respond_with(self.read_back(pairing))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="走访记录 / list visits"),
+    retrieve=extend_schema(summary="走访详情 / a visit"),
+    create=extend_schema(
+        summary="记录走访（JSON，或带照片的 multipart）/ record a visit (JSON, or multipart with photos)"
+    ),
+)
+class VisitViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin, ScopedViewSet
+):
+    """走访 Visits (谈讲访帮扶) with the help given. `holder` is who held the pairing that day:
+    the visit counts for them. Photos: multipart field `photos` (repeat it for several)."""
+
+    model = Visit
+    serializer_class = s.VisitSerializer
+    filterset_class = VisitFilter
+    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    select_related = ("pairing__household", "pairing__unit", "recorded_by")
+    prefetch_related = ("participants", "photos")
+    ordering_fields = ["date", "recorded_at", "cash_amount", "in_kind_value"]
+    ordering = ["-date", "-id"]
+    allowed_roles = PAIRING_ROLES
+    create_roles = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER})
+
+    def get_queryset(self):
+        return selectors.with_holder(super().get_queryset())
+
+    def service_create(self, data):
+        return services.visit_record(actor=self.request.user, **data)
+
+    @extend_schema(
+        responses={
+            (200, "image/*"): OpenApiResponse(description="照片文件 / the photo"),
+            404: OpenApiResponse(description="不存在或不在权限范围内 / not found or out of scope"),
+        },
+        summary="走访照片 / a visit's photo",
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"photos/(?P<photo_pk>[0-9]+)",
+        url_name="photo",
+        filter_backends=[],
+    )
+    def photo(self, request, pk=None, photo_pk=None):
+        visit = self.get_object()
+        photo = get_object_or_404(VisitPhoto.objects.filter(visit=visit), pk=photo_pk)
+        try:
+            handle = photo.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        return FileResponse(handle, content_type=photo.content_type)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="结对共建 / list organ–village partnerships"),
+    retrieve=extend_schema(summary="结对共建详情 / a partnership"),
+    create=extend_schema(summary="新建结对共建（机关工委）/ create a partnership (committee)"),
+)
+class PartnershipViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin, ScopedViewSet
+):
+    """结对共建 A unit's party organisation with a village's party organisation."""
+
+    model = Partnership
+    serializer_class = s.PartnershipSerializer
+    filterset_class = PartnershipFilter
+    select_related = ("unit_org", "village_org__division")
+    ordering_fields = ["started_on", "ended_on", "created_at"]
+    ordering = ["-started_on", "-id"]
+    allowed_roles = PAIRING_ROLES
+    create_roles = frozenset({Role.COMMITTEE})
+
+    def service_create(self, data):
+        return services.partnership_create(actor=self.request.user, **data)
+
+    @extend_schema(
+        request=s.PartnershipEndSerializer,
+        responses={200: s.PartnershipSerializer},
+        summary="结束结对共建（机关工委）/ end a partnership (committee)",
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        partnership = self.get_object()
+        self.check_edit_permission(partnership)
+        serializer = s.PartnershipEndSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        services.partnership_end(
+            actor=request.user, partnership=partnership, **serializer.validated_data
+        )
+        return self.respond_with(self.read_back(partnership))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="共建项目 / list partnership projects"),
+    retrieve=extend_schema(summary="共建项目详情 / a project"),
+    create=extend_schema(summary="登记共建项目 / add a project"),
+    update=extend_schema(summary="修改共建项目 / change a project"),
+    partial_update=extend_schema(summary="修改共建项目 / change a project"),
+)
+class PartnershipProjectViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    ServiceCreateMixin,
+    ServiceUpdateMixin,
+    ScopedViewSet,
+):
+    """共建项目 Projects done through a partnership (funds in 元)."""
+
+    model = PartnershipProject
+    serializer_class = s.PartnershipProjectSerializer
+    filterset_class = PartnershipProjectFilter
+    ordering_fields = ["title", "funds", "status", "started_on", "finished_on"]
+    ordering = ["partnership_id", "id"]
+    allowed_roles = PAIRING_ROLES
+    create_roles = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN})
+
+    def service_create(self, data):
+        return services.project_create(actor=self.request.user, **data)
+
+    def service_update(self, obj, data):
+        partnership = data.pop("partnership", None)
+        if partnership is not None and partnership.pk != obj.partnership_id:
+            raise ValidationError(
+                {"partnership": ["项目不能改属其他结对共建 / a project cannot move"]}
+            )
+        return services.project_update(actor=self.request.user, project=obj, **data)
+
+
+class ComplianceSettingsView(APIView):
+    """走访考核设置 The visit duties the compliance rules apply: every business role reads them,
+    the committee changes them (audited)."""
+
+    permission_classes = [permissions.IsAuthenticated, RoleAllowed]
+    serializer_class = s.ComplianceSettingsSerializer
+
+    def get_allowed_roles(self):
+        return frozenset(BUSINESS_ROLES)
+
+    @extend_schema(
+        responses={200: s.ComplianceSettingsSerializer},
+        summary="走访考核设置 / the compliance settings",
+    )
+    def get(self, request):
+        return Response(s.ComplianceSettingsSerializer(selectors.compliance_settings()).data)
+
+    @extend_schema(
+        request=s.ComplianceSettingsSerializer,
+        responses={200: s.ComplianceSettingsSerializer},
+        summary="修改走访考核设置（机关工委）/ change the compliance settings (committee)",
+    )
+    def patch(self, request):
+        current = selectors.compliance_settings()
+        serializer = s.ComplianceSettingsSerializer(current, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        updated = services.compliance_settings_update(
+            actor=request.user, **serializer.validated_data
+        )
+        return Response(s.ComplianceSettingsSerializer(updated).data)

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class PairingConfig(AppConfig):
+    name = "guanqing.pairing"
+    label = "pairing"
+    verbose_name = "结对帮困 Pairing"
+
+    def ready(self):
+        from guanqing.pairing import selectors
+
+        selectors.register_household_scope()

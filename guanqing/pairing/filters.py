@@ -1,0 +1,77 @@
+"""FilterSets shared by the pairing pages and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from guanqing.pairing.choices import ProjectKind, ProjectStatus, VisitKind
+from guanqing.pairing.models import Pairing, Partnership, PartnershipProject, Visit
+
+
+class PairingFilter(django_filters.FilterSet):
+    unit = django_filters.NumberFilter(field_name="unit_id", label=_("单位"))
+    household = django_filters.NumberFilter(field_name="household_id", label=_("家庭"))
+    member = django_filters.NumberFilter(method="by_member", label=_("结对党员（现任或曾任）"))
+    active = django_filters.BooleanFilter(
+        field_name="ended_on", lookup_expr="isnull", label=_("进行中")
+    )
+
+    class Meta:
+        model = Pairing
+        fields = ["unit", "household", "member", "active"]
+
+    def by_member(self, queryset, name, value):
+        return queryset.filter(terms__member_id=value).distinct()
+
+
+class VisitFilter(django_filters.FilterSet):
+    pairing = django_filters.NumberFilter(field_name="pairing_id", label=_("结对"))
+    household = django_filters.NumberFilter(field_name="pairing__household_id", label=_("家庭"))
+    unit = django_filters.NumberFilter(field_name="pairing__unit_id", label=_("单位"))
+    member = django_filters.NumberFilter(method="by_member", label=_("参加党员"))
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("起"))
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("止"))
+    kind = django_filters.ChoiceFilter(choices=VisitKind.choices, method="by_kind", label=_("类型"))
+
+    class Meta:
+        model = Visit
+        fields = ["pairing", "household", "unit", "member", "date_from", "date_to", "kind"]
+
+    def by_member(self, queryset, name, value):
+        return queryset.filter(
+            pk__in=Visit.participants.through.objects.filter(member_id=value).values("visit_id")
+        )
+
+    def by_kind(self, queryset, name, value):
+        return queryset.filter(**{value: True})
+
+
+class PartnershipFilter(django_filters.FilterSet):
+    unit = django_filters.NumberFilter(field_name="unit_org__unit_id", label=_("单位"))
+    village = django_filters.CharFilter(method="by_village_code", label=_("村代码"))
+    active = django_filters.BooleanFilter(
+        field_name="ended_on", lookup_expr="isnull", label=_("进行中")
+    )
+
+    class Meta:
+        model = Partnership
+        fields = ["unit", "village", "active"]
+
+    def by_village_code(self, queryset, name, value):
+        return queryset.filter(village_org__division__code=value.strip().ljust(12, "0"))
+
+
+class PartnershipProjectFilter(django_filters.FilterSet):
+    partnership = django_filters.NumberFilter(field_name="partnership_id", label=_("结对共建"))
+    kind = django_filters.ChoiceFilter(choices=ProjectKind.choices, label=_("类别"))
+    status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("状态"))
+    q = django_filters.CharFilter(method="search", label=_("搜索"))
+
+    class Meta:
+        model = PartnershipProject
+        fields = ["partnership", "kind", "status", "q"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(note__icontains=value))

@@ -1,0 +1,686 @@
+"""Writes of the pairing module. Each validates, saves and audits in one transaction; the audit
+events of pairings and visits have the household as their root, so they show on its timeline."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from guanqing.core import audit
+from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
+from guanqing.pairing import selectors
+from guanqing.pairing.choices import EndReason, ProjectStatus, SupportKind, VisitKind
+from guanqing.pairing.models import (
+    VISIT_KIND_FIELDS,
+    ComplianceSettings,
+    Pairing,
+    PairingTerm,
+    Partnership,
+    PartnershipProject,
+    Visit,
+    VisitPhoto,
+)
+from guanqing.registry import services as registry_services
+from guanqing.registry.choices import HouseholdStatus, MemberStatus
+from guanqing.registry.models import Household, Member, PartyOrg, Unit
+
+NOT_IN_SCOPE = registry_services.NOT_IN_SCOPE
+COMMITTEE_ONLY = "只有机关工委可以执行此操作 / only the committee may do this"
+
+PROFILE_FIELDS = ["situation", "hardship_cause", "outlook", "skills", "needs"]  # 五清
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_COUNT = 9
+MONEY_MAX = Decimal("999999999999.99")
+
+
+def _today() -> datetime.date:
+    """Today's business date in Asia/Shanghai (a visit at 00:30 Beijing time is that day's)."""
+    return timezone.localdate()
+
+
+def _locked(queryset, pk):
+    obj = queryset.select_for_update().filter(pk=pk).order_by("pk").first()
+    if obj is None:
+        raise OutOfScope(NOT_IN_SCOPE)
+    return obj
+
+
+def _not_future(errors: dict, field: str, value: datetime.date | None, label: str) -> None:
+    if value is not None and value > _today():
+        errors.setdefault(field, []).append(
+            f"{label}（{value}）不能晚于今天 / {field} cannot be in the future"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Pairings and the relay
+# ---------------------------------------------------------------------------------------------
+
+PAIRING_FIELDS = ["household", "unit", "started_on"]
+PAIRING_END_FIELDS = ["ended_on", "end_reason", "end_note"]
+TERM_FIELDS = ["pairing", "member", "starts_on", "ends_on", "reason"]
+
+
+def _check_member_of_unit(errors: dict, field: str, member: Member | None, unit: Unit) -> None:
+    if member is None:
+        return
+    if member.unit_id != unit.pk:
+        errors.setdefault(field, []).append(
+            f"党员“{member.name}”不属于{unit.name} / member does not belong to the pairing's unit"
+        )
+    elif member.status != MemberStatus.ACTIVE:
+        errors.setdefault(field, []).append(
+            f"党员“{member.name}”状态为{member.get_status_display()}，不能结对 / member is not active"
+        )
+
+
+@transaction.atomic
+def pairing_create(
+    *,
+    actor,
+    household: Household,
+    unit: Unit,
+    started_on: datetime.date,
+    member: Member | None = None,
+) -> Pairing:
+    """Pair `unit` (through `member`, or as a whole) with `household`. The committee decides
+    which unit serves which household, so only the committee creates pairings; the unit then
+    relays a pairing among its members (`pairing_handover`)."""
+    require(actor.is_committee, "只有机关工委可以新建结对 / only the committee creates pairings")
+    errors: dict[str, list[str]] = {}
+    if household.status != HouseholdStatus.ACTIVE:
+        errors["household"] = [
+            f"该家庭状态为{household.get_status_display()}，不能结对 / household is not active"
+        ]
+    elif Pairing.objects.active().filter(household=household, unit=unit).exists():
+        errors["household"] = [
+            f"{unit.name}已与{household}结对 / this unit already has an active pairing with it"
+        ]
+    if not unit.is_active:
+        errors["unit"] = ["该单位已停用 / unit is not active"]
+    _check_member_of_unit(errors, "member", member, unit)
+    _not_future(errors, "started_on", started_on, "结对日期")
+    merge_errors(errors)
+    pairing = Pairing(household=household, unit=unit, started_on=started_on)
+    try:
+        with transaction.atomic():
+            save_with_audit(actor=actor, instance=pairing, fields=PAIRING_FIELDS, root=household)
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "household": [
+                    "该单位已与此家庭结对 / this unit already has an active pairing with it"
+                ]
+            }
+        ) from None
+    term = PairingTerm(pairing=pairing, member=member, starts_on=started_on)
+    save_with_audit(actor=actor, instance=term, fields=TERM_FIELDS, root=household)
+    return pairing
+
+
+@transaction.atomic
+def pairing_handover(
+    *,
+    actor,
+    pairing: Pairing,
+    successor: Member,
+    effective_date: datetime.date,
+    reason: str = "",
+) -> PairingTerm:
+    """Hand the pairing to `successor` from `effective_date` (接力): the current term closes the
+    day before, the successor's opens that day, so the pairing's history stays one continuous
+    story. Visits before the effective date stay the predecessor's, later ones the successor's.
+
+    The effective date must fall after the pairing's latest recorded visit, so no visit changes
+    hands afterwards. A handover effective on the day the current term began replaces that term's
+    holder (it held the pairing for no day)."""
+    pairing = _locked(Pairing.objects.editable_by(actor), pairing.pk)
+    current = pairing.terms.select_for_update().filter(ends_on__isnull=True).first()
+    errors: dict[str, list[str]] = {}
+    if not pairing.is_active or current is None:
+        raise ValidationError({"pairing": [f"该结对已于 {pairing.ended_on} 结束 / pairing ended"]})
+    _check_member_of_unit(errors, "successor", successor, pairing.unit)
+    if not errors.get("successor") and successor.pk == current.member_id:
+        errors["successor"] = [
+            f"“{successor.name}”已是该结对的结对党员 / already holds this pairing"
+        ]
+    _not_future(errors, "effective_date", effective_date, "交接生效日期")
+    if effective_date < current.starts_on:
+        errors.setdefault("effective_date", []).append(
+            f"交接生效日期不能早于现任开始日期 {current.starts_on} / "
+            "cannot be before the current term started (terms never overlap)"
+        )
+    last_visit = pairing.visits.filter(date__gte=effective_date).order_by("-date").first()
+    if last_visit is not None:
+        errors.setdefault("effective_date", []).append(
+            f"{last_visit.date} 已有走访记录，交接生效日期应晚于该日期 / "
+            f"a visit is recorded on {last_visit.date}: the handover must take effect after it"
+        )
+    merge_errors(errors)
+    household = pairing.household
+    reason = reason.strip()
+    if effective_date == current.starts_on:
+        before = audit.snapshot(current, TERM_FIELDS)
+        current.member = successor
+        current.reason = reason
+        return save_with_audit(
+            actor=actor, instance=current, fields=TERM_FIELDS, before=before, root=household
+        )
+    before = audit.snapshot(current, TERM_FIELDS)
+    current.ends_on = effective_date - datetime.timedelta(days=1)
+    save_with_audit(
+        actor=actor, instance=current, fields=TERM_FIELDS, before=before, root=household
+    )
+    term = PairingTerm(pairing=pairing, member=successor, starts_on=effective_date, reason=reason)
+    return save_with_audit(actor=actor, instance=term, fields=TERM_FIELDS, root=household)
+
+
+@transaction.atomic
+def pairing_end(
+    *, actor, pairing: Pairing, ended_on: datetime.date, reason: str, note: str = ""
+) -> Pairing:
+    """End the pairing on `ended_on` (its last day): the family is out of difficulty, moved away
+    or died. The current term closes the same day."""
+    pairing = _locked(Pairing.objects.editable_by(actor), pairing.pk)
+    current = pairing.terms.select_for_update().filter(ends_on__isnull=True).first()
+    errors: dict[str, list[str]] = {}
+    if not pairing.is_active:
+        raise ValidationError({"ended_on": [f"该结对已于 {pairing.ended_on} 结束 / already ended"]})
+    if reason not in EndReason.values:
+        errors["reason"] = [f"未知的结束原因 {reason!r} / unknown reason"]
+    _not_future(errors, "ended_on", ended_on, "结束日期")
+    start = current.starts_on if current is not None else pairing.started_on
+    if ended_on < start:
+        errors.setdefault("ended_on", []).append(
+            f"结束日期不能早于 {start}（结对或现任开始日期）/ cannot be before {start}"
+        )
+    later = pairing.visits.filter(date__gt=ended_on).order_by("-date").first()
+    if later is not None:
+        errors.setdefault("ended_on", []).append(
+            f"{later.date} 还有走访记录，结束日期不能早于该日期 / a visit is recorded after it"
+        )
+    merge_errors(errors)
+    household = pairing.household
+    before = audit.snapshot(pairing, PAIRING_END_FIELDS)
+    pairing.ended_on = ended_on
+    pairing.end_reason = reason
+    pairing.end_note = note.strip()
+    save_with_audit(
+        actor=actor, instance=pairing, fields=PAIRING_END_FIELDS, before=before, root=household
+    )
+    if current is not None:
+        before = audit.snapshot(current, TERM_FIELDS)
+        current.ends_on = ended_on
+        save_with_audit(
+            actor=actor, instance=current, fields=TERM_FIELDS, before=before, root=household
+        )
+    return pairing
+
+
+# ---------------------------------------------------------------------------------------------
+# Visits
+# ---------------------------------------------------------------------------------------------
+
+VISIT_FIELDS = [
+    "pairing",
+    "date",
+    *VISIT_KIND_FIELDS,
+    "notes",
+    "cash_amount",
+    "in_kind_items",
+    "in_kind_value",
+    "support_kind",
+    "support_note",
+]
+
+
+def _money(errors: dict, field: str, value) -> Decimal:
+    try:
+        amount = Decimal(str(value if value not in (None, "") else 0))
+    except InvalidOperation:
+        errors[field] = ["应为金额（元）/ must be an amount in yuan"]
+        return Decimal(0)
+    if not amount.is_finite() or amount < 0:
+        errors[field] = ["金额不能为负数 / amount cannot be negative"]
+    elif amount != amount.quantize(Decimal("0.01")):
+        errors[field] = ["金额最多保留两位小数 / at most two decimal places"]
+    elif amount > MONEY_MAX:
+        errors[field] = ["金额过大 / amount too large"]
+    return amount
+
+
+def _sniff_image(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) from the file's first bytes; the client's word is not trusted."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg", "jpg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png", "png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    return None
+
+
+def _check_photos(errors: dict, photos) -> list[tuple[Any, str, str]]:
+    checked = []
+    if len(photos) > PHOTO_MAX_COUNT:
+        errors["photos"] = [f"每次走访最多 {PHOTO_MAX_COUNT} 张照片 / at most {PHOTO_MAX_COUNT}"]
+        return checked
+    for index, photo in enumerate(photos):
+        field = f"photos[{index}]"
+        name = getattr(photo, "name", "") or ""
+        if photo.size > PHOTO_MAX_BYTES:
+            errors[field] = [
+                f"照片“{name}”超过 5 MB（{photo.size} 字节）/ photo is larger than 5 MB"
+            ]
+            continue
+        photo.seek(0)
+        kind = _sniff_image(photo.read(16))
+        photo.seek(0)
+        if kind is None:
+            errors[field] = [
+                f"“{name}”不是 JPEG、PNG 或 WebP 图片 / only JPEG, PNG or WebP photos are accepted"
+            ]
+            continue
+        checked.append((photo, *kind))
+    return checked
+
+
+def _may_record(actor, pairing: Pairing) -> None:
+    require(
+        actor.role in ("committee", "unit_admin", "member"),
+        "您的角色只能查看走访记录 / your role may only read visits",
+    )
+
+
+@transaction.atomic
+def _visit_record(
+    *,
+    actor,
+    pairing: Pairing,
+    date: datetime.date,
+    kinds: list[str],
+    participants: list[Member],
+    notes: str,
+    cash_amount,
+    in_kind_items: str,
+    in_kind_value,
+    support_kind: str,
+    support_note: str,
+    profile_updates: dict | None,
+    photos,
+    saved_files: list[str],
+) -> Visit:
+    if not Pairing.objects.visible_to(actor).filter(pk=pairing.pk).exists():
+        raise OutOfScope(NOT_IN_SCOPE)
+    # locked, so that a handover or an end cannot slip in between the checks and the save
+    pairing = (
+        Pairing.objects.select_for_update().select_related("household", "unit").get(pk=pairing.pk)
+    )
+    _may_record(actor, pairing)
+    errors: dict[str, list[str]] = {}
+    # the date
+    date_ok = True
+    today = _today()
+    if date > today:
+        errors["date"] = [f"走访日期 {date} 晚于今天 {today} / the visit date is in the future"]
+        date_ok = False
+    elif date < pairing.started_on:
+        errors["date"] = [
+            f"走访日期 {date} 早于结对日期 {pairing.started_on} / before the pairing started"
+        ]
+        date_ok = False
+    elif pairing.ended_on is not None and date > pairing.ended_on:
+        errors["date"] = [
+            f"走访日期 {date} 晚于结对结束日期 {pairing.ended_on} / after the pairing ended"
+        ]
+        date_ok = False
+    # what it did
+    kinds = list(dict.fromkeys(kinds or []))
+    unknown = [k for k in kinds if k not in VisitKind.values]
+    if not kinds:
+        errors["kinds"] = ["请至少选择一项：谈、讲、访、帮、扶 / choose at least one kind"]
+    elif unknown:
+        errors["kinds"] = [f"未知的走访类型 {', '.join(unknown)} / unknown kind"]
+    # who went
+    participants = list(dict.fromkeys(participants or []))
+    if not participants:
+        errors["participants"] = ["请选择参加走访的党员 / name at least one participant"]
+    else:
+        strangers = [m.name for m in participants if m.unit_id != pairing.unit_id]
+        if strangers:
+            errors["participants"] = [
+                f"{'、'.join(strangers)}不是{pairing.unit.name}的党员 / "
+                "participants must be members of the pairing's unit"
+            ]
+    if date_ok and participants and "participants" not in errors:
+        term = selectors.term_on(pairing, date)
+        holder = term.member if term is not None else None
+        if actor.role == "member" and (holder is None or holder.pk != actor.member_id):
+            errors["date"] = [
+                f"您在 {date} 不是该结对的结对党员 / you did not hold this pairing on that date"
+            ]
+        elif holder is not None and holder not in participants:
+            errors["participants"] = [
+                f"{date} 该结对由“{holder.name}”负责，参加党员中应有其本人 / "
+                "the member holding the pairing on that date must be among the participants"
+            ]
+    # help given
+    cash = _money(errors, "cash_amount", cash_amount)
+    in_kind = _money(errors, "in_kind_value", in_kind_value)
+    in_kind_items = (in_kind_items or "").strip()
+    if in_kind > 0 and not in_kind_items:
+        errors["in_kind_items"] = ["填写了物品折价，请写明慰问物品 / name the goods given"]
+    if support_kind not in SupportKind.values:
+        errors["support_kind"] = [f"未知的扶持方式 {support_kind!r} / unknown support kind"]
+    elif VisitKind.SUPPORT in kinds and support_kind == SupportKind.NONE:
+        errors["support_kind"] = ["选择了“扶”，请说明扶持方式 / say how the family was supported"]
+    # the 五清 profile
+    profile_updates = dict(profile_updates or {})
+    for key, value in profile_updates.items():
+        if key not in PROFILE_FIELDS:
+            errors[f"profile_updates.{key}"] = [
+                f"只能更新五清信息（{', '.join(PROFILE_FIELDS)}）/ not a 五清 profile field"
+            ]
+        elif not isinstance(value, str):
+            errors[f"profile_updates.{key}"] = ["应为文字 / must be text"]
+    checked_photos = _check_photos(errors, list(photos or []))
+    merge_errors(errors)
+
+    household = pairing.household
+    visit = Visit(
+        pairing=pairing,
+        date=date,
+        notes=(notes or "").strip(),
+        cash_amount=cash,
+        in_kind_items=in_kind_items,
+        in_kind_value=in_kind,
+        support_kind=support_kind,
+        support_note=(support_note or "").strip(),
+        recorded_by=actor,
+        **{name: name in kinds for name in VISIT_KIND_FIELDS},
+    )
+    visit.full_clean()
+    visit.save()
+    visit.participants.set(participants)
+    for photo, content_type, ext in checked_photos:
+        row = VisitPhoto(
+            visit=visit,
+            content_type=content_type,
+            size=photo.size,
+            original_name=(getattr(photo, "name", "") or "")[:200],
+        )
+        row.file.save(f"{uuid.uuid4().hex}.{ext}", photo, save=False)
+        saved_files.append(row.file.name)
+        row.full_clean()
+        row.save()
+    shown = audit.snapshot(visit, VISIT_FIELDS)
+    changes = {k: [None, v] for k, v in shown.items() if v not in ("", None, False)}
+    changes["kinds"] = [None, kinds]
+    changes["participants"] = [None, [m.name for m in participants]]
+    if checked_photos:
+        changes["photos"] = [None, len(checked_photos)]
+    audit.record(actor=actor, action="create", obj=visit, changes=changes, root=household)
+    if profile_updates:
+        try:
+            registry_services.household_update(
+                actor=actor,
+                household=household,
+                # the right to record this visit is the right to keep the family's 五清 current
+                editable=Household.objects.filter(pk=household.pk),
+                **{k: v.strip() for k, v in profile_updates.items()},
+            )
+        except ValidationError as exc:
+            raise ValidationError(
+                {f"profile_updates.{k}": v for k, v in exc.message_dict.items()}
+            ) from None
+    return visit
+
+
+def visit_record(
+    *,
+    actor,
+    pairing: Pairing,
+    date: datetime.date,
+    kinds: list[str],
+    participants: list[Member],
+    notes: str = "",
+    cash_amount=0,
+    in_kind_items: str = "",
+    in_kind_value=0,
+    support_kind: str = SupportKind.NONE,
+    support_note: str = "",
+    profile_updates: dict | None = None,
+    photos=(),
+) -> Visit:
+    """Record a visit to a paired household, with the help given, the 五清 profile updates (they
+    go through `household_update`, so they show on the household's timeline) and photos.
+
+    Refused, naming the field, when the date is in the future (Asia/Shanghai), before the pairing
+    started or after it ended; when a participant is not of the pairing's unit; when the member
+    who held the pairing on that date is not among the participants (whoever records it: the
+    committee or the unit administrator may record on the holder's behalf, the holder still went);
+    and when a member records a visit on a date it did not hold the pairing."""
+    saved_files: list[str] = []
+    try:
+        return _visit_record(
+            actor=actor,
+            pairing=pairing,
+            date=date,
+            kinds=kinds,
+            participants=participants,
+            notes=notes,
+            cash_amount=cash_amount,
+            in_kind_items=in_kind_items,
+            in_kind_value=in_kind_value,
+            support_kind=support_kind,
+            support_note=support_note,
+            profile_updates=profile_updates,
+            photos=photos,
+            saved_files=saved_files,
+        )
+    except BaseException:
+        # nothing half-written: the rows rolled back, so the files go too
+        for name in saved_files:
+            default_storage.delete(name)
+        raise
+
+
+# ---------------------------------------------------------------------------------------------
+# Organ–village partnerships (结对共建) and their projects
+# ---------------------------------------------------------------------------------------------
+
+PARTNERSHIP_FIELDS = ["unit_org", "village_org", "started_on", "note"]
+
+
+@transaction.atomic
+def partnership_create(
+    *,
+    actor,
+    unit_org: PartyOrg,
+    village_org: PartyOrg,
+    started_on: datetime.date,
+    note: str = "",
+) -> Partnership:
+    require(actor.is_committee, COMMITTEE_ONLY)
+    errors: dict[str, list[str]] = {}
+    if unit_org.unit_id is None:
+        errors["unit_org"] = ["应选择机关单位的党组织 / must be a unit's party organisation"]
+    if village_org.division_id is None:
+        errors["village_org"] = ["应选择村级党组织 / must be a village's party organisation"]
+    elif Partnership.objects.filter(
+        unit_org=unit_org, village_org=village_org, ended_on__isnull=True
+    ).exists():
+        errors["village_org"] = [
+            f"{unit_org}已与{village_org}结对共建 / this pair is already active"
+        ]
+    _not_future(errors, "started_on", started_on, "结对日期")
+    merge_errors(errors)
+    partnership = Partnership(
+        unit_org=unit_org, village_org=village_org, started_on=started_on, note=note.strip()
+    )
+    try:
+        with transaction.atomic():
+            return save_with_audit(actor=actor, instance=partnership, fields=PARTNERSHIP_FIELDS)
+    except IntegrityError:
+        raise ValidationError(
+            {"village_org": ["该结对共建已存在 / this pair is already active"]}
+        ) from None
+
+
+@transaction.atomic
+def partnership_end(
+    *, actor, partnership: Partnership, ended_on: datetime.date, note: str = ""
+) -> Partnership:
+    require(actor.is_committee, COMMITTEE_ONLY)
+    partnership = _locked(Partnership.objects.editable_by(actor), partnership.pk)
+    errors: dict[str, list[str]] = {}
+    if partnership.ended_on is not None:
+        errors["ended_on"] = [f"已于 {partnership.ended_on} 结束 / already ended"]
+    elif ended_on < partnership.started_on:
+        errors["ended_on"] = [f"不能早于结对日期 {partnership.started_on} / before it started"]
+    _not_future(errors, "ended_on", ended_on, "结束日期")
+    merge_errors(errors)
+    fields = ["ended_on", "note"]
+    before = audit.snapshot(partnership, fields)
+    partnership.ended_on = ended_on
+    if note.strip():
+        partnership.note = note.strip()
+    return save_with_audit(actor=actor, instance=partnership, fields=fields, before=before)
+
+
+PROJECT_FIELDS = ["kind", "title", "funds", "status", "started_on", "finished_on", "note"]
+
+
+def _apply_project(project: PartnershipProject, data: dict) -> None:
+    unknown = set(data) - set(PROJECT_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {name: ["不能修改此字段 / this field cannot be set"] for name in unknown}
+        )
+    for name, value in data.items():
+        setattr(project, name, value.strip() if isinstance(value, str) else value)
+    errors: dict[str, list[str]] = {}
+    project.funds = _money(errors, "funds", project.funds)
+    if not (project.title or "").strip():
+        errors["title"] = ["请填写项目名称 / title is required"]
+    if project.status == ProjectStatus.DONE and project.finished_on is None:
+        errors["finished_on"] = ["已完成的项目请填写完成日期 / a done project needs its date"]
+    if project.status != ProjectStatus.DONE and project.finished_on is not None:
+        errors["finished_on"] = ["只有已完成的项目才有完成日期 / only a done project has one"]
+    if project.started_on and project.finished_on and project.finished_on < project.started_on:
+        errors["finished_on"] = ["完成日期不能早于开始日期 / cannot be before the start"]
+    _not_future(errors, "finished_on", project.finished_on, "完成日期")
+    merge_errors(errors)
+
+
+@transaction.atomic
+def project_create(*, actor, partnership: Partnership, **data) -> PartnershipProject:
+    """A project of a partnership: the committee, or the unit administrator of the unit's side."""
+    if not Partnership.objects.visible_to(actor).filter(pk=partnership.pk).exists():
+        raise OutOfScope(NOT_IN_SCOPE)
+    require(
+        actor.is_committee
+        or (actor.role == "unit_admin" and partnership.unit_org.unit_id == actor.unit_id),
+        "只有机关工委和本单位党务管理员可以登记共建项目 / not permitted",
+    )
+    project = PartnershipProject(partnership=partnership)
+    _apply_project(project, data)
+    return save_with_audit(
+        actor=actor, instance=project, fields=["partnership", *PROJECT_FIELDS], root=partnership
+    )
+
+
+@transaction.atomic
+def project_update(*, actor, project: PartnershipProject, **data) -> PartnershipProject:
+    project = _locked(PartnershipProject.objects.editable_by(actor), project.pk)
+    before = audit.snapshot(project, PROJECT_FIELDS)
+    _apply_project(project, data)
+    return save_with_audit(
+        actor=actor,
+        instance=project,
+        fields=PROJECT_FIELDS,
+        before=before,
+        root=project.partnership,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Compliance settings (the committee's)
+# ---------------------------------------------------------------------------------------------
+
+_LIMITS = {
+    "quarterly_talk_minimum": (1, 12),
+    "grace_days": (0, 91),
+    "due_soon_days": (0, 92),
+}
+_MONTH_DAY_PAIRS = [
+    ("new_year_window_start_month", "new_year_window_start_day"),
+    ("new_year_window_end_month", "new_year_window_end_day"),
+    ("july_window_start_month", "july_window_start_day"),
+    ("july_window_end_month", "july_window_end_day"),
+]
+
+
+def _month_day(errors: dict, current: ComplianceSettings, month_field: str, day_field: str):
+    month, day = getattr(current, month_field), getattr(current, day_field)
+    if month is None and day is None:
+        return None
+    try:
+        # a non-leap year: a window that only exists every fourth year is no window
+        return datetime.date(2023, int(month), int(day))
+    except (TypeError, ValueError):
+        errors[day_field] = [f"{month} 月 {day} 日不是有效日期 / not a valid month and day"]
+        return None
+
+
+@transaction.atomic
+def compliance_settings_update(*, actor, **data) -> ComplianceSettings:
+    """Change the visit duties the compliance rules apply (committee only, audited)."""
+    require(actor.is_committee, "只有机关工委可以修改走访考核设置 / only the committee")
+    current = selectors.compliance_settings()
+    if current.pk:
+        current = ComplianceSettings.objects.select_for_update().get(pk=current.pk)
+    fields = selectors.COMPLIANCE_FIELDS
+    before = audit.snapshot(current, fields)
+    errors: dict[str, list[str]] = {}
+    for key, value in data.items():
+        if key not in fields:
+            errors[key] = ["不能修改此字段 / cannot be changed"]
+            continue
+        if key in _LIMITS:
+            low, high = _LIMITS[key]
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                errors[key] = [
+                    f"应为 {low}–{high} 之间的整数 / must be a whole number {low}–{high}"
+                ]
+                continue
+        setattr(current, key, value)
+    merge_errors(errors)
+    dates = {pair: _month_day(errors, current, *pair) for pair in _MONTH_DAY_PAIRS}
+    new_year_start, new_year_end, july_start, july_end = dates.values()
+    if new_year_start is None and "new_year_window_start_day" not in errors:
+        errors["new_year_window_start_day"] = ["请填写开始月日 / start is required"]
+    if not current.new_year_window_ends_at_lantern:
+        if new_year_end is None and "new_year_window_end_day" not in errors:
+            errors["new_year_window_end_day"] = [
+                "不以正月十五结束时，请填写结束月日 / give the end when it is not 正月十五"
+            ]
+        elif new_year_start and new_year_end and new_year_end < new_year_start:
+            errors["new_year_window_end_day"] = ["结束不能早于开始 / end is before start"]
+    if july_start is None and "july_window_start_day" not in errors:
+        errors["july_window_start_day"] = ["请填写开始月日 / start is required"]
+    if july_end is None and "july_window_end_day" not in errors:
+        errors["july_window_end_day"] = ["请填写结束月日 / end is required"]
+    if july_start and july_end and july_end < july_start:
+        errors["july_window_end_day"] = ["结束不能早于开始 / end is before start"]
+    merge_errors(errors)
+    if current.pk is None:
+        return save_with_audit(actor=actor, instance=current, fields=fields)
+    return save_with_audit(actor=actor, instance=current, fields=fields, before=before)
