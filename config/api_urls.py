@@ -1,12 +1,14 @@
-"""/api/v1/: the registry, accounts, the audit log, the calendar and pairings (schema at
-/api/schema/, docs at /api/docs/)."""
+"""/api/v1/: the registry, accounts, the audit log, the calendar, pairings, compliance, figures
+and notifications (schema at /api/schema/, docs at /api/docs/)."""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from guanqing.accounts.api import views as accounts
 from guanqing.core.api_calendar import DaysView, DeadlineView
+from guanqing.core.api_notifications import NotificationViewSet
 from guanqing.core.api_views import AuditEventViewSet
+from guanqing.pairing.api import compliance_views as compliance
 from guanqing.pairing.api import views as pairing
 from guanqing.registry.api import views as registry
 
@@ -25,6 +27,7 @@ router.register("partnerships", pairing.PartnershipViewSet, basename="partnershi
 router.register(
     "partnership-projects", pairing.PartnershipProjectViewSet, basename="partnership-project"
 )
+router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"
 
@@ -39,5 +42,13 @@ urlpatterns = [
         pairing.ComplianceSettingsView.as_view(),
         name="compliance-settings",
     ),
+    path(
+        "pairings/<int:pk>/compliance/",
+        compliance.PairingComplianceView.as_view(),
+        name="pairing-compliance",
+    ),
+    path("compliance/todo/", compliance.TodoView.as_view(), name="compliance-todo"),
+    path("compliance/board/", compliance.BoardView.as_view(), name="compliance-board"),
+    path("figures/pairing/", compliance.PairingFiguresView.as_view(), name="figures-pairing"),
     *router.urls,
 ]

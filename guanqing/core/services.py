@@ -73,3 +73,21 @@ def save_with_audit(
         root=root,
     )
     return instance
+
+
+def notification_mark_read(*, actor, notification):
+    """Mark one of the actor's own notifications read; reading it again keeps the first time.
+
+    Not audited: reading a reminder changes nothing anyone is accountable for.
+    """
+    from django.utils import timezone
+
+    from guanqing.core.models import Notification
+
+    if notification.recipient_id != actor.pk:
+        raise OutOfScope("不存在或不在您的权限范围内 / does not exist or is outside your scope")
+    if notification.read_at is None:
+        now = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
+        notification.read_at = now
+    return notification

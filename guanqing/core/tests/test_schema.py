@@ -39,6 +39,16 @@ EXPECTED_PATHS = [
     "/api/v1/audit-events/{id}/",
     "/api/v1/calendar/deadline/",
     "/api/v1/calendar/days/",
+    "/api/v1/pairings/",
+    "/api/v1/pairings/{id}/",
+    "/api/v1/pairings/{id}/handover/",
+    "/api/v1/pairings/{id}/compliance/",
+    "/api/v1/visits/",
+    "/api/v1/partnerships/",
+    "/api/v1/compliance/todo/",
+    "/api/v1/compliance/board/",
+    "/api/v1/figures/pairing/",
+    "/api/v1/notifications/",
 ]
 
 

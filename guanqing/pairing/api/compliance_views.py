@@ -1,0 +1,213 @@
+"""Compliance and figures under /api/v1/: a pairing's year, a member's to-do list, the unit and
+city boards, the pairing figures. Every answer is computed when asked (nothing is stored) from the
+requesting user's scope: a pairing or unit outside it answers 404 like a missing one."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, permissions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from guanqing.accounts.choices import Role
+from guanqing.core.api import RoleAllowed
+from guanqing.pairing import compliance, figures, rules
+from guanqing.pairing.api.views import PAIRING_ROLES
+from guanqing.pairing.models import Pairing
+from guanqing.registry.choices import DivisionLevel
+from guanqing.registry.models import Division, Unit
+
+BOARD_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN})
+DATE_MESSAGE = "日期格式应为 YYYY-MM-DD / use YYYY-MM-DD"
+MAX_FIGURE_DAYS = 366 * 10
+NO_MEMBER = "您的账号没有关联党员 / your account is not linked to a member"
+
+
+def today() -> datetime.date:
+    """Today's business date in Asia/Shanghai."""
+    return timezone.localdate()
+
+
+def _unit_param(request) -> Unit | None:
+    """`?unit=<id>` among the units the user sees: malformed is 400, outside scope 404."""
+    value = request.query_params.get("unit", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise exceptions.ValidationError({"unit": ["单位编号应为整数 / unit must be an id"]})
+    return get_object_or_404(Unit.objects.visible_to(request.user), pk=int(value))
+
+
+class _RoleView(APIView):
+    permission_classes = [permissions.IsAuthenticated, RoleAllowed]
+    allowed_roles: frozenset[str] = BOARD_ROLES
+
+    def get_allowed_roles(self):
+        return self.allowed_roles
+
+
+class PairingComplianceView(_RoleView):
+    """结对走访考核 One pairing's duties of a year: the four quarters and two festival windows."""
+
+    allowed_roles = PAIRING_ROLES
+
+    @extend_schema(
+        summary="结对的年度走访考核 / a pairing's duties of a year",
+        description=(
+            "每个期间（四个季度、元旦春节、七一）的状态 done/due/due_soon/overdue/not_owed/upcoming、"
+            "责任人（期限当天的结对人）和期限。/ Each period's status, the member who answers for it "
+            "(the holder on its deadline) and the deadline; computed when asked."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "year", OpenApiTypes.INT, description="YYYY，默认今年 / default: this year"
+            ),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request, pk: int):
+        pairing = get_object_or_404(Pairing.objects.visible_to(request.user), pk=pk)
+        day = today()
+        raw = request.query_params.get("year")
+        year = day.year if raw is None else compliance.parse_year(raw)
+        periods = compliance.pairing_year(pairing, year, day)
+        return Response({"pairing": pairing.pk, "year": year, "today": day, "periods": periods})
+
+
+class TodoView(_RoleView):
+    """我的待办 The signed-in member's open visit duties."""
+
+    allowed_roles = PAIRING_ROLES
+
+    @extend_schema(
+        summary="我的走访待办 / my open visit duties",
+        description=(
+            "当前及刚结束期间中由本人负责、尚未完成的走访（待完成、临期、逾期），最紧迫的在前。/ "
+            "The duties the member answers for that are due, due soon or overdue, most pressing first."
+        ),
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        member = request.user.member
+        if member is None:
+            raise exceptions.PermissionDenied(NO_MEMBER)
+        day = today()
+        duties = compliance.member_todo(member, day, Pairing.objects.visible_to(request.user))
+        return Response(
+            {"member": {"id": member.pk, "name": member.name}, "today": day, "duties": duties}
+        )
+
+
+class BoardView(_RoleView):
+    """走访考核看板 The unit board (unit admin: its own unit) or the city board (committee)."""
+
+    @extend_schema(
+        summary="走访考核看板 / the compliance board of a unit or of the city",
+        description=(
+            "period 为季度（2026Q1）或节日走访期（2026-new_year、2026-july），默认本季度。单位管理员"
+            "只看本单位；机关工委给 unit 看某单位，不给则看全市（按单位、按区县）。/ A quarter or a "
+            "festival window of any year (default: this quarter). A unit administrator sees its unit; "
+            "the committee a unit (`unit`) or the whole city by unit and by today's district."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "period", OpenApiTypes.STR, description="2026Q1 · 2026-new_year · 2026-july"
+            ),
+            OpenApiParameter("unit", OpenApiTypes.INT, description="单位编号 / unit id"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        day = today()
+        config = compliance.current_config()
+        raw = request.query_params.get("period")
+        period = rules.quarter_of(day) if raw is None else compliance.parse_period(raw, config)
+        pairings = Pairing.objects.visible_to(request.user)
+        unit = _unit_param(request)
+        if unit is None and request.user.role == Role.UNIT_ADMIN:
+            unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=request.user.unit_id)
+        if unit is not None:
+            board = compliance.unit_board(pairings, unit, period, day, config)
+            return Response({"scope": "unit", **board})
+        return Response({"scope": "city", **compliance.city_board(pairings, period, day, config)})
+
+
+class FiguresQuery(serializers.Serializer):
+    from_ = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_MESSAGE}
+    )
+    to = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_MESSAGE}
+    )
+    district = serializers.RegexField(
+        r"^(\d{6}|\d{12})$",
+        required=False,
+        error_messages={"invalid": "区县代码应为 6 或 12 位数字 / district code: 6 or 12 digits"},
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs):
+        day = today()
+        last = attrs.get("to") or day
+        first = attrs.get("from") or datetime.date(last.year, 1, 1)
+        if last < first:
+            raise serializers.ValidationError({"to": ["结束日期早于开始日期 / to is before from"]})
+        if (last - first).days + 1 > MAX_FIGURE_DAYS:
+            raise serializers.ValidationError(
+                {"to": ["一次最多查询十年 / at most ten years at a time"]}
+            )
+        attrs["from"], attrs["to"] = first, last
+        code = attrs.get("district")
+        if code:
+            district = Division.objects.filter(
+                code=code.ljust(12, "0"), level=DivisionLevel.DISTRICT
+            ).first()
+            if district is None:
+                raise serializers.ValidationError(
+                    {"district": [f"区县代码 {code} 不存在 / no district {code}"]}
+                )
+            attrs["district"] = district
+        return attrs
+
+
+class PairingFiguresView(_RoleView):
+    """结对帮困数据 The pairing figures of a date range, by unit and by district."""
+
+    @extend_schema(
+        summary="结对帮困数据 / the pairing figures of a date range",
+        description=(
+            "结对数、户数、走访次数与人次、节日走访、帮扶金额（元、万元，两位小数）、考核完成率；"
+            "合计、按单位、按区县（撤并的区县计入今天的区县）。机关工委看全部，单位管理员看本单位。"
+            "/ Active pairings, households, visits and person-times, festival visits, help in 元 and "
+            "万元, compliance rate; in total, by unit and by today's district. Default range: 1 "
+            "January of `to`'s year to today."
+        ),
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+            OpenApiParameter("unit", OpenApiTypes.INT, description="单位编号 / unit id"),
+            OpenApiParameter("district", OpenApiTypes.STR, description="区县代码 / district code"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        query = FiguresQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        pairings = Pairing.objects.visible_to(request.user)
+        unit = _unit_param(request)
+        if unit is not None:
+            pairings = pairings.filter(unit_id=unit.pk)
+        result = figures.pairing_figures(
+            pairings, data["from"], data["to"], today(), district=data.get("district")
+        )
+        return Response(result)
