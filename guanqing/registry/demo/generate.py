@@ -22,6 +22,7 @@ from guanqing.accounts.choices import Role
 from guanqing.accounts.models import User
 from guanqing.core import audit
 from guanqing.core.testing.idnumbers import make_id_number
+from guanqing.pairing.demo import build_pairing_demo
 from guanqing.registry.choices import (
     LEVEL_OF_KIND,
     DivisionKind,
@@ -86,7 +87,10 @@ class DemoSummary:
 
     def as_changes(self) -> dict:
         keys = ["divisions", "units", "party_orgs", "members", "households", "people", "accounts"]
-        return {key: [None, getattr(self, key)] for key in keys}
+        changes = {key: [None, getattr(self, key)] for key in keys}
+        if "pairing" in self.extra:
+            changes.update(self.extra["pairing"].as_changes())
+        return changes
 
 
 class DemoDatabaseNotEmpty(Exception):
@@ -759,4 +763,6 @@ class _Builder:
         self.build_households()
         self.progress("演示账号 accounts")
         self.build_accounts()
+        self.progress("结对帮困 pairings, visits and partnerships")
+        self.summary.extra["pairing"] = build_pairing_demo(self)
         return self.summary
