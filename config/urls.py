@@ -7,6 +7,7 @@ urlpatterns = [
     path("audit/", include(("guanqing.core.urls_audit", "audit"))),
     path("registry/", include(("guanqing.registry.urls", "registry"))),
     path("registry/excel/", include(("guanqing.registry.urls_import", "excel"))),
+    path("pairing/", include(("guanqing.pairing.urls", "pairing"))),
     path("calendar/", include(("guanqing.core.urls_calendar", "calendar"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),

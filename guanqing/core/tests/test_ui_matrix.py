@@ -40,6 +40,9 @@ PAGES: dict[str, list[int]] = {
     "/calendar/new/": [200, 403, 403, 403, 403, 403, 200, 403, 403],
     "/calendar/import/": [200, 403, 403, 403, 403, 403, 200, 403, 403],
     "/calendar/day/2026-03-02/": [200, 403, 403, 403, 403, 403, 200, 403, 403],
+    # 结对帮困: a member's own pairings; the boards for the committee and unit administrators
+    "/pairing/mine/": [403, 403, 200, 403, 403, 403, 403, 403, 403],
+    "/pairing/board/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
 }
 
 # detail page -> (own, other) statuses per role, in order
