@@ -181,7 +181,9 @@ def board(request):
     config = compliance.current_config()
     choices = _period_choices(today, config)
     keys = [key for key, _label in choices]
-    period_key = request.GET.get("period") or compliance.period_key(rules.quarter_of(today))
+    # By default the newest period that has ended: the one whose misses are already overdue.
+    ended = [key for key in keys if compliance.parse_period(key, config).end < today]
+    period_key = request.GET.get("period") or (ended[0] if ended else keys[0])
     if period_key not in keys:
         period_key = keys[0]
     period = compliance.parse_period(period_key, config)
@@ -209,7 +211,10 @@ def board(request):
         context["board"] = data
     else:
         data = compliance.city_board(scoped, period, today, config)
-        _rated(data["by_unit"])
+        # the units slipping most come first
+        data["by_unit"] = sorted(
+            _rated(data["by_unit"]), key=lambda r: (r["pct"] is None, r["pct"] or 0)
+        )
         _rated(data["by_district"])
         context["board"] = data
     totals = data["totals"]

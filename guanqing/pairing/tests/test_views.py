@@ -169,7 +169,8 @@ def _stat(html, key):
 
 def test_unit_admin_board_shows_its_unit_only(paired):
     user = paired.users.unit_admin
-    response = client_for(user).get("/pairing/board/")
+    quarter = compliance.period_key(rules.quarter_of(paired.today))
+    response = client_for(user).get(f"/pairing/board/?period={quarter}")
     assert response.status_code == 200
     html = response.content.decode()
     totals = _expected_unit(paired, user, paired.unit)
@@ -178,19 +179,21 @@ def test_unit_admin_board_shows_its_unit_only(paired):
     assert "张国宝户" in html and "周大伯户" in html
     assert "邵国樑" not in html
     # asking for another unit changes nothing for a unit administrator
-    other = client_for(user).get(f"/pairing/board/?unit={paired.other_unit.pk}")
+    other = client_for(user).get(f"/pairing/board/?unit={paired.other_unit.pk}&period={quarter}")
     assert "邵国樑" not in other.content.decode()
 
 
 def test_committee_board_is_city_wide_by_default_and_per_unit_on_request(paired):
     user = paired.users.committee
     client = client_for(user)
-    html = client.get("/pairing/board/").content.decode()
     period = rules.quarter_of(paired.today)
+    html = client.get(f"/pairing/board/?period={compliance.period_key(period)}").content.decode()
     city = compliance.city_board(Pairing.objects.visible_to(user), period, paired.today)
     assert _stat(html, "pairings") == str(city["totals"]["pairings"]) == "3"
     assert "市纪委" in html and "市发改委" in html and "海曙区" in html
-    html = client.get(f"/pairing/board/?unit={paired.other_unit.pk}").content.decode()
+    html = client.get(
+        f"/pairing/board/?unit={paired.other_unit.pk}&period={compliance.period_key(period)}"
+    ).content.decode()
     assert _stat(html, "pairings") == "1"
     assert "邵国樑户" in html and "张国宝" not in html
 
@@ -234,3 +237,17 @@ def test_board_query_count_does_not_grow_with_the_pairings(paired, who):
         )
         f.VisitFactory(pairing=pairing, participants=[paired.colleague])
     assert (_board_queries(client, url), _board_queries(client, unit_url)) == first
+
+
+def test_the_board_opens_on_the_newest_period_that_has_ended(paired):
+    response = client_for(paired.users.committee).get("/pairing/board/")
+    config = compliance.current_config()
+    chosen = compliance.parse_period(response.context["period_key"], config)
+    ended = [
+        p
+        for year in (paired.today.year - 1, paired.today.year)
+        for p in rules.periods_of_year(year, config)
+        if p.end < paired.today
+    ]
+    assert chosen.end < paired.today
+    assert chosen.start == max(p.start for p in ended)
