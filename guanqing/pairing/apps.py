@@ -10,3 +10,8 @@ class PairingConfig(AppConfig):
         from guanqing.pairing import selectors
 
         selectors.register_household_scope()
+
+        from guanqing.core.sections import register_section
+        from guanqing.pairing.views import household_visits_section
+
+        register_section("household_detail", household_visits_section)

@@ -222,6 +222,11 @@ class Visit(models.Model):
     def kinds(self) -> list[str]:
         return [name for name in VISIT_KIND_FIELDS if getattr(self, name)]
 
+    @property
+    def kind_labels(self) -> list[str]:
+        """谈, 讲, 访, 帮, 扶: the short labels of the kinds this visit did."""
+        return [str(self._meta.get_field(name).verbose_name) for name in self.kinds]
+
 
 class VisitPhotoQuerySet(ScopedQuerySet):
     def visible_to(self, user):

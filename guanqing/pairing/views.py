@@ -11,6 +11,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from guanqing.core.htmx import add_service_errors
 from guanqing.pairing import compliance, rules, services
 from guanqing.pairing.forms import VisitForm
-from guanqing.pairing.models import Pairing
+from guanqing.pairing.models import Pairing, Visit
 from guanqing.pairing.rules import PeriodKind, Status
 from guanqing.registry.models import Unit
 
@@ -221,3 +222,29 @@ def board(request):
     rate = totals["compliance_rate"]
     totals["pct"] = None if rate is None else round(rate * 100, 1)
     return render(request, "pairing/board.html", context)
+
+
+HOUSEHOLD_VISITS_SHOWN = 50
+
+
+def household_visits_section(request, household) -> dict | None:
+    """The household page's 走访记录: the visits the viewer may see, newest first."""
+    visits = Visit.objects.visible_to(request.user).filter(pairing__household=household)
+    totals = visits.aggregate(
+        count=Count("pk"), cash=Sum("cash_amount"), in_kind=Sum("in_kind_value")
+    )
+    if not totals["count"]:
+        return None
+    shown = list(
+        visits.select_related("pairing__unit").prefetch_related("participants")[
+            :HOUSEHOLD_VISITS_SHOWN
+        ]
+    )
+    return {
+        "template": "pairing/household_visits.html",
+        "visits": shown,
+        "count": totals["count"],
+        "cash": totals["cash"] or 0,
+        "in_kind": totals["in_kind"] or 0,
+        "more": totals["count"] - len(shown),
+    }

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from guanqing.core import audit_labels
 from guanqing.core.htmx import add_service_errors, paginate, render_page
 from guanqing.core.policy import request_policy
+from guanqing.core.sections import sections_for
 from guanqing.core.services import ScopeError
 from guanqing.registry import selectors, services
 from guanqing.registry.filters import (
@@ -599,6 +600,7 @@ def household_detail(request, pk):
         "profile": profile,
         "timeline": _timeline_rows(household),
         "can_edit": _can_edit(request, household),
+        "sections": sections_for("household_detail", request, household),
     }
     return render(request, "registry/household_detail.html", context)
 

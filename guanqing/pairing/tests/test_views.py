@@ -251,3 +251,36 @@ def test_the_board_opens_on_the_newest_period_that_has_ended(paired):
     ]
     assert chosen.end < paired.today
     assert chosen.start == max(p.start for p in ended)
+
+
+def test_the_household_page_lists_the_visits_the_viewer_may_see(paired):
+    url = f"/registry/households/{paired.household.pk}/"
+    html = client_for(paired.users.committee).get(url).content.decode()
+    assert 'id="household-visits"' in html and "张三" in html and "入户谈心" in html
+    # the community worker of the household's community sees them too (read-only)
+    assert (
+        'id="household-visits"'
+        in client_for(paired.users.community_worker).get(url).content.decode()
+    )
+    # a household without visits shows no visit section
+    other = client_for(paired.users.committee).get(
+        f"/registry/households/{paired.unit_household.pk}/"
+    )
+    assert 'id="household-visits"' not in other.content.decode()
+
+
+def test_the_household_visit_list_costs_the_same_queries_however_many_visits(paired):
+    client = client_for(paired.users.committee)
+    url = f"/registry/households/{paired.household.pk}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(8):
+        f.VisitFactory(
+            pairing=paired.pairing,
+            date=paired.start + datetime.timedelta(days=20 + n),
+            participants=[paired.member, paired.colleague],
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many.captured_queries) == len(few.captured_queries)
