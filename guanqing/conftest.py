@@ -92,3 +92,15 @@ def official_calendar(db):
     forget_cached_years()
     yield
     forget_cached_years()
+
+
+def api_list_queries(user, url: str) -> tuple[int, int]:
+    """(queries run, rows returned) for one API list page of up to 100 rows, asked by `user`."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_as(user)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, {"page_size": 100})
+    assert response.status_code == 200, response.content
+    return len(ctx.captured_queries), len(response.json()["results"])

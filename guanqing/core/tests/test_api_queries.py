@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from guanqing.conftest import api_as
+from guanqing.conftest import api_as, api_list_queries
 from guanqing.core import audit
 from guanqing.core.testing import factories as f
 
@@ -74,12 +74,7 @@ LISTS = {
 
 def _count_queries(world, url, role, add_rows, n):
     add_rows(world, n)
-    client = api_as(getattr(world.users, role))
-    url = url.format(household=world.household.pk)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, {"page_size": 100})
-    assert response.status_code == 200, response.content
-    return len(ctx.captured_queries), len(response.json()["results"])
+    return api_list_queries(getattr(world.users, role), url.format(household=world.household.pk))
 
 
 @pytest.mark.parametrize("name", list(LISTS))

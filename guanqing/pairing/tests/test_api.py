@@ -8,11 +8,9 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from guanqing.accounts.choices import Role
-from guanqing.conftest import api_as
+from guanqing.conftest import api_as, api_list_queries
 from guanqing.core.models import AuditEvent
 from guanqing.core.testing import factories as f
 from guanqing.pairing.models import ComplianceSettings, PairingTerm, Visit
@@ -574,11 +572,7 @@ LISTS = {
 
 def _count(paired, url, role, add_rows, n):
     add_rows(paired, n)
-    client = api_as(getattr(paired.users, role))
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, {"page_size": 100})
-    assert response.status_code == 200, response.content
-    return len(ctx.captured_queries), len(response.json()["results"])
+    return api_list_queries(getattr(paired.users, role), url)
 
 
 @pytest.mark.parametrize("name", list(LISTS))
