@@ -23,11 +23,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from guanqing.pairing import rules
+from guanqing.pairing import boards, rules
 from guanqing.pairing.models import Pairing, PairingTerm, Visit
 from guanqing.pairing.rules import ComplianceConfig, PairingFacts, Period, PeriodKind, Status
 from guanqing.pairing.selectors import compliance_settings_values
-from guanqing.registry.models import Division
+from guanqing.registry.models import Division, Member, Unit
 from guanqing.registry.selectors import current_district_map
 
 LOOKBACK_DAYS = 92
@@ -272,10 +272,14 @@ def member_todo(member, today: datetime.date, pairings=None) -> list[dict]:
 
 
 def _counts(statuses: Iterable[Status]) -> dict:
-    counter = Counter(statuses)
+    return _tally(Counter(Status(s) for s in statuses))
+
+
+def _tally(counter: Counter) -> dict:
+    """{status: n, …, pairings, compliance_rate} from counts keyed by status."""
     counts = {key: counter.get(Status(key), 0) for key in STATUS_KEYS}
     counts["pairings"] = sum(counter.values())
-    rate = rules.compliance_rate(counter.elements())
+    rate = rules.rate_of(counts[Status.DONE.value], counts[Status.OVERDUE.value])
     counts["compliance_rate"] = None if rate is None else round(rate, 4)
     return counts
 
@@ -284,33 +288,40 @@ def _statuses(loaded: Loaded, period: Period, today, config) -> dict[int, Status
     return {pk: rules.status(facts, period, today, config) for pk, facts in loaded.facts.items()}
 
 
+STATUS_ORDER = {s: i for i, s in enumerate(["overdue", "due_soon", "due", "upcoming"])}
+
+
 def unit_board(pairings, unit, period: Period, today: datetime.date, config=None) -> dict:
-    """One unit's pairings active in `period`, each with its status and who answers for it."""
+    """One unit's pairings active in `period`, each with its status and who answers for it.
+
+    The statuses come from the database in one query (`boards.unit_rows`, the SQL form of
+    `rules.status`), the holders' names in a second one.
+    """
     config = config or current_config()
-    loaded = load(pairings.filter(unit_id=unit.pk), period.start, period.end)
-    statuses = _statuses(loaded, period, today, config)
-    rows = []
-    for pk, facts in loaded.facts.items():
-        row = loaded.rows[pk]
-        rows.append(
+    rows = boards.unit_rows(pairings.filter(unit_id=unit.pk), period, today, config)
+    holder_ids = {row["holder_id"] for row in rows if row["holder_id"] is not None}
+    names = dict(Member.objects.filter(pk__in=holder_ids).values_list("pk", "name"))
+    result = []
+    for row in rows:
+        holder = row["holder_id"]
+        result.append(
             {
-                "pairing": pk,
+                "pairing": row["pk"],
                 "household": row["household__head_name"],
-                "status": statuses[pk].value,
-                "status_label": STATUS_LABELS[statuses[pk]],
-                "holder": _holder(loaded, rules.duty_holder(facts, period)),
-                "deadline": rules.deadline(facts, period),
-                "done_count": len(rules.eligible_visits(facts, period, today)),
+                "status": row["status"],
+                "status_label": STATUS_LABELS[Status(row["status"])],
+                "holder": {"id": holder, "name": names.get(holder) if holder else None},
+                "deadline": row["deadline"],
+                "done_count": row["done_count"],
             }
         )
-    order = {s: i for i, s in enumerate(["overdue", "due_soon", "due", "upcoming"])}
-    rows.sort(key=lambda r: (order.get(r["status"], 9), r["deadline"], r["pairing"]))
+    result.sort(key=lambda r: (STATUS_ORDER.get(r["status"], 9), r["deadline"], r["pairing"]))
     return {
         "period": _period_dict(period),
         "today": today,
         "unit": {"id": unit.pk, "name": unit.name},
-        "totals": _counts(statuses.values()),
-        "pairings": rows,
+        "totals": _counts(Status(r["status"]) for r in result),
+        "pairings": result,
     }
 
 
@@ -330,35 +341,42 @@ def _district_names(ids) -> dict[int, str]:
 
 def city_board(pairings, period: Period, today: datetime.date, config=None) -> dict:
     """Counts of each status and the compliance rate, in total, by unit and by today's district
-    (a merged district's pairings count for the district it became part of)."""
+    (a merged district's pairings count for the district it became part of).
+
+    The database counts the statuses by unit and original district in one query
+    (`boards.status_counts`); the roll-up to today's districts and the names take two more.
+    """
     config = config or current_config()
-    loaded = load(pairings, period.start, period.end)
-    statuses = _statuses(loaded, period, today, config)
+    dkey = "household__community__district_id"
+    rows = boards.status_counts(pairings, period, today, config, "unit_id", dkey)
     district_of = current_district_map()
-    by_unit: dict[int, list[Status]] = defaultdict(list)
-    by_district: dict[int | None, list[Status]] = defaultdict(list)
-    unit_names: dict[int, str] = {}
-    for pk, current in statuses.items():
-        row = loaded.rows[pk]
-        by_unit[row["unit_id"]].append(current)
-        unit_names[row["unit_id"]] = row["unit__name"]
-        original = row["household__community__district_id"]
-        by_district[district_of.get(original, original)].append(current)
+    totals: Counter = Counter()
+    by_unit: dict[int, Counter] = defaultdict(Counter)
+    by_district: dict[int | None, Counter] = defaultdict(Counter)
+    for row in rows:
+        original = row[dkey]
+        for counter in (
+            totals,
+            by_unit[row["unit_id"]],
+            by_district[district_of.get(original, original)],
+        ):
+            counter[Status(row["status"])] += row["n"]
+    unit_names = dict(Unit.objects.filter(pk__in=list(by_unit)).values_list("pk", "name"))
     names = _district_names(k for k in by_district if k is not None)
     units = [
-        {"unit": {"id": pk, "name": unit_names[pk]}, **_counts(values)}
-        for pk, values in by_unit.items()
+        {"unit": {"id": pk, "name": unit_names.get(pk, "—")}, **_tally(counts)}
+        for pk, counts in by_unit.items()
     ]
     districts = [
-        {"district": {"id": pk, "name": names.get(pk, "—")}, **_counts(values)}
-        for pk, values in by_district.items()
+        {"district": {"id": pk, "name": names.get(pk, "—")}, **_tally(counts)}
+        for pk, counts in by_district.items()
     ]
     units.sort(key=lambda r: (-r["overdue"], r["unit"]["name"]))
     districts.sort(key=lambda r: (-r["pairings"], r["district"]["name"]))
     return {
         "period": _period_dict(period),
         "today": today,
-        "totals": _counts(statuses.values()),
+        "totals": _tally(totals),
         "by_unit": units,
         "by_district": districts,
     }
@@ -420,7 +438,8 @@ def _reminders(today: datetime.date) -> list[Reminder]:
                 continue
             due = rules.deadline(facts, period)
             key = f"{DEDUPE_PREFIX}{pk}:{period_key(period)}:{current.value}"
-            link = f"/api/v1/pairings/{pk}/compliance/?year={period.start.year}"
+            # The pairing's page (pairing:pairing_detail), kept a plain path: no URL reversal here.
+            link = f"/pairing/{pk}/"
             household = row["household__head_name"]
             holder = rules.duty_holder(facts, period)
             if current == Status.DUE_SOON:

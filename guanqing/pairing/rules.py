@@ -448,6 +448,11 @@ def compliance_rate(statuses: Iterable[Status | str]) -> float | None:
             done += 1
         elif value == Status.OVERDUE:
             overdue += 1
+    return rate_of(done, overdue)
+
+
+def rate_of(done: int, overdue: int) -> float | None:
+    """`compliance_rate` from the two counts it depends on (a board counts in the database)."""
     if done + overdue == 0:
         return None
     return done / (done + overdue)

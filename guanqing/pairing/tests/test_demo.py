@@ -16,6 +16,7 @@ from guanqing.core.models import AuditEvent
 from guanqing.pairing import rules
 from guanqing.pairing.choices import EndReason, ProjectKind, ProjectStatus
 from guanqing.pairing.demo import last_complete_new_year_window
+from guanqing.pairing.figures import pairing_figures
 from guanqing.pairing.models import Pairing, PairingTerm, Partnership, PartnershipProject, Visit
 from guanqing.registry.choices import HouseholdStatus, MemberStatus
 from guanqing.registry.demo.generate import load_demo
@@ -90,6 +91,11 @@ def test_full_demo_pairs_every_household_and_holds_the_articles_figures():
     assert total > Decimal("1570000")
     assert total < Decimal("1700000")
     assert summary.extra["pairing"].new_year_help == total
+    # The window's figures, as the figures page and API compute them, are the article's.
+    shown = pairing_figures(Pairing.objects.all(), window.start, window.end, today)
+    assert shown["units"] == 92
+    assert shown["households"] == 1594
+    assert Decimal(shown["help"]["total_yuan"]) == total
     festival = Visit.objects.filter(date__range=(window.start, window.end), festival=True)
     assert festival.values("pairing__household").distinct().count() > 1400
     assert festival.exclude(in_kind_items="").count() == festival.count()
