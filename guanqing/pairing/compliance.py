@@ -284,10 +284,6 @@ def _tally(counter: Counter) -> dict:
     return counts
 
 
-def _statuses(loaded: Loaded, period: Period, today, config) -> dict[int, Status]:
-    return {pk: rules.status(facts, period, today, config) for pk, facts in loaded.facts.items()}
-
-
 STATUS_ORDER = {s: i for i, s in enumerate(["overdue", "due_soon", "due", "upcoming"])}
 
 
@@ -380,22 +376,6 @@ def city_board(pairings, period: Period, today: datetime.date, config=None) -> d
         "by_unit": units,
         "by_district": districts,
     }
-
-
-def compliance_statuses(pairings, periods: Iterable[Period], today, config=None):
-    """{pairing id: [status per period]} for every pairing of `pairings` active in the periods,
-    with the loaded rows: the figures' compliance rate uses it."""
-    config = config or current_config()
-    periods = [p for p in periods if p.start <= today]
-    if not periods:
-        return Loaded(), {}
-    first, last = _span(periods)
-    loaded = load(pairings, first, last)
-    result = {
-        pk: [rules.status(facts, p, today, config) for p in periods]
-        for pk, facts in loaded.facts.items()
-    }
-    return loaded, result
 
 
 # --- reminders -----------------------------------------------------------------------------------

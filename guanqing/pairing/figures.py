@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
 
-from guanqing.pairing import compliance, rules
+from guanqing.pairing import boards, compliance, rules
 from guanqing.pairing.models import Visit
 from guanqing.registry.models import Division
 from guanqing.registry.selectors import current_district_map, district_ids_rolling_up_to
@@ -75,10 +75,10 @@ class _Tally:
         self.numbers: Counter[str] = Counter()
         self.cash = ZERO
         self.in_kind = ZERO
-        self.statuses: list[rules.Status] = []
+        self.statuses: Counter[rules.Status] = Counter()
 
     def as_dict(self) -> dict:
-        rate = rules.compliance_rate(self.statuses)
+        rate = rules.rate_of(self.statuses[rules.Status.DONE], self.statuses[rules.Status.OVERDUE])
         return {
             **{key: self.numbers.get(key, 0) for key in NUMBER_KEYS},
             "help": _money(self.cash, self.in_kind),
@@ -153,11 +153,14 @@ def pairing_figures(
 
     config = compliance.current_config()
     periods = periods_overlapping(first, last, config)
-    loaded, statuses = compliance.compliance_statuses(active, periods, today, config)
-    for pk, values in statuses.items():
-        row = loaded.rows[pk]
-        for tally in (totals, units[row["unit_id"]], districts[rolled(row[dkey])]):
-            tally.statuses.extend(values)
+    # The duties of each period begun by today, counted by the database (one query a period).
+    for period in periods:
+        if period.start > today:
+            continue
+        for row in boards.status_counts(active, period, today, config, "unit_id", dkey):
+            status = rules.Status(row["status"])
+            for tally in (totals, units[row["unit_id"]], districts[rolled(row[dkey])]):
+                tally.statuses[status] += row["n"]
 
     names = dict(Division.objects.filter(pk__in=list(districts)).values_list("pk", "name"))
     by_unit = [
