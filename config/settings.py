@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "guanqing.core.context_processors.navigation",
+                "guanqing.core.context_processors.notifications",
             ],
         },
     }

@@ -91,3 +91,15 @@ def notification_mark_read(*, actor, notification):
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
         notification.read_at = now
     return notification
+
+
+def notification_mark_all_read(*, actor) -> int:
+    """Mark every unread notification of the actor read; returns how many changed.
+
+    Not audited, like `notification_mark_read`.
+    """
+    from django.utils import timezone
+
+    from guanqing.core.models import Notification
+
+    return Notification.objects.visible_to(actor).unread().update(read_at=timezone.now())

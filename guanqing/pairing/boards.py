@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import (
     Case,
     CharField,
@@ -111,12 +113,13 @@ def done_count_expression(period: Period, today: datetime.date):
 def done_condition(
     period: Period, today: datetime.date, config: ComplianceConfig, *, counted: bool
 ):
-    """`rules.is_done` as a condition: on the `done_count` annotation when the query carries it,
-    else an EXISTS, which stops at the first visit, when one visit is enough."""
+    """`rules.is_done` as a condition: an EXISTS when one visit is enough, else on the
+    `done_count` annotation (which the query then carries)."""
     if today < period.start:
         return None
     required = rules.required_count(period, config)
-    if required == 1 and not counted:
+    if required == 1:
+        # cheaper than the count even where the query selects it: it stops at the first visit
         return Exists(_eligible_visits(period, today))
     return Q(done_count__gte=required)
 
@@ -162,9 +165,7 @@ def annotate_status(
 ):
     """The pairings of `queryset` active in the period, each with `status` (and, with `counts`,
     `done_count` and `deadline`)."""
-    queryset = touching(queryset, period).annotate(
-        span=DaysBetween(F("ended_on"), F("started_on"))
-    )
+    queryset = touching(queryset, period).annotate(span=DaysBetween(F("ended_on"), F("started_on")))
     counted = counts or rules.required_count(period, config) > 1
     if counted:
         queryset = queryset.annotate(done_count=done_count_expression(period, today))
@@ -173,37 +174,85 @@ def annotate_status(
     return queryset.annotate(status=status_expression(period, today, config, counted=counted))
 
 
-def holder_expression(period: Period):
+def holder_expression(period: Period, column: str = "member_id", output_field=None):
     """The member holding the pairing at its deadline (`rules.duty_holder`): the term covering
-    that day that started last; NULL for a whole-unit term."""
+    that day that started last; NULL for a whole-unit term. `column` picks what of it to read."""
     day = OuterRef("deadline")
     terms = (
         PairingTerm.objects.filter(pairing_id=OuterRef("pk"), starts_on__lte=day)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
         .order_by("-starts_on")
-        .values("member_id")[:1]
+        .values(column)[:1]
     )
-    return Subquery(terms, output_field=IntegerField())
+    return Subquery(terms, output_field=output_field or IntegerField())
 
 
-def status_counts(queryset, period, today, config, *group_by: str):
-    """[{*group_by, status, n}] for the pairings of `queryset` active in the period: one query."""
+def status_counts(queryset, period, today, config, *group_by: str) -> list[tuple]:
+    """[(*group_by values, status, n)] for the pairings of `queryset` active in the period: one
+    query, built by the ORM and its rows read straight from the cursor — a city board can have
+    one for every unit, district and status (half a million at a province's scale), and the
+    ORM's per-row conversions would cost more than the database's counting."""
     annotated = annotate_status(queryset.order_by(), period, today, config)
-    return list(annotated.values(*group_by, "status").annotate(n=Count("pk")).order_by())
+    counted = annotated.values(*group_by, "status").annotate(n=Count("pk"))
+    query = counted.values_list(*group_by, "status", "n").query
+    with connections[counted.db].cursor() as cursor:
+        cursor.execute(*query.sql_with_params())
+        return cursor.fetchall()
 
 
-def unit_rows(queryset, period, today, config):
-    """One row per pairing of `queryset` active in the period, with its status, deadline, done
-    count and the member answering for it: one query."""
-    annotated = annotate_status(queryset.order_by(), period, today, config, counts=True)
-    annotated = annotated.annotate(holder_id=holder_expression(period))
-    return list(
-        annotated.values(
-            "pk",
-            "household__head_name",
-            "status",
-            "deadline",
-            "done_count",
-            "holder_id",
-        )
+UNIT_ROW_KEYS = ("pk", "household", "status", "deadline", "done_count", "holder_id", "holder")
+# Compiled unit-board queries by (database, scope's SQL and parameters, period, today, settings).
+_compiled: dict[tuple, tuple[str, tuple]] = {}
+COMPILED_KEPT = 256
+
+
+def _unit_rows_sql(queryset, period, today, config) -> tuple[str, tuple]:
+    annotated = annotate_status(queryset, period, today, config, counts=True).annotate(
+        holder_id=holder_expression(period),
+        holder=holder_expression(period, "member__name", CharField()),
     )
+    columns = ("pk", "household__head_name", "status", "deadline", "done_count")
+    return annotated.values_list(*columns, "holder_id", "holder").query.sql_with_params()
+
+
+def unit_rows(queryset, period, today, config) -> list[dict]:
+    """One row per pairing of `queryset` active in the period — {pk, household, status,
+    deadline, done_count, holder_id, holder} — in one query.
+
+    A unit's board is a small question (a few hundred pairings), where building the query in
+    Python would cost more than answering it; so the compiled SQL is kept, keyed by everything it
+    depends on: the scope's own SQL and parameters, the period, the business date and the
+    committee's settings. A change to any of them compiles afresh.
+    """
+    scope = queryset.order_by()
+    try:
+        scope_sql = scope.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    key = (scope.db, scope_sql[0], tuple(scope_sql[1]), period, today, config)
+    compiled = _compiled.get(key)
+    if compiled is None:
+        compiled = _unit_rows_sql(scope, period, today, config)
+        if len(_compiled) >= COMPILED_KEPT:
+            _compiled.clear()
+        _compiled[key] = compiled
+    with connections[scope.db].cursor() as cursor:
+        cursor.execute(*compiled)
+        rows = cursor.fetchall()
+    return [
+        {
+            "pk": pk,
+            "household": household,
+            "status": status,
+            "deadline": _as_date(deadline),
+            "done_count": done_count,
+            "holder_id": holder_id,
+            "holder": holder,
+        }
+        for pk, household, status, deadline, done_count, holder_id, holder in rows
+    ]
+
+
+def _as_date(value) -> datetime.date:
+    # SQLite hands the result of a CASE over dates back as ISO text.
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value

@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from guanqing.pairing import boards, rules
 from guanqing.pairing.models import Pairing, PairingTerm, Visit
 from guanqing.pairing.rules import ComplianceConfig, PairingFacts, Period, PeriodKind, Status
 from guanqing.pairing.selectors import compliance_settings_values
-from guanqing.registry.models import Division, Member, Unit
+from guanqing.registry.models import Division, Unit
 from guanqing.registry.selectors import current_district_map
 
 LOOKBACK_DAYS = 92
@@ -71,6 +72,16 @@ PERIOD_MESSAGE = (
     "use a quarter (2026Q1) or a festival window (2026-new_year, 2026-july)"
 )
 MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def period_label(period: Period) -> str:
+    """The period's short name in the reader's language: 2026Q1, 2026 元旦春节, 2026 七一."""
+    if period.kind == PeriodKind.QUARTER:
+        return period.label
+    year = period.start.year
+    if period.kind == PeriodKind.NEW_YEAR:
+        return gettext("%(year)d 元旦春节") % {"year": year}
+    return gettext("%(year)d 七一") % {"year": year}
 
 
 def period_key(period: Period) -> str:
@@ -215,7 +226,7 @@ def pairing_year(pairing: Pairing, year: int, today: datetime.date) -> list[dict
         rows.append(
             {
                 "period": period_key(period),
-                "label": period.label,
+                "label": period_label(period),
                 "kind": period.kind.value,
                 "start": period.start,
                 "end": period.end,
@@ -255,7 +266,7 @@ def member_todo(member, today: datetime.date, pairings=None) -> list[dict]:
             "household": loaded.rows[duty.pairing]["household__head_name"],
             "unit": loaded.rows[duty.pairing]["unit__name"],
             "period": period_key(duty.period),
-            "label": duty.period.label,
+            "label": period_label(duty.period),
             "kind": duty.period.kind.value,
             "start": duty.period.start,
             "end": duty.period.end,
@@ -269,10 +280,6 @@ def member_todo(member, today: datetime.date, pairings=None) -> list[dict]:
 
 
 # --- boards --------------------------------------------------------------------------------------
-
-
-def _counts(statuses: Iterable[Status]) -> dict:
-    return _tally(Counter(Status(s) for s in statuses))
 
 
 def _tally(counter: Counter) -> dict:
@@ -290,33 +297,29 @@ STATUS_ORDER = {s: i for i, s in enumerate(["overdue", "due_soon", "due", "upcom
 def unit_board(pairings, unit, period: Period, today: datetime.date, config=None) -> dict:
     """One unit's pairings active in `period`, each with its status and who answers for it.
 
-    The statuses come from the database in one query (`boards.unit_rows`, the SQL form of
-    `rules.status`), the holders' names in a second one.
+    The statuses, deadlines and holders come from the database in one query (`boards.unit_rows`,
+    the SQL form of `rules.status`).
     """
     config = config or current_config()
     rows = boards.unit_rows(pairings.filter(unit_id=unit.pk), period, today, config)
-    holder_ids = {row["holder_id"] for row in rows if row["holder_id"] is not None}
-    names = dict(Member.objects.filter(pk__in=holder_ids).values_list("pk", "name"))
-    result = []
-    for row in rows:
-        holder = row["holder_id"]
-        result.append(
-            {
-                "pairing": row["pk"],
-                "household": row["household__head_name"],
-                "status": row["status"],
-                "status_label": STATUS_LABELS[Status(row["status"])],
-                "holder": {"id": holder, "name": names.get(holder) if holder else None},
-                "deadline": row["deadline"],
-                "done_count": row["done_count"],
-            }
-        )
+    result = [
+        {
+            "pairing": row["pk"],
+            "household": row["household"],
+            "status": row["status"],
+            "status_label": STATUS_LABELS[row["status"]],  # a StrEnum key matches its text
+            "holder": {"id": row["holder_id"], "name": row["holder"]},
+            "deadline": row["deadline"],
+            "done_count": row["done_count"],
+        }
+        for row in rows
+    ]
     result.sort(key=lambda r: (STATUS_ORDER.get(r["status"], 9), r["deadline"], r["pairing"]))
     return {
         "period": _period_dict(period),
         "today": today,
         "unit": {"id": unit.pk, "name": unit.name},
-        "totals": _counts(Status(r["status"]) for r in result),
+        "totals": _tally(Counter(r["status"] for r in result)),
         "pairings": result,
     }
 
@@ -324,7 +327,7 @@ def unit_board(pairings, unit, period: Period, today: datetime.date, config=None
 def _period_dict(period: Period) -> dict:
     return {
         "key": period_key(period),
-        "label": period.label,
+        "label": period_label(period),
         "kind": period.kind.value,
         "start": period.start,
         "end": period.end,
@@ -343,20 +346,25 @@ def city_board(pairings, period: Period, today: datetime.date, config=None) -> d
     (`boards.status_counts`); the roll-up to today's districts and the names take two more.
     """
     config = config or current_config()
-    dkey = "household__community__district_id"
-    rows = boards.status_counts(pairings, period, today, config, "unit_id", dkey)
+    rows = boards.status_counts(
+        pairings, period, today, config, "unit_id", "household__community__district_id"
+    )
+    # One row per unit, original district and status: at a province's scale several hundred
+    # thousand, so the loop is kept to two dictionary updates a row.
+    by_unit: dict[int, dict[str, int]] = defaultdict(dict)
+    by_original: dict[int | None, dict[str, int]] = defaultdict(dict)
+    for unit_id, district_id, status, n in rows:
+        counts = by_unit[unit_id]
+        counts[status] = counts.get(status, 0) + n
+        counts = by_original[district_id]
+        counts[status] = counts.get(status, 0) + n
     district_of = current_district_map()
-    totals: Counter = Counter()
-    by_unit: dict[int, Counter] = defaultdict(Counter)
     by_district: dict[int | None, Counter] = defaultdict(Counter)
-    for row in rows:
-        original = row[dkey]
-        for counter in (
-            totals,
-            by_unit[row["unit_id"]],
-            by_district[district_of.get(original, original)],
-        ):
-            counter[Status(row["status"])] += row["n"]
+    for original, counts in by_original.items():
+        by_district[district_of.get(original, original)].update(counts)
+    totals: Counter = Counter()
+    for counts in by_unit.values():
+        totals.update(counts)
     unit_names = dict(Unit.objects.filter(pk__in=list(by_unit)).values_list("pk", "name"))
     names = _district_names(k for k in by_district if k is not None)
     units = [

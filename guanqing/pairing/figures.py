@@ -157,10 +157,12 @@ def pairing_figures(
     for period in periods:
         if period.start > today:
             continue
-        for row in boards.status_counts(active, period, today, config, "unit_id", dkey):
-            status = rules.Status(row["status"])
-            for tally in (totals, units[row["unit_id"]], districts[rolled(row[dkey])]):
-                tally.statuses[status] += row["n"]
+        for unit_id, district_id, status, n in boards.status_counts(
+            active, period, today, config, "unit_id", dkey
+        ):
+            status = rules.Status(status)
+            for tally in (totals, units[unit_id], districts[rolled(district_id)]):
+                tally.statuses[status] += n
 
     names = dict(Division.objects.filter(pk__in=list(districts)).values_list("pk", "name"))
     by_unit = [

@@ -43,6 +43,17 @@ PAGES: dict[str, list[int]] = {
     # 结对帮困: a member's own pairings; the boards for the committee and unit administrators
     "/pairing/mine/": [403, 403, 200, 403, 403, 403, 403, 403, 403],
     "/pairing/board/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    # pairing management: the list for the pairing roles, each in its scope; only the committee
+    # creates pairings; the partnerships (结对共建) for the committee and unit administrators
+    "/pairing/": [200, 200, 200, 200, 403, 403, 403, 403, 403],
+    "/pairing/new/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
+    "/pairing/partnerships/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    # the visit list and its Excel export: the roles that work with pairings, each in its scope
+    "/pairing/visits/": [200, 200, 200, 200, 403, 403, 403, 403, 403],
+    "/pairing/visits/export/": [200, 200, 200, 200, 403, 403, 403, 403, 403],
+    # every signed-in user reads its own notifications; the figures for the committee and units
+    "/notifications/": [200] * 9,
+    "/pairing/figures/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
 }
 
 # detail page -> (own, other) statuses per role, in order
@@ -132,3 +143,34 @@ def test_a_missing_record_answers_like_one_outside_scope(world):
     missing = client.get("/registry/households/999999/")
     outside = client.get(f"/registry/households/{world.other_household.pk}/")
     assert missing.status_code == outside.status_code == 404
+
+
+# pairing page -> (own, other) statuses per role, in order; `own` is 张三's pairing with 张国宝户
+# in the community worker's community, `other` the other unit's (see pairing.tests.pair_world)
+PAIRING_DETAILS: dict[str, list[tuple[int, int]]] = {
+    "/pairing/{}/": [(200, 200), (200, 404), (200, 404), (200, 404)] + [(403, 403)] * 5,
+    "/pairing/{}/handover/": [(200, 200), (200, 404)] + [(403, 403)] * 7,
+    "/pairing/{}/end/": [(200, 200), (200, 404)] + [(403, 403)] * 7,
+    "/pairing/partnerships/{}/": [(200, 200), (200, 404)] + [(403, 403)] * 7,
+}
+PAIRING_DETAIL_OBJECTS = {
+    "/pairing/{}/": ("pairing", "other_pairing"),
+    "/pairing/{}/handover/": ("pairing", "other_pairing"),
+    "/pairing/{}/end/": ("pairing", "other_pairing"),
+    "/pairing/partnerships/{}/": ("partnership", "other_partnership"),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("pattern", list(PAIRING_DETAILS))
+def test_pairing_page_status_by_role_own_and_other(world, role, pattern):
+    from guanqing.pairing.tests import pair_world
+
+    paired = pair_world(world)
+    own, other = PAIRING_DETAIL_OBJECTS[pattern]
+    client = client_for(getattr(paired.users, role))
+    got = (
+        client.get(pattern.format(getattr(paired, own).pk)).status_code,
+        client.get(pattern.format(getattr(paired, other).pk)).status_code,
+    )
+    assert got == PAIRING_DETAILS[pattern][ROLES.index(role)]

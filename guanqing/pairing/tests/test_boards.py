@@ -150,8 +150,8 @@ def test_the_boards_sql_gives_the_rules_answer_for_every_pairing(world):
             scoped = Pairing.objects.filter(pk__in=[p.pk for p in pairings])
             rows = {r["pk"]: r for r in boards.unit_rows(scoped, period, today, config)}
             counts = Counter()
-            for row in boards.status_counts(scoped, period, today, config, "unit_id"):
-                counts[row["status"]] += row["n"]
+            for _unit, status, n in boards.status_counts(scoped, period, today, config, "unit_id"):
+                counts[status] += n
             expected_counts = Counter()
             for pairing in pairings:
                 facts = _facts(pairing)
@@ -186,3 +186,39 @@ def test_days_between_counts_whole_days_across_a_leap_day(world):
         .get()
     )
     assert span == 4
+
+
+def test_a_kept_unit_board_query_answers_for_its_own_unit_settings_and_data(world):
+    mine = f.PairingFactory(
+        household=world.household, unit=world.unit, member=world.member, started_on=BASE
+    )
+    theirs = f.PairingFactory(
+        household=world.other_household,
+        unit=world.other_unit,
+        member=world.other_member,
+        started_on=BASE,
+    )
+    period = rules.quarter_of(D(2025, 2, 1))
+    today = D(2025, 4, 2)
+
+    def board(unit, config=rules.DEFAULT_CONFIG):
+        scoped = Pairing.objects.filter(unit_id=unit.pk)
+        return {
+            (r["pk"], r["status"], r["holder"])
+            for r in boards.unit_rows(scoped, period, today, config)
+        }
+
+    assert board(world.unit) == {(mine.pk, "overdue", world.member.name)}
+    assert board(world.other_unit) == {(theirs.pk, "overdue", world.other_member.name)}
+    # new data is read afresh, a visit after the period's end does not count
+    Visit.objects.create(
+        pairing=mine, date=D(2025, 3, 31), talk=True, recorded_by=world.users.committee
+    )
+    Visit.objects.create(
+        pairing=theirs, date=D(2025, 4, 1), talk=True, recorded_by=world.users.committee
+    )
+    assert board(world.unit) == {(mine.pk, "done", world.member.name)}
+    assert board(world.other_unit) == {(theirs.pk, "overdue", world.other_member.name)}
+    # the committee's settings are part of what the query depends on
+    stricter = rules.ComplianceConfig(quarterly_talk_minimum=2)
+    assert board(world.unit, stricter) == {(mine.pk, "overdue", world.member.name)}

@@ -1,0 +1,309 @@
+"""结对统计: the pairing figures page for the committee (city-wide, or one unit or district) and
+for unit administrators (their own unit), for a preset period or any date range; printable.
+
+The numbers are `figures.pairing_figures` over `Pairing.objects.visible_to(request.user)`: the
+page only chooses the range and scope and formats. A unit outside the user's scope answers 404
+exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import wraps
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from guanqing.accounts.choices import Role
+from guanqing.pairing import compliance, figures, rules
+from guanqing.pairing.models import Pairing
+from guanqing.pairing.rules import PeriodKind
+from guanqing.registry.choices import DivisionLevel
+from guanqing.registry.models import Division, Unit
+
+FIGURE_ROLES = (Role.COMMITTEE, Role.UNIT_ADMIN)
+MAX_DAYS = 366 * 10
+CUSTOM = "custom"
+
+
+def figures_view(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.role not in FIGURE_ROLES:
+            raise PermissionDenied(_("只有单位管理员和市直机关工委查看结对统计"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- periods -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preset:
+    key: str
+    label: str
+    group: str
+    first: datetime.date
+    last: datetime.date
+
+
+def _period_label(period: rules.Period) -> str:
+    year = period.start.year
+    if period.kind == PeriodKind.QUARTER:
+        quarter = (period.start.month - 1) // 3 + 1
+        return _("%(year)d 年第 %(n)d 季度") % {"year": year, "n": quarter}
+    if period.kind == PeriodKind.NEW_YEAR:
+        return _("%(year)d 年元旦春节走访期") % {"year": year}
+    return _("%(year)d 年七一前走访期") % {"year": year}
+
+
+def presets(today: datetime.date, config) -> list[Preset]:
+    """This year and last year, their quarters and festival windows that have begun, newest first;
+    a range that runs past today stops at today."""
+    years, quarters, windows = [], [], []
+    for year in (today.year, today.year - 1):
+        last = min(datetime.date(year, 12, 31), today)
+        years.append(
+            Preset(
+                str(year),
+                _("%(year)d 年") % {"year": year},
+                "year",
+                datetime.date(year, 1, 1),
+                last,
+            )
+        )
+        for period in reversed(rules.periods_of_year(year, config)):
+            if period.start > today:
+                continue
+            preset = Preset(
+                compliance.period_key(period),
+                _period_label(period),
+                "quarter" if period.kind == PeriodKind.QUARTER else "festival",
+                period.start,
+                min(period.end, today),
+            )
+            (quarters if preset.group == "quarter" else windows).append(preset)
+    return years + quarters + windows
+
+
+PRESET_GROUPS = (
+    ("year", gettext_lazy("年度")),
+    ("quarter", gettext_lazy("季度")),
+    ("festival", gettext_lazy("节日走访期")),
+)
+
+
+# --- the form ----------------------------------------------------------------------------------
+
+
+class FiguresForm(forms.Form):
+    """The period (a preset or from/to), the unit (committee only) and the district."""
+
+    preset = forms.ChoiceField(label=gettext_lazy("期间"), required=False)
+    unit = forms.CharField(label=gettext_lazy("单位"), required=False)
+    district = forms.ModelChoiceField(
+        label=gettext_lazy("区（县、市）"),
+        queryset=Division.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("全部区县"),
+    )
+
+    def __init__(self, data, *, presets: list[Preset], districts, today: datetime.date):
+        super().__init__(data)
+        self.presets = {p.key: p for p in presets}
+        self.today = today
+        self.fields["preset"].choices = [(p.key, p.label) for p in presets] + [
+            (CUSTOM, _("自定义日期"))
+        ]
+        # "from" is a Python keyword: the two date fields are added by name.
+        self.fields["from"] = forms.DateField(label=gettext_lazy("开始日期"), required=False)
+        self.fields["to"] = forms.DateField(label=gettext_lazy("结束日期"), required=False)
+        self.fields["district"].queryset = districts
+
+    def clean_unit(self) -> int | None:
+        value = (self.cleaned_data.get("unit") or "").strip()
+        if not value:
+            return None
+        if not value.isdigit():
+            raise forms.ValidationError(_("单位编号应为整数"))
+        return int(value)
+
+    def clean(self):
+        data = super().clean()
+        key = data.get("preset") or ""
+        first, last = data.get("from"), data.get("to")
+        if "from" in self.errors or "to" in self.errors:
+            return data
+        if key == CUSTOM or (not key and (first or last)):
+            last = last or self.today
+            first = first or datetime.date(last.year, 1, 1)
+            if last < first:
+                self.add_error("to", _("结束日期早于开始日期"))
+            elif (last - first).days + 1 > MAX_DAYS:
+                self.add_error("to", _("一次最多查询十年"))
+            data["preset"] = CUSTOM
+        else:
+            preset = self.presets.get(key) or self.presets[str(self.today.year)]
+            data["preset"], first, last = preset.key, preset.first, preset.last
+        data["first"], data["last"] = first, last
+        return data
+
+
+# --- formatting --------------------------------------------------------------------------------
+
+
+def number(value) -> str:
+    """12345 → '12,345'."""
+    return f"{int(value or 0):,}"
+
+
+def money(value) -> str:
+    """'1234567.8' → '1,234,567.80'."""
+    return f"{Decimal(value or 0):,.2f}"
+
+
+def percent(rate) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _row(row: dict, name: str, top_total: Decimal) -> dict:
+    help_ = row["help"]
+    total = Decimal(help_["total_yuan"])
+    rate = row["compliance_rate"]
+    return {
+        "name": name,
+        "id": row.get("unit", row.get("district", {})).get("id"),
+        "pairings": number(row["pairings"]),
+        "households": number(row["households"]),
+        "visits": number(row["visits"]),
+        "visit_person_times": number(row["visit_person_times"]),
+        "festival_person_times": number(row["festival_person_times"]),
+        "cash": money(help_["cash_yuan"]),
+        "in_kind": money(help_["in_kind_yuan"]),
+        "total_wan": money(help_["total_wan_yuan"]),
+        "rate": percent(rate),
+        # raw values for sorting and the bars
+        "raw": {
+            "pairings": row["pairings"],
+            "households": row["households"],
+            "visit_person_times": row["visit_person_times"],
+            "festival_person_times": row["festival_person_times"],
+            "cash": help_["cash_yuan"],
+            "in_kind": help_["in_kind_yuan"],
+            "total": help_["total_yuan"],
+            "rate": "" if rate is None else rate,
+        },
+        "rate_width": 0 if rate is None else round(rate * 100, 1),
+        "total_width": round(total * 100 / top_total, 1) if top_total else 0,
+    }
+
+
+def _rows(rows: list[dict], key: str) -> list[dict]:
+    top = max((Decimal(r["help"]["total_yuan"]) for r in rows), default=Decimal(0))
+    return [_row(r, r[key]["name"], top) for r in rows]
+
+
+def cards(result: dict) -> dict:
+    help_ = result["help"]
+    return {
+        "units": number(result["units"]),
+        "households": number(result["households"]),
+        "pairings": number(result["pairings"]),
+        "visits": number(result["visits"]),
+        "visit_person_times": number(result["visit_person_times"]),
+        "festival_visits": number(result["festival_visits"]),
+        "festival_person_times": number(result["festival_person_times"]),
+        "cash_yuan": money(help_["cash_yuan"]),
+        "cash_wan": money(help_["cash_wan_yuan"]),
+        "in_kind_yuan": money(help_["in_kind_yuan"]),
+        "in_kind_wan": money(help_["in_kind_wan_yuan"]),
+        "total_yuan": money(help_["total_yuan"]),
+        "total_wan": money(help_["total_wan_yuan"]),
+        "rate": percent(result["compliance_rate"]),
+    }
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def _units_and_unit(request, unit_id: int | None):
+    """(units for the select, the chosen unit): the committee any unit, a unit admin its own."""
+    user = request.user
+    visible = Unit.objects.visible_to(user)
+    if unit_id is not None:
+        unit = get_object_or_404(visible, pk=unit_id)
+    elif user.role == Role.UNIT_ADMIN:
+        unit = get_object_or_404(visible, pk=user.unit_id)
+    else:
+        unit = None
+    units = (
+        list(visible.order_by("sort_order", "name").values("pk", "name"))
+        if user.is_committee
+        else []
+    )
+    return units, unit
+
+
+@figures_view
+@require_GET
+def figures_page(request):
+    today = timezone.localdate()
+    config = compliance.current_config()
+    choices = presets(today, config)
+    districts = (
+        Division.objects.visible_to(request.user)
+        .filter(level=DivisionLevel.DISTRICT)
+        .current(today)
+        .order_by("code")
+    )
+    form = FiguresForm(request.GET, presets=choices, districts=districts, today=today)
+    valid = form.is_valid()
+    unit_id = form.cleaned_data.get("unit") if valid or "unit" not in form.errors else None
+    units, unit = _units_and_unit(request, unit_id)
+    context = {
+        "form": form,
+        "preset_groups": [
+            (label, [p for p in choices if p.group == group]) for group, label in PRESET_GROUPS
+        ],
+        "preset_key": form.cleaned_data.get("preset", "") if valid else request.GET.get("preset"),
+        "units": units,
+        "unit": unit,
+        "districts": districts,
+        "today": today,
+        "printed_at": timezone.localtime(),
+    }
+    if valid:
+        data = form.cleaned_data
+        district = data.get("district")
+        pairings = Pairing.objects.visible_to(request.user)
+        if unit is not None:
+            pairings = pairings.filter(unit_id=unit.pk)
+        result = figures.pairing_figures(
+            pairings, data["first"], data["last"], today, district=district
+        )
+        scope = unit.name if unit is not None else _("全市")
+        if district is not None:
+            scope = f"{scope} · {district.name}"
+        context.update(
+            {
+                "result": result,
+                "cards": cards(result),
+                "by_district": _rows(result["by_district"], "district"),
+                "by_unit": _rows(result["by_unit"], "unit"),
+                "scope": scope,
+                "district": district,
+                "first": data["first"],
+                "last": data["last"],
+            }
+        )
+    return render(request, "pairing/figures.html", context)
