@@ -5,12 +5,14 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from guanqing.accounts.api import views as accounts
+from guanqing.community.api import views as community
 from guanqing.core.api_calendar import DaysView, DeadlineView
 from guanqing.core.api_notifications import NotificationViewSet
 from guanqing.core.api_views import AuditEventViewSet
 from guanqing.pairing.api import compliance_views as compliance
 from guanqing.pairing.api import views as pairing
 from guanqing.registry.api import views as registry
+from guanqing.wishes.api import views as wishes
 
 router = DefaultRouter()
 router.register("divisions", registry.DivisionViewSet, basename="division")
@@ -28,6 +30,18 @@ router.register(
     "partnership-projects", pairing.PartnershipProjectViewSet, basename="partnership-project"
 )
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("wishes", wishes.WishViewSet, basename="wish")
+router.register("wish-claims", wishes.WishClaimViewSet, basename="wish-claim")
+router.register(
+    "community/registrations", community.RegistrationViewSet, basename="community-registration"
+)
+router.register("community/activities", community.ActivityViewSet, basename="community-activity")
+router.register("community/signups", community.SignupViewSet, basename="community-signup")
+router.register(
+    "community/attendances", community.AttendanceViewSet, basename="community-attendance"
+)
+router.register("community/hours", community.ManualHoursViewSet, basename="community-hours")
+router.register("community/ratings", community.RatingViewSet, basename="community-rating")
 
 app_name = "api"
 
@@ -50,5 +64,9 @@ urlpatterns = [
     path("compliance/todo/", compliance.TodoView.as_view(), name="compliance-todo"),
     path("compliance/board/", compliance.BoardView.as_view(), name="compliance-board"),
     path("figures/pairing/", compliance.PairingFiguresView.as_view(), name="figures-pairing"),
+    path("figures/wishes/", wishes.WishFiguresView.as_view(), name="figures-wishes"),
+    path("wish-settings/", wishes.WishSettingsView.as_view(), name="wish-settings"),
+    path("community/roster/", community.RosterView.as_view(), name="community-roster"),
+    path("community/figures/", community.FiguresView.as_view(), name="community-figures"),
     *router.urls,
 ]

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "guanqing.core",
     "guanqing.registry",
     "guanqing.pairing",
+    "guanqing.wishes",
+    "guanqing.community",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +197,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "guanqing.core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Scoped rates for the few endpoints open without an account (throttle_scope on the view).
+    "DEFAULT_THROTTLE_RATES": {"wish_confirm": "30/hour"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "关情 Guanqing API",
@@ -209,7 +213,20 @@ SPECTACULAR_SETTINGS = {
     # Tags and operation ids by resource (households, members, ...), not "v1".
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     # Members, heads of household and people share one gender choice set.
-    "ENUM_NAME_OVERRIDES": {"GenderEnum": "guanqing.registry.choices.Gender"},
+    "ENUM_NAME_OVERRIDES": {
+        "GenderEnum": "guanqing.registry.choices.Gender",
+        "RoleEnum": "guanqing.accounts.choices.Role",
+        "ServiceRoleEnum": "guanqing.community.choices.ServiceRole",
+        "ActivityRoleEnum": "guanqing.community.choices.ActivityRole",
+        "RegistrationStatusEnum": "guanqing.community.choices.RegistrationStatus",
+        "ActivityStatusEnum": "guanqing.community.choices.ActivityStatus",
+        "SignupStatusEnum": "guanqing.community.choices.SignupStatus",
+        "GradeEnum": "guanqing.community.choices.Grade",
+        "WishStatusEnum": "guanqing.wishes.choices.WishStatus",
+        "WishCategoryEnum": "guanqing.wishes.choices.WishCategory",
+        "WishClaimStatusEnum": "guanqing.wishes.choices.ClaimStatus",
+        "WishEventKindEnum": "guanqing.wishes.choices.EventKind",
+    },
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -103,3 +103,30 @@ def notification_mark_all_read(*, actor) -> int:
     from guanqing.core.models import Notification
 
     return Notification.objects.visible_to(actor).unread().update(read_at=timezone.now())
+
+
+def notification_send(
+    *, recipients: Iterable, kind: str, text: str, dedupe_key: str, link: str = ""
+) -> int:
+    """Write one in-app notification to each of `recipients` (users or user ids) about the
+    thing `dedupe_key` names; a recipient who already has it gets nothing new. Returns how many
+    were written. Not audited: the change it reports is audited where it happens."""
+    from guanqing.core.models import Notification
+
+    ids = {getattr(r, "pk", r) for r in recipients}
+    ids.discard(None)
+    if not ids:
+        return 0
+    mine = Notification.objects.filter(recipient_id__in=ids, dedupe_key=dedupe_key)
+    before = mine.count()
+    # The unique (recipient, dedupe_key) constraint skips what was written before.
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=pk, kind=kind, text=text[:500], link=link, dedupe_key=dedupe_key
+            )
+            for pk in sorted(ids)
+        ],
+        ignore_conflicts=True,
+    )
+    return mine.count() - before

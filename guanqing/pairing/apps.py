@@ -15,3 +15,12 @@ class PairingConfig(AppConfig):
         from guanqing.pairing.views import household_visits_section
 
         register_section("household_detail", household_visits_section)
+
+        from guanqing.core import daily
+        from guanqing.pairing.compliance import compliance_remind
+
+        daily.register(
+            "pairing.compliance_remind",
+            compliance_remind,
+            describe=lambda n: f"新提醒 {n} 条 / {n} new reminder(s)",
+        )

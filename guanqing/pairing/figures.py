@@ -142,7 +142,11 @@ def pairing_figures(
         for tally in (totals, units[unit_id], districts[rolled(district_id)]):
             tally.cash += row["cash"] or ZERO
             tally.in_kind += row["in_kind"] or ZERO
-    through = Visit.participants.through.objects.filter(visit__in=visits.values("pk")).order_by()
+    # Joined, not nested: a fresh PostgreSQL database (no statistics yet) plans an IN over an IN
+    # as a nested loop that takes minutes on the demo data.
+    through = Visit.participants.through.objects.filter(
+        visit__pairing_id__in=ids, visit__date__gte=first, visit__date__lte=last
+    ).order_by()
     person_rows = through.values("visit__pairing__unit_id", f"visit__{vdkey}").annotate(
         n=Count("pk"), festival_n=Count("pk", filter=Q(visit__festival=True))
     )

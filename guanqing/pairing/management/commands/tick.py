@@ -1,5 +1,6 @@
-"""`guanqing tick`: the daily job. Writes the visit-duty reminders (see
-`guanqing.pairing.compliance.compliance_remind`); running it twice writes nothing twice.
+"""`guanqing tick`: the daily jobs every app registered in `guanqing.core.daily` (the visit-duty
+reminders of `guanqing.pairing.compliance.compliance_remind`, the lapse of micro-wish claims…),
+one line each; running it twice writes nothing twice.
 
 Run it once a day from cron (the line is in docs/pairing.md).
 """
@@ -11,11 +12,11 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from guanqing.pairing.compliance import compliance_remind
+from guanqing.core import daily
 
 
 class Command(BaseCommand):
-    help = "每日提醒：临期与逾期的走访任务 / Write the day's visit-duty reminders."
+    help = "每日任务：走访提醒、心愿认领到期… / Run the daily jobs (reminders, lapses…)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -33,5 +34,5 @@ class Command(BaseCommand):
                 ) from None
         else:
             day = timezone.localdate()
-        written = compliance_remind(day)
-        self.stdout.write(f"{day}: 新提醒 {written} 条 / {written} new reminder(s)")
+        for job, line in daily.run_all(day):
+            self.stdout.write(f"{day} {job.name}: {line}")

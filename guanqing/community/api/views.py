@@ -1,0 +1,496 @@
+"""党员进社区 endpoints under /api/v1/community/: registrations (and the unit's roster), activities
+with sign-up, check-in/out and the organiser's code, sign-ups, attendances, hours added by hand,
+ratings and the figures. Reads go through `visible_to(user)`, writes through the services; a
+record outside the user's scope answers 404 like a missing one."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, permissions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from guanqing.accounts.choices import Role
+from guanqing.community import selectors, services
+from guanqing.community.api import serializers as s
+from guanqing.community.filters import (
+    ActivityFilter,
+    AttendanceFilter,
+    ManualHoursFilter,
+    RatingFilter,
+    RegistrationFilter,
+    SignupFilter,
+)
+from guanqing.community.models import (
+    Activity,
+    ActivitySignup,
+    Attendance,
+    ManualHours,
+    Rating,
+    Registration,
+)
+from guanqing.community.rules import Term
+from guanqing.core.api import Pagination, RoleAllowed, ServiceCreateMixin
+from guanqing.core.api_views import ScopedViewSet
+from guanqing.registry.models import Unit
+
+COMMUNITY_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER, Role.COMMUNITY_WORKER})
+UNIT_VIEW_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN})
+FIGURE_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.COMMUNITY_WORKER})
+DATE_MESSAGE = "日期格式应为 YYYY-MM-DD / use YYYY-MM-DD"
+MAX_FIGURE_DAYS = 366 * 10
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = services.ActivityFull.message
+    default_code = "full"
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _unit_param(request) -> Unit | None:
+    """`?unit=<id>` among the units the user sees: malformed is 400, outside scope 404."""
+    value = request.query_params.get("unit", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise exceptions.ValidationError({"unit": ["单位编号应为整数 / unit must be an id"]})
+    return get_object_or_404(Unit.objects.visible_to(request.user), pk=int(value))
+
+
+def _term_param(request) -> Term:
+    raw = request.query_params.get("term", "").strip()
+    if not raw:
+        return Term.of(_today())
+    try:
+        return Term.parse(raw)
+    except ValueError:
+        raise exceptions.ValidationError(
+            {"term": [s.TermField.default_error_messages["term"]]}
+        ) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Registrations
+# ---------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="进社区报到 / list registrations"),
+    retrieve=extend_schema(summary="报到详情 / a registration"),
+    create=extend_schema(
+        summary="进社区报到（党员本人，在居住社区）/ register at the home community (member)",
+        request=s.RegistrationSubmitSerializer,
+        responses={201: s.RegistrationSerializer},
+    ),
+)
+class RegistrationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin, ScopedViewSet
+):
+    """进社区报到 A member's registration at its home community for a half-year in one of the
+    六员 roles; the community worker confirms or rejects it."""
+
+    model = Registration
+    serializer_class = s.RegistrationSerializer
+    filterset_class = RegistrationFilter
+    select_related = ("member__unit", "community", "decided_by")
+    ordering_fields = ["year", "half", "status", "created_at"]
+    ordering = ["-year", "-half", "-id"]
+    allowed_roles = COMMUNITY_ROLES
+    create_roles = frozenset({Role.MEMBER})
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return s.RegistrationSubmitSerializer
+        return s.RegistrationSerializer
+
+    def service_create(self, data):
+        return services.registration_submit(
+            actor=self.request.user,
+            role=data.get("role") or None,
+            term=data.get("term"),
+            note=data.get("note", ""),
+        )
+
+    def respond_with(self, obj, status_code=status.HTTP_200_OK, serializer_class=None):
+        return super().respond_with(obj, status_code, serializer_class or s.RegistrationSerializer)
+
+    @extend_schema(
+        request=None,
+        responses={200: s.RegistrationSerializer},
+        summary="确认报到（本社区工作者）/ confirm (a worker of the community)",
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        registration = self.get_object()
+        self.check_edit_permission(registration)
+        services.registration_confirm(actor=request.user, registration=registration)
+        return self.respond_with(self.read_back(registration))
+
+    @extend_schema(
+        request=s.CommunityReasonSerializer,
+        responses={200: s.RegistrationSerializer},
+        summary="不通过（本社区工作者，须说明原因）/ reject, saying why (a worker of the community)",
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        registration = self.get_object()
+        self.check_edit_permission(registration)
+        serializer = s.CommunityReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.registration_reject(
+            actor=request.user, registration=registration, **serializer.validated_data
+        )
+        return self.respond_with(self.read_back(registration))
+
+
+class RosterView(APIView):
+    """单位党员进社区情况 The unit's active members in a half-year: where they registered (or that
+    they have not: `missing=true`), their hours and the community's rating (双评价)."""
+
+    permission_classes = [permissions.IsAuthenticated, RoleAllowed]
+    serializer_class = s.RosterSerializer
+
+    def get_allowed_roles(self):
+        return UNIT_VIEW_ROLES
+
+    @extend_schema(
+        summary="单位党员报到、时长与评价 / the unit's members: registration, hours, rating",
+        description=(
+            "单位管理员看本单位，机关工委看全部或某单位（unit）。missing=true 只列本半年未确认报到的"
+            "党员。时长按本半年开始的活动计，签到时长与补录时长分列。/ A unit administrator sees its "
+            "unit, the committee every unit or one (`unit`). `missing=true` lists only the members "
+            "without a confirmed registration in the term (default: the current half-year)."
+        ),
+        parameters=[
+            OpenApiParameter("term", OpenApiTypes.STR, description=s.TERM_HELP),
+            OpenApiParameter("unit", OpenApiTypes.INT, description="单位编号 / unit id"),
+            OpenApiParameter("missing", OpenApiTypes.BOOL, description="只看未报到 / unregistered"),
+        ],
+        responses={200: s.RosterSerializer(many=True)},
+    )
+    def get(self, request):
+        term = _term_param(request)
+        unit = _unit_param(request)
+        rows = selectors.roster(request.user, term)
+        if unit is not None:
+            rows = rows.filter(unit_id=unit.pk)
+        if request.query_params.get("missing", "").lower() in ("1", "true", "yes"):
+            rows = rows.exclude(registration_status="confirmed")
+        paginator = Pagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(s.RosterSerializer(page, many=True).data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Activities
+# ---------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="社区活动 / list activities"),
+    retrieve=extend_schema(summary="活动详情 / an activity"),
+    create=extend_schema(summary="发布活动（社区工作者）/ post an activity (community worker)"),
+)
+class ActivityViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin, ScopedViewSet
+):
+    """社区活动 Activities a community posts; members sign up, check in and out with the code the
+    organiser shows. A member finds the published activities of every community."""
+
+    model = Activity
+    serializer_class = s.ActivitySerializer
+    filterset_class = ActivityFilter
+    select_related = ("community",)
+    ordering_fields = ["starts_at", "ends_at", "created_at", "places"]
+    ordering = ["-starts_at", "-id"]
+    allowed_roles = COMMUNITY_ROLES
+    create_roles = frozenset({Role.COMMUNITY_WORKER})
+
+    def service_create(self, data):
+        return services.activity_create(actor=self.request.user, **data)
+
+    def _code_body(self, request):
+        serializer = s.CheckInCodeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data["code"]
+
+    @extend_schema(
+        request=s.CommunityReasonSerializer,
+        responses={200: s.ActivitySerializer},
+        summary="取消活动（本社区工作者）/ cancel the activity (a worker of the community)",
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        activity = self.get_object()
+        self.check_edit_permission(activity)
+        serializer = s.CommunityReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.activity_cancel(actor=request.user, activity=activity, **serializer.validated_data)
+        return self.respond_with(self.read_back(activity))
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: s.SignupSerializer,
+            409: OpenApiResponse(description="名额已满 / every place is taken"),
+        },
+        summary="报名参加（党员）/ sign up (member)",
+    )
+    @action(detail=True, methods=["post"])
+    def signup(self, request, pk=None):
+        activity = self.get_object()
+        try:
+            signup = services.activity_signup(actor=request.user, activity=activity)
+        except services.ActivityFull as full:
+            raise Conflict(full.message) from None
+        return self.respond_with(signup, status.HTTP_201_CREATED, s.SignupSerializer)
+
+    @extend_schema(
+        request=None,
+        responses={200: s.SignupSerializer},
+        summary="取消报名（党员，活动开始前）/ give the place back (member, before the start)",
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        activity = self.get_object()
+        signup = services.signup_cancel(actor=request.user, activity=activity)
+        return self.respond_with(signup, serializer_class=s.SignupSerializer)
+
+    @extend_schema(
+        request=s.CheckInCodeSerializer,
+        responses={201: s.AttendanceSerializer},
+        summary="签到（党员，凭签到码）/ check in with the code (member)",
+    )
+    @action(detail=True, methods=["post"], url_path="check-in", url_name="check-in")
+    def check_in(self, request, pk=None):
+        activity = self.get_object()
+        code = self._code_body(request)
+        attendance = services.attendance_check_in(actor=request.user, activity=activity, code=code)
+        return self.respond_with(attendance, status.HTTP_201_CREATED, s.AttendanceSerializer)
+
+    @extend_schema(
+        request=s.CheckInCodeSerializer,
+        responses={200: s.AttendanceSerializer},
+        summary="签退（党员，凭签到码）/ check out with the code (member)",
+    )
+    @action(detail=True, methods=["post"], url_path="check-out", url_name="check-out")
+    def check_out(self, request, pk=None):
+        activity = self.get_object()
+        code = self._code_body(request)
+        attendance = services.attendance_check_out(actor=request.user, activity=activity, code=code)
+        return self.respond_with(attendance, serializer_class=s.AttendanceSerializer)
+
+    @extend_schema(
+        request=None,
+        responses={200: s.ActivityCodeSerializer},
+        summary="当前签到码（本社区工作者出示）/ the current check-in code (for the organiser)",
+        description=(
+            "6 位数字，每 5 分钟更换，活动开始前 30 分钟至结束后 30 分钟内有效；qr 为二维码内容。"
+            "/ Six digits that change every 5 minutes, accepted from 30 minutes before the start to "
+            "30 minutes after the end; `qr` is the text to show as a QR code."
+        ),
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def code(self, request, pk=None):
+        activity = self.get_object()
+        self.check_edit_permission(activity)
+        shown = services.activity_code(actor=request.user, activity=activity)
+        return Response(s.ActivityCodeSerializer(shown).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="活动报名 / list sign-ups"),
+    retrieve=extend_schema(summary="报名详情 / a sign-up"),
+)
+class SignupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """活动报名 Sign-ups (signing up and giving a place back are actions of the activity)."""
+
+    model = ActivitySignup
+    serializer_class = s.SignupSerializer
+    filterset_class = SignupFilter
+    select_related = ("activity", "member")
+    ordering_fields = ["signed_up_at"]
+    ordering = ["activity_id", "signed_up_at", "id"]
+    allowed_roles = COMMUNITY_ROLES
+
+
+@extend_schema_view(
+    list=extend_schema(summary="签到记录 / list check-ins"),
+    retrieve=extend_schema(summary="签到详情 / a check-in"),
+)
+class AttendanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """签到记录 Check-ins and check-outs with the check-in hours they earned."""
+
+    model = Attendance
+    serializer_class = s.AttendanceSerializer
+    filterset_class = AttendanceFilter
+    select_related = ("activity", "member")
+    ordering_fields = ["checked_in_at", "hours"]
+    ordering = ["activity_id", "checked_in_at", "id"]
+    allowed_roles = COMMUNITY_ROLES
+
+
+@extend_schema_view(
+    list=extend_schema(summary="补录时长 / list hours added by hand"),
+    retrieve=extend_schema(summary="补录详情 / hours added by hand"),
+    create=extend_schema(
+        summary="补录时长（本社区工作者）/ add hours by hand (a worker of the community)",
+        description=(
+            "须说明原因；该党员在此活动的签到时长与补录时长之和不得超过活动时长。/ A reason is "
+            "required; the member's check-in and added hours on the activity never exceed its length."
+        ),
+    ),
+)
+class ManualHoursViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin, ScopedViewSet
+):
+    """补录时长 Hours a worker added by hand, kept apart from check-in hours: who, why, when."""
+
+    model = ManualHours
+    serializer_class = s.ManualHoursSerializer
+    filterset_class = ManualHoursFilter
+    select_related = ("activity", "member", "added_by")
+    ordering_fields = ["added_at", "hours"]
+    ordering = ["activity_id", "added_at", "id"]
+    allowed_roles = COMMUNITY_ROLES
+    create_roles = frozenset({Role.COMMUNITY_WORKER})
+
+    def service_create(self, data):
+        return services.hours_add(
+            actor=self.request.user,
+            activity=data["activity"],
+            member=data["member_id"],
+            hours=data["hours"],
+            reason=data.get("reason", ""),
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="社区评价 / list ratings"),
+    retrieve=extend_schema(summary="评价详情 / a rating"),
+    create=extend_schema(
+        summary="评价报到党员（本社区工作者；已有则修改）/ rate a member (creates or changes)",
+        responses={201: s.RatingSerializer, 200: s.RatingSerializer},
+    ),
+)
+class RatingViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin, ScopedViewSet
+):
+    """社区评价（双评价）Each half-year the community rates the members confirmed with it; the
+    rating goes back to the member's unit, and the member sees its own."""
+
+    model = Rating
+    serializer_class = s.RatingSerializer
+    filterset_class = RatingFilter
+    select_related = ("member__unit", "community", "rated_by")
+    ordering_fields = ["year", "half", "grade", "updated_at"]
+    ordering = ["-year", "-half", "member_id", "id"]
+    allowed_roles = COMMUNITY_ROLES
+    create_roles = frozenset({Role.COMMUNITY_WORKER})
+
+    def create(self, request, *args, **kwargs):
+        self.check_create_permission()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        rating, created = services.rating_set(
+            actor=request.user,
+            member=data["member_id"],
+            term=data["term_label"],
+            grade=data["grade"],
+            comment=data.get("comment", ""),
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return self.respond_with(self.read_back(rating), code)
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------------------------
+
+
+class FiguresQuery(serializers.Serializer):
+    from_ = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_MESSAGE}
+    )
+    to = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_MESSAGE}
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs):
+        last = attrs.get("to") or _today()
+        first = attrs.get("from") or datetime.date(last.year, 1, 1)
+        if last < first:
+            raise serializers.ValidationError({"to": ["结束日期早于开始日期 / to is before from"]})
+        if (last - first).days + 1 > MAX_FIGURE_DAYS:
+            raise serializers.ValidationError(
+                {"to": ["一次最多查询十年 / at most ten years at a time"]}
+            )
+        attrs["from"], attrs["to"] = first, last
+        return attrs
+
+
+class FiguresView(APIView):
+    """党员进社区数据 The figures of a date range within the user's scope."""
+
+    permission_classes = [permissions.IsAuthenticated, RoleAllowed]
+
+    def get_allowed_roles(self):
+        return FIGURE_ROLES
+
+    @extend_schema(
+        summary="党员进社区数据 / figures of members at their home community",
+        description=(
+            "报到数（按状态、岗位）、各半年度报到率（按单位）、活动数、签到时长与补录时长（分列）、"
+            "志愿服务人次（签到次数）、评价分布。机关工委看全部，单位管理员看本单位党员，社区工作者"
+            "看本社区。/ Registrations, 报到率 by unit for each half-year in the range, activities, "
+            "check-in and hand-added hours apart, volunteer person-times (check-ins) and ratings; "
+            "the committee sees all, a unit its members, a community worker its community. Default "
+            "range: 1 January of `to`'s year to today."
+        ),
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+            OpenApiParameter("unit", OpenApiTypes.INT, description="单位编号 / unit id"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        query = FiguresQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        unit = _unit_param(request)
+        figures = selectors.community_figures(request.user, data["from"], data["to"], unit=unit)
+        return Response(_plain(figures))
+
+
+def _plain(value):
+    """Decimals as strings ("66.7", "12.5"), like every Decimal the API answers."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    return value

@@ -1,0 +1,699 @@
+"""Writes of 党员进社区. Each one checks who may do it, validates, saves and audits in one
+transaction; errors are ValidationError({field: [message]}) naming the field, a record outside the
+actor's scope is OutOfScope (404 like a missing one).
+
+Decisions taken where the issue is silent (see also `rules`):
+
+- A member registers itself, at the home community of its member record, for the current or the
+  next half-year; a rejected registration may be submitted again for the same term (the row is
+  reopened, its history stays in the audit log). Without `role` the last registration's role is
+  copied (renewal).
+- Only a worker of the registration's community confirms or rejects it; only a worker of the
+  activity's community posts, cancels, shows the code of and adds hours to an activity; only a
+  worker of the community rates the members confirmed there in that term.
+- An activity lasts more than nothing and at most 24 hours and must not be over when posted: a
+  worker cannot post a long past "activity" to hand out hours.
+- Any active member may sign up for any published activity that has not ended, in any community
+  and whatever its role (the role says whom it is meant for; it is not a gate). Check-in needs a
+  sign-up. A sign-up can be cancelled until the activity starts, and not after checking in.
+- Hours a worker adds by hand need a reason, a member who signed up, an activity that has started
+  and is not cancelled, and never take the member's hours on the activity (check-in + by hand)
+  above its length. A check-out after hours were added by hand credits only what is left.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from guanqing.accounts.choices import Role
+from guanqing.community import rules
+from guanqing.community.choices import (
+    ActivityRole,
+    ActivityStatus,
+    Grade,
+    RegistrationStatus,
+    ServiceRole,
+    SignupStatus,
+)
+from guanqing.community.models import (
+    Activity,
+    ActivitySignup,
+    Attendance,
+    ManualHours,
+    Rating,
+    Registration,
+)
+from guanqing.community.rules import Term
+from guanqing.core import audit
+from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
+from guanqing.registry.choices import DivisionLevel, MemberStatus
+from guanqing.registry.models import Member
+
+NOT_IN_SCOPE = "不存在或不在您的权限范围内 / does not exist or is outside your scope"
+MEMBERS_ONLY = "只有党员本人可以执行此操作 / only a member may do this, for itself"
+WORKERS_ONLY = "只有社区工作者可以执行此操作 / only a community worker may do this"
+NOT_YOUR_COMMUNITY = (
+    "只有该社区的社区工作者可以执行此操作 / only a worker of that community may do this"
+)
+MAX_ACTIVITY_HOURS = 24
+MAX_PLACES = 10_000
+MAX_FAILED_CODES = 5
+FAILED_CODE_LOCK_SECONDS = 600
+
+REGISTRATION_FIELDS = [
+    "member",
+    "community",
+    "year",
+    "half",
+    "role",
+    "note",
+    "status",
+    "decided_by",
+    "decided_at",
+    "reject_reason",
+]
+ACTIVITY_FIELDS = [
+    "community",
+    "title",
+    "description",
+    "role",
+    "starts_at",
+    "ends_at",
+    "place",
+    "places",
+    "status",
+    "cancel_reason",
+    "cancelled_at",
+    "created_by",
+]
+SIGNUP_FIELDS = ["activity", "member", "status", "signed_up_at", "cancelled_at"]
+ATTENDANCE_FIELDS = ["activity", "member", "checked_in_at", "checked_out_at", "hours"]
+MANUAL_FIELDS = ["activity", "member", "hours", "reason", "added_by"]
+RATING_FIELDS = ["member", "community", "year", "half", "grade", "comment", "rated_by"]
+
+
+class ActivityFull(Exception):
+    """Every place of the activity is taken (the API answers 409)."""
+
+    message = "名额已满，请选择其他活动 / all places are taken: please choose another activity"
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _locked(queryset, pk):
+    obj = queryset.select_for_update().filter(pk=pk).order_by("pk").first()
+    if obj is None:
+        raise OutOfScope(NOT_IN_SCOPE)
+    return obj
+
+
+def _acting_member(actor) -> Member:
+    require(actor.role == Role.MEMBER and actor.member_id is not None, MEMBERS_ONLY)
+    member = Member.objects.select_related("home_community").get(pk=actor.member_id)
+    if member.status != MemberStatus.ACTIVE:
+        raise ValidationError(
+            {"member": [f"您的党员状态为{member.get_status_display()} / your record is not active"]}
+        )
+    return member
+
+
+def _require_worker(actor) -> None:
+    require(actor.role == Role.COMMUNITY_WORKER and actor.community_id is not None, WORKERS_ONLY)
+
+
+def _editable(model, actor, pk):
+    """The row locked for a change: 404 outside the actor's scope, 403 if seen but not editable."""
+    if not model.objects.visible_to(actor).filter(pk=pk).exists():
+        raise OutOfScope(NOT_IN_SCOPE)
+    require(model.objects.editable_by(actor).filter(pk=pk).exists(), NOT_YOUR_COMMUNITY)
+    return _locked(model.objects.all(), pk)
+
+
+def _visible_activity(actor, activity: Activity) -> Activity:
+    if not Activity.objects.visible_to(actor).filter(pk=activity.pk).exists():
+        raise OutOfScope(NOT_IN_SCOPE)
+    return Activity.objects.get(pk=activity.pk)
+
+
+def _text(errors: dict, field: str, value, label: str, *, required: bool, max_length: int) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        errors[field] = [f"请填写{label} / {field} is required"]
+    elif len(value) > max_length:
+        errors[field] = [f"{label}最多 {max_length} 个字 / at most {max_length} characters"]
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Registrations
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def registration_submit(
+    *, actor, role: str | None = None, term: Term | None = None, note: str = ""
+) -> Registration:
+    """The member registers at its home community for `term` (default: the current half-year) in
+    one of the six roles; without `role` it renews the role of its last registration."""
+    member = _acting_member(actor)
+    # one submission of a member at a time: the unique constraint has the last word anyway
+    Member.objects.select_for_update().filter(pk=member.pk).first()
+    errors: dict[str, list[str]] = {}
+    today = _today()
+    term = term or Term.of(today)
+    allowed = rules.registrable_terms(today)
+    if term not in allowed:
+        errors["term"] = [
+            f"只能为本半年（{allowed[0]}）或下半年（{allowed[1]}）报到，不能为 {term} / "
+            "register for the current or the next half-year only"
+        ]
+    community = member.home_community
+    if community is None:
+        errors["community"] = [
+            "您的党员信息中没有居住社区，请联系单位党务管理员登记 / "
+            "your member record has no home community"
+        ]
+    elif community.level != DivisionLevel.COMMUNITY or community.is_abolished:
+        errors["community"] = [
+            f"居住社区“{community.name}”不是现有的社区/村 / "
+            "the home community is not a current community or village"
+        ]
+    if role in (None, ""):
+        last = (
+            Registration.objects.filter(member=member)
+            .exclude(status=RegistrationStatus.REJECTED)
+            .order_by("-year", "-half")
+            .first()
+        )
+        if last is None:
+            errors["role"] = ["请选择六员岗位 / choose one of the six roles"]
+        else:
+            role = last.role
+    elif role not in ServiceRole.values:
+        errors["role"] = [f"未知的六员岗位 {role!r} / unknown role"]
+    note = _text(errors, "note", note, "服务意向", required=False, max_length=200)
+    existing = None
+    if "term" not in errors:
+        existing = (
+            Registration.objects.select_for_update()
+            .filter(member=member, year=term.year, half=term.half)
+            .first()
+        )
+        if existing is not None and existing.status != RegistrationStatus.REJECTED:
+            errors["term"] = [
+                f"您已于 {term} 报到（{existing.get_status_display()}）/ "
+                f"already registered for {term}"
+            ]
+    merge_errors(errors)
+    if existing is not None:  # a rejected registration submitted again
+        before = audit.snapshot(existing, REGISTRATION_FIELDS)
+        existing.community = community
+        existing.role = role
+        existing.note = note
+        existing.status = RegistrationStatus.PENDING
+        existing.decided_by = None
+        existing.decided_at = None
+        existing.reject_reason = ""
+        return save_with_audit(
+            actor=actor, instance=existing, fields=REGISTRATION_FIELDS, before=before
+        )
+    registration = Registration(
+        member=member, community=community, year=term.year, half=term.half, role=role, note=note
+    )
+    try:
+        with transaction.atomic():
+            return save_with_audit(actor=actor, instance=registration, fields=REGISTRATION_FIELDS)
+    except IntegrityError:
+        raise ValidationError({"term": [f"您已于 {term} 报到 / already registered"]}) from None
+
+
+def _decide(actor, registration: Registration, status: str, reason: str = "") -> Registration:
+    _require_worker(actor)
+    registration = _editable(Registration, actor, registration.pk)
+    if registration.status != RegistrationStatus.PENDING:
+        raise ValidationError(
+            {
+                "status": [
+                    f"该报到已{registration.get_status_display()}，不能再次处理 / "
+                    "only a pending registration can be confirmed or rejected"
+                ]
+            }
+        )
+    before = audit.snapshot(registration, REGISTRATION_FIELDS)
+    registration.status = status
+    registration.decided_by = actor
+    registration.decided_at = timezone.now()
+    registration.reject_reason = reason
+    return save_with_audit(
+        actor=actor, instance=registration, fields=REGISTRATION_FIELDS, before=before
+    )
+
+
+@transaction.atomic
+def registration_confirm(*, actor, registration: Registration) -> Registration:
+    """A worker of the community confirms a pending registration."""
+    return _decide(actor, registration, RegistrationStatus.CONFIRMED)
+
+
+@transaction.atomic
+def registration_reject(*, actor, registration: Registration, reason: str) -> Registration:
+    """A worker of the community rejects a pending registration, saying why."""
+    errors: dict[str, list[str]] = {}
+    reason = _text(errors, "reason", reason, "不通过原因", required=True, max_length=200)
+    merge_errors(errors)
+    return _decide(actor, registration, RegistrationStatus.REJECTED, reason)
+
+
+# ---------------------------------------------------------------------------------------------
+# Activities and sign-ups
+# ---------------------------------------------------------------------------------------------
+
+
+def _aware(errors: dict, field: str, value) -> bool:
+    if not isinstance(value, datetime.datetime):
+        errors[field] = ["应为日期时间 / must be a date and time"]
+        return False
+    if timezone.is_naive(value):
+        errors[field] = ["日期时间应带时区 / the date and time must carry a time zone"]
+        return False
+    return True
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    actor,
+    title: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    place: str,
+    places: int,
+    role: str = ActivityRole.ALL,
+    description: str = "",
+) -> Activity:
+    """A community worker posts an activity of its own community (published at once)."""
+    _require_worker(actor)
+    errors: dict[str, list[str]] = {}
+    title = _text(errors, "title", title, "活动名称", required=True, max_length=100)
+    place = _text(errors, "place", place, "活动地点", required=True, max_length=200)
+    description = (description or "").strip()
+    if role not in ActivityRole.values:
+        errors["role"] = [f"未知的岗位 {role!r} / unknown role"]
+    if not isinstance(places, int) or isinstance(places, bool) or places < 1:
+        errors["places"] = ["名额至少为 1 / at least one place"]
+    elif places > MAX_PLACES:
+        errors["places"] = [f"名额最多 {MAX_PLACES} / at most {MAX_PLACES} places"]
+    if _aware(errors, "starts_at", starts_at) & _aware(errors, "ends_at", ends_at):
+        if ends_at <= starts_at:
+            errors["ends_at"] = ["结束时间应晚于开始时间 / ends_at must be after starts_at"]
+        elif ends_at - starts_at > datetime.timedelta(hours=MAX_ACTIVITY_HOURS):
+            errors["ends_at"] = [
+                f"一次活动最长 {MAX_ACTIVITY_HOURS} 小时，多日活动请按天发布 / "
+                f"an activity lasts at most {MAX_ACTIVITY_HOURS} hours: post one a day"
+            ]
+        elif ends_at <= timezone.now():
+            errors["ends_at"] = ["活动结束时间已过 / the activity would already be over"]
+    merge_errors(errors)
+    activity = Activity(
+        community_id=actor.community_id,
+        title=title,
+        description=description,
+        role=role,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        places=places,
+        created_by=actor,
+        code_secret=secrets.token_hex(16),
+    )
+    return save_with_audit(actor=actor, instance=activity, fields=ACTIVITY_FIELDS)
+
+
+@transaction.atomic
+def activity_cancel(*, actor, activity: Activity, reason: str) -> Activity:
+    """A worker of the community cancels an activity that has not ended and nobody checked in to."""
+    _require_worker(actor)
+    errors: dict[str, list[str]] = {}
+    reason = _text(errors, "reason", reason, "取消原因", required=True, max_length=200)
+    merge_errors(errors)
+    activity = _editable(Activity, actor, activity.pk)
+    if activity.status == ActivityStatus.CANCELLED:
+        errors["status"] = ["活动已取消 / the activity is already cancelled"]
+    elif activity.ends_at <= timezone.now():
+        errors["status"] = ["活动已结束，不能取消 / the activity is over"]
+    elif activity.attendances.exists():
+        errors["status"] = ["已有党员签到，不能取消 / members have checked in"]
+    merge_errors(errors)
+    before = audit.snapshot(activity, ACTIVITY_FIELDS)
+    activity.status = ActivityStatus.CANCELLED
+    activity.cancel_reason = reason
+    activity.cancelled_at = timezone.now()
+    return save_with_audit(actor=actor, instance=activity, fields=ACTIVITY_FIELDS, before=before)
+
+
+@transaction.atomic
+def activity_signup(*, actor, activity: Activity) -> ActivitySignup:
+    """The member takes a place. The place is taken by one conditional UPDATE of the activity's
+    counter (`signed_up < places`), so concurrent requests can never take more places than there
+    are, on PostgreSQL (row lock) and SQLite (one writer) alike; the loser gets ActivityFull."""
+    member = _acting_member(actor)
+    activity = _visible_activity(actor, activity)
+    existing = (
+        ActivitySignup.objects.select_for_update()
+        .filter(activity_id=activity.pk, member=member)
+        .first()
+    )
+    if existing is not None and existing.status == SignupStatus.SIGNED_UP:
+        raise ValidationError({"activity": ["您已报名此活动 / you have already signed up"]})
+    now = timezone.now()
+    taken = Activity.objects.filter(
+        pk=activity.pk,
+        status=ActivityStatus.PUBLISHED,
+        ends_at__gt=now,
+        signed_up__lt=F("places"),
+    ).update(signed_up=F("signed_up") + 1)
+    if not taken:
+        activity.refresh_from_db()
+        if activity.status != ActivityStatus.PUBLISHED:
+            raise ValidationError({"activity": ["活动已取消 / the activity is cancelled"]})
+        if activity.ends_at <= now:
+            raise ValidationError({"activity": ["活动已结束 / the activity is over"]})
+        raise ActivityFull()
+    if existing is not None:
+        before = audit.snapshot(existing, SIGNUP_FIELDS)
+        existing.status = SignupStatus.SIGNED_UP
+        existing.signed_up_at = now
+        existing.cancelled_at = None
+        return save_with_audit(
+            actor=actor, instance=existing, fields=SIGNUP_FIELDS, before=before, root=activity
+        )
+    signup = ActivitySignup(
+        activity=activity, member=member, status=SignupStatus.SIGNED_UP, signed_up_at=now
+    )
+    try:
+        with transaction.atomic():
+            return save_with_audit(
+                actor=actor, instance=signup, fields=SIGNUP_FIELDS, root=activity
+            )
+    except IntegrityError:
+        # the same member twice at once: leaving the outer transaction undoes the counter too
+        raise ValidationError(
+            {"activity": ["您已报名此活动 / you have already signed up"]}
+        ) from None
+
+
+@transaction.atomic
+def signup_cancel(*, actor, activity: Activity) -> ActivitySignup:
+    """The member gives its place back, until the activity starts and unless it checked in."""
+    member = _acting_member(actor)
+    activity = _visible_activity(actor, activity)
+    signup = (
+        ActivitySignup.objects.select_for_update()
+        .filter(activity=activity, member=member, status=SignupStatus.SIGNED_UP)
+        .first()
+    )
+    if signup is None:
+        raise ValidationError({"activity": ["您未报名此活动 / you have not signed up"]})
+    if activity.starts_at <= timezone.now():
+        raise ValidationError({"activity": ["活动已开始，不能取消报名 / the activity has begun"]})
+    if Attendance.objects.filter(activity=activity, member=member).exists():
+        raise ValidationError({"activity": ["您已签到，不能取消报名 / you have checked in"]})
+    before = audit.snapshot(signup, SIGNUP_FIELDS)
+    signup.status = SignupStatus.CANCELLED
+    signup.cancelled_at = timezone.now()
+    save_with_audit(
+        actor=actor, instance=signup, fields=SIGNUP_FIELDS, before=before, root=activity
+    )
+    Activity.objects.filter(pk=activity.pk, signed_up__gt=0).update(signed_up=F("signed_up") - 1)
+    return signup
+
+
+# ---------------------------------------------------------------------------------------------
+# Check-in codes, attendance and hours
+# ---------------------------------------------------------------------------------------------
+
+
+def _code_key() -> bytes:
+    return hashlib.sha256(b"guanqing.community.checkin:" + settings.SECRET_KEY.encode()).digest()
+
+
+def activity_code(*, actor, activity: Activity, at: datetime.datetime | None = None) -> dict:
+    """The code the organiser shows now (a worker of the activity's community): the six digits,
+    when they change, and the text of the QR code the member's phone reads. Not audited: showing
+    the code changes nothing; every check-in it allows is."""
+    _require_worker(actor)
+    activity = _editable(Activity, actor, activity.pk)
+    at = at or timezone.now()
+    if activity.status != ActivityStatus.PUBLISHED:
+        raise ValidationError({"status": ["活动已取消 / the activity is cancelled"]})
+    opens, closes = rules.code_window(activity.starts_at, activity.ends_at)
+    if not opens <= at <= closes:
+        raise ValidationError(
+            {
+                "activity": [
+                    f"签到码在 {timezone.localtime(opens):%Y-%m-%d %H:%M} 至 "
+                    f"{timezone.localtime(closes):%Y-%m-%d %H:%M} 之间显示 / "
+                    "the code is shown from 30 minutes before the start to 30 minutes after the end"
+                ]
+            }
+        )
+    code = rules.current_code(_code_key(), activity.pk, activity.code_secret, at)
+    return {
+        "activity": activity.pk,
+        "code": code,
+        "valid_until": min(rules.step_ends_at(at), closes),
+        "window_opens": opens,
+        "window_closes": closes,
+        "qr": f"guanqing:checkin:{activity.pk}:{code}",
+    }
+
+
+def _failures_key(activity: Activity, member: Member) -> str:
+    return f"community:code-failures:{activity.code_secret}:{member.pk}"
+
+
+def _check_code(activity: Activity, member: Member, code: str, now: datetime.datetime) -> None:
+    """Refuse a check-in or check-out outside the window or with a wrong code; after
+    MAX_FAILED_CODES wrong codes the member waits FAILED_CODE_LOCK_SECONDS (no guessing)."""
+    if activity.status != ActivityStatus.PUBLISHED:
+        raise ValidationError({"activity": ["活动已取消 / the activity is cancelled"]})
+    if not rules.in_code_window(now, activity.starts_at, activity.ends_at):
+        raise ValidationError(
+            {
+                "code": [
+                    "不在签到时间内：签到码只在活动开始前 30 分钟至结束后 30 分钟内有效 / "
+                    "outside the check-in time: from 30 minutes before the start to 30 after the end"
+                ]
+            }
+        )
+    key = _failures_key(activity, member)
+    if (cache.get(key) or 0) >= MAX_FAILED_CODES:
+        raise ValidationError(
+            {
+                "code": [
+                    "签到码错误次数过多，请 10 分钟后再试 / too many wrong codes: wait 10 minutes"
+                ]
+            }
+        )
+    if not rules.code_matches(code, _code_key(), activity.pk, activity.code_secret, now):
+        if not cache.add(key, 1, FAILED_CODE_LOCK_SECONDS):
+            try:
+                cache.incr(key)
+            except ValueError:
+                cache.set(key, 1, FAILED_CODE_LOCK_SECONDS)
+        raise ValidationError({"code": ["签到码错误或已过期 / wrong or expired code"]})
+
+
+@transaction.atomic
+def attendance_check_in(*, actor, activity: Activity, code: str) -> Attendance:
+    """The member checks in with the code the organiser shows."""
+    member = _acting_member(actor)
+    activity = _visible_activity(actor, activity)
+    now = timezone.now()
+    _check_code(activity, member, code, now)
+    if not ActivitySignup.objects.active().filter(activity=activity, member=member).exists():
+        raise ValidationError({"activity": ["您未报名此活动 / you have not signed up"]})
+    if Attendance.objects.filter(activity=activity, member=member).exists():
+        raise ValidationError({"activity": ["您已签到 / you have already checked in"]})
+    attendance = Attendance(activity=activity, member=member, checked_in_at=now)
+    try:
+        with transaction.atomic():
+            return save_with_audit(
+                actor=actor, instance=attendance, fields=ATTENDANCE_FIELDS, root=activity
+            )
+    except IntegrityError:
+        raise ValidationError({"activity": ["您已签到 / you have already checked in"]}) from None
+
+
+def _manual_total(activity: Activity, member_id: int) -> Decimal:
+    total = ManualHours.objects.filter(activity=activity, member_id=member_id).aggregate(
+        total=Sum("hours")
+    )["total"]
+    return Decimal(total or 0).quantize(rules.TENTH)  # SQLite sums without the scale
+
+
+@transaction.atomic
+def attendance_check_out(*, actor, activity: Activity, code: str) -> Attendance:
+    """The member checks out with the code: its check-in hours are (out − in) clipped to the
+    activity's time, and no more than the activity's length left after hours added by hand."""
+    member = _acting_member(actor)
+    activity = _visible_activity(actor, activity)
+    now = timezone.now()
+    _check_code(activity, member, code, now)
+    # the activity's row is the lock that serialises check-outs and hours added by hand
+    activity = _locked(Activity.objects.all(), activity.pk)
+    attendance = (
+        Attendance.objects.select_for_update().filter(activity=activity, member=member).first()
+    )
+    if attendance is None:
+        raise ValidationError({"activity": ["您尚未签到 / you have not checked in"]})
+    if attendance.checked_out_at is not None:
+        raise ValidationError({"activity": ["您已签退 / you have already checked out"]})
+    measured = rules.checkin_hours(
+        attendance.checked_in_at, now, activity.starts_at, activity.ends_at
+    )
+    before = audit.snapshot(attendance, ATTENDANCE_FIELDS)
+    attendance.checked_out_at = now
+    attendance.hours = rules.credited_checkin_hours(
+        measured, activity.length_hours, _manual_total(activity, member.pk)
+    )
+    return save_with_audit(
+        actor=actor, instance=attendance, fields=ATTENDANCE_FIELDS, before=before, root=activity
+    )
+
+
+def _hours_value(errors: dict, value) -> Decimal:
+    try:
+        hours = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        errors["hours"] = ["应为小时数，如 1.5 / must be a number of hours such as 1.5"]
+        return rules.ZERO_HOURS
+    if not hours.is_finite() or hours <= 0:
+        errors["hours"] = ["补录时长应大于 0 / hours must be more than 0"]
+    elif hours != hours.quantize(rules.TENTH):
+        errors["hours"] = ["时长最多保留一位小数 / at most one decimal"]
+    return hours
+
+
+@transaction.atomic
+def hours_add(*, actor, activity: Activity, member: Member, hours, reason: str) -> ManualHours:
+    """A worker of the activity's community adds hours by hand for a member who signed up (it
+    forgot to check in or out, say). Never above the activity's length together with the member's
+    check-in hours and earlier additions."""
+    _require_worker(actor)
+    activity = _editable(Activity, actor, activity.pk)  # locked: see attendance_check_out
+    errors: dict[str, list[str]] = {}
+    hours = _hours_value(errors, hours)
+    reason = _text(errors, "reason", reason, "补录原因", required=True, max_length=200)
+    if activity.status != ActivityStatus.PUBLISHED:
+        errors["activity"] = ["活动已取消，不能补录时长 / the activity is cancelled"]
+    elif activity.starts_at > timezone.now():
+        errors["activity"] = ["活动尚未开始，不能补录时长 / the activity has not begun"]
+    member_id = getattr(member, "pk", member)
+    took_part = ActivitySignup.objects.filter(activity=activity, member_id=member_id).exists()
+    if not took_part:
+        errors["member"] = [
+            f"编号 {member_id} 的党员未报名此活动 / member #{member_id} did not sign up for it"
+        ]
+    if not errors:
+        length = activity.length_hours
+        checkin = (
+            Attendance.objects.filter(activity=activity, member_id=member_id)
+            .values_list("hours", flat=True)
+            .first()
+        ) or rules.ZERO_HOURS
+        manual = _manual_total(activity, member_id)
+        allowance = rules.manual_allowance(length, checkin, manual)
+        if hours > allowance:
+            errors["hours"] = [
+                f"补录 {hours} 小时后，该党员在此活动的时长（签到 {checkin} + 补录 "
+                f"{manual + hours}）将超过活动时长 {length} 小时，最多还可补录 {allowance} 小时 / "
+                f"hours: {hours} h would take the member above the activity's length of {length} h "
+                f"(check-in {checkin} h, added {manual} h); at most {allowance} h can be added"
+            ]
+    merge_errors(errors)
+    entry = ManualHours(
+        activity=activity, member_id=member_id, hours=hours, reason=reason, added_by=actor
+    )
+    return save_with_audit(actor=actor, instance=entry, fields=MANUAL_FIELDS, root=activity)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ratings
+# ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rating_set(
+    *, actor, member: Member, term: Term, grade: str, comment: str = ""
+) -> tuple[Rating, bool]:
+    """A worker rates a member confirmed at its community in `term` (set again: changed, audited).
+    Returns (rating, created)."""
+    _require_worker(actor)
+    errors: dict[str, list[str]] = {}
+    member_id = getattr(member, "pk", member)
+    if grade not in Grade.values:
+        errors["grade"] = [f"未知的评价等次 {grade!r} / unknown grade"]
+    comment = _text(errors, "comment", comment, "评语", required=False, max_length=500)
+    if term.start > _today():
+        errors["term"] = [f"{term} 尚未开始，不能评价 / cannot rate a future half-year"]
+    registered = (
+        Registration.objects.confirmed()
+        .for_term(term)
+        .filter(member_id=member_id, community_id=actor.community_id)
+        .exists()
+    )
+    if not registered:
+        errors["member"] = [
+            f"编号 {member_id} 的党员 {term} 未在本社区确认报到，不能评价 / "
+            f"member #{member_id} has no confirmed registration here for {term}"
+        ]
+    merge_errors(errors)
+    rating = (
+        Rating.objects.select_for_update()
+        .filter(
+            member_id=member_id, community_id=actor.community_id, year=term.year, half=term.half
+        )
+        .first()
+    )
+    if rating is not None:
+        before = audit.snapshot(rating, RATING_FIELDS)
+        rating.grade = grade
+        rating.comment = comment
+        rating.rated_by = actor
+        return (
+            save_with_audit(actor=actor, instance=rating, fields=RATING_FIELDS, before=before),
+            False,
+        )
+    rating = Rating(
+        member_id=member_id,
+        community_id=actor.community_id,
+        year=term.year,
+        half=term.half,
+        grade=grade,
+        comment=comment,
+        rated_by=actor,
+    )
+    try:
+        with transaction.atomic():
+            return save_with_audit(actor=actor, instance=rating, fields=RATING_FIELDS), True
+    except IntegrityError:
+        raise ValidationError(
+            {"member": ["该党员本半年已有评价，请重试 / rated at the same moment: try again"]}
+        ) from None

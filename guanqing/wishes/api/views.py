@@ -1,0 +1,410 @@
+"""Micro-wish endpoints: the wall and a wish's life (post, review, claim, withdraw, fulfil,
+confirm — also by the resident's one-time code, without an account), claims, the story, the
+figures and the settings. Reads go through `visible_to(user)`, writes through the services."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, parsers, permissions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from guanqing.accounts.choices import BUSINESS_ROLES, Role
+from guanqing.core.api import RoleAllowed, ServiceCreateMixin
+from guanqing.core.api_views import ScopedViewSet
+from guanqing.registry.models import Division
+from guanqing.registry.selectors import current_district_map
+from guanqing.wishes import figures, selectors, services
+from guanqing.wishes.api import serializers as s
+from guanqing.wishes.filters import WishClaimFilter, WishFilter
+from guanqing.wishes.models import Wish, WishClaim, WishPhoto
+
+WISH_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER, Role.COMMUNITY_WORKER})
+# They keep the household register: they see which household a wish is for.
+REGISTER_ROLES = frozenset({Role.COMMITTEE, Role.COMMUNITY_WORKER})
+MAX_FIGURE_DAYS = 3660
+MEMBERS_ONLY = "只有认领的党员可以这样做 / only the claiming member may do this"
+DATE_MESSAGE = "日期格式应为 YYYY-MM-DD / use YYYY-MM-DD"
+
+
+class WishFull(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = services.FULL
+    default_code = "full"
+
+
+class WishConfirmThrottle(AnonRateThrottle):
+    """Guessing codes costs time: `wish_confirm` in REST_FRAMEWORK's DEFAULT_THROTTLE_RATES."""
+
+    scope = "wish_confirm"
+
+
+def district_names() -> dict[int, str]:
+    """{district id as recorded: name of the district it is part of today} (江东区 → 鄞州区)."""
+    rolled = current_district_map()
+    names = dict(Division.objects.filter(pk__in=set(rolled.values())).values_list("pk", "name"))
+    return {pk: names.get(today_pk, "") for pk, today_pk in rolled.items()}
+
+
+def _error():
+    return OpenApiResponse(description="确认码无效或已使用 / {token: [message]}")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="心愿墙 / the wish wall",
+        description=(
+            "党员看全市认领中的心愿（和自己认领过的）；社区工作者看本社区全部心愿；单位管理员看本单位党员"
+            "认领过的心愿；机关工委看全部。居民只显示姓（张**）。/ Members see the wall city-wide "
+            "(and wishes they claimed); a community worker its community's wishes; a unit "
+            "administrator the wishes its members claimed; the committee all. The resident is "
+            "shown by surname only."
+        ),
+    ),
+    retrieve=extend_schema(summary="心愿详情 / a wish"),
+    create=extend_schema(
+        summary="发布心愿（社区工作者，待另一位审核）/ post a wish (community worker)",
+        request=s.WishPostSerializer,
+        responses={201: s.WishSerializer},
+    ),
+)
+class WishViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin, ScopedViewSet
+):
+    """微心愿 Micro-wishes: posted by a community, claimed and fulfilled by members."""
+
+    model = Wish
+    filterset_class = WishFilter
+    select_related = (
+        "community",
+        "household",
+        "posted_by",
+        "approved_by",
+        "fulfilment__fulfilled_by",
+    )
+    prefetch_related = ("fulfilment__photos",)
+    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    ordering_fields = ["deadline", "estimated_cost", "created_at", "published_at"]
+    ordering = ["deadline", "id"]
+    allowed_roles = WISH_ROLES
+    create_roles = frozenset({Role.COMMUNITY_WORKER})
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return s.WishPostSerializer
+        return self.read_serializer()
+
+    def read_serializer(self):
+        user = getattr(self.request, "user", None)
+        if getattr(user, "role", None) in REGISTER_ROLES:
+            return s.WishSerializer
+        return s.WallWishSerializer
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action in ("list", "retrieve") or self.request.method == "POST":
+            context["district_names"] = district_names()
+        return context
+
+    def respond_with(self, obj, status_code=status.HTTP_200_OK, serializer_class=None):
+        return super().respond_with(
+            obj, status_code, serializer_class=serializer_class or self.read_serializer()
+        )
+
+    def service_create(self, data):
+        return services.wish_post(actor=self.request.user, **data)
+
+    def _input(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @extend_schema(
+        request=s.NoteSerializer,
+        responses={200: s.WishSerializer},
+        summary="审核通过，上墙（另一位社区工作者或机关工委）/ approve (a second worker or the committee)",
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        wish = self.get_object()
+        self.check_edit_permission(wish)
+        services.wish_approve(actor=request.user, wish=wish, **self._input(s.NoteSerializer))
+        return self.respond_with(self.read_back(wish))
+
+    @extend_schema(
+        request=s.ReasonSerializer,
+        responses={200: s.WishSerializer},
+        summary="审核不通过 / reject, with the reason",
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        wish = self.get_object()
+        self.check_edit_permission(wish)
+        services.wish_reject(actor=request.user, wish=wish, **self._input(s.ReasonSerializer))
+        return self.respond_with(self.read_back(wish))
+
+    @extend_schema(
+        request=s.ReasonSerializer,
+        responses={200: s.WishSerializer},
+        summary="撤回心愿（无人认领时）/ take the wish back while nobody holds a claim",
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        wish = self.get_object()
+        self.check_edit_permission(wish)
+        services.wish_cancel(actor=request.user, wish=wish, **self._input(s.ReasonSerializer))
+        return self.respond_with(self.read_back(wish))
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: s.WishClaimSerializer,
+            409: OpenApiResponse(description="心愿已被认领满 / the wish is full"),
+        },
+        summary="认领心愿（党员）/ claim the wish (member)",
+    )
+    @action(detail=True, methods=["post"])
+    def claim(self, request, pk=None):
+        wish = self.get_object()
+        try:
+            claim = services.wish_claim(actor=request.user, wish=wish)
+        except services.Conflict as exc:
+            raise WishFull(exc.message) from None
+        claim = WishClaim.objects.select_related("wish", "member__unit").get(pk=claim.pk)
+        return Response(s.WishClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.ReasonSerializer,
+        responses={200: s.WishClaimSerializer},
+        summary="退出认领（认领人，说明原因）/ withdraw my claim, with the reason",
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        wish = self.get_object()
+        if request.user.role != Role.MEMBER:
+            raise exceptions.PermissionDenied(MEMBERS_ONLY)
+        data = self._input(s.ReasonSerializer)
+        mine = (
+            WishClaim.objects.visible_to(request.user)
+            .active()
+            .filter(wish=wish, member_id=request.user.member_id)
+            .first()
+        )
+        if mine is None or request.user.member_id is None:
+            raise exceptions.ValidationError(
+                {"wish": ["您没有认领这个心愿 / you hold no active claim on this wish"]}
+            )
+        claim = services.claim_withdraw(actor=request.user, claim=mine, reason=data["reason"])
+        claim = WishClaim.objects.select_related("wish", "member__unit").get(pk=claim.pk)
+        return Response(s.WishClaimSerializer(claim).data)
+
+    @extend_schema(
+        request={
+            "application/json": s.FulfilSerializer,
+            "multipart/form-data": s.FulfilSerializer,
+        },
+        responses={200: s.WallWishSerializer},
+        summary="登记心愿实现（认领人；可带照片）/ record the fulfilment (a claimant; photos allowed)",
+    )
+    @action(detail=True, methods=["post"])
+    def fulfil(self, request, pk=None):
+        wish = self.get_object()
+        services.wish_fulfil(actor=request.user, wish=wish, **self._input(s.FulfilSerializer))
+        return self.respond_with(self.read_back(wish))
+
+    @extend_schema(
+        request=s.NoteSerializer,
+        responses={200: s.WishSerializer},
+        summary="确认心愿已实现（本社区工作者）/ confirm with the resident (community worker)",
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        wish = self.get_object()
+        self.check_edit_permission(wish)
+        services.wish_confirm(actor=request.user, wish=wish, **self._input(s.NoteSerializer))
+        return self.respond_with(self.read_back(wish))
+
+    @extend_schema(
+        request=None,
+        responses={200: s.ConfirmationCodeSerializer},
+        summary="生成居民确认码（链接或二维码，一次性）/ make the resident's one-time code",
+    )
+    @action(detail=True, methods=["post"], url_path="confirmation-code")
+    def confirmation_code(self, request, pk=None):
+        wish = self.get_object()
+        self.check_edit_permission(wish)
+        token = services.wish_confirmation_code(actor=request.user, wish=wish)
+        return Response({"token": token, "confirm_path": f"/wishes/confirm/{token}/"})
+
+    @extend_schema(
+        request=s.TokenSerializer,
+        responses={200: s.ConfirmedSerializer, 400: _error()},
+        summary="居民凭确认码确认（无需账号）/ the resident confirms with its code (no account)",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="confirm-by-token",
+        url_name="confirm-by-token",
+        authentication_classes=[],
+        permission_classes=[permissions.AllowAny],
+        throttle_classes=[WishConfirmThrottle],
+        filter_backends=[],
+    )
+    def confirm_by_token(self, request):
+        serializer = s.TokenSerializer(data=request.data)
+        if not serializer.is_valid():
+            raise exceptions.ValidationError({"token": [services.BAD_TOKEN]})
+        wish = services.wish_confirm_by_token(token=serializer.validated_data["token"])
+        return Response({"detail": "感谢您的确认 / thank you for confirming", "title": wish.title})
+
+    @extend_schema(
+        responses={200: s.WishEventSerializer(many=True)},
+        summary="心愿的全部经过 / the wish's whole story",
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def events(self, request, pk=None):
+        wish = self.get_object()
+        return Response(s.WishEventSerializer(selectors.wish_story(wish), many=True).data)
+
+    @extend_schema(
+        responses={
+            (200, "image/*"): OpenApiResponse(description="照片文件 / the photo"),
+            404: OpenApiResponse(description="不存在或不在权限范围内 / not found or out of scope"),
+        },
+        summary="心愿实现照片 / a photo of the fulfilled wish",
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"photos/(?P<photo_pk>[0-9]+)",
+        url_name="photo",
+        filter_backends=[],
+    )
+    def photo(self, request, pk=None, photo_pk=None):
+        wish = self.get_object()
+        photo = get_object_or_404(WishPhoto.objects.filter(fulfilment__wish=wish), pk=photo_pk)
+        try:
+            handle = photo.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        return FileResponse(handle, content_type=photo.content_type)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="心愿认领 / claims",
+        description=(
+            "党员看自己的认领；社区工作者看本社区心愿的认领；单位管理员看本单位党员的认领；机关工委看全部。"
+            "/ A member its own claims; a worker its community's; a unit administrator its "
+            "members'; the committee all."
+        ),
+    ),
+    retrieve=extend_schema(summary="认领详情 / a claim"),
+)
+class WishClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    model = WishClaim
+    serializer_class = s.WishClaimSerializer
+    filterset_class = WishClaimFilter
+    select_related = ("wish", "member__unit")
+    ordering_fields = ["created_at", "due_on"]
+    ordering = ["-created_at", "-id"]
+    allowed_roles = WISH_ROLES
+
+
+class _RoleView(APIView):
+    permission_classes = [permissions.IsAuthenticated, RoleAllowed]
+    allowed_roles: frozenset[str] = frozenset()
+
+    def get_allowed_roles(self):
+        return self.allowed_roles
+
+
+class FiguresQuery(serializers.Serializer):
+    from_ = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_MESSAGE}
+    )
+    to = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_MESSAGE}
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs):
+        last = attrs.get("to") or timezone.localdate()
+        first = attrs.get("from") or datetime.date(last.year, 1, 1)
+        if last < first:
+            raise serializers.ValidationError({"to": ["结束日期早于开始日期 / to is before from"]})
+        if (last - first).days + 1 > MAX_FIGURE_DAYS:
+            raise serializers.ValidationError({"to": ["一次最多查询十年 / at most ten years"]})
+        attrs["from"], attrs["to"] = first, last
+        return attrs
+
+
+class WishFiguresView(_RoleView):
+    """微心愿数据 The micro-wish figures of a date range, within the user's scope."""
+
+    allowed_roles = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.COMMUNITY_WORKER})
+
+    @extend_schema(
+        summary="微心愿数据 / the micro-wish figures of a date range",
+        description=(
+            "发布、上墙、认领（个、人次）、认领党员数、实现、确认、花费（元）；按单位、区县（撤并的计入"
+            "今天的区县）、类别；单位排名按实现的心愿数，不按认领数。机关工委看全市，社区工作者看本社区，"
+            "单位管理员看本单位党员。/ Posted, published, claimed (wishes and claims), members who "
+            "claimed, fulfilled, confirmed, money spent; by unit, district and category; units "
+            "ranked by wishes fulfilled, never by claims. Default range: 1 January of `to`'s year "
+            "to today."
+        ),
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        query = FiguresQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        return Response(figures.wish_figures(request.user, data["from"], data["to"]))
+
+
+class WishSettingsView(_RoleView):
+    """微心愿设置 How many unfulfilled claims a member may hold and how long a claim lasts:
+    every business role reads them, the committee changes them (audited)."""
+
+    allowed_roles = frozenset(BUSINESS_ROLES)
+    serializer_class = s.WishSettingsSerializer
+
+    @extend_schema(responses={200: s.WishSettingsSerializer}, summary="微心愿设置 / the settings")
+    def get(self, request):
+        return Response(s.WishSettingsSerializer(selectors.wish_settings()).data)
+
+    @extend_schema(
+        request=s.WishSettingsSerializer,
+        responses={200: s.WishSettingsSerializer},
+        summary="修改微心愿设置（机关工委）/ change the settings (committee)",
+    )
+    def patch(self, request):
+        serializer = s.WishSettingsSerializer(
+            selectors.wish_settings(), data=request.data, partial=True
+        )
+        serializer.is_valid(raise_exception=True)
+        updated = services.wish_settings_update(actor=request.user, **serializer.validated_data)
+        return Response(s.WishSettingsSerializer(updated).data)

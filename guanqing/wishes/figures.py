@@ -1,0 +1,128 @@
+"""The micro-wish figures (微心愿数据) of a date range, within the user's scope.
+
+Definitions (the range is inclusive, dates are Asia/Shanghai dates):
+- posted: wishes posted in the range; published: wishes put on the wall in the range;
+- claims: claims made in the range (人次); claimed: the distinct wishes those claims are on;
+  members who claimed: the distinct members who made them (人);
+- fulfilled / confirmed: wishes fulfilled / confirmed in the range; money spent: the fulfilments'
+  money in 元;
+- by unit: claims, members who claimed, and wishes fulfilled with a member of the unit among
+  the credited claimants; by today's district (merged districts rolled up) and by category.
+- The ranking orders units by wishes fulfilled, never by claims: a claim alone helps nobody.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Sum
+
+from guanqing.registry.models import Division
+from guanqing.registry.selectors import current_district_map
+from guanqing.wishes.choices import ClaimStatus, WishCategory
+from guanqing.wishes.models import Wish, WishClaim, WishFulfilment
+
+CENT = Decimal("0.01")
+
+
+def _on(field: str, first: datetime.date, last: datetime.date) -> dict:
+    return {f"{field}__date__gte": first, f"{field}__date__lte": last}
+
+
+def wish_figures(user, first: datetime.date, last: datetime.date) -> dict:
+    wishes = Wish.objects.visible_to(user).order_by()
+    claims = WishClaim.objects.visible_to(user).order_by()
+    made = claims.filter(**_on("created_at", first, last))
+    credited = claims.filter(status=ClaimStatus.FULFILLED, **_on("wish__fulfilled_at", first, last))
+    posted = wishes.filter(**_on("created_at", first, last))
+    fulfilled = wishes.filter(**_on("fulfilled_at", first, last))
+    money = WishFulfilment.objects.filter(
+        wish__in=fulfilled.values("pk"), **_on("fulfilled_at", first, last)
+    ).aggregate(total=Sum("money_spent"))["total"] or Decimal(0)
+    totals = {
+        "posted": posted.count(),
+        "published": wishes.filter(**_on("published_at", first, last)).count(),
+        "claims": made.count(),
+        "claimed": made.values("wish_id").distinct().count(),
+        "members_who_claimed": made.values("member_id").distinct().count(),
+        "fulfilled": fulfilled.count(),
+        "confirmed": wishes.filter(**_on("confirmed_at", first, last)).count(),
+        "money_spent_yuan": str(Decimal(money).quantize(CENT, rounding=ROUND_HALF_UP)),
+    }
+
+    # by unit
+    units: dict[int, dict] = defaultdict(
+        lambda: {"unit": "", "claims": 0, "members_who_claimed": 0, "fulfilled": 0}
+    )
+    for row in made.values("member__unit_id", "member__unit__name").annotate(
+        n=Count("pk"), m=Count("member_id", distinct=True)
+    ):
+        entry = units[row["member__unit_id"]]
+        entry.update(unit=row["member__unit__name"], claims=row["n"], members_who_claimed=row["m"])
+    for row in credited.values("member__unit_id", "member__unit__name").annotate(
+        n=Count("wish_id", distinct=True)
+    ):
+        entry = units[row["member__unit_id"]]
+        entry.update(unit=row["member__unit__name"], fulfilled=row["n"])
+    by_unit = sorted(
+        ({"unit_id": pk, **entry} for pk, entry in units.items()), key=lambda r: r["unit"]
+    )
+    ranked = sorted(
+        (r for r in by_unit if r["fulfilled"]), key=lambda r: (-r["fulfilled"], r["unit"])
+    )
+    ranking = []
+    for index, row in enumerate(ranked):
+        # equal counts share a rank (1, 2, 2, 4)
+        rank = (
+            ranking[-1]["rank"]
+            if ranking and ranking[-1]["fulfilled"] == row["fulfilled"]
+            else index + 1
+        )
+        ranking.append(
+            {
+                "rank": rank,
+                "unit_id": row["unit_id"],
+                "unit": row["unit"],
+                "fulfilled": row["fulfilled"],
+            }
+        )
+
+    # by today's district
+    district_of = current_district_map()
+    districts: dict[int, dict] = defaultdict(lambda: {"posted": 0, "claims": 0, "fulfilled": 0})
+    for key, queryset, field in (
+        ("posted", posted, "community__district_id"),
+        ("fulfilled", fulfilled, "community__district_id"),
+        ("claims", made, "wish__community__district_id"),
+    ):
+        for row in queryset.values(field).annotate(n=Count("pk")):
+            districts[district_of.get(row[field], row[field])][key] += row["n"]
+    names = dict(Division.objects.filter(pk__in=list(districts)).values_list("pk", "name"))
+    by_district = sorted(
+        ({"district_id": pk, "district": names.get(pk, "—"), **v} for pk, v in districts.items()),
+        key=lambda r: (-r["fulfilled"], -r["posted"], r["district"]),
+    )
+
+    # by category
+    posted_by = dict(posted.values_list("category").annotate(n=Count("pk")))
+    fulfilled_by = dict(fulfilled.values_list("category").annotate(n=Count("pk")))
+    by_category = [
+        {
+            "category": c.value,
+            "label": str(c.label),
+            "posted": posted_by.get(c.value, 0),
+            "fulfilled": fulfilled_by.get(c.value, 0),
+        }
+        for c in WishCategory
+    ]
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "totals": totals,
+        "by_unit": by_unit,
+        "by_district": by_district,
+        "by_category": by_category,
+        "ranking": ranking,
+    }

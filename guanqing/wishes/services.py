@@ -1,0 +1,906 @@
+"""Writes of the micro-wish module (the states are in `guanqing.wishes.models`).
+
+Every state change saves the wish, writes a `WishEvent` and appends the audit record in one
+transaction; the audit records of claims, fulfilments and events have the wish as their root.
+
+Race safety: `claimed_count` is raised only by one conditional UPDATE (`claimed_count <
+capacity` and published), so two members can never both take the last place, on PostgreSQL
+(row lock, the WHERE is re-checked after the wait) and on SQLite (writers are serialised:
+`transaction_mode=IMMEDIATE`). A member's own claims are serialised by locking its `Member` row
+first. Lock order everywhere: member → wish → claims, so two writers never wait on each other.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+
+from guanqing.accounts.choices import Role
+from guanqing.core import audit
+from guanqing.core.services import OutOfScope, merge_errors, notification_send, require
+from guanqing.pairing.services import _money, _sniff_image  # the same checks as for visits
+from guanqing.registry.choices import DivisionLevel, HouseholdStatus, MemberStatus
+from guanqing.registry.models import Division, Household, Member
+from guanqing.wishes import selectors
+from guanqing.wishes.choices import (
+    OPEN_STATUSES,
+    WALL_STATUSES,
+    ClaimStatus,
+    EventKind,
+    WishCategory,
+    WishStatus,
+)
+from guanqing.wishes.models import (
+    Wish,
+    WishClaim,
+    WishEvent,
+    WishFulfilment,
+    WishPhoto,
+    WishSettings,
+)
+
+NOT_IN_SCOPE = "不存在或不在您的权限范围内 / does not exist or is outside your scope"
+FULL = "这个心愿已被认领满了 / this wish has already been claimed by as many members as it needs"
+BAD_TOKEN = "确认码无效或已使用 / this confirmation code is not valid or has already been used"
+SYSTEM = "系统（每日任务）"
+RESIDENT = "居民（确认码）"
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_MAX_COUNT = 9
+CAPACITY_MAX = 50
+
+
+class Conflict(Exception):
+    """The wish was full (or filled up while the request waited): the API answers 409."""
+
+    def __init__(self, message: str = FULL):
+        super().__init__(message)
+        self.message = message
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _name(user) -> str:
+    return (user.display_name or user.username) if user is not None else ""
+
+
+def _label(status: str) -> str:
+    return str(WishStatus(status).label) if status else ""
+
+
+def _event(
+    *,
+    wish: Wish,
+    kind: str,
+    actor,
+    from_status: str,
+    claim: WishClaim | None = None,
+    note: str = "",
+    actor_name: str = "",
+) -> WishEvent:
+    event = WishEvent(
+        wish=wish,
+        claim=claim,
+        kind=kind,
+        actor=actor,
+        actor_name=actor_name or _name(actor),
+        from_status=from_status,
+        to_status=wish.status,
+        note=note[:300],
+    )
+    event.full_clean()
+    event.save()
+    return event
+
+
+def _save(
+    *,
+    actor,
+    instance,
+    fields: list[str],
+    before: dict | None = None,
+    root: Wish | None = None,
+    actor_name: str | None = None,
+    message: str = "",
+    extra_changes: dict | None = None,
+):
+    """Like `core.services.save_with_audit`, but the actor may be nobody (the resident with its
+    code, the daily job), named in the audit log by `actor_name`."""
+    creating = instance.pk is None
+    instance.full_clean()
+    after = audit.snapshot(instance, fields)
+    if creating:
+        instance.save()
+        changes = {k: [None, v] for k, v in after.items() if v not in ("", None)}
+    else:
+        changes = audit.diff(before or {}, after)
+        auto_now = [f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)]
+        instance.save(update_fields=sorted({*fields, *auto_now}))
+    changes.update(extra_changes or {})
+    audit.record(
+        actor=actor,
+        action="create" if creating else "update",
+        obj=instance,
+        changes=changes,
+        root=root,
+        message=message,
+        actor_username=actor_name,
+    )
+    return instance
+
+
+def _lock_wish(queryset, pk) -> Wish:
+    wish = queryset.select_for_update(of=("self",)).filter(pk=pk).order_by("pk").first()
+    if wish is None:
+        raise OutOfScope(NOT_IN_SCOPE)
+    return wish
+
+
+def _worker_of(actor, wish: Wish) -> bool:
+    return actor.role == Role.COMMUNITY_WORKER and actor.community_id == wish.community_id
+
+
+def _workers_of(community_id: int) -> list[int]:
+    from guanqing.accounts.models import User
+
+    return list(
+        User.objects.filter(
+            role=Role.COMMUNITY_WORKER, community_id=community_id, is_active=True
+        ).values_list("pk", flat=True)
+    )
+
+
+def _account_of(member_id: int) -> list[int]:
+    from guanqing.accounts.models import User
+
+    return list(
+        User.objects.filter(member_id=member_id, is_active=True).values_list("pk", flat=True)
+    )
+
+
+def _link(wish: Wish) -> str:
+    return f"/wishes/{wish.pk}/"
+
+
+# ---------------------------------------------------------------------------------------------
+# Posting and review
+# ---------------------------------------------------------------------------------------------
+
+POST_FIELDS = [
+    "community",
+    "household",
+    "title",
+    "description",
+    "category",
+    "estimated_cost",
+    "deadline",
+    "capacity",
+    "status",
+    "posted_by",
+]
+STATUS_FIELDS = ["status"]
+
+
+@transaction.atomic
+def wish_post(
+    *,
+    actor,
+    community: Division,
+    title: str,
+    category: str,
+    deadline: datetime.date,
+    estimated_cost=0,
+    capacity: int = 1,
+    description: str = "",
+    household: Household | None = None,
+) -> Wish:
+    """A community worker posts a resident's wish for its own community; it waits for a second
+    pair of eyes (`wish_approve`) before it goes on the wall."""
+    require(
+        actor.role == Role.COMMUNITY_WORKER,
+        "只有社区工作者可以发布心愿 / only a community worker posts wishes",
+    )
+    errors: dict[str, list[str]] = {}
+    if community.level != DivisionLevel.COMMUNITY:
+        errors["community"] = ["应选择社区或村 / must be a community or village"]
+    elif community.pk != actor.community_id:
+        errors["community"] = [
+            f"只能为本社区发布心愿，{community.name}不是您的社区 / "
+            "you post wishes for your own community only"
+        ]
+    elif community.is_abolished:
+        errors["community"] = [f"{community.name}已撤销 / this community no longer exists"]
+    if household is not None:
+        if household.community_id != community.pk:
+            errors["household"] = [
+                f"{household}不在{community.name} / the household is not in this community"
+            ]
+        elif household.status != HouseholdStatus.ACTIVE:
+            errors["household"] = [
+                f"{household}状态为{household.get_status_display()} / household is not active"
+            ]
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = ["请填写心愿 / title is required"]
+    elif len(title) > 80:
+        errors["title"] = ["心愿最多 80 字 / at most 80 characters"]
+    if category not in WishCategory.values:
+        errors["category"] = [f"未知的类别 {category!r} / unknown category"]
+    cost = _money(errors, "estimated_cost", estimated_cost)
+    today = _today()
+    if deadline is None or deadline <= today:
+        errors["deadline"] = [f"截止日期应晚于今天 {today} / the deadline must be after today"]
+    if (
+        not isinstance(capacity, int)
+        or isinstance(capacity, bool)
+        or not 1 <= capacity <= CAPACITY_MAX
+    ):
+        errors["capacity"] = [
+            f"可认领人数应为 1–{CAPACITY_MAX} 的整数 / capacity must be 1–{CAPACITY_MAX}"
+        ]
+    merge_errors(errors)
+    wish = Wish(
+        community=community,
+        household=household,
+        title=title,
+        description=(description or "").strip(),
+        category=category,
+        estimated_cost=cost,
+        deadline=deadline,
+        capacity=capacity,
+        status=WishStatus.PENDING,
+        posted_by=actor,
+    )
+    _save(actor=actor, instance=wish, fields=POST_FIELDS, root=wish)
+    _event(wish=wish, kind=EventKind.POSTED, actor=actor, from_status="")
+    return wish
+
+
+def _reviewable(actor, wish: Wish) -> Wish:
+    wish = _lock_wish(Wish.objects.visible_to(actor), wish.pk)
+    require(
+        actor.is_committee or _worker_of(actor, wish),
+        "只有本社区的社区工作者或机关工委可以审核 / only the community's workers or the "
+        "committee review wishes",
+    )
+    require(
+        actor.pk != wish.posted_by_id,
+        "发布人不能审核自己发布的心愿，请另一位同事审核 / the poster cannot review its own wish",
+    )
+    if wish.status != WishStatus.PENDING:
+        raise ValidationError(
+            {"status": [f"该心愿{wish.get_status_display()}，不在待审核状态 / not pending"]}
+        )
+    return wish
+
+
+@transaction.atomic
+def wish_approve(*, actor, wish: Wish, note: str = "") -> Wish:
+    """The second pair of eyes puts the wish on the wall."""
+    wish = _reviewable(actor, wish)
+    if wish.deadline < _today():
+        raise ValidationError(
+            {"deadline": [f"截止日期 {wish.deadline} 已过 / the deadline has passed"]}
+        )
+    fields = ["status", "approved_by", "published_at", "review_note"]
+    before = audit.snapshot(wish, fields)
+    wish.status = WishStatus.PUBLISHED
+    wish.approved_by = actor
+    wish.published_at = timezone.now()
+    wish.review_note = (note or "").strip()[:300]
+    _save(actor=actor, instance=wish, fields=fields, before=before, root=wish)
+    _event(
+        wish=wish,
+        kind=EventKind.APPROVED,
+        actor=actor,
+        from_status=WishStatus.PENDING,
+        note=wish.review_note,
+    )
+    return wish
+
+
+@transaction.atomic
+def wish_reject(*, actor, wish: Wish, reason: str) -> Wish:
+    wish = _reviewable(actor, wish)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["请说明不通过的原因 / give the reason"]})
+    fields = ["status", "approved_by", "review_note"]
+    before = audit.snapshot(wish, fields)
+    wish.status = WishStatus.REJECTED
+    wish.approved_by = actor
+    wish.review_note = reason[:300]
+    _save(actor=actor, instance=wish, fields=fields, before=before, root=wish)
+    _event(
+        wish=wish,
+        kind=EventKind.REJECTED,
+        actor=actor,
+        from_status=WishStatus.PENDING,
+        note=wish.review_note,
+    )
+    return wish
+
+
+@transaction.atomic
+def wish_cancel(*, actor, wish: Wish, reason: str) -> Wish:
+    """The community takes a wish back (the resident moved, the need was met otherwise) while
+    nobody holds a claim on it."""
+    wish = _lock_wish(Wish.objects.editable_by(actor), wish.pk)
+    require(
+        actor.is_committee or _worker_of(actor, wish),
+        "只有本社区的社区工作者或机关工委可以撤回心愿 / not permitted",
+    )
+    errors: dict[str, list[str]] = {}
+    if wish.status not in (WishStatus.PENDING, WishStatus.PUBLISHED):
+        errors["status"] = [f"该心愿{wish.get_status_display()}，不能撤回 / cannot be cancelled"]
+    elif wish.claimed_count:
+        errors["status"] = [
+            f"已有 {wish.claimed_count} 名党员认领，不能撤回 / members hold claims on it"
+        ]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = ["请说明撤回原因 / give the reason"]
+    merge_errors(errors)
+    before_status = wish.status
+    before = audit.snapshot(wish, ["status", "review_note"])
+    wish.status = WishStatus.CANCELLED
+    wish.review_note = reason[:300]
+    _save(actor=actor, instance=wish, fields=["status", "review_note"], before=before, root=wish)
+    _event(wish=wish, kind=EventKind.CANCELLED, actor=actor, from_status=before_status, note=reason)
+    return wish
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims
+# ---------------------------------------------------------------------------------------------
+
+
+def _take_place(wish_pk: int) -> int:
+    """One conditional UPDATE: a place is taken only if one is left. 0 rows: none was."""
+    return Wish.objects.filter(
+        pk=wish_pk, status=WishStatus.PUBLISHED, claimed_count__lt=F("capacity")
+    ).update(
+        claimed_count=F("claimed_count") + 1,
+        # the right-hand side sees the row before the update: the last place makes it full
+        status=Case(
+            When(capacity__lte=F("claimed_count") + 1, then=Value(WishStatus.FULL)),
+            default=Value(WishStatus.PUBLISHED),
+        ),
+        updated_at=timezone.now(),
+    )
+
+
+def wish_claim(*, actor, wish: Wish) -> WishClaim:
+    """A member claims a wish on the wall. Refused (naming why) when the wish is not on the wall,
+    its deadline has passed, the member already holds a claim on it or holds as many unfulfilled
+    claims as the settings allow; a full wish raises `Conflict` (409)."""
+    require(
+        actor.role == Role.MEMBER and actor.member_id is not None,
+        "只有党员可以认领心愿 / only members claim wishes",
+    )
+    with transaction.atomic():
+        # serialises this member's claims (PostgreSQL); SQLite serialises every writer anyway
+        # of=self, no join: a lock on the member's unit row would queue its whole unit
+        member = (
+            Member.objects.select_for_update(of=("self",))
+            .filter(pk=actor.member_id)
+            .order_by()
+            .first()
+        )
+        if not Wish.objects.visible_to(actor).filter(pk=wish.pk).exists():
+            raise OutOfScope(NOT_IN_SCOPE)
+        wish = Wish.objects.get(pk=wish.pk)
+        if member is None or member.status != MemberStatus.ACTIVE:
+            raise ValidationError(
+                {"member": ["您的党员状态不是在职，不能认领 / only active members claim wishes"]}
+            )
+        if WishClaim.objects.active().filter(wish=wish, member=member).exists():
+            raise ValidationError(
+                {"wish": ["您已认领这个心愿 / you have already claimed this wish"]}
+            )
+        if wish.status == WishStatus.FULL:
+            raise Conflict(FULL)
+        if wish.status != WishStatus.PUBLISHED:
+            raise ValidationError(
+                {
+                    "status": [
+                        f"这个心愿{wish.get_status_display()}，不能认领 / "
+                        "this wish is not open for claims"
+                    ]
+                }
+            )
+        today = _today()
+        if wish.deadline < today:
+            raise ValidationError(
+                {"deadline": [f"这个心愿已于 {wish.deadline} 截止 / its deadline has passed"]}
+            )
+        config = selectors.wish_settings()
+        held = WishClaim.objects.active().filter(member=member).count()
+        if held >= config.max_unfulfilled_claims:
+            raise ValidationError(
+                {
+                    "member": [
+                        f"您已有 {held} 个未实现的认领（最多 {config.max_unfulfilled_claims} 个），"
+                        "请先实现或退出其中一个 / you already hold "
+                        f"{held} unfulfilled claims, the most allowed"
+                    ]
+                }
+            )
+        before_status, before_count = wish.status, wish.claimed_count
+        if not _take_place(wish.pk):
+            wish.refresh_from_db(fields=["status"])
+            if wish.status in WALL_STATUSES:
+                raise Conflict(FULL)
+            raise ValidationError(
+                {"status": [f"这个心愿{wish.get_status_display()}，不能认领 / not open"]}
+            )
+        wish.refresh_from_db(fields=["status", "claimed_count", "updated_at"])
+        due_on = min(today + datetime.timedelta(days=config.claim_period_days), wish.deadline)
+        claim = WishClaim(wish=wish, member=member, due_on=due_on)
+        try:
+            with transaction.atomic():
+                _save(actor=actor, instance=claim, fields=["wish", "member", "due_on"], root=wish)
+        except IntegrityError:
+            raise ValidationError(
+                {"wish": ["您已认领这个心愿 / you have already claimed this wish"]}
+            ) from None
+        audit.record(
+            actor=actor,
+            action="update",
+            obj=wish,
+            changes={
+                "claimed_count": [before_count, wish.claimed_count],
+                **(
+                    {"status": [_label(before_status), _label(wish.status)]}
+                    if wish.status != before_status
+                    else {}
+                ),
+            },
+        )
+        _event(
+            wish=wish,
+            kind=EventKind.CLAIMED,
+            actor=actor,
+            claim=claim,
+            from_status=before_status,
+            note=f"{member.name} 认领，应于 {due_on} 前实现",
+        )
+        return claim
+
+
+def _release_place(*, wish: Wish, actor, actor_name: str = "") -> str:
+    """A claim ended without fulfilment: the place goes back, a full wish returns to the wall, or
+    expires if its deadline has passed and nobody holds a claim any more. `wish` is locked."""
+    before_status = wish.status
+    before = audit.snapshot(wish, ["claimed_count", "status"])
+    wish.claimed_count = max(wish.claimed_count - 1, 0)
+    if wish.deadline < _today() and wish.claimed_count == 0:
+        wish.status = WishStatus.EXPIRED
+    elif wish.status == WishStatus.FULL:
+        wish.status = WishStatus.PUBLISHED
+    _save(
+        actor=actor,
+        instance=wish,
+        fields=["claimed_count", "status"],
+        before=before,
+        root=wish,
+        actor_name=actor_name or None,
+    )
+    return before_status
+
+
+@transaction.atomic
+def claim_withdraw(*, actor, claim: WishClaim, reason: str) -> WishClaim:
+    """The claimant gives its claim back before fulfilment, saying why; the wish returns to the
+    wall."""
+    visible = WishClaim.objects.visible_to(actor).filter(pk=claim.pk).first()
+    if visible is None:
+        raise OutOfScope(NOT_IN_SCOPE)
+    require(
+        actor.role == Role.MEMBER and visible.member_id == actor.member_id,
+        "只有认领的党员本人可以退出认领 / only the claimant may withdraw its claim",
+    )
+    wish = _lock_wish(Wish.objects.all(), visible.wish_id)
+    claim = WishClaim.objects.select_for_update().get(pk=visible.pk)
+    errors: dict[str, list[str]] = {}
+    if claim.status != ClaimStatus.ACTIVE:
+        errors["claim"] = [f"该认领{claim.get_status_display()}，不能退出 / claim is not active"]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = ["请说明退出原因 / give the reason"]
+    merge_errors(errors)
+    before = audit.snapshot(claim, ["status", "reason", "ended_at"])
+    claim.status = ClaimStatus.WITHDRAWN
+    claim.reason = reason[:300]
+    claim.ended_at = timezone.now()
+    _save(
+        actor=actor,
+        instance=claim,
+        fields=["status", "reason", "ended_at"],
+        before=before,
+        root=wish,
+    )
+    before_status = _release_place(wish=wish, actor=actor)
+    _event(
+        wish=wish,
+        kind=EventKind.WITHDRAWN,
+        actor=actor,
+        claim=claim,
+        from_status=before_status,
+        note=reason,
+    )
+    return claim
+
+
+@dataclass(frozen=True)
+class LapseResult:
+    lapsed: int
+    expired: int
+
+
+def describe_lapse(result: LapseResult) -> str:
+    return (
+        f"认领逾期失效 {result.lapsed} 条，心愿过期 {result.expired} 个 / "
+        f"{result.lapsed} claim(s) lapsed, {result.expired} wish(es) expired"
+    )
+
+
+def _lapse_one(claim_pk: int, today: datetime.date) -> bool:
+    with transaction.atomic():
+        wish_pk = WishClaim.objects.filter(pk=claim_pk).values_list("wish_id", flat=True).first()
+        wish = _lock_wish(Wish.objects.all(), wish_pk)
+        claim = (
+            WishClaim.objects.select_for_update(of=("self",))
+            .select_related("member")
+            .get(pk=claim_pk)
+        )
+        if claim.status != ClaimStatus.ACTIVE or claim.due_on >= today:
+            return False  # fulfilled or withdrawn meanwhile, or another run did it
+        before = audit.snapshot(claim, ["status", "ended_at"])
+        claim.status = ClaimStatus.LAPSED
+        claim.ended_at = timezone.now()
+        _save(
+            actor=None,
+            instance=claim,
+            fields=["status", "ended_at"],
+            before=before,
+            root=wish,
+            actor_name=SYSTEM,
+        )
+        before_status = _release_place(wish=wish, actor=None, actor_name=SYSTEM)
+        _event(
+            wish=wish,
+            kind=EventKind.LAPSED,
+            actor=None,
+            actor_name=SYSTEM,
+            claim=claim,
+            from_status=before_status,
+            note=f"{claim.member.name} 的认领应于 {claim.due_on} 前实现，已逾期",
+        )
+        back = "心愿已回到心愿墙" if wish.status in WALL_STATUSES else "心愿已过期"
+        text = f"“{wish.title}”的认领（{claim.member.name}）已于 {claim.due_on} 逾期失效，{back}。"
+        notification_send(
+            recipients=[*_account_of(claim.member_id), *_workers_of(wish.community_id)],
+            kind="wish_lapsed",
+            text=text,
+            link=_link(wish),
+            dedupe_key=f"wish:claim:{claim.pk}:lapsed",
+        )
+        return True
+
+
+def _expire_one(wish_pk: int, today: datetime.date) -> bool:
+    with transaction.atomic():
+        wish = _lock_wish(Wish.objects.all(), wish_pk)
+        if wish.status not in OPEN_STATUSES or wish.deadline >= today or wish.claimed_count:
+            return False
+        before_status = wish.status
+        before = audit.snapshot(wish, STATUS_FIELDS)
+        wish.status = WishStatus.EXPIRED
+        _save(
+            actor=None,
+            instance=wish,
+            fields=STATUS_FIELDS,
+            before=before,
+            root=wish,
+            actor_name=SYSTEM,
+        )
+        _event(
+            wish=wish,
+            kind=EventKind.EXPIRED,
+            actor=None,
+            actor_name=SYSTEM,
+            from_status=before_status,
+            note=f"截止日期 {wish.deadline} 已过 / the deadline has passed",
+        )
+        notification_send(
+            recipients=_workers_of(wish.community_id),
+            kind="wish_expired",
+            text=f"心愿“{wish.title}”已过截止日期 {wish.deadline}，未能实现。",
+            link=_link(wish),
+            dedupe_key=f"wish:{wish.pk}:expired",
+        )
+        return True
+
+
+def claims_lapse(today: datetime.date) -> LapseResult:
+    """The daily job: claims not fulfilled by their `due_on` lapse (the wish returns to the wall,
+    or expires after its deadline), open wishes past their deadline with no claim expire; the
+    member and the community's workers are told. Running it again changes nothing."""
+    due = WishClaim.objects.active().filter(due_on__lt=today).order_by("pk")
+    lapsed = sum(_lapse_one(pk, today) for pk in list(due.values_list("pk", flat=True)))
+    stale = Wish.objects.filter(
+        status__in=OPEN_STATUSES, deadline__lt=today, claimed_count=0
+    ).order_by("pk")
+    expired = sum(_expire_one(pk, today) for pk in list(stale.values_list("pk", flat=True)))
+    return LapseResult(lapsed=lapsed, expired=expired)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fulfilment and confirmation
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_photos(errors: dict, photos) -> list[tuple[Any, str, str]]:
+    checked = []
+    if len(photos) > PHOTO_MAX_COUNT:
+        errors["photos"] = [f"最多 {PHOTO_MAX_COUNT} 张照片 / at most {PHOTO_MAX_COUNT} photos"]
+        return checked
+    for index, photo in enumerate(photos):
+        field = f"photos[{index}]"
+        name = getattr(photo, "name", "") or ""
+        if photo.size > PHOTO_MAX_BYTES:
+            errors[field] = [f"照片“{name}”超过 5 MB / photo is larger than 5 MB"]
+            continue
+        photo.seek(0)
+        kind = _sniff_image(photo.read(16))
+        photo.seek(0)
+        if kind is None:
+            errors[field] = [
+                f"“{name}”不是 JPEG、PNG 或 WebP 图片 / only JPEG, PNG or WebP photos are accepted"
+            ]
+            continue
+        checked.append((photo, *kind))
+    return checked
+
+
+@transaction.atomic
+def _wish_fulfil(
+    *, actor, wish: Wish, note: str, money_spent, photos, saved_files: list[str]
+) -> WishFulfilment:
+    require(
+        actor.role == Role.MEMBER and actor.member_id is not None,
+        "只有认领的党员可以登记实现 / only a claimant records the fulfilment",
+    )
+    wish = _lock_wish(Wish.objects.visible_to(actor), wish.pk)
+    claims = list(
+        WishClaim.objects.select_for_update(of=("self",))
+        .select_related("member")
+        .filter(wish=wish, status=ClaimStatus.ACTIVE)
+        .order_by("pk")
+    )
+    mine = next((c for c in claims if c.member_id == actor.member_id), None)
+    today = _today()
+    if mine is None:
+        raise ValidationError(
+            {"wish": ["您没有认领这个心愿，或认领已结束 / you hold no active claim on this wish"]}
+        )
+    if mine.due_on < today:
+        raise ValidationError(
+            {"wish": [f"您的认领已于 {mine.due_on} 到期 / your claim ran out on {mine.due_on}"]}
+        )
+    errors: dict[str, list[str]] = {}
+    note = (note or "").strip()
+    if not note:
+        errors["note"] = ["请写明心愿是如何实现的 / say how the wish came true"]
+    money = _money(errors, "money_spent", money_spent)
+    checked = _check_photos(errors, list(photos or []))
+    merge_errors(errors)
+    fulfilment = WishFulfilment(wish=wish, note=note, money_spent=money, fulfilled_by=mine.member)
+    _save(
+        actor=actor,
+        instance=fulfilment,
+        fields=["wish", "note", "money_spent", "fulfilled_by"],
+        root=wish,
+        extra_changes={"photos": [None, len(checked)]} if checked else None,
+    )
+    for photo, content_type, ext in checked:
+        row = WishPhoto(
+            fulfilment=fulfilment,
+            content_type=content_type,
+            size=photo.size,
+            original_name=(getattr(photo, "name", "") or "")[:200],
+        )
+        row.file.save(f"{uuid.uuid4().hex}.{ext}", photo, save=False)
+        saved_files.append(row.file.name)
+        row.full_clean()
+        row.save()
+    now = timezone.now()
+    for claim in claims:  # they did it together: every active claimant is credited
+        before = audit.snapshot(claim, ["status", "ended_at"])
+        claim.status = ClaimStatus.FULFILLED
+        claim.ended_at = now
+        _save(actor=actor, instance=claim, fields=["status", "ended_at"], before=before, root=wish)
+    before_status = wish.status
+    before = audit.snapshot(wish, ["status", "fulfilled_at"])
+    wish.status = WishStatus.FULFILLED
+    wish.fulfilled_at = now
+    _save(actor=actor, instance=wish, fields=["status", "fulfilled_at"], before=before, root=wish)
+    names = "、".join(c.member.name for c in claims)
+    _event(
+        wish=wish,
+        kind=EventKind.FULFILLED,
+        actor=actor,
+        claim=mine,
+        from_status=before_status,
+        note=f"{names}：{note}",
+    )
+    notification_send(
+        recipients=_workers_of(wish.community_id),
+        kind="wish_fulfilled",
+        text=f"心愿“{wish.title}”已由{names}实现，请与居民确认。",
+        link=_link(wish),
+        dedupe_key=f"wish:{wish.pk}:fulfilled",
+    )
+    return fulfilment
+
+
+def wish_fulfil(*, actor, wish: Wish, note: str, money_spent=0, photos=()) -> WishFulfilment:
+    """A claimant records that the wish came true: a note, the money spent (元) and photos. Every
+    member holding an active claim on the wish is credited."""
+    saved_files: list[str] = []
+    try:
+        return _wish_fulfil(
+            actor=actor,
+            wish=wish,
+            note=note,
+            money_spent=money_spent,
+            photos=photos,
+            saved_files=saved_files,
+        )
+    except BaseException:
+        for name in saved_files:  # nothing half-written: the rows rolled back, the files go too
+            default_storage.delete(name)
+        raise
+
+
+def _confirmable(wish: Wish) -> None:
+    if wish.status != WishStatus.FULFILLED:
+        raise ValidationError(
+            {"status": [f"该心愿{wish.get_status_display()}，不能确认 / only a fulfilled wish"]}
+        )
+
+
+@transaction.atomic
+def wish_confirm(*, actor, wish: Wish, note: str = "") -> Wish:
+    """A worker of the community confirms, with the resident, that the wish came true."""
+    wish = _lock_wish(Wish.objects.visible_to(actor), wish.pk)
+    require(
+        _worker_of(actor, wish),
+        "只有本社区的社区工作者可以确认 / only a worker of the community confirms",
+    )
+    _confirmable(wish)
+    fields = ["status", "confirmed_at", "confirm_token_hash"]
+    before = audit.snapshot(wish, ["status", "confirmed_at"])
+    wish.status = WishStatus.CONFIRMED
+    wish.confirmed_at = timezone.now()
+    wish.confirm_token_hash = None  # a code handed out before is spent too
+    _save(actor=actor, instance=wish, fields=fields, before=before, root=wish)
+    _event(
+        wish=wish,
+        kind=EventKind.CONFIRMED,
+        actor=actor,
+        from_status=WishStatus.FULFILLED,
+        note=(note or "").strip(),
+    )
+    return wish
+
+
+@transaction.atomic
+def wish_confirmation_code(*, actor, wish: Wish) -> str:
+    """A worker of the community makes the one-time code (for a link or QR code) with which the
+    resident confirms without an account. Only its hash is stored; a new code replaces the old."""
+    wish = _lock_wish(Wish.objects.visible_to(actor), wish.pk)
+    require(
+        _worker_of(actor, wish),
+        "只有本社区的社区工作者可以生成确认码 / only a worker of the community",
+    )
+    _confirmable(wish)
+    token = secrets.token_urlsafe(24)
+    wish.confirm_token_hash = token_hash(token)
+    wish.save(update_fields=["confirm_token_hash", "updated_at"])
+    # neither the code nor its hash goes into the log
+    audit.record(
+        actor=actor,
+        action="update",
+        obj=wish,
+        changes={"confirm_code": [None, audit.SENSITIVE_MARK]},
+    )
+    _event(wish=wish, kind=EventKind.LINK_ISSUED, actor=actor, from_status=WishStatus.FULFILLED)
+    return token
+
+
+@transaction.atomic
+def wish_confirm_by_token(*, token: str) -> Wish:
+    """The resident confirms with the one-time code. A wrong code and a spent one get the same
+    answer, so the answer tells a guesser nothing."""
+    token = (token or "").strip() if isinstance(token, str) else ""
+    if not token or len(token) > 200:
+        raise ValidationError({"token": [BAD_TOKEN]})
+    wish = (
+        Wish.objects.select_for_update()
+        .filter(confirm_token_hash=token_hash(token), status=WishStatus.FULFILLED)
+        .first()
+    )
+    if wish is None:
+        raise ValidationError({"token": [BAD_TOKEN]})
+    before = audit.snapshot(wish, ["status", "confirmed_at"])
+    wish.status = WishStatus.CONFIRMED
+    wish.confirmed_at = timezone.now()
+    wish.confirm_token_hash = None
+    _save(
+        actor=None,
+        instance=wish,
+        fields=["status", "confirmed_at", "confirm_token_hash"],
+        before=before,
+        root=wish,
+        actor_name=RESIDENT,
+    )
+    _event(
+        wish=wish,
+        kind=EventKind.CONFIRMED,
+        actor=None,
+        actor_name=RESIDENT,
+        from_status=WishStatus.FULFILLED,
+        note="居民通过确认码确认 / confirmed by the resident",
+    )
+    return wish
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings (the committee's)
+# ---------------------------------------------------------------------------------------------
+
+SETTINGS_LIMITS = {"max_unfulfilled_claims": (1, 20), "claim_period_days": (1, 365)}
+
+
+@transaction.atomic
+def wish_settings_update(*, actor, **data) -> WishSettings:
+    require(actor.is_committee, "只有机关工委可以修改微心愿设置 / only the committee")
+    current = selectors.wish_settings()
+    if current.pk:
+        current = WishSettings.objects.select_for_update().get(pk=current.pk)
+    fields = list(SETTINGS_LIMITS)
+    before = audit.snapshot(current, fields)
+    errors: dict[str, list[str]] = {}
+    for key, value in data.items():
+        if key not in SETTINGS_LIMITS:
+            errors[key] = ["不能修改此字段 / cannot be changed"]
+            continue
+        low, high = SETTINGS_LIMITS[key]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            errors[key] = [f"应为 {low}–{high} 之间的整数 / must be a whole number {low}–{high}"]
+            continue
+        setattr(current, key, value)
+    merge_errors(errors)
+    if current.pk is not None and not audit.diff(before, audit.snapshot(current, fields)):
+        return current  # nothing changed: nothing to save or log
+    return _save(
+        actor=actor, instance=current, fields=fields, before=None if current.pk is None else before
+    )
