@@ -8,6 +8,8 @@ urlpatterns = [
     path("registry/", include(("guanqing.registry.urls", "registry"))),
     path("registry/excel/", include(("guanqing.registry.urls_import", "excel"))),
     path("pairing/", include(("guanqing.pairing.urls", "pairing"))),
+    path("wishes/", include(("guanqing.wishes.urls", "wishes"))),
+    path("community/", include(("guanqing.community.urls", "community"))),
     path("calendar/", include(("guanqing.core.urls_calendar", "calendar"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),

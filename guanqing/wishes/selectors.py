@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from guanqing.wishes.models import WishEvent, WishSettings
+from guanqing.wishes.choices import ClaimStatus, WishStatus
+from guanqing.wishes.models import Wish, WishClaim, WishEvent, WishFulfilment, WishSettings
 
 
 def wish_settings() -> WishSettings:
@@ -24,3 +25,30 @@ def surname_only(name: str) -> str:
     the first character is taken)."""
     name = (name or "").strip()
     return f"{name[0]}**" if name else ""
+
+
+def wish_for_confirmation(token: str) -> dict | None:
+    """What the resident's confirmation page shows for a one-time code, read without an account:
+    the wish, how it came true and who did it (names only). None for a wrong or spent code, the
+    same answer for both."""
+    from guanqing.wishes.services import token_hash  # services import this module
+
+    token = (token or "").strip() if isinstance(token, str) else ""
+    if not token or len(token) > 200:
+        return None
+    wish = (
+        Wish.objects.filter(confirm_token_hash=token_hash(token), status=WishStatus.FULFILLED)
+        .select_related("community")
+        .first()
+    )
+    if wish is None:
+        return None
+    fulfilment = (
+        WishFulfilment.objects.filter(wish=wish).prefetch_related("photos").order_by().first()
+    )
+    names = list(
+        WishClaim.objects.filter(wish=wish, status=ClaimStatus.FULFILLED)
+        .order_by("created_at", "pk")
+        .values_list("member__name", flat=True)
+    )
+    return {"wish": wish, "fulfilment": fulfilment, "members": names}

@@ -84,6 +84,9 @@ def _label(status: str) -> str:
     return str(WishStatus(status).label) if status else ""
 
 
+EVENT_RELATIONS = ["wish", "claim", "actor"]
+
+
 def _event(
     *,
     wish: Wish,
@@ -104,8 +107,10 @@ def _event(
         to_status=wish.status,
         note=note[:300],
     )
-    event.full_clean()
-    event.save()
+    # The relations are rows the caller holds (saved in this transaction or locked); their
+    # existence is the foreign keys' to guarantee, so checking it again costs three queries.
+    event.full_clean(exclude=EVENT_RELATIONS, validate_unique=False, validate_constraints=False)
+    event.save(force_insert=True)
     return event
 
 
@@ -371,7 +376,10 @@ def wish_cancel(*, actor, wish: Wish, reason: str) -> Wish:
 # ---------------------------------------------------------------------------------------------
 
 
-def _take_place(wish_pk: int) -> int:
+CLAIM_RELATIONS = ["wish", "member"]
+
+
+def _take_place(wish_pk: int, now: datetime.datetime) -> int:
     """One conditional UPDATE: a place is taken only if one is left. 0 rows: none was."""
     return Wish.objects.filter(
         pk=wish_pk, status=WishStatus.PUBLISHED, claimed_count__lt=F("capacity")
@@ -382,38 +390,55 @@ def _take_place(wish_pk: int) -> int:
             When(capacity__lte=F("claimed_count") + 1, then=Value(WishStatus.FULL)),
             default=Value(WishStatus.PUBLISHED),
         ),
-        updated_at=timezone.now(),
+        updated_at=now,
     )
+
+
+ALREADY_CLAIMED = "您已认领这个心愿 / you have already claimed this wish"
 
 
 def wish_claim(*, actor, wish: Wish) -> WishClaim:
     """A member claims a wish on the wall. Refused (naming why) when the wish is not on the wall,
     its deadline has passed, the member already holds a claim on it or holds as many unfulfilled
-    claims as the settings allow; a full wish raises `Conflict` (409)."""
+    claims as the settings allow; a full wish raises `Conflict` (409).
+
+    The hot path of the wall, kept to nine statements (`tests/test_claim_queries.py`): lock the
+    member (with its unit, for the answer), lock and read the wish through the actor's scope,
+    read the member's active claims and the settings once, take the place with the conditional
+    UPDATE, insert the claim, its two audit records and its event. The returned claim carries
+    the wish and the member with its unit as they are after the claim: the answer needs no
+    further read."""
     require(
         actor.role == Role.MEMBER and actor.member_id is not None,
         "只有党员可以认领心愿 / only members claim wishes",
     )
     with transaction.atomic():
         # serialises this member's claims (PostgreSQL); SQLite serialises every writer anyway
-        # of=self, no join: a lock on the member's unit row would queue its whole unit
+        # of=self: the join to the unit is for the answer, a lock on the unit row would queue
+        # the whole unit
         member = (
             Member.objects.select_for_update(of=("self",))
+            .select_related("unit")
             .filter(pk=actor.member_id)
             .order_by()
             .first()
         )
-        if not Wish.objects.visible_to(actor).filter(pk=wish.pk).exists():
-            raise OutOfScope(NOT_IN_SCOPE)
-        wish = Wish.objects.get(pk=wish.pk)
+        # lock order member → wish, as everywhere. Locked, the row is the one the UPDATE below
+        # will change: the checks, the audit record and the event read exact values from it
+        wish = _lock_wish(Wish.objects.visible_to(actor), wish.pk)
         if member is None or member.status != MemberStatus.ACTIVE:
             raise ValidationError(
                 {"member": ["您的党员状态不是在职，不能认领 / only active members claim wishes"]}
             )
-        if WishClaim.objects.active().filter(wish=wish, member=member).exists():
-            raise ValidationError(
-                {"wish": ["您已认领这个心愿 / you have already claimed this wish"]}
-            )
+        # the member is locked: nobody adds or ends its claims until this transaction ends
+        held = list(
+            WishClaim.objects.active()
+            .filter(member=member)
+            .order_by()
+            .values_list("wish_id", flat=True)
+        )
+        if wish.pk in held:
+            raise ValidationError({"wish": [ALREADY_CLAIMED]})
         if wish.status == WishStatus.FULL:
             raise Conflict(FULL)
         if wish.status != WishStatus.PUBLISHED:
@@ -431,48 +456,57 @@ def wish_claim(*, actor, wish: Wish) -> WishClaim:
                 {"deadline": [f"这个心愿已于 {wish.deadline} 截止 / its deadline has passed"]}
             )
         config = selectors.wish_settings()
-        held = WishClaim.objects.active().filter(member=member).count()
-        if held >= config.max_unfulfilled_claims:
+        if len(held) >= config.max_unfulfilled_claims:
             raise ValidationError(
                 {
                     "member": [
-                        f"您已有 {held} 个未实现的认领（最多 {config.max_unfulfilled_claims} 个），"
-                        "请先实现或退出其中一个 / you already hold "
-                        f"{held} unfulfilled claims, the most allowed"
+                        f"您已有 {len(held)} 个未实现的认领（最多 {config.max_unfulfilled_claims} "
+                        "个），请先实现或退出其中一个 / you already hold "
+                        f"{len(held)} unfulfilled claims, the most allowed"
                     ]
                 }
             )
         before_status, before_count = wish.status, wish.claimed_count
-        if not _take_place(wish.pk):
+        now = timezone.now()
+        if not _take_place(wish.pk, now):
+            # cannot happen while the row is locked (SQLite: while this writer is the only one);
+            # the condition stays the guarantee that no place is ever taken twice
             wish.refresh_from_db(fields=["status"])
             if wish.status in WALL_STATUSES:
                 raise Conflict(FULL)
             raise ValidationError(
                 {"status": [f"这个心愿{wish.get_status_display()}，不能认领 / not open"]}
             )
-        wish.refresh_from_db(fields=["status", "claimed_count", "updated_at"])
+        # what the UPDATE wrote, computed rather than read back
+        wish.claimed_count = before_count + 1
+        if wish.claimed_count >= wish.capacity:
+            wish.status = WishStatus.FULL
+        wish.updated_at = now
         due_on = min(today + datetime.timedelta(days=config.claim_period_days), wish.deadline)
         claim = WishClaim(wish=wish, member=member, due_on=due_on)
+        # the fields themselves are checked; not the relations (the rows locked above, behind
+        # them the foreign keys) nor the one active claim per member and wish (checked above
+        # under the member's lock, behind it the partial unique index): full_clean's queries for
+        # those would find nothing new
+        claim.full_clean(exclude=CLAIM_RELATIONS, validate_unique=False, validate_constraints=False)
         try:
-            with transaction.atomic():
-                _save(actor=actor, instance=claim, fields=["wish", "member", "due_on"], root=wish)
+            claim.save(force_insert=True)
         except IntegrityError:
-            raise ValidationError(
-                {"wish": ["您已认领这个心愿 / you have already claimed this wish"]}
-            ) from None
+            # the index refused a second active claim (a writer that did not lock the member):
+            # the whole transaction is rolled back, nothing half-written
+            raise ValidationError({"wish": [ALREADY_CLAIMED]}) from None
+        claim_fields = audit.snapshot(claim, ["wish", "member", "due_on"])
+        wish_changes: dict[str, list] = {"claimed_count": [before_count, wish.claimed_count]}
+        if wish.status != before_status:
+            wish_changes["status"] = [_label(before_status), _label(wish.status)]
         audit.record(
             actor=actor,
-            action="update",
-            obj=wish,
-            changes={
-                "claimed_count": [before_count, wish.claimed_count],
-                **(
-                    {"status": [_label(before_status), _label(wish.status)]}
-                    if wish.status != before_status
-                    else {}
-                ),
-            },
+            action="create",
+            obj=claim,
+            changes={k: [None, v] for k, v in claim_fields.items() if v not in ("", None)},
+            root=wish,
         )
+        audit.record(actor=actor, action="update", obj=wish, changes=wish_changes)
         _event(
             wish=wish,
             kind=EventKind.CLAIMED,

@@ -54,6 +54,29 @@ PAGES: dict[str, list[int]] = {
     # every signed-in user reads its own notifications; the figures for the committee and units
     "/notifications/": [200] * 9,
     "/pairing/figures/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    # 党员进社区: a member's community and check-in; a worker's registrations, activities and
+    # ratings; the unit roster for units and the committee; the figures for all three
+    "/community/": [403, 403, 200, 403, 403, 403, 403, 403, 403],
+    "/community/checkin/": [403, 403, 200, 403, 403, 403, 403, 403, 403],
+    "/community/registrations/": [403, 403, 403, 200, 403, 403, 403, 403, 403],
+    "/community/activities/": [403, 403, 403, 200, 403, 403, 403, 403, 403],
+    "/community/activities/new/": [403, 403, 403, 200, 403, 403, 403, 403, 403],
+    "/community/ratings/": [403, 403, 403, 200, 403, 403, 403, 403, 403],
+    "/community/roster/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/community/figures/": [200, 200, 403, 200, 403, 403, 403, 403, 403],
+    # 微心愿: the wall for the roles that work with wishes (each in its scope); a member's claims;
+    # the community's list (workers, the committee), the post form (workers); the figures
+    "/wishes/": [200, 200, 200, 200, 403, 403, 403, 403, 403],
+    "/wishes/mine/": [403, 403, 200, 403, 403, 403, 403, 403, 403],
+    "/wishes/manage/": [200, 403, 403, 200, 403, 403, 403, 403, 403],
+    "/wishes/new/": [403, 403, 403, 200, 403, 403, 403, 403, 403],
+    "/wishes/figures/": [200, 200, 403, 200, 403, 403, 403, 403, 403],
+}
+
+# Pages without an account (the resident's one-time confirmation link): everyone gets the page,
+# signed in or not; a wrong code answers the same page as a spent one.
+PUBLIC_PAGES: dict[str, int] = {
+    "/wishes/confirm/not-a-valid-code/": 200,
 }
 
 # detail page -> (own, other) statuses per role, in order
@@ -138,6 +161,14 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, official_calendar, page)
     assert "/accounts/login/" in response["Location"]
 
 
+@pytest.mark.parametrize("page", list(PUBLIC_PAGES))
+def test_public_pages_answer_anonymous_visitors_and_every_role(client, world, page):
+    assert client.get(page).status_code == PUBLIC_PAGES[page]
+    for role in ROLES:
+        response = client_for(getattr(world.users, role)).get(page)
+        assert response.status_code == PUBLIC_PAGES[page], role
+
+
 def test_a_missing_record_answers_like_one_outside_scope(world):
     client = client_for(world.users.community_worker)
     missing = client.get("/registry/households/999999/")
@@ -174,3 +205,32 @@ def test_pairing_page_status_by_role_own_and_other(world, role, pattern):
         client.get(pattern.format(getattr(paired, other).pk)).status_code,
     )
     assert got == PAIRING_DETAILS[pattern][ROLES.index(role)]
+
+
+# wish page -> (own, other) statuses per role, in order; `own` is a published wish of the
+# community worker's community claimed by the member (so its unit administrator sees it), `other`
+# a pending wish of another community (on nobody's wall)
+WISH_DETAILS: dict[str, list[tuple[int, int]]] = {
+    "/wishes/{}/": [(200, 200), (200, 404), (200, 404), (200, 404)] + [(403, 403)] * 5,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("pattern", list(WISH_DETAILS))
+def test_wish_page_status_by_role_own_and_other(world, role, pattern):
+    from guanqing.wishes.tests.factories import make_wish
+
+    own = make_wish(world, "published", capacity=2, claimants=[world.member])
+    other = make_wish(
+        world,
+        "pending",
+        community=world.other_community,
+        household=world.other_household,
+        posted_by=world.users.committee,
+    )
+    client = client_for(getattr(world.users, role))
+    got = (
+        client.get(pattern.format(own.pk)).status_code,
+        client.get(pattern.format(other.pk)).status_code,
+    )
+    assert got == WISH_DETAILS[pattern][ROLES.index(role)]

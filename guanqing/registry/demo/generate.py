@@ -15,11 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from guanqing.accounts.choices import Role
 from guanqing.accounts.models import User
+from guanqing.community.demo import build_community_demo
 from guanqing.core import audit
 from guanqing.core.testing.idnumbers import make_id_number
 from guanqing.pairing.demo import build_pairing_demo
@@ -38,6 +39,7 @@ from guanqing.registry.choices import (
 )
 from guanqing.registry.demo import data
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
+from guanqing.wishes.demo import build_wishes_demo
 
 SEED = 20140301
 BASE_MEMBERS = 15_000
@@ -88,8 +90,8 @@ class DemoSummary:
     def as_changes(self) -> dict:
         keys = ["divisions", "units", "party_orgs", "members", "households", "people", "accounts"]
         changes = {key: [None, getattr(self, key)] for key in keys}
-        if "pairing" in self.extra:
-            changes.update(self.extra["pairing"].as_changes())
+        for part in self.extra.values():  # pairing, wishes, community: their counts
+            changes.update(part.as_changes())
         return changes
 
 
@@ -133,6 +135,12 @@ def load_demo(
                 f"{summary.villages} 个村"
             ),
         )
+        if connection.vendor == "postgresql":
+            # Statistics for the planner at once (ANALYZE counts this transaction's own rows):
+            # without them PostgreSQL plans the figures' joins over tens of thousands of rows as
+            # if the tables were empty, until autovacuum gets round to them.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
     return summary
 
 
@@ -765,4 +773,8 @@ class _Builder:
         self.build_accounts()
         self.progress("结对帮困 pairings, visits and partnerships")
         self.summary.extra["pairing"] = build_pairing_demo(self)
+        self.progress("微心愿 micro-wishes")
+        self.summary.extra["wishes"] = build_wishes_demo(self)
+        self.progress("进社区报到 registrations, activities and ratings")
+        self.summary.extra["community"] = build_community_demo(self)
         return self.summary

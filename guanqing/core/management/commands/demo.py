@@ -118,9 +118,8 @@ class Command(BaseCommand):
                     f"{summary.households} 户困难家庭（{summary.people} 人），"
                     f"{summary.accounts} 个演示账号；用时 {summary.seconds:.1f} 秒"
                 )
-                pairing = summary.extra.get("pairing")
-                if pairing is not None:
-                    self.stdout.write(f"  {pairing.describe()}")
+                for part in summary.extra.values():  # pairing, wishes, community
+                    self.stdout.write(f"  {part.describe()}")
 
         self.stdout.write("收集静态文件 collecting static files …")
         call_command("collectstatic", interactive=False, verbosity=0)
