@@ -250,7 +250,7 @@ def _decide(actor, registration: Registration, status: str, reason: str = "") ->
         raise ValidationError(
             {
                 "status": [
-                    f"该报到已{registration.get_status_display()}，不能再次处理 / "
+                    f"该报到{registration.get_status_display()}，不能再次处理 / "
                     "only a pending registration can be confirmed or rejected"
                 ]
             }

@@ -173,6 +173,9 @@ def _member_activities(user, member: Member | None):
     mine = ActivitySignup.objects.visible_to(user).filter(
         activity_id=OuterRef("pk"), status=SignupStatus.SIGNED_UP
     )
+    attended = Attendance.objects.visible_to(user).filter(
+        activity_id=OuterRef("pk"), member_id=member.pk if member else None
+    )
     home_id = member.home_community_id if member else None
     return (
         Activity.objects.visible_to(user)
@@ -180,6 +183,8 @@ def _member_activities(user, member: Member | None):
         .select_related("community")
         .annotate(
             is_mine=Exists(mine),
+            checked_in=Exists(attended),
+            checked_out=Exists(attended.filter(checked_out_at__isnull=False)),
             home_first=Case(
                 When(community_id=home_id, then=Value(0)),
                 default=Value(1),
@@ -391,6 +396,12 @@ def checkin(request):
             activity_id__in=[s.activity_id for s in signups]
         )
     }
+    # an activity the member has already checked out of asks nothing more of it
+    signups = [
+        s
+        for s in signups
+        if s.activity_id not in attendances or not attendances[s.activity_id].checked_out_at
+    ]
     choices = [(s.activity_id, s.activity.title) for s in signups]
     running = [
         {"activity": s.activity, "attendance": attendances.get(s.activity_id)} for s in signups
@@ -439,6 +450,11 @@ def _explain_not_running(user, wanted: str) -> str:
         return _("您没有报名“%(title)s”，不能签到。请先在“我的社区”报名。") % {
             "title": activity.title
         }
+    done = Attendance.objects.visible_to(user).filter(
+        activity_id=activity.pk, member_id=user.member_id, checked_out_at__isnull=False
+    )
+    if done.exists():
+        return _("您已签退“%(title)s”，本次服务已记入时长。") % {"title": activity.title}
     opens, closes = rules.code_window(activity.starts_at, activity.ends_at)
     return _("“%(title)s”的签到时间为 %(opens)s 至 %(closes)s。") % {
         "title": activity.title,

@@ -14,7 +14,7 @@ class WishCategory(models.TextChoices):
 
 class WishStatus(models.TextChoices):
     PENDING = "pending", _("待审核")
-    PUBLISHED = "published", _("认领中")
+    PUBLISHED = "published", _("待认领")
     FULL = "full", _("已认满")
     FULFILLED = "fulfilled", _("已实现")
     CONFIRMED = "confirmed", _("已确认")

@@ -50,6 +50,9 @@ def wish_figures(user, first: datetime.date, last: datetime.date) -> dict:
         "fulfilled": fulfilled.count(),
         "confirmed": wishes.filter(**_on("confirmed_at", first, last)).count(),
         "money_spent_yuan": str(Decimal(money).quantize(CENT, rounding=ROUND_HALF_UP)),
+        "money_spent_wan_yuan": str(
+            (Decimal(money) / 10000).quantize(CENT, rounding=ROUND_HALF_UP)
+        ),
     }
 
     # by unit

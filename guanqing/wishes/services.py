@@ -627,7 +627,9 @@ def _lapse_one(claim_pk: int, today: datetime.date) -> bool:
             from_status=before_status,
             note=f"{claim.member.name} 的认领应于 {claim.due_on} 前实现，已逾期",
         )
-        back = "心愿已回到心愿墙" if wish.status in WALL_STATUSES else "心愿已过期"
+        # a wish whose own deadline has passed expires in the same run (below), not back to the wall
+        on_wall = wish.status in WALL_STATUSES and wish.deadline >= today
+        back = "心愿已回到心愿墙" if on_wall else "心愿已过期"
         text = f"“{wish.title}”的认领（{claim.member.name}）已于 {claim.due_on} 逾期失效，{back}。"
         notification_send(
             recipients=[*_account_of(claim.member_id), *_workers_of(wish.community_id)],

@@ -66,9 +66,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
     term = serializers.CharField(source="term_label", read_only=True, help_text=TERM_HELP)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    decided_by_name = serializers.CharField(
-        source="decided_by.__str__", read_only=True, default=None
-    )
+    decided_by_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Registration
@@ -92,6 +90,10 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_decided_by_name(self, obj) -> str | None:
+        return str(obj.decided_by) if obj.decided_by_id else None
 
 
 class RegistrationSubmitSerializer(serializers.Serializer):

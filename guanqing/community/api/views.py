@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -25,6 +26,7 @@ from rest_framework.views import APIView
 from guanqing.accounts.choices import Role
 from guanqing.community import selectors, services
 from guanqing.community.api import serializers as s
+from guanqing.community.choices import RegistrationStatus
 from guanqing.community.filters import (
     ActivityFilter,
     AttendanceFilter,
@@ -191,7 +193,16 @@ class RosterView(APIView):
         if unit is not None:
             rows = rows.filter(unit_id=unit.pk)
         if request.query_params.get("missing", "").lower() in ("1", "true", "yes"):
-            rows = rows.exclude(registration_status="confirmed")
+            # not `exclude(status=confirmed)`: that drops the members with no registration (NULL)
+            rows = rows.filter(
+                Q(registration_status__isnull=True)
+                | Q(
+                    registration_status__in=[
+                        RegistrationStatus.PENDING,
+                        RegistrationStatus.REJECTED,
+                    ]
+                )
+            )
         paginator = Pagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(s.RosterSerializer(page, many=True).data)

@@ -226,3 +226,27 @@ def test_list_queries_do_not_grow_with_the_page(world, url, role):
     large, rows_large = api_list_queries(user, f"{API}/{url}")
     assert rows_large > rows_small
     assert large == small, (small, large)
+
+
+def test_a_member_who_never_registered_is_among_the_missing(cw):
+    stranger = f.MemberFactory(
+        unit=cw.unit, branch=cw.org, home_community=cw.community, name="孙八"
+    )
+    unit_admin = api_as(cw.users.unit_admin)
+    missing = unit_admin.get(f"{API}/roster/", {"missing": "true"}).json()["results"]
+    assert [row["member"] for row in missing] == [cw.colleague.pk, stranger.pk]
+    assert {row["registration_status"] for row in missing} == {"pending", None}
+
+
+def test_a_pending_registration_has_no_decider_yet(cw):
+    rows = (
+        api_as(cw.users.community_worker)
+        .get(f"{API}/registrations/", {"status": "pending"})
+        .json()["results"]
+    )
+    assert rows and all(row["decided_by_name"] is None for row in rows)
+    worker = api_as(cw.users.community_worker)
+    confirmed = worker.post(f"{API}/registrations/{cw.pending.pk}/confirm/", format="json")
+    assert confirmed.status_code == 200, confirmed.content
+    row = worker.get(f"{API}/registrations/{cw.pending.pk}/").json()
+    assert row["decided_by_name"] == str(cw.users.community_worker)

@@ -279,3 +279,21 @@ def test_activity_list_query_count_does_not_grow_with_the_page(world):
     _add_activities(world, 20)
     big = _queries(client, "/community/activities/?per_page=100")
     assert small == big
+
+
+def test_after_checking_out_the_pages_offer_nothing_more_for_that_activity(cw):
+    cf.AttendanceFactory(
+        activity=cw.live,
+        member=cw.member,
+        checked_out_at=cw.live.starts_at + datetime.timedelta(minutes=10),
+        hours=Decimal("0.1"),
+    )
+    member = client_for(cw.users.member)
+    checkin = member.get(f"/community/checkin/?a={cw.live.pk}")
+    assert "您已签退" in checkin.content.decode()
+    assert cw.live.pk not in dict(checkin.context["form"].fields["activity"].choices)
+    card = member.get("/community/").content.decode()
+    start = card.index(f'id="activity-{cw.live.pk}"')
+    this_card = card[start : card.index("</li>", start)]
+    assert "已签退" in this_card
+    assert "取消报名" not in this_card and "去签到" not in this_card

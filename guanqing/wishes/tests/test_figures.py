@@ -62,6 +62,7 @@ def test_city_figures_count_each_stage(story):
         "fulfilled": 2,
         "confirmed": 1,
         "money_spent_yuan": "150.10",
+        "money_spent_wan_yuan": "0.02",
     }
     by_category = {row["category"]: row for row in body["by_category"]}
     # trip: the wish fulfilled together, the other community's and the pending one

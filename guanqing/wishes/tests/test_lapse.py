@@ -119,3 +119,15 @@ def test_tick_runs_every_registered_job_and_prints_a_line_for_each(overdue):
     assert any("wishes.claims_lapse" in line and "1 claim(s) lapsed" in line for line in lines)
     second = _tick(TODAY)
     assert "0 claim(s) lapsed, 0 wish(es) expired" in second
+
+
+def test_a_run_for_a_later_day_tells_of_the_expiry_not_of_a_return_to_the_wall(ww):
+    # `guanqing tick --today` after the wish's deadline (a missed day caught up): the claim ran
+    # out on the deadline, the wish expires in the same run and the notification says so
+    wish = make_wish(ww, "full", claimants=[ww.member], deadline=TODAY + 20 * DAY)
+    WishClaim.objects.filter(wish=wish).update(due_on=TODAY + 20 * DAY)
+    result = claims_lapse(TODAY + 30 * DAY)
+    assert (result.lapsed, result.expired) == (1, 1)
+    assert Wish.objects.get(pk=wish.pk).status == "expired"
+    text = Notification.objects.get(kind="wish_lapsed", recipient=ww.users.member).text
+    assert "已过期" in text and "回到心愿墙" not in text
