@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from guanqing.core import audit
+from guanqing.core import audit, uploads
 from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
 from guanqing.pairing import selectors
 from guanqing.pairing.choices import EndReason, ProjectStatus, SupportKind, VisitKind
@@ -35,9 +33,6 @@ NOT_IN_SCOPE = registry_services.NOT_IN_SCOPE
 COMMITTEE_ONLY = "只有机关工委可以执行此操作 / only the committee may do this"
 
 PROFILE_FIELDS = ["situation", "hardship_cause", "outlook", "skills", "needs"]  # 五清
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_MAX_COUNT = 9
-MONEY_MAX = Decimal("999999999999.99")
 
 
 def _today() -> datetime.date:
@@ -241,57 +236,6 @@ VISIT_FIELDS = [
 ]
 
 
-def _money(errors: dict, field: str, value) -> Decimal:
-    try:
-        amount = Decimal(str(value if value not in (None, "") else 0))
-    except InvalidOperation:
-        errors[field] = ["应为金额（元）/ must be an amount in yuan"]
-        return Decimal(0)
-    if not amount.is_finite() or amount < 0:
-        errors[field] = ["金额不能为负数 / amount cannot be negative"]
-    elif amount != amount.quantize(Decimal("0.01")):
-        errors[field] = ["金额最多保留两位小数 / at most two decimal places"]
-    elif amount > MONEY_MAX:
-        errors[field] = ["金额过大 / amount too large"]
-    return amount
-
-
-def _sniff_image(head: bytes) -> tuple[str, str] | None:
-    """(content type, extension) from the file's first bytes; the client's word is not trusted."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg", "jpg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png", "png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp", "webp"
-    return None
-
-
-def _check_photos(errors: dict, photos) -> list[tuple[Any, str, str]]:
-    checked = []
-    if len(photos) > PHOTO_MAX_COUNT:
-        errors["photos"] = [f"每次走访最多 {PHOTO_MAX_COUNT} 张照片 / at most {PHOTO_MAX_COUNT}"]
-        return checked
-    for index, photo in enumerate(photos):
-        field = f"photos[{index}]"
-        name = getattr(photo, "name", "") or ""
-        if photo.size > PHOTO_MAX_BYTES:
-            errors[field] = [
-                f"照片“{name}”超过 5 MB（{photo.size} 字节）/ photo is larger than 5 MB"
-            ]
-            continue
-        photo.seek(0)
-        kind = _sniff_image(photo.read(16))
-        photo.seek(0)
-        if kind is None:
-            errors[field] = [
-                f"“{name}”不是 JPEG、PNG 或 WebP 图片 / only JPEG, PNG or WebP photos are accepted"
-            ]
-            continue
-        checked.append((photo, *kind))
-    return checked
-
-
 def _may_record(actor, pairing: Pairing) -> None:
     require(
         actor.role in ("committee", "unit_admin", "member"),
@@ -372,8 +316,8 @@ def _visit_record(
                 "the member holding the pairing on that date must be among the participants"
             ]
     # help given
-    cash = _money(errors, "cash_amount", cash_amount)
-    in_kind = _money(errors, "in_kind_value", in_kind_value)
+    cash = uploads.money(errors, "cash_amount", cash_amount)
+    in_kind = uploads.money(errors, "in_kind_value", in_kind_value)
     in_kind_items = (in_kind_items or "").strip()
     if in_kind > 0 and not in_kind_items:
         errors["in_kind_items"] = ["填写了物品折价，请写明慰问物品 / name the goods given"]
@@ -390,7 +334,7 @@ def _visit_record(
             ]
         elif not isinstance(value, str):
             errors[f"profile_updates.{key}"] = ["应为文字 / must be text"]
-    checked_photos = _check_photos(errors, list(photos or []))
+    checked_photos = uploads.check_photos(errors, list(photos or []))
     merge_errors(errors)
 
     household = pairing.household
@@ -567,7 +511,7 @@ def _apply_project(project: PartnershipProject, data: dict) -> None:
     for name, value in data.items():
         setattr(project, name, value.strip() if isinstance(value, str) else value)
     errors: dict[str, list[str]] = {}
-    project.funds = _money(errors, "funds", project.funds)
+    project.funds = uploads.money(errors, "funds", project.funds)
     if not (project.title or "").strip():
         errors["title"] = ["请填写项目名称 / title is required"]
     if project.status == ProjectStatus.DONE and project.finished_on is None:

@@ -17,7 +17,6 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -26,9 +25,8 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from guanqing.accounts.choices import Role
-from guanqing.core import audit
+from guanqing.core import audit, uploads
 from guanqing.core.services import OutOfScope, merge_errors, notification_send, require
-from guanqing.pairing.services import _money, _sniff_image  # the same checks as for visits
 from guanqing.registry.choices import DivisionLevel, HouseholdStatus, MemberStatus
 from guanqing.registry.models import Division, Household, Member
 from guanqing.wishes import selectors
@@ -55,8 +53,6 @@ BAD_TOKEN = "确认码无效或已使用 / this confirmation code is not valid o
 SYSTEM = "系统（每日任务）"
 RESIDENT = "居民（确认码）"
 
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_MAX_COUNT = 9
 CAPACITY_MAX = 50
 
 
@@ -247,7 +243,7 @@ def wish_post(
         errors["title"] = ["心愿最多 80 字 / at most 80 characters"]
     if category not in WishCategory.values:
         errors["category"] = [f"未知的类别 {category!r} / unknown category"]
-    cost = _money(errors, "estimated_cost", estimated_cost)
+    cost = uploads.money(errors, "estimated_cost", estimated_cost)
     today = _today()
     if deadline is None or deadline <= today:
         errors["deadline"] = [f"截止日期应晚于今天 {today} / the deadline must be after today"]
@@ -693,29 +689,6 @@ def claims_lapse(today: datetime.date) -> LapseResult:
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_photos(errors: dict, photos) -> list[tuple[Any, str, str]]:
-    checked = []
-    if len(photos) > PHOTO_MAX_COUNT:
-        errors["photos"] = [f"最多 {PHOTO_MAX_COUNT} 张照片 / at most {PHOTO_MAX_COUNT} photos"]
-        return checked
-    for index, photo in enumerate(photos):
-        field = f"photos[{index}]"
-        name = getattr(photo, "name", "") or ""
-        if photo.size > PHOTO_MAX_BYTES:
-            errors[field] = [f"照片“{name}”超过 5 MB / photo is larger than 5 MB"]
-            continue
-        photo.seek(0)
-        kind = _sniff_image(photo.read(16))
-        photo.seek(0)
-        if kind is None:
-            errors[field] = [
-                f"“{name}”不是 JPEG、PNG 或 WebP 图片 / only JPEG, PNG or WebP photos are accepted"
-            ]
-            continue
-        checked.append((photo, *kind))
-    return checked
-
-
 @transaction.atomic
 def _wish_fulfil(
     *, actor, wish: Wish, note: str, money_spent, photos, saved_files: list[str]
@@ -745,8 +718,8 @@ def _wish_fulfil(
     note = (note or "").strip()
     if not note:
         errors["note"] = ["请写明心愿是如何实现的 / say how the wish came true"]
-    money = _money(errors, "money_spent", money_spent)
-    checked = _check_photos(errors, list(photos or []))
+    money = uploads.money(errors, "money_spent", money_spent)
+    checked = uploads.check_photos(errors, list(photos or []))
     merge_errors(errors)
     fulfilment = WishFulfilment(wish=wish, note=note, money_spent=money, fulfilled_by=mine.member)
     _save(
