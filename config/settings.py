@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy
+
 from config.env import (
     env_bool,
     env_choice,
@@ -58,6 +60,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "guanqing.core.middleware.ChineseFirstLocaleMiddleware",
+    # inside the locale (messages in the user's language), outside what may refuse a request
+    "guanqing.core.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -146,11 +150,19 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "guanqing.core.context.client_ip"
+
+# How many reverse proxies in front of Guanqing append to X-Forwarded-For (0: none, the client's
+# address is REMOTE_ADDR). One rule, guanqing.core.context.client_ip, for the audit log, axes and
+# the API throttles (docs/security.md).
+TRUSTED_PROXIES = env_int("GUANQING_TRUSTED_PROXIES", 0, minimum=0, maximum=5)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 # Figures grouped by thousands on Chinese pages too (config/formats/zh_Hans/formats.py).
 FORMAT_MODULE_PATH = ["config.formats"]
+# Filter selects start with 全部 (all), not django-filter's row of dashes, on every list.
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -196,11 +208,14 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "guanqing.core.api.StableOrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular, plus the error answers of every operation.
+    "DEFAULT_SCHEMA_CLASS": "guanqing.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "guanqing.core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Scoped rates for the few endpoints open without an account (throttle_scope on the view).
     "DEFAULT_THROTTLE_RATES": {"wish_confirm": "30/hour"},
+    # DRF's own reading of X-Forwarded-For follows the same count (core/context.client_ip).
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "关情 Guanqing API",
@@ -235,11 +250,27 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 # Imports larger than this run as a background task (guanqing worker).
 IMPORT_BACKGROUND_THRESHOLD = env_int("GUANQING_IMPORT_BACKGROUND_ROWS", 2000, minimum=1)
+_MB = 1024 * 1024
+# So are files that unpack to more than this: the request never parses them.
+IMPORT_BACKGROUND_UNPACKED_BYTES = env_int("GUANQING_IMPORT_BACKGROUND_MB", 10, minimum=1) * _MB
+# Limits checked before an uploaded .xlsx is parsed, and while it is read.
+IMPORT_MAX_ROWS = env_int("GUANQING_IMPORT_MAX_ROWS", 200_000, minimum=1, maximum=1_048_575)
+IMPORT_MAX_UNPACKED_BYTES = env_int("GUANQING_IMPORT_MAX_UNPACKED_MB", 200, minimum=1) * _MB
+IMPORT_MAX_SHARED_STRINGS_BYTES = (
+    env_int("GUANQING_IMPORT_MAX_SHARED_STRINGS_MB", 50, minimum=1) * _MB
+)
+IMPORT_MAX_PARTS = env_int("GUANQING_IMPORT_MAX_PARTS", 1000, minimum=10)
+# Apache POI's default: no part of a workbook Excel saved compresses better than 100 to 1.
+IMPORT_MAX_COMPRESSION_RATIO = env_int("GUANQING_IMPORT_MAX_COMPRESSION_RATIO", 100, minimum=10)
+# An import reports this many problems and counts the rest.
+IMPORT_MAX_ERRORS = env_int("GUANQING_IMPORT_MAX_ERRORS", 200, minimum=1)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # django.request and django.security log a 403 or 404 with its traceback: one line is enough.
+    "filters": {"routine_4xx": {"()": "guanqing.core.log_filters.RoutineClientErrors"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["routine_4xx"]}},
     "root": {
         "handlers": ["console"],
         "level": env_choice(

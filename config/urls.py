@@ -1,5 +1,11 @@
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from guanqing.core.ids import IdConverter, YearConverter
+
+# Before the apps' URLconfs are included: their paths use <id:pk> and <year:year>.
+register_converter(IdConverter, "id")
+register_converter(YearConverter, "year")
 
 urlpatterns = [
     path("", include(("guanqing.core.urls", "core"))),

@@ -6,13 +6,66 @@ its own and gets 404 for the other.
 
 from __future__ import annotations
 
+import datetime
+import os
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 from rest_framework.test import APIClient
 
 from guanqing.core.testing import factories as f
+
+BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
+# What tests that depend on "today" (the demo) pin it to: a Wednesday in the middle of a quarter
+# and of a half-year, outside both festival windows, inside the official calendar (2004–2026).
+PINNED_TODAY = datetime.datetime(2026, 5, 13, 10, 0, tzinfo=BUSINESS_TZ)
+
+
+def clock_from(value: str) -> datetime.datetime:
+    """Where GUANQING_TEST_TODAY moves the clock: `2026-02-17` (10:00 in Asia/Shanghai) or
+    `2026-02-17T00:30` (that local time: the hours when the UTC date is still yesterday)."""
+    try:
+        moment = datetime.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise pytest.UsageError(
+            f"GUANQING_TEST_TODAY={value!r}: use YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        ) from None
+    if len(value.strip()) == 10:
+        moment = moment.replace(hour=10)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=BUSINESS_TZ)
+    return moment
+
+
+_session_travel = None
+
+
+def pytest_configure(config):
+    """GUANQING_TEST_TODAY runs the whole session (collection included) as if it were that day,
+    with the clock ticking: no test may depend on the day it runs, and this is how to check."""
+    global _session_travel
+    value = os.environ.get("GUANQING_TEST_TODAY", "").strip()
+    if value and _session_travel is None:
+        _session_travel = time_machine.travel(clock_from(value), tick=True)
+        _session_travel.start()
+
+
+def pytest_unconfigure(config):
+    global _session_travel
+    if _session_travel is not None:
+        _session_travel.stop()
+        _session_travel = None
+
+
+@pytest.fixture
+def pinned_today():
+    """Run the test on `PINNED_TODAY` (the clock ticks from there): for tests whose figures
+    depend on the date, such as the demo's, which is built around today."""
+    with time_machine.travel(PINNED_TODAY, tick=True):
+        yield PINNED_TODAY.date()
 
 
 @pytest.fixture
@@ -61,6 +114,15 @@ def world(db):
         other_person=other_person,
         users=users,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counts live in the cache, keyed by the client's address (127.0.0.1 for every
+    test client): each test starts with none, whatever ran before it in the process."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from guanqing.accounts.choices import ALLOWED_SCOPE, REQUIRED_SCOPE, SEPARATED_ADMIN_ROLES, Role
 from guanqing.accounts.models import User
-from guanqing.core import audit
+from guanqing.core import audit, text
 from guanqing.core.models import SecurityPolicy
 from guanqing.core.policy import current_policy
 from guanqing.core.services import merge_errors, require
@@ -31,10 +32,11 @@ def _check_scope(user: User) -> None:
     needed = REQUIRED_SCOPE.get(user.role)
     if needed and getattr(user, f"{needed}_id") is None:
         errors[needed] = [
-            f"角色“{user.get_role_display()}”必须指定{_scope_label(needed)} / required"
+            _("角色“%(role)s”必须指定%(value)s")
+            % {"role": user.get_role_display(), "value": _scope_label(needed)}
         ]
     if user.community_id and user.community.level != DivisionLevel.COMMUNITY:
-        errors["community"] = ["应选择社区/村 / must be a community or village"]
+        errors["community"] = [_("应选择社区/村")]
     merge_errors(errors)
 
 
@@ -43,13 +45,14 @@ def _scope_label(field: str) -> str:
 
 
 def _check_manageable(actor: User, role: str) -> None:
-    require(actor.is_system_admin, "只有系统管理员可以管理账号 / only the system administrator")
+    require(actor.is_system_admin, _("只有系统管理员可以管理账号"))
     if role in SEPARATED_ADMIN_ROLES:
         raise ValidationError(
             {
                 "role": [
-                    "三员账号只能在安装时用 `guanqing createadmins` 创建，不能在系统中互相创建或修改 / "
-                    "the three administrators are created at installation, not by one another"
+                    _(
+                        "三员账号只能在安装时用 `guanqing createadmins` 创建，不能在系统中互相创建或修改"
+                    )
                 ]
             }
         )
@@ -60,7 +63,7 @@ def _resolve(model, value, field):
         return value
     obj = model.objects.filter(pk=value).first()
     if obj is None:
-        raise ValidationError({field: [f"编号 {value} 不存在 / does not exist"]})
+        raise ValidationError({field: [_("编号 %(value)s 不存在") % {"value": value}]})
     return obj
 
 
@@ -77,13 +80,15 @@ def user_create(
     member: Member | int | None = None,
 ) -> User:
     if role not in Role.values:
-        raise ValidationError({"role": [f"未知角色 {role!r} / unknown role"]})
+        raise ValidationError({"role": [_("未知角色 %(role)r") % {"role": role}]})
     _check_manageable(actor, role)
     username = (username or "").strip()
     if not username:
-        raise ValidationError({"username": ["请填写用户名 / username is required"]})
+        raise ValidationError({"username": [_("请填写用户名")]})
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": [f"用户名“{username}”已被使用 / already taken"]})
+        raise ValidationError(
+            {"username": [_("用户名“%(username)s”已被使用") % {"username": username}]}
+        )
     user = User(
         username=username,
         display_name=display_name,
@@ -93,7 +98,7 @@ def user_create(
         member=_resolve(Member, member, "member"),
     )
     if user.member_id and User.objects.filter(member_id=user.member_id).exists():
-        raise ValidationError({"member": ["该党员已有账号 / this member already has an account"]})
+        raise ValidationError({"member": [_("该党员已有账号")]})
     if not user.display_name and user.member_id:
         user.display_name = user.member.name
     _check_scope(user)
@@ -102,7 +107,7 @@ def user_create(
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from None
     user.set_password(password)
-    user.full_clean(exclude=["password"])
+    text.full_clean(user, exclude=["password"])
     user.save()
     audit.record(actor=actor, action="create", obj=user, changes=_user_changes(None, user))
     return user
@@ -126,18 +131,18 @@ def user_update(*, actor: User, user: User, **data) -> User:
     if "role" in data:
         _check_manageable(actor, data["role"])
     if user.pk == actor.pk:
-        raise ValidationError({"role": ["不能修改自己的账号 / you cannot change your own account"]})
+        raise ValidationError({"role": [_("不能修改自己的账号")]})
     before = _user_snapshot(user)
     allowed = {"display_name", "role", "unit", "community", "member", "is_active"}
     unknown = set(data) - allowed
-    merge_errors({k: ["不能修改此字段 / cannot be changed here"] for k in unknown})
+    merge_errors({k: [_("不能修改此字段")] for k in unknown})
     for key, model in (("unit", Unit), ("community", Division), ("member", Member)):
         if key in data:
             data[key] = _resolve(model, data[key], key)
     for key, value in data.items():
         setattr(user, key, value)
     _check_scope(user)
-    user.full_clean(exclude=["password"])
+    text.full_clean(user, exclude=["password"])
     changes = _user_changes(before, user)
     if not changes:
         return user
@@ -184,14 +189,10 @@ def token_issue(*, actor: User) -> str:
 @transaction.atomic
 def user_grant_reveal(*, actor: User, user: User, allowed: bool) -> User:
     """The security administrator decides who may see full ID numbers."""
-    require(
-        actor.is_security_admin, "只有安全管理员可以授予此权限 / only the security administrator"
-    )
+    require(actor.is_security_admin, _("只有安全管理员可以授予此权限"))
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_separated_admin:
-        raise ValidationError(
-            {"can_reveal_sensitive": ["三员账号不查看业务数据 / not for administrators"]}
-        )
+        raise ValidationError({"can_reveal_sensitive": [_("三员账号不查看业务数据")]})
     if user.can_reveal_sensitive == allowed:
         return user
     user.can_reveal_sensitive = allowed
@@ -210,9 +211,7 @@ POLICY_FIELDS = ["failure_limit", "lockout_minutes", "idle_minutes", "mask_head"
 
 @transaction.atomic
 def policy_update(*, actor: User, **data) -> SecurityPolicy:
-    require(
-        actor.is_security_admin, "只有安全管理员可以修改安全策略 / only the security administrator"
-    )
+    require(actor.is_security_admin, _("只有安全管理员可以修改安全策略"))
     policy = current_policy()
     if policy.pk:
         policy = SecurityPolicy.objects.select_for_update().get(pk=policy.pk)
@@ -227,15 +226,15 @@ def policy_update(*, actor: User, **data) -> SecurityPolicy:
     }
     for key, value in data.items():
         if key not in limits:
-            errors[key] = ["不能修改此字段 / cannot be changed"]
+            errors[key] = [_("不能修改此字段")]
             continue
         low, high = limits[key]
         if not isinstance(value, int) or not low <= value <= high:
-            errors[key] = [f"应为 {low}–{high} 之间的整数 / must be a whole number {low}–{high}"]
+            errors[key] = [_("应为 %(low)s–%(high)s 之间的整数") % {"low": low, "high": high}]
         else:
             setattr(policy, key, value)
     if policy.mask_head + policy.mask_tail > 12:
-        errors["mask_tail"] = ["显示的位数过多，无法起到遮蔽作用 / too many digits shown"]
+        errors["mask_tail"] = [_("显示的位数过多，无法起到遮蔽作用")]
     merge_errors(errors)
     changes = audit.diff(before, audit.snapshot(policy, POLICY_FIELDS))
     if not changes and policy.pk:
@@ -267,7 +266,7 @@ def user_unlock(*, actor: User, username: str) -> int:
     from axes.models import AccessAttempt
     from axes.utils import reset
 
-    require(actor.is_security_admin, "只有安全管理员可以解除锁定 / only the security administrator")
+    require(actor.is_security_admin, _("只有安全管理员可以解除锁定"))
     username = (username or "").strip()
     failures = (
         AccessAttempt.objects.filter(username=username)
@@ -276,7 +275,9 @@ def user_unlock(*, actor: User, username: str) -> int:
         .first()
     )
     if not username or failures is None:
-        raise ValidationError({"username": [f"账号“{username}”未被锁定 / not locked"]})
+        raise ValidationError(
+            {"username": [_("账号“%(username)s”未被锁定") % {"username": username}]}
+        )
     removed = reset(username=username)
     user = User.objects.filter(username=username).first()
     audit.record(
@@ -297,19 +298,21 @@ def separated_admin_create(
 ) -> User:
     """Installation only (`guanqing createadmins`): one of the three separated administrators."""
     if role not in SEPARATED_ADMIN_ROLES:
-        raise ValidationError({"role": [f"{role!r} 不是三员角色 / not an administrator role"]})
+        raise ValidationError({"role": [_("%(role)r 不是三员角色") % {"role": role}]})
     username = (username or "").strip()
     if not username:
-        raise ValidationError({"username": ["请填写用户名 / username is required"]})
+        raise ValidationError({"username": [_("请填写用户名")]})
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": [f"用户名“{username}”已被使用 / already taken"]})
+        raise ValidationError(
+            {"username": [_("用户名“%(username)s”已被使用") % {"username": username}]}
+        )
     user = User(username=username, role=role, display_name=display_name or str(Role(role).label))
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise ValidationError({"password": exc.messages}) from None
     user.set_password(password)
-    user.full_clean(exclude=["password"])
+    text.full_clean(user, exclude=["password"])
     user.save()
     audit.record(
         actor=None,

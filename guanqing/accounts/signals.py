@@ -4,7 +4,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from guanqing.core import audit
+from guanqing.core import audit, text
 
 
 @receiver(user_logged_in)
@@ -21,7 +21,8 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
-    username = (credentials or {}).get("username", "")[:150]
+    # whatever was typed, as typed, minus what no log or spreadsheet can hold
+    username = text.strip_control(str((credentials or {}).get("username") or ""))[:150]
     audit.record(
         actor=None,
         actor_username=username,
@@ -33,6 +34,7 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_locked_out)
 def _locked_out(sender, request, username, ip_address, **kwargs):
+    username = text.strip_control(str(username or ""))[:150]
     audit.record(
         actor=None,
         actor_username=username or "",

@@ -12,11 +12,11 @@ urlpatterns = [
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/members/", views.member_search, name="member_search"),
-    path("users/<int:pk>/", views.user_edit, name="user_edit"),
-    path("users/<int:pk>/password/", views.user_password, name="user_password"),
+    path("users/<id:pk>/", views.user_edit, name="user_edit"),
+    path("users/<id:pk>/password/", views.user_password, name="user_password"),
     path("security/", views.security_policy, name="security_policy"),
     path("security/grants/", views.security_grants, name="security_grants"),
-    path("security/grants/<int:pk>/", views.security_grant_toggle, name="security_grant_toggle"),
+    path("security/grants/<id:pk>/", views.security_grant_toggle, name="security_grant_toggle"),
     path("security/locked/", views.security_locked, name="security_locked"),
     # --- end administrators -------------------------------------------------------------
 ]

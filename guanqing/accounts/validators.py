@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 class LettersAndDigitsValidator:
@@ -7,12 +8,12 @@ class LettersAndDigitsValidator:
     def validate(self, password, user=None):
         if not (any(c.isalpha() for c in password) and any(c.isdigit() for c in password)):
             raise ValidationError(
-                "密码必须同时包含字母和数字 / the password must contain both letters and digits",
+                _("密码必须同时包含字母和数字"),
                 code="password_letters_digits",
             )
 
     def get_help_text(self):
-        return "密码必须同时包含字母和数字 / the password must contain both letters and digits"
+        return _("密码必须同时包含字母和数字")
 
 
 class MinimumLengthValidator:
@@ -24,11 +25,10 @@ class MinimumLengthValidator:
     def validate(self, password, user=None):
         if len(password) < self.min_length:
             raise ValidationError(
-                "密码至少需要 %(min_length)d 位（当前 %(length)d 位）/ "
-                "the password must have at least %(min_length)d characters",
+                _("密码至少需要 %(min_length)d 位（当前 %(length)d 位）"),
                 code="password_too_short",
                 params={"min_length": self.min_length, "length": len(password)},
             )
 
     def get_help_text(self):
-        return f"密码至少需要 {self.min_length} 位 / at least {self.min_length} characters"
+        return _("密码至少需要 %(min_length)s 位") % {"min_length": self.min_length}

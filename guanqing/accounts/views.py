@@ -28,6 +28,7 @@ from guanqing.accounts.forms import (
 )
 from guanqing.accounts.models import User
 from guanqing.core import sensitive
+from guanqing.core.ids import is_digits
 from guanqing.core.policy import request_policy
 from guanqing.registry.models import Member
 from guanqing.registry.services import masked
@@ -155,7 +156,7 @@ def member_search(request):
         qs = Member.objects.visible_to(request.user).select_related("unit", "branch")
         if len(q) == 18:
             qs = qs.filter(id_number_hash=sensitive.lookup_hash(sensitive.normalize_id_number(q)))
-        elif q.isdigit():
+        elif is_digits(q):
             qs = qs.filter(mobile__startswith=q)
         else:
             qs = qs.filter(name__icontains=q)

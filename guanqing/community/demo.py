@@ -18,8 +18,9 @@ The story (the 2014 Ningbo Daily article: 27,820 volunteer person-times):
   not check in and a worker added their hours by hand; a few activities were cancelled. Some
   activities are still ahead, with sign-ups.
 - The last completed half-year is rated, mostly 优秀 and 称职.
-- `member_demo` is registered at 徐家漕社区 with hours and a rating; `community_xujiacao` has
-  registrations to confirm.
+- `member_demo` lives in 徐家漕社区 and is registered there in both half-years, with hours, a
+  rating of the last one and sign-ups to activities ahead; `community_xujiacao` has registrations
+  to confirm. These hold whatever the date the demo is built on.
 """
 
 from __future__ import annotations
@@ -382,9 +383,13 @@ class _CommunityBuilder:
                 left -= n
             if rng.random() < CANCELLED_ACTIVITY * 8:
                 self._plan_cancelled(community, first, last, pool)
+        # Activities ahead, with sign-ups: always two where `member_demo` serves (it is signed up
+        # to them, whatever the date) and at 徐家漕, elsewhere none to two.
+        demo_home = self.confirmed.get((self.demo_member_id, self.current))
         for (community_id, term), pool in self.pools.items():
             if term == self.current:
-                ahead = 2 if community_id == xujiacao else rng.choice([0, 0, 1, 1, 2])
+                always = community_id in (xujiacao, demo_home)
+                ahead = 2 if always else rng.choice([0, 0, 1, 1, 2])
                 for _ in range(ahead):
                     self._plan_ahead(communities[community_id], pool)
 

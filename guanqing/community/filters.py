@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.community.choices import (
@@ -24,15 +25,14 @@ from guanqing.community.models import (
 )
 from guanqing.community.rules import Term
 from guanqing.community.selectors import day_bounds
+from guanqing.core.filters import IdFilter
 
 
 def _by_term(queryset, name, value):
     try:
         term = Term.parse(value)
     except ValueError:
-        raise ValidationError(
-            {"term": ["半年度格式应为 2026H1 或 2026H2 / use 2026H1 or 2026H2"]}
-        ) from None
+        raise ValidationError({"term": [gettext("半年度格式应为 2026H1 或 2026H2")]}) from None
     return queryset.filter(year=term.year, half=term.half)
 
 
@@ -45,8 +45,8 @@ class RegistrationFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=RegistrationStatus.choices, label=_("状态"))
     role = django_filters.ChoiceFilter(choices=ServiceRole.choices, label=_("六员岗位"))
     community = django_filters.CharFilter(method=_community_code, label=_("社区代码"))
-    unit = django_filters.NumberFilter(field_name="member__unit_id", label=_("单位"))
-    member = django_filters.NumberFilter(field_name="member_id", label=_("党员"))
+    unit = IdFilter(field_name="member__unit_id", label=_("单位"))
+    member = IdFilter(field_name="member_id", label=_("党员"))
 
     class Meta:
         model = Registration
@@ -73,8 +73,8 @@ class ActivityFilter(django_filters.FilterSet):
 
 
 class SignupFilter(django_filters.FilterSet):
-    activity = django_filters.NumberFilter(field_name="activity_id", label=_("活动"))
-    member = django_filters.NumberFilter(field_name="member_id", label=_("党员"))
+    activity = IdFilter(field_name="activity_id", label=_("活动"))
+    member = IdFilter(field_name="member_id", label=_("党员"))
     status = django_filters.ChoiceFilter(choices=SignupStatus.choices, label=_("状态"))
 
     class Meta:
@@ -83,8 +83,8 @@ class SignupFilter(django_filters.FilterSet):
 
 
 class AttendanceFilter(django_filters.FilterSet):
-    activity = django_filters.NumberFilter(field_name="activity_id", label=_("活动"))
-    member = django_filters.NumberFilter(field_name="member_id", label=_("党员"))
+    activity = IdFilter(field_name="activity_id", label=_("活动"))
+    member = IdFilter(field_name="member_id", label=_("党员"))
 
     class Meta:
         model = Attendance
@@ -92,8 +92,8 @@ class AttendanceFilter(django_filters.FilterSet):
 
 
 class ManualHoursFilter(django_filters.FilterSet):
-    activity = django_filters.NumberFilter(field_name="activity_id", label=_("活动"))
-    member = django_filters.NumberFilter(field_name="member_id", label=_("党员"))
+    activity = IdFilter(field_name="activity_id", label=_("活动"))
+    member = IdFilter(field_name="member_id", label=_("党员"))
 
     class Meta:
         model = ManualHours
@@ -103,8 +103,8 @@ class ManualHoursFilter(django_filters.FilterSet):
 class RatingFilter(django_filters.FilterSet):
     term = django_filters.CharFilter(method=_by_term, label=_("半年度（2026H2）"))
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("评价等次"))
-    member = django_filters.NumberFilter(field_name="member_id", label=_("党员"))
-    unit = django_filters.NumberFilter(field_name="member__unit_id", label=_("单位"))
+    member = IdFilter(field_name="member_id", label=_("党员"))
+    unit = IdFilter(field_name="member__unit_id", label=_("单位"))
     community = django_filters.CharFilter(method=_community_code, label=_("社区代码"))
 
     class Meta:

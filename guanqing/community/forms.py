@@ -97,7 +97,11 @@ class ManualHoursForm(forms.Form):
 
 
 class RatingForm(forms.Form):
-    grade = forms.ChoiceField(label=_("评价等次"), choices=Grade.choices)
+    grade = forms.ChoiceField(
+        label=_("评价等次"),
+        choices=Grade.choices,
+        error_messages={"required": _("请选择评价等次")},
+    )
     comment = forms.CharField(
         label=_("评语"),
         required=False,
@@ -112,7 +116,7 @@ class CheckinForm(forms.Form):
     activity = forms.TypedChoiceField(label=_("活动"), coerce=int, choices=())
     code = forms.RegexField(
         label=_("签到码"),
-        regex=r"^\d{6}$",
+        regex=r"^[0-9]{6}$",
         error_messages={"invalid": _("签到码是 6 位数字")},
         widget=forms.TextInput(
             attrs={

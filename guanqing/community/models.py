@@ -18,6 +18,7 @@ from guanqing.community.choices import (
     SignupStatus,
 )
 from guanqing.core.scoping import ScopedQuerySet
+from guanqing.core.text import LONG_TEXT_MAX
 
 HOURS = {"max_digits": 5, "decimal_places": 1}
 
@@ -171,7 +172,7 @@ class Activity(models.Model):
         related_name="member_activities",
     )
     title = models.CharField(_("活动名称"), max_length=100)
-    description = models.TextField(_("活动内容"), blank=True)
+    description = models.TextField(_("活动内容"), max_length=LONG_TEXT_MAX, blank=True)
     role = models.CharField(
         _("面向岗位"), max_length=12, choices=ActivityRole.choices, default=ActivityRole.ALL
     )

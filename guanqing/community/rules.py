@@ -31,7 +31,7 @@ ZERO_HOURS = Decimal("0.0")
 CODE_STEP_SECONDS = 300
 CODE_DIGITS = 6
 CODE_MARGIN = datetime.timedelta(minutes=30)
-TERM_PATTERN = re.compile(r"^(\d{4})H([12])$")
+TERM_PATTERN = re.compile(r"^([0-9]{4})H([12])$")
 
 
 # ---------------------------------------------------------------------------------------------

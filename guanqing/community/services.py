@@ -34,6 +34,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guanqing.accounts.choices import Role
 from guanqing.community import rules
@@ -56,16 +58,17 @@ from guanqing.community.models import (
 from guanqing.community.rules import Term
 from guanqing.core import audit
 from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
+from guanqing.core.workdays import business_date
 from guanqing.registry.choices import DivisionLevel, MemberStatus
 from guanqing.registry.models import Member
 
-NOT_IN_SCOPE = "不存在或不在您的权限范围内 / does not exist or is outside your scope"
-MEMBERS_ONLY = "只有党员本人可以执行此操作 / only a member may do this, for itself"
-WORKERS_ONLY = "只有社区工作者可以执行此操作 / only a community worker may do this"
-NOT_YOUR_COMMUNITY = (
-    "只有该社区的社区工作者可以执行此操作 / only a worker of that community may do this"
-)
+NOT_IN_SCOPE = gettext_lazy("不存在或不在您的权限范围内")
+MEMBERS_ONLY = gettext_lazy("只有党员本人可以执行此操作")
+WORKERS_ONLY = gettext_lazy("只有社区工作者可以执行此操作")
+NOT_YOUR_COMMUNITY = gettext_lazy("只有该社区的社区工作者可以执行此操作")
 MAX_ACTIVITY_HOURS = 24
+# Activities are posted for the months ahead; a start years away is a typing mistake (9999).
+ACTIVITY_HORIZON = datetime.timedelta(days=366)
 MAX_PLACES = 10_000
 MAX_FAILED_CODES = 5
 FAILED_CODE_LOCK_SECONDS = 600
@@ -105,7 +108,7 @@ RATING_FIELDS = ["member", "community", "year", "half", "grade", "comment", "rat
 class ActivityFull(Exception):
     """Every place of the activity is taken (the API answers 409)."""
 
-    message = "名额已满，请选择其他活动 / all places are taken: please choose another activity"
+    message = gettext_lazy("名额已满，请选择其他活动")
 
     def __init__(self, message: str | None = None):
         super().__init__(message or self.message)
@@ -128,7 +131,7 @@ def _acting_member(actor) -> Member:
     member = Member.objects.select_related("home_community").get(pk=actor.member_id)
     if member.status != MemberStatus.ACTIVE:
         raise ValidationError(
-            {"member": [f"您的党员状态为{member.get_status_display()} / your record is not active"]}
+            {"member": [_("您的党员状态为%(status)s") % {"status": member.get_status_display()}]}
         )
     return member
 
@@ -156,7 +159,9 @@ def _text(errors: dict, field: str, value, label: str, *, required: bool, max_le
     if required and not value:
         errors[field] = [f"请填写{label} / {field} is required"]
     elif len(value) > max_length:
-        errors[field] = [f"{label}最多 {max_length} 个字 / at most {max_length} characters"]
+        errors[field] = [
+            _("%(label)s最多 %(max_length)s 个字") % {"label": label, "max_length": max_length}
+        ]
     return value
 
 
@@ -180,19 +185,15 @@ def registration_submit(
     allowed = rules.registrable_terms(today)
     if term not in allowed:
         errors["term"] = [
-            f"只能为本半年（{allowed[0]}）或下半年（{allowed[1]}）报到，不能为 {term} / "
-            "register for the current or the next half-year only"
+            _("只能为本半年（%(value)s）或下半年（%(value2)s）报到，不能为 %(term)s")
+            % {"value": allowed[0], "value2": allowed[1], "term": term}
         ]
     community = member.home_community
     if community is None:
-        errors["community"] = [
-            "您的党员信息中没有居住社区，请联系单位党务管理员登记 / "
-            "your member record has no home community"
-        ]
+        errors["community"] = [_("您的党员信息中没有居住社区，请联系单位党务管理员登记")]
     elif community.level != DivisionLevel.COMMUNITY or community.is_abolished:
         errors["community"] = [
-            f"居住社区“{community.name}”不是现有的社区/村 / "
-            "the home community is not a current community or village"
+            _("居住社区“%(community_name)s”不是现有的社区/村") % {"community_name": community.name}
         ]
     if role in (None, ""):
         last = (
@@ -202,11 +203,11 @@ def registration_submit(
             .first()
         )
         if last is None:
-            errors["role"] = ["请选择六员岗位 / choose one of the six roles"]
+            errors["role"] = [_("请选择六员岗位")]
         else:
             role = last.role
     elif role not in ServiceRole.values:
-        errors["role"] = [f"未知的六员岗位 {role!r} / unknown role"]
+        errors["role"] = [_("未知的六员岗位 %(role)r") % {"role": role}]
     note = _text(errors, "note", note, "服务意向", required=False, max_length=200)
     existing = None
     if "term" not in errors:
@@ -217,8 +218,8 @@ def registration_submit(
         )
         if existing is not None and existing.status != RegistrationStatus.REJECTED:
             errors["term"] = [
-                f"您已于 {term} 报到（{existing.get_status_display()}）/ "
-                f"already registered for {term}"
+                _("您已于 %(term)s 报到（%(status)s）")
+                % {"term": term, "status": existing.get_status_display()}
             ]
     merge_errors(errors)
     if existing is not None:  # a rejected registration submitted again
@@ -240,7 +241,7 @@ def registration_submit(
         with transaction.atomic():
             return save_with_audit(actor=actor, instance=registration, fields=REGISTRATION_FIELDS)
     except IntegrityError:
-        raise ValidationError({"term": [f"您已于 {term} 报到 / already registered"]}) from None
+        raise ValidationError({"term": [_("您已于 %(term)s 报到") % {"term": term}]}) from None
 
 
 def _decide(actor, registration: Registration, status: str, reason: str = "") -> Registration:
@@ -250,8 +251,8 @@ def _decide(actor, registration: Registration, status: str, reason: str = "") ->
         raise ValidationError(
             {
                 "status": [
-                    f"该报到{registration.get_status_display()}，不能再次处理 / "
-                    "only a pending registration can be confirmed or rejected"
+                    _("该报到%(status)s，不能再次处理")
+                    % {"status": registration.get_status_display()}
                 ]
             }
         )
@@ -287,10 +288,10 @@ def registration_reject(*, actor, registration: Registration, reason: str) -> Re
 
 def _aware(errors: dict, field: str, value) -> bool:
     if not isinstance(value, datetime.datetime):
-        errors[field] = ["应为日期时间 / must be a date and time"]
+        errors[field] = [_("应为日期时间")]
         return False
     if timezone.is_naive(value):
-        errors[field] = ["日期时间应带时区 / the date and time must carry a time zone"]
+        errors[field] = [_("日期时间应带时区")]
         return False
     return True
 
@@ -314,21 +315,26 @@ def activity_create(
     place = _text(errors, "place", place, "活动地点", required=True, max_length=200)
     description = (description or "").strip()
     if role not in ActivityRole.values:
-        errors["role"] = [f"未知的岗位 {role!r} / unknown role"]
+        errors["role"] = [_("未知的岗位 %(role)r") % {"role": role}]
     if not isinstance(places, int) or isinstance(places, bool) or places < 1:
-        errors["places"] = ["名额至少为 1 / at least one place"]
+        errors["places"] = [_("名额至少为 1")]
     elif places > MAX_PLACES:
-        errors["places"] = [f"名额最多 {MAX_PLACES} / at most {MAX_PLACES} places"]
+        errors["places"] = [_("名额最多 %(max_places)s") % {"max_places": MAX_PLACES}]
     if _aware(errors, "starts_at", starts_at) & _aware(errors, "ends_at", ends_at):
         if ends_at <= starts_at:
-            errors["ends_at"] = ["结束时间应晚于开始时间 / ends_at must be after starts_at"]
+            errors["ends_at"] = [_("结束时间应晚于开始时间")]
         elif ends_at - starts_at > datetime.timedelta(hours=MAX_ACTIVITY_HOURS):
             errors["ends_at"] = [
-                f"一次活动最长 {MAX_ACTIVITY_HOURS} 小时，多日活动请按天发布 / "
-                f"an activity lasts at most {MAX_ACTIVITY_HOURS} hours: post one a day"
+                _("一次活动最长 %(max_activity_hours)s 小时，多日活动请按天发布")
+                % {"max_activity_hours": MAX_ACTIVITY_HOURS}
             ]
         elif ends_at <= timezone.now():
-            errors["ends_at"] = ["活动结束时间已过 / the activity would already be over"]
+            errors["ends_at"] = [_("活动结束时间已过")]
+        elif business_date(starts_at) > business_date() + ACTIVITY_HORIZON:
+            errors["starts_at"] = [
+                _("活动最早可提前一年发布：开始日期最晚为 %(latest)s")
+                % {"latest": business_date() + ACTIVITY_HORIZON}
+            ]
     merge_errors(errors)
     activity = Activity(
         community_id=actor.community_id,
@@ -354,11 +360,11 @@ def activity_cancel(*, actor, activity: Activity, reason: str) -> Activity:
     merge_errors(errors)
     activity = _editable(Activity, actor, activity.pk)
     if activity.status == ActivityStatus.CANCELLED:
-        errors["status"] = ["活动已取消 / the activity is already cancelled"]
+        errors["status"] = [_("活动已取消")]
     elif activity.ends_at <= timezone.now():
-        errors["status"] = ["活动已结束，不能取消 / the activity is over"]
+        errors["status"] = [_("活动已结束，不能取消")]
     elif activity.attendances.exists():
-        errors["status"] = ["已有党员签到，不能取消 / members have checked in"]
+        errors["status"] = [_("已有党员签到，不能取消")]
     merge_errors(errors)
     before = audit.snapshot(activity, ACTIVITY_FIELDS)
     activity.status = ActivityStatus.CANCELLED
@@ -380,7 +386,7 @@ def activity_signup(*, actor, activity: Activity) -> ActivitySignup:
         .first()
     )
     if existing is not None and existing.status == SignupStatus.SIGNED_UP:
-        raise ValidationError({"activity": ["您已报名此活动 / you have already signed up"]})
+        raise ValidationError({"activity": [_("您已报名此活动")]})
     now = timezone.now()
     taken = Activity.objects.filter(
         pk=activity.pk,
@@ -391,9 +397,9 @@ def activity_signup(*, actor, activity: Activity) -> ActivitySignup:
     if not taken:
         activity.refresh_from_db()
         if activity.status != ActivityStatus.PUBLISHED:
-            raise ValidationError({"activity": ["活动已取消 / the activity is cancelled"]})
+            raise ValidationError({"activity": [_("活动已取消")]})
         if activity.ends_at <= now:
-            raise ValidationError({"activity": ["活动已结束 / the activity is over"]})
+            raise ValidationError({"activity": [_("活动已结束")]})
         raise ActivityFull()
     if existing is not None:
         before = audit.snapshot(existing, SIGNUP_FIELDS)
@@ -413,9 +419,7 @@ def activity_signup(*, actor, activity: Activity) -> ActivitySignup:
             )
     except IntegrityError:
         # the same member twice at once: leaving the outer transaction undoes the counter too
-        raise ValidationError(
-            {"activity": ["您已报名此活动 / you have already signed up"]}
-        ) from None
+        raise ValidationError({"activity": [_("您已报名此活动")]}) from None
 
 
 @transaction.atomic
@@ -429,11 +433,11 @@ def signup_cancel(*, actor, activity: Activity) -> ActivitySignup:
         .first()
     )
     if signup is None:
-        raise ValidationError({"activity": ["您未报名此活动 / you have not signed up"]})
+        raise ValidationError({"activity": [_("您未报名此活动")]})
     if activity.starts_at <= timezone.now():
-        raise ValidationError({"activity": ["活动已开始，不能取消报名 / the activity has begun"]})
+        raise ValidationError({"activity": [_("活动已开始，不能取消报名")]})
     if Attendance.objects.filter(activity=activity, member=member).exists():
-        raise ValidationError({"activity": ["您已签到，不能取消报名 / you have checked in"]})
+        raise ValidationError({"activity": [_("您已签到，不能取消报名")]})
     before = audit.snapshot(signup, SIGNUP_FIELDS)
     signup.status = SignupStatus.CANCELLED
     signup.cancelled_at = timezone.now()
@@ -461,15 +465,17 @@ def activity_code(*, actor, activity: Activity, at: datetime.datetime | None = N
     activity = _editable(Activity, actor, activity.pk)
     at = at or timezone.now()
     if activity.status != ActivityStatus.PUBLISHED:
-        raise ValidationError({"status": ["活动已取消 / the activity is cancelled"]})
+        raise ValidationError({"status": [_("活动已取消")]})
     opens, closes = rules.code_window(activity.starts_at, activity.ends_at)
     if not opens <= at <= closes:
         raise ValidationError(
             {
                 "activity": [
-                    f"签到码在 {timezone.localtime(opens):%Y-%m-%d %H:%M} 至 "
-                    f"{timezone.localtime(closes):%Y-%m-%d %H:%M} 之间显示 / "
-                    "the code is shown from 30 minutes before the start to 30 minutes after the end"
+                    _("签到码在 %(opens)s 至 %(closes)s 之间显示")
+                    % {
+                        "opens": f"{timezone.localtime(opens):%Y-%m-%d %H:%M}",
+                        "closes": f"{timezone.localtime(closes):%Y-%m-%d %H:%M}",
+                    }
                 ]
             }
         )
@@ -492,32 +498,21 @@ def _check_code(activity: Activity, member: Member, code: str, now: datetime.dat
     """Refuse a check-in or check-out outside the window or with a wrong code; after
     MAX_FAILED_CODES wrong codes the member waits FAILED_CODE_LOCK_SECONDS (no guessing)."""
     if activity.status != ActivityStatus.PUBLISHED:
-        raise ValidationError({"activity": ["活动已取消 / the activity is cancelled"]})
+        raise ValidationError({"activity": [_("活动已取消")]})
     if not rules.in_code_window(now, activity.starts_at, activity.ends_at):
         raise ValidationError(
-            {
-                "code": [
-                    "不在签到时间内：签到码只在活动开始前 30 分钟至结束后 30 分钟内有效 / "
-                    "outside the check-in time: from 30 minutes before the start to 30 after the end"
-                ]
-            }
+            {"code": [_("不在签到时间内：签到码只在活动开始前 30 分钟至结束后 30 分钟内有效")]}
         )
     key = _failures_key(activity, member)
     if (cache.get(key) or 0) >= MAX_FAILED_CODES:
-        raise ValidationError(
-            {
-                "code": [
-                    "签到码错误次数过多，请 10 分钟后再试 / too many wrong codes: wait 10 minutes"
-                ]
-            }
-        )
+        raise ValidationError({"code": [_("签到码错误次数过多，请 10 分钟后再试")]})
     if not rules.code_matches(code, _code_key(), activity.pk, activity.code_secret, now):
         if not cache.add(key, 1, FAILED_CODE_LOCK_SECONDS):
             try:
                 cache.incr(key)
             except ValueError:
                 cache.set(key, 1, FAILED_CODE_LOCK_SECONDS)
-        raise ValidationError({"code": ["签到码错误或已过期 / wrong or expired code"]})
+        raise ValidationError({"code": [_("签到码错误或已过期")]})
 
 
 @transaction.atomic
@@ -528,9 +523,9 @@ def attendance_check_in(*, actor, activity: Activity, code: str) -> Attendance:
     now = timezone.now()
     _check_code(activity, member, code, now)
     if not ActivitySignup.objects.active().filter(activity=activity, member=member).exists():
-        raise ValidationError({"activity": ["您未报名此活动 / you have not signed up"]})
+        raise ValidationError({"activity": [_("您未报名此活动")]})
     if Attendance.objects.filter(activity=activity, member=member).exists():
-        raise ValidationError({"activity": ["您已签到 / you have already checked in"]})
+        raise ValidationError({"activity": [_("您已签到")]})
     attendance = Attendance(activity=activity, member=member, checked_in_at=now)
     try:
         with transaction.atomic():
@@ -538,7 +533,7 @@ def attendance_check_in(*, actor, activity: Activity, code: str) -> Attendance:
                 actor=actor, instance=attendance, fields=ATTENDANCE_FIELDS, root=activity
             )
     except IntegrityError:
-        raise ValidationError({"activity": ["您已签到 / you have already checked in"]}) from None
+        raise ValidationError({"activity": [_("您已签到")]}) from None
 
 
 def _manual_total(activity: Activity, member_id: int) -> Decimal:
@@ -562,9 +557,9 @@ def attendance_check_out(*, actor, activity: Activity, code: str) -> Attendance:
         Attendance.objects.select_for_update().filter(activity=activity, member=member).first()
     )
     if attendance is None:
-        raise ValidationError({"activity": ["您尚未签到 / you have not checked in"]})
+        raise ValidationError({"activity": [_("您尚未签到")]})
     if attendance.checked_out_at is not None:
-        raise ValidationError({"activity": ["您已签退 / you have already checked out"]})
+        raise ValidationError({"activity": [_("您已签退")]})
     measured = rules.checkin_hours(
         attendance.checked_in_at, now, activity.starts_at, activity.ends_at
     )
@@ -582,12 +577,12 @@ def _hours_value(errors: dict, value) -> Decimal:
     try:
         hours = Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
-        errors["hours"] = ["应为小时数，如 1.5 / must be a number of hours such as 1.5"]
+        errors["hours"] = [_("应为小时数，如 1.5")]
         return rules.ZERO_HOURS
     if not hours.is_finite() or hours <= 0:
-        errors["hours"] = ["补录时长应大于 0 / hours must be more than 0"]
+        errors["hours"] = [_("补录时长应大于 0")]
     elif hours != hours.quantize(rules.TENTH):
-        errors["hours"] = ["时长最多保留一位小数 / at most one decimal"]
+        errors["hours"] = [_("时长最多保留一位小数")]
     return hours
 
 
@@ -602,15 +597,13 @@ def hours_add(*, actor, activity: Activity, member: Member, hours, reason: str) 
     hours = _hours_value(errors, hours)
     reason = _text(errors, "reason", reason, "补录原因", required=True, max_length=200)
     if activity.status != ActivityStatus.PUBLISHED:
-        errors["activity"] = ["活动已取消，不能补录时长 / the activity is cancelled"]
+        errors["activity"] = [_("活动已取消，不能补录时长")]
     elif activity.starts_at > timezone.now():
-        errors["activity"] = ["活动尚未开始，不能补录时长 / the activity has not begun"]
+        errors["activity"] = [_("活动尚未开始，不能补录时长")]
     member_id = getattr(member, "pk", member)
     took_part = ActivitySignup.objects.filter(activity=activity, member_id=member_id).exists()
     if not took_part:
-        errors["member"] = [
-            f"编号 {member_id} 的党员未报名此活动 / member #{member_id} did not sign up for it"
-        ]
+        errors["member"] = [_("编号 %(member_id)s 的党员未报名此活动") % {"member_id": member_id}]
     if not errors:
         length = activity.length_hours
         checkin = (
@@ -622,10 +615,16 @@ def hours_add(*, actor, activity: Activity, member: Member, hours, reason: str) 
         allowance = rules.manual_allowance(length, checkin, manual)
         if hours > allowance:
             errors["hours"] = [
-                f"补录 {hours} 小时后，该党员在此活动的时长（签到 {checkin} + 补录 "
-                f"{manual + hours}）将超过活动时长 {length} 小时，最多还可补录 {allowance} 小时 / "
-                f"hours: {hours} h would take the member above the activity's length of {length} h "
-                f"(check-in {checkin} h, added {manual} h); at most {allowance} h can be added"
+                _(
+                    "补录 %(hours)s 小时后，该党员在此活动的时长（签到 %(checkin)s + 补录 %(manual)s）将超过活动时长 %(length)s 小时，最多还可补录 %(allowance)s 小时"
+                )
+                % {
+                    "hours": hours,
+                    "checkin": checkin,
+                    "manual": manual + hours,
+                    "length": length,
+                    "allowance": allowance,
+                }
             ]
     merge_errors(errors)
     entry = ManualHours(
@@ -649,10 +648,10 @@ def rating_set(
     errors: dict[str, list[str]] = {}
     member_id = getattr(member, "pk", member)
     if grade not in Grade.values:
-        errors["grade"] = [f"未知的评价等次 {grade!r} / unknown grade"]
+        errors["grade"] = [_("未知的评价等次 %(grade)r") % {"grade": grade}]
     comment = _text(errors, "comment", comment, "评语", required=False, max_length=500)
     if term.start > _today():
-        errors["term"] = [f"{term} 尚未开始，不能评价 / cannot rate a future half-year"]
+        errors["term"] = [_("%(term)s 尚未开始，不能评价") % {"term": term}]
     registered = (
         Registration.objects.confirmed()
         .for_term(term)
@@ -661,8 +660,8 @@ def rating_set(
     )
     if not registered:
         errors["member"] = [
-            f"编号 {member_id} 的党员 {term} 未在本社区确认报到，不能评价 / "
-            f"member #{member_id} has no confirmed registration here for {term}"
+            _("编号 %(member_id)s 的党员 %(term)s 未在本社区确认报到，不能评价")
+            % {"member_id": member_id, "term": term}
         ]
     merge_errors(errors)
     rating = (
@@ -694,6 +693,4 @@ def rating_set(
         with transaction.atomic():
             return save_with_audit(actor=actor, instance=rating, fields=RATING_FIELDS), True
     except IntegrityError:
-        raise ValidationError(
-            {"member": ["该党员本半年已有评价，请重试 / rated at the same moment: try again"]}
-        ) from None
+        raise ValidationError({"member": [_("该党员本半年已有评价，请重试")]}) from None

@@ -14,6 +14,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -63,6 +64,8 @@ from guanqing.community.models import (
 )
 from guanqing.community.rules import Term
 from guanqing.core.htmx import add_service_errors, paginate, render_page, wants_partial
+from guanqing.core.ids import parse_id
+from guanqing.core.pinyin import sorted_by_pinyin
 from guanqing.registry.models import Member, Unit
 
 # refused forms answered to htmx, swapped in place (see templates/community/head.html)
@@ -418,8 +421,8 @@ def checkin(request):
                 return redirect("community:checkin")
     else:
         initial = {"code": request.GET.get("code", "")[:6]}
-        if wanted.isdigit() and int(wanted) in dict(choices):
-            initial["activity"] = int(wanted)
+        if parse_id(wanted) in dict(choices):
+            initial["activity"] = parse_id(wanted)
         elif len(choices) == 1:
             initial["activity"] = choices[0][0]
         form = CheckinForm(initial=initial, activities=choices)
@@ -437,8 +440,8 @@ def checkin(request):
 
 def _explain_not_running(user, wanted: str) -> str:
     activity = (
-        Activity.objects.visible_to(user).filter(pk=int(wanted)).first()
-        if wanted.isdigit()
+        Activity.objects.visible_to(user).filter(pk=parse_id(wanted)).first()
+        if parse_id(wanted)
         else None
     )
     if activity is None:
@@ -886,20 +889,29 @@ def _rating_row(registration, form=None, saved=False) -> dict:
 
 @worker_view
 def rating_list(request):
-    """评价报到党员: every member confirmed here in the half-year, rated row by row (htmx)."""
+    """评价报到党员: every member confirmed here in the half-year, by 拼音; a row saves alone
+    (htmx) or the whole list at once (保存全部)."""
     choices = _term_choices(_today(), back=3)
     term = _chosen_term(request, choices)
-    rows = list(_rating_rows(request.user, term))
-    rated = sum(1 for r in rows if r.rating_grade)
+    registrations = _ratable(request.user, term)
+    return _rating_page(request, choices, term, [_rating_row(r) for r in registrations])
+
+
+def _ratable(user, term: Term) -> list:
+    return sorted_by_pinyin(_rating_rows(user, term), lambda r: r.member.name)
+
+
+def _rating_page(request, choices, term, rows, *, refused=(), status=200):
     context = {
         "term": term,
         "term_options": _term_options(choices, term),
-        "rows": [_rating_row(r) for r in rows],
-        "rated": rated,
+        "rows": rows,
+        "rated": sum(1 for row in rows if row["r"].rating_grade),
         "total": len(rows),
         "grades": Grade.choices,
+        "refused": refused,
     }
-    return render(request, "community/rating_list.html", context)
+    return render(request, "community/rating_list.html", context, status=status)
 
 
 @worker_view
@@ -945,6 +957,69 @@ def rating_save(request, member_id):
         "grades": Grade.choices,
     }
     return render(request, "community/partials/rating_row.html", context, status=status)
+
+
+class _BatchRefused(Exception):
+    """Leaves the batch's transaction: when one row is refused, no row is saved."""
+
+
+def _posted_change(request, registration) -> RatingForm | None:
+    """The row's form when the list posted a grade or comment other than the stored one."""
+    prefix = f"m{registration.member_id}"
+    if f"{prefix}-grade" not in request.POST:
+        return None
+    grade = request.POST.get(f"{prefix}-grade", "")
+    comment = (request.POST.get(f"{prefix}-comment") or "").strip()
+    if (grade, comment) == (registration.rating_grade or "", registration.rating_comment or ""):
+        return None
+    form = RatingForm(request.POST, prefix=prefix)
+    form.is_valid()
+    return form
+
+
+@worker_view
+@require_POST
+def rating_save_all(request):
+    """保存全部: the whole list in one form. Each row whose grade or comment changed is one
+    `rating_set`, all in one transaction: a refused row is named at the top and beside its
+    fields, and nothing is saved until every changed row is right (422)."""
+    choices = _term_choices(_today(), back=3)
+    term = _chosen_term(request, choices)
+    rows, changed = [], []
+    for registration in _ratable(request.user, term):
+        form = _posted_change(request, registration)
+        row = _rating_row(registration, form)
+        rows.append(row)
+        if form is not None:
+            changed.append(row)
+    refused = [row for row in changed if row["form"].errors]
+    if not refused and changed:
+        try:
+            with transaction.atomic():
+                for row in changed:
+                    form = row["form"]
+                    try:
+                        services.rating_set(
+                            actor=request.user,
+                            member=row["r"].member_id,
+                            term=term,
+                            grade=form.cleaned_data["grade"],
+                            comment=form.cleaned_data["comment"],
+                        )
+                    except ValidationError as exc:
+                        _service_errors(form, exc)
+                        refused.append(row)
+                if refused:
+                    raise _BatchRefused
+        except _BatchRefused:
+            pass
+    if refused:
+        return _rating_page(request, choices, term, rows, refused=refused, status=UNPROCESSABLE)
+    if changed:
+        messages.success(request, _("已保存 %(n)d 名党员的评价") % {"n": len(changed)})
+    else:
+        messages.info(request, _("没有改动，未保存任何评价"))
+    return redirect(reverse("community:rating_list") + f"?term={term.label}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -995,9 +1070,7 @@ def roster(request):
         units = list(Unit.objects.visible_to(user).order_by("sort_order", "name"))
         wanted = request.GET.get("unit", "")
         if wanted:
-            if not wanted.isdigit():
-                wanted = "0"
-            unit = get_object_or_404(Unit.objects.visible_to(user), pk=int(wanted))
+            unit = get_object_or_404(Unit.objects.visible_to(user), pk=parse_id(wanted) or 0)
     else:
         unit = Unit.objects.visible_to(user).filter(pk=user.unit_id).first()
     context = {
@@ -1103,9 +1176,7 @@ def figures(request):
         units = list(Unit.objects.visible_to(user).order_by("sort_order", "name"))
         wanted = request.GET.get("unit", "")
         if wanted:
-            unit = get_object_or_404(
-                Unit.objects.visible_to(user), pk=int(wanted) if wanted.isdigit() else 0
-            )
+            unit = get_object_or_404(Unit.objects.visible_to(user), pk=parse_id(wanted) or 0)
     data = selectors.community_figures(user, first, last, unit=unit)
     terms = []
     for rate in reversed(data["report_rate"]):  # newest first

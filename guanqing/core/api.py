@@ -6,12 +6,16 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, filters, pagination, permissions, serializers, status
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.validators import UniqueValidator
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from guanqing.core.context import client_ip
+from guanqing.core.ids import ID_ERROR, MAX_ID, is_digits, parse_id
 from guanqing.core.services import OutOfScope, ScopeError
 
 
@@ -24,6 +28,18 @@ class StableOrderingFilter(filters.OrderingFilter):
         if ordering and not any(term.lstrip("-") in ("pk", "id") for term in ordering):
             ordering = [*ordering, "pk"]
         return ordering
+
+
+class ClientAddressThrottle(SimpleRateThrottle):
+    """A rate per client address, signed in or not, by the project's one rule for the address
+    (core/context.client_ip, GUANQING_TRUSTED_PROXIES). A plain Django view can use it too:
+    `throttle.allow_request(request, None)`."""
+
+    def get_ident(self, request):
+        return client_ip(request) or "unknown"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -57,8 +73,8 @@ def exception_handler(exc, context):
 # The scoped base viewset
 # ---------------------------------------------------------------------------------------------
 
-ROLE_FORBIDDEN = "您的角色不能使用此接口 / your role cannot use this endpoint"
-NOT_EDITABLE = "您可以查看但不能修改此记录 / you may see but not change this record"
+ROLE_FORBIDDEN = gettext_lazy("您的角色不能使用此接口")
+NOT_EDITABLE = gettext_lazy("您可以查看但不能修改此记录")
 
 
 class RoleAllowed(permissions.BasePermission):
@@ -71,12 +87,35 @@ class RoleAllowed(permissions.BasePermission):
         return roles is None or getattr(request.user, "role", None) in roles
 
 
+class IdField(serializers.IntegerField):
+    """A record id in a request body that is resolved later (by a service): 1 … 2^63−1, so a
+    larger number is a 400 naming the field rather than an overflow in the query."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+class BoundedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id that checks the id's range before it reaches the database."""
+
+    default_error_messages = {"invalid_id": ID_ERROR}
+
+    def to_internal_value(self, data):
+        if self.pk_field is None and parse_id(data) is None:
+            self.fail("invalid_id")
+        return super().to_internal_value(data)
+
+
 class ShapeOnlyModelSerializer(serializers.ModelSerializer):
     """Checks the shape of the input (types, lengths, choices, references in scope) and nothing more.
 
     Business rules (uniqueness, ID numbers, phones, who may write what) belong to the service
     functions, which the viewset calls with `validated_data`; this serializer never saves.
     """
+
+    serializer_related_field = BoundedPrimaryKeyRelatedField
 
     def get_validators(self):
         return []
@@ -97,7 +136,7 @@ class ShapeOnlyModelSerializer(serializers.ModelSerializer):
         raise NotImplementedError("writes go through the service functions")
 
 
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+class ScopedPrimaryKeyRelatedField(BoundedPrimaryKeyRelatedField):
     """A reference by id, resolved only among the rows the requesting user sees."""
 
     default_error_messages = {
@@ -120,9 +159,8 @@ class ScopedCodeRelatedField(serializers.SlugRelatedField):
     """A reference to a division by its 6, 9 or 12-digit code, resolved within the user's scope."""
 
     default_error_messages = {
-        "does_not_exist": "区划代码 {value} 不存在或不在您的权限范围内 / "
-        "division {value} does not exist or is outside your scope",
-        "invalid": "区划代码应为 6、9 或 12 位数字 / division code must be 6, 9 or 12 digits",
+        "does_not_exist": gettext_lazy("区划代码 {value} 不存在或不在您的权限范围内"),
+        "invalid": gettext_lazy("区划代码应为 6、9 或 12 位数字"),
     }
 
     def __init__(self, model=None, **kwargs):
@@ -138,7 +176,7 @@ class ScopedCodeRelatedField(serializers.SlugRelatedField):
 
     def to_internal_value(self, data):
         code = str(data).strip()
-        if not code.isdigit() or len(code) not in (6, 9, 12):
+        if not is_digits(code) or len(code) not in (6, 9, 12):
             self.fail("invalid")
         return super().to_internal_value(code.ljust(12, "0"))
 

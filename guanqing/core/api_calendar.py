@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions, serializers
@@ -17,7 +20,7 @@ from guanqing.core.workdays import CalendarYearMissing, add_workdays, is_workday
 MAX_RANGE_DAYS = 400
 MAX_WORKDAYS = 2500  # about ten years of workdays: beyond that a year is missing anyway
 DATE_FORMATS = ["%Y-%m-%d"]
-DATE_MESSAGE = "日期格式应为 YYYY-MM-DD / use YYYY-MM-DD"
+DATE_MESSAGE = gettext_lazy("日期格式应为 YYYY-MM-DD")
 
 
 class DeadlineQuery(serializers.Serializer):
@@ -28,9 +31,9 @@ class DeadlineQuery(serializers.Serializer):
         min_value=0,
         max_value=MAX_WORKDAYS,
         error_messages={
-            "invalid": "工作日数应为 0 或正整数 / workdays must be a whole number, 0 or more",
-            "min_value": "工作日数不能为负数 / workdays must be 0 or more",
-            "max_value": f"工作日数不能超过 {MAX_WORKDAYS} / at most {MAX_WORKDAYS}",
+            "invalid": gettext_lazy("工作日数应为 0 或正整数"),
+            "min_value": gettext_lazy("工作日数不能为负数"),
+            "max_value": gettext_lazy("工作日数不能超过 {max_value}"),
         },
     )
 
@@ -38,9 +41,7 @@ class DeadlineQuery(serializers.Serializer):
 class DeadlineAnswer(serializers.Serializer):
     start = serializers.DateField()
     workdays = serializers.IntegerField()
-    deadline = serializers.DateField(
-        help_text="第 N 个工作日（从次日起算）/ the N-th workday after start"
-    )
+    deadline = serializers.DateField(help_text=gettext_lazy("第 N 个工作日（从次日起算）"))
 
 
 class DaysQuery(serializers.Serializer):
@@ -58,12 +59,12 @@ class DaysQuery(serializers.Serializer):
     def validate(self, attrs):
         start, end = attrs["from"], attrs["to"]
         if end < start:
-            raise serializers.ValidationError({"to": ["结束日期早于开始日期 / to is before from"]})
+            raise serializers.ValidationError({"to": [_("结束日期早于开始日期")]})
         if (end - start).days + 1 > MAX_RANGE_DAYS:
             raise serializers.ValidationError(
                 {
                     "to": [
-                        f"一次最多查询 {MAX_RANGE_DAYS} 天 / at most {MAX_RANGE_DAYS} days at a time"
+                        _("一次最多查询 %(max_range_days)s 天") % {"max_range_days": MAX_RANGE_DAYS}
                     ]
                 }
             )
@@ -91,12 +92,11 @@ class DeadlineView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        summary="按工作日计算期限 / a deadline counted in workdays",
+        summary=gettext_lazy("按工作日计算期限"),
         description=(
-            "从 start 的次日起数第 workdays 个工作日（调休上班的周末算工作日；workdays=0 即 start）。"
-            "日历中没有的年份答 400，并说明是哪一年、如何录入。/ The workdays-th workday after "
-            "start (make-up weekend days count; 0 gives start). A year the calendar does not hold "
-            "answers 400 naming the year."
+            gettext_lazy(
+                "从 start 的次日起数第 workdays 个工作日（调休上班的周末算工作日；workdays=0 即 start）。日历中没有的年份答 400，并说明是哪一年、如何录入。"
+            )
         ),
         parameters=[
             OpenApiParameter("start", OpenApiTypes.DATE, required=True, description="YYYY-MM-DD"),
@@ -127,12 +127,15 @@ class DaysView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        summary="日历中一段日期的状态 / the days of a range with their status",
+        summary=gettext_lazy("日历中一段日期的状态"),
         description=(
-            f"from 至 to（含两端，最多 {MAX_RANGE_DAYS} 天）每一天：是否工作日、类型、节假日名称、依据。"
-            "范围涉及日历中没有的年份答 400，并说明是哪一年。/ Every day from `from` to `to` "
-            f"(inclusive, at most {MAX_RANGE_DAYS} days); a range touching a year the calendar does "
-            "not hold answers 400 naming the year."
+            format_lazy(
+                gettext_lazy(
+                    "from 至 to（含两端，最多 {max_days} 天）每一天：是否工作日、类型、节假日名称、依据。"
+                    "范围涉及日历中没有的年份答 400，并说明是哪一年。"
+                ),
+                max_days=MAX_RANGE_DAYS,
+            )
         ),
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="YYYY-MM-DD"),

@@ -3,6 +3,7 @@ marks them read. They are written by the system (e.g. `guanqing tick`), never th
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
@@ -27,14 +28,12 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="我的通知 / my notifications",
+        summary=gettext_lazy("我的通知"),
         parameters=[
-            OpenApiParameter(
-                "unread", OpenApiTypes.BOOL, description="只看未读 / unread only (1/true)"
-            )
+            OpenApiParameter("unread", OpenApiTypes.BOOL, description=gettext_lazy("只看未读"))
         ],
     ),
-    retrieve=extend_schema(summary="通知 / one notification"),
+    retrieve=extend_schema(summary=gettext_lazy("通知")),
 )
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """通知 Notifications: each signed-in user sees only its own."""
@@ -51,7 +50,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scop
         return queryset
 
     @extend_schema(
-        request=None, responses={200: NotificationSerializer}, summary="标为已读 / mark read"
+        request=None, responses={200: NotificationSerializer}, summary=gettext_lazy("标为已读")
     )
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):

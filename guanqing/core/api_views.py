@@ -3,6 +3,7 @@ audit administrator only)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 
@@ -50,8 +51,8 @@ class AuditReadOnly(RoleAllowed):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="审计日志（审计管理员）/ the audit log (audit administrator)"),
-    retrieve=extend_schema(summary="审计记录 / one audit event"),
+    list=extend_schema(summary=gettext_lazy("审计日志（审计管理员）")),
+    retrieve=extend_schema(summary=gettext_lazy("审计记录")),
 )
 class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     model = AuditEvent

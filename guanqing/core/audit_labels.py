@@ -34,6 +34,13 @@ PSEUDO_FIELDS = {
     "accounts": gettext_lazy("账号"),
     # unlocking an account (accounts.services)
     "failures_since_start": gettext_lazy("连续登录失败次数"),
+    # a visit (pairing.services): what it did, as one list
+    "kinds": gettext_lazy("走访内容"),
+    # a wish's one-time confirmation code (wishes.services), logged as 已隐藏
+    "confirm_code": gettext_lazy("居民确认码"),
+    # a year of the official calendar entered (core.calendar_services)
+    "holidays": gettext_lazy("放假天数"),
+    "makeup_workdays": gettext_lazy("调休上班天数"),
 }
 # The same key means something else for one action.
 ACTION_FIELDS = {"export": {"kind": gettext_lazy("导出内容")}}
@@ -74,22 +81,40 @@ def field_label(object_type: str, name: str, action: str = "") -> str:
     if name in special:
         return str(special[name])
     if action not in ("import", "export"):
-        try:
-            return str(apps.get_model(object_type)._meta.get_field(name).verbose_name)
-        except (LookupError, ValueError, FieldDoesNotExist):
-            pass
+        label = _model_field_label(object_type, name)
+        if label is not None:
+            return label
     if name in PSEUDO_FIELDS:
         return str(PSEUDO_FIELDS[name])
-    return name
+    return str(name)
+
+
+def _model_field_label(object_type: str, name) -> str | None:
+    """The verbose name of the model's field `name`; a reverse relation (a visit's `photos`) has
+    none, so it reads as the related model's plural name. None when the model has no such key."""
+    try:
+        field = apps.get_model(object_type)._meta.get_field(name)
+    except (LookupError, ValueError, TypeError, FieldDoesNotExist):
+        return None
+    label = getattr(field, "verbose_name", None)
+    if label is None and getattr(field, "related_model", None) is not None:
+        label = field.related_model._meta.verbose_name_plural
+    return str(label) if label is not None else None
 
 
 def value_label(name: str, value, action: str = ""):
+    """One stored value as it reads: yes/no for booleans, a list as one line, anything else
+    (a number, a dict from an older event) as text."""
     if value is True:
         return _("是")
     if value is False:
         return _("否")
     if action in ("import", "export") and isinstance(value, str) and value in VALUES.get(name, {}):
         return str(VALUES[name][value])
+    if isinstance(value, list | tuple):
+        return "、".join(str(value_label(name, item, action)) for item in value)
+    if isinstance(value, dict):
+        return "；".join(f"{key}: {value_label(name, item, action)}" for key, item in value.items())
     return value
 
 
@@ -102,7 +127,8 @@ def message_label(message: str) -> str:
 def change_rows(event) -> list[dict]:
     """The event's changes as rows a person reads: field label, old value, new value."""
     rows = []
-    for name, pair in (event.changes or {}).items():
+    changes = event.changes if isinstance(event.changes, dict) else {}
+    for name, pair in changes.items():
         old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
         rows.append(
             {

@@ -12,16 +12,15 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext, gettext_lazy
 
-from guanqing.core import audit
+from guanqing.core import audit, text
 from guanqing.core.models import CalendarDay
 from guanqing.core.services import require
 from guanqing.core.workdays import forget_cached_years
 
 CALENDAR_ROLES = {"committee", "system_admin"}
-NOT_PERMITTED = (
-    "只有机关工委和系统管理员可以维护工作日历 / only the committee or the system administrator"
-)
+NOT_PERMITTED = gettext_lazy("只有机关工委和系统管理员可以维护工作日历")
 
 
 @dataclass(frozen=True)
@@ -43,15 +42,23 @@ def _check_entries(year: int, entries: list[DayEntry], *, label=lambda i: f"days
     for index, entry in enumerate(entries):
         key = label(index)
         if entry.date.year != year:
-            errors[key] = [f"{entry.date} 不在 {year} 年 / not in {year}"]
+            errors[key] = [
+                gettext("%(entry_date)s 不在 %(year)s 年")
+                % {"entry_date": entry.date, "year": year}
+            ]
         elif entry.date in seen:
-            errors[key] = [f"{entry.date} 与第 {seen[entry.date] + 1} 项重复 / listed twice"]
+            errors[key] = [
+                gettext("%(entry_date)s 与第 %(row)s 项重复")
+                % {"entry_date": entry.date, "row": seen[entry.date] + 1}
+            ]
         elif not entry.holiday.strip():
-            errors[key] = [f"{entry.date} 缺少节假日名称 / the holiday's name is missing"]
+            errors[key] = [gettext("%(entry_date)s 缺少节假日名称") % {"entry_date": entry.date}]
+        elif text.control_message(entry.holiday):
+            errors[key] = [text.control_message(entry.holiday)]
         elif entry.is_workday and entry.date.weekday() < 5:
             errors[key] = [
-                f"{entry.date} 本来就是工作日，调休上班只能是周末 / a make-up workday must be a "
-                "Saturday or Sunday"
+                gettext("%(entry_date)s 本来就是工作日，调休上班只能是周末")
+                % {"entry_date": entry.date}
             ]
         seen.setdefault(entry.date, index)
     if errors:
@@ -64,13 +71,15 @@ def calendar_year_publish(*, actor, year: int, source: str, days: list[DayEntry]
     _require_calendar_role(actor)
     errors = {}
     if not 2000 <= year <= 2100:
-        errors["year"] = ["年份应在 2000–2100 之间 / year must be 2000–2100"]
+        errors["year"] = [gettext("年份应在 2000–2100 之间")]
     elif CalendarDay.objects.filter(date__year=year).exists():
         errors["year"] = [
             f"{year} 年已录入，请逐日修改 / {year} is already entered: amend its days"
         ]
-    if not source.strip():
-        errors["source"] = ["请填写依据的通知 / name the notice"]
+    if text.control_message(source):
+        errors["source"] = [text.control_message(source)]
+    elif not source.strip():
+        errors["source"] = [gettext("请填写依据的通知")]
     if errors:
         raise ValidationError(errors)
     _check_entries(year, days)
@@ -118,11 +127,14 @@ def calendar_day_set(
     row = CalendarDay.objects.select_for_update().filter(date=day).first()
     if row is None:
         raise ValidationError(
-            {"date": [f"{day.year} 年尚未录入，请先录入全年 / enter the year {day.year} first"]}
+            {"date": [gettext("%(day_year)s 年尚未录入，请先录入全年") % {"day_year": day.year}]}
         )
+    for field, value in (("holiday", holiday), ("source", source)):
+        if text.control_message(value):
+            raise ValidationError({field: [text.control_message(value)]})
     natural = day.weekday() < 5  # weekdays work and weekends rest unless a notice says otherwise
     if is_workday != natural and not holiday.strip():
-        raise ValidationError({"holiday": ["请填写节假日名称 / name the holiday"]})
+        raise ValidationError({"holiday": [gettext("请填写节假日名称")]})
     before = audit.snapshot(row, CALENDAR_FIELDS)
     row.is_workday = is_workday
     row.holiday = holiday.strip()
@@ -206,7 +218,7 @@ def calendar_days_import(*, actor, rows) -> CalendarImportResult:
     rows = list(rows)
     errors: list[RowError] = []
     if not rows:
-        raise CalendarImportInvalid([RowError(None, "文件", "没有数据行 / the sheet has no rows")])
+        raise CalendarImportInvalid([RowError(None, "文件", gettext("没有数据行"))])
     parsed: list[tuple[int, DayEntry, str]] = []
     seen: dict[datetime.date, int] = {}
     for number, record in rows:
@@ -215,35 +227,47 @@ def calendar_days_import(*, actor, rows) -> CalendarImportResult:
         source = str(record.get("依据") or "").strip()
         day = flag = None
         if raw_date in (None, ""):
-            errors.append(RowError(number, "日期", "必填 / required"))
+            errors.append(RowError(number, "日期", gettext("必填")))
         else:
             day = _import_date(raw_date)
             if day is None:
                 errors.append(
-                    RowError(number, "日期", f"“{raw_date}”不是日期，应为 2027-02-05 / not a date")
+                    RowError(
+                        number,
+                        "日期",
+                        gettext("“%(raw_date)s”不是日期，应为 2027-02-05") % {"raw_date": raw_date},
+                    )
                 )
             elif not 2000 <= day.year <= 2100:
-                errors.append(RowError(number, "日期", "年份应在 2000–2100 之间 / year 2000–2100"))
+                errors.append(RowError(number, "日期", gettext("年份应在 2000–2100 之间")))
                 day = None
             elif day in seen:
                 errors.append(
-                    RowError(number, "日期", f"{day} 与第 {seen[day]} 行重复 / listed twice")
+                    RowError(
+                        number,
+                        "日期",
+                        gettext("%(day)s 与第 %(value)s 行重复") % {"day": day, "value": seen[day]},
+                    )
                 )
                 day = None
             else:
                 seen[day] = number
         if raw_flag in (None, ""):
-            errors.append(RowError(number, "是否上班", "必填，填“是”或“否” / required: 是 or 否"))
+            errors.append(RowError(number, "是否上班", gettext("必填，填“是”或“否”")))
         else:
             flag = _import_flag(raw_flag)
             if flag is None:
                 errors.append(
-                    RowError(number, "是否上班", f"“{raw_flag}”应为“是”或“否” / must be 是 or 否")
+                    RowError(
+                        number,
+                        "是否上班",
+                        gettext("“%(raw_flag)s”应为“是”或“否”") % {"raw_flag": raw_flag},
+                    )
                 )
         if len(holiday) > 60:
-            errors.append(RowError(number, "节假日名称", "不超过 60 个字 / at most 60 characters"))
+            errors.append(RowError(number, "节假日名称", gettext("不超过 60 个字")))
         if len(source) > 200:
-            errors.append(RowError(number, "依据", "不超过 200 个字 / at most 200 characters"))
+            errors.append(RowError(number, "依据", gettext("不超过 200 个字")))
         if day is not None and flag is not None:
             parsed.append((number, DayEntry(day, flag, holiday), source))
 
@@ -257,24 +281,20 @@ def calendar_days_import(*, actor, rows) -> CalendarImportResult:
         if entry.date.year not in held_years:
             new_years.setdefault(entry.date.year, []).append((number, entry, source))
             if not entry.holiday:
-                errors.append(
-                    RowError(number, "节假日名称", "录入新年份时必填 / required for a new year")
-                )
+                errors.append(RowError(number, "节假日名称", gettext("录入新年份时必填")))
             if entry.is_workday and natural:
                 errors.append(
                     RowError(
                         number,
                         "是否上班",
-                        f"{entry.date} 本来就是工作日，调休上班只能是周末 / a make-up workday "
-                        "must be a Saturday or Sunday",
+                        gettext("%(entry_date)s 本来就是工作日，调休上班只能是周末")
+                        % {"entry_date": entry.date},
                     )
                 )
             if not source:
-                errors.append(
-                    RowError(number, "依据", "录入新年份时必填 / required for a new year")
-                )
+                errors.append(RowError(number, "依据", gettext("录入新年份时必填")))
         elif entry.is_workday != natural and not entry.holiday:
-            errors.append(RowError(number, "节假日名称", "请填写节假日名称 / name the holiday"))
+            errors.append(RowError(number, "节假日名称", gettext("请填写节假日名称")))
     for year, items in new_years.items():
         sources = {source for _, _, source in items if source}
         if len(sources) > 1:
@@ -285,7 +305,7 @@ def calendar_days_import(*, actor, rows) -> CalendarImportResult:
                         RowError(
                             number,
                             "依据",
-                            f"{year} 年各行应依据同一通知 / one notice per new year",
+                            gettext("%(year)s 年各行应依据同一通知") % {"year": year},
                         )
                     )
     if errors:

@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import datetime
 import io
+import logging
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INSTRUCTIONS_TITLE = "填写说明"
-MAX_ROWS = 200_000
+SHARED_STRINGS_PART = "xl/sharedStrings.xml"
+# Headers are read from at most this many columns: an import template has a dozen.
+MAX_COLUMNS = 200
+# A part this small cannot exhaust anything, however well it compresses (styles, themes).
+RATIO_EXEMPT_BYTES = 1024 * 1024
 
 
 class SheetError(Exception):
@@ -44,6 +53,12 @@ class Sheet:
 
     headers: list[str]
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    # Cells that hold no value to import (a formula Excel never calculated), by row and header:
+    # the first settings.IMPORT_MAX_ERRORS of them, and how many there are in all.
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    # Reading stopped at `stop_after` rows: the file is for the background job to read whole.
+    truncated: bool = False
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -78,41 +93,184 @@ def _cell(value):
     return value
 
 
-def read_sheet(fileobj) -> Sheet:
-    """Read the first worksheet; skip empty rows but keep Excel's row numbers."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g}"
 
+
+def inspect_archive(fileobj) -> int:
+    """Check an upload's zip directory against the import limits, before anything is unpacked;
+    returns the total unpacked size. A small file can unpack to gigabytes (one shared string of
+    300 MB compresses to 300 KB), and openpyxl holds every shared string in memory."""
+    if hasattr(fileobj, "seek"):
+        fileobj.seek(0)
     try:
+        with zipfile.ZipFile(fileobj) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise SheetError(_("无法读取文件：请上传 Excel .xlsx 文件")) from None
+    finally:
         if hasattr(fileobj, "seek"):
             fileobj.seek(0)
-        workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+    if len(parts) > settings.IMPORT_MAX_PARTS:
         raise SheetError(
-            "无法读取文件：请上传 Excel .xlsx 文件 / not a readable .xlsx file"
-        ) from None
+            _(
+                "文件包含 %(count)s 个部件，不是常见的 Excel 工作簿；请在 Excel 中另存为 .xlsx 后再导入"
+            )
+            % {"count": len(parts)}
+        )
+    # zipfile never unpacks more than a part's declared size (it fails on the CRC instead), so the
+    # declared sizes bound what reading the file can cost.
+    total = sum(part.file_size for part in parts)
+    if total > settings.IMPORT_MAX_UNPACKED_BYTES:
+        raise SheetError(
+            _("文件解压后超过 %(limit)s MB，请拆分后分批导入")
+            % {"limit": _megabytes(settings.IMPORT_MAX_UNPACKED_BYTES)}
+        )
+    for part in parts:
+        if part.filename == SHARED_STRINGS_PART and (
+            part.file_size > settings.IMPORT_MAX_SHARED_STRINGS_BYTES
+        ):
+            raise SheetError(
+                _("文件中的文字内容解压后超过 %(limit)s MB，请拆分后分批导入")
+                % {"limit": _megabytes(settings.IMPORT_MAX_SHARED_STRINGS_BYTES)}
+            )
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > RATIO_EXEMPT_BYTES and ratio > settings.IMPORT_MAX_COMPRESSION_RATIO:
+            raise SheetError(
+                _(
+                    "文件中的 %(part)s 压缩比异常（超过 %(limit)s 倍），无法安全读取；"
+                    "请在 Excel 中另存为 .xlsx 后再导入"
+                )
+                % {"part": part.filename, "limit": settings.IMPORT_MAX_COMPRESSION_RATIO}
+            )
+    return total
+
+
+def _too_many_rows() -> SheetError:
+    return SheetError(
+        _("工作表超过 %(limit)s 行（空白行也计算在内），请删除多余的空行或拆分后分批导入")
+        % {"limit": settings.IMPORT_MAX_ROWS}
+    )
+
+
+def _row_parser(ws):
+    """openpyxl's own worksheet parser, reading cached results (data_only), except that a formula
+    Excel never calculated (no cached result: files written by programs and not saved in Excel)
+    reads as UNCALCULATED rather than as an empty cell. Rows come as they are stored, each with
+    its Excel row number: no filler rows for the gaps. The parser is not public openpyxl API;
+    guanqing/registry/tests/test_excel_limits.py pins what is relied on."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                value = element.find(VALUE_TAG)
+                # Excel stores a formula whose result is "" as t="str" with an empty <v>.
+                if value is None or element.get("t") != "str":
+                    cell["value"] = UNCALCULATED
+            return cell
+
+    workbook = ws.parent
+    return Parser(
+        ws._get_source(),
+        ws._shared_strings,
+        data_only=True,
+        epoch=workbook.epoch,
+        date_formats=workbook._date_formats,
+        timedelta_formats=workbook._timedelta_formats,
+    )
+
+
+class _Uncalculated:
+    def __repr__(self) -> str:
+        return "UNCALCULATED"
+
+
+UNCALCULATED = _Uncalculated()
+
+
+def _values(cells: list[dict], width: int) -> list[object]:
+    values: list[object] = [None] * width
+    for cell in cells:
+        column = cell["column"]
+        if 1 <= column <= width:
+            values[column - 1] = _cell(cell["value"])
+    return values
+
+
+def read_sheet(fileobj, *, stop_after: int | None = None) -> Sheet:
+    """Read the first worksheet; skip empty rows but keep Excel's row numbers.
+
+    The upload's size is checked before it is unpacked, and its rows are counted, blank ones
+    included, as they are read: more than settings.IMPORT_MAX_ROWS is refused. With `stop_after`,
+    reading stops after that many rows and the sheet is marked `truncated`."""
+    from openpyxl import load_workbook
+
+    inspect_archive(fileobj)
+    try:
+        workbook = load_workbook(fileobj, read_only=True, data_only=True)
+    except Exception:
+        # Any damaged or hand-made part: bad XML, a missing part, a value openpyxl rejects.
+        logger.info("unreadable workbook", exc_info=True)
+        raise SheetError(_("无法读取文件：请上传 Excel .xlsx 文件")) from None
     try:
         if not workbook.worksheets:
-            raise SheetError("工作簿中没有工作表 / the workbook has no sheet")
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header_row = next(rows, None)
-        headers = [clean_header(v) for v in (header_row or ())]
-        while headers and not headers[-1]:
-            headers.pop()
-        if not any(headers):
-            raise SheetError("第 1 行应为列名，但它是空的 / row 1 must hold the column headers")
-        sheet = Sheet(headers=headers)
-        for number, values in enumerate(rows, start=2):
-            values = [_cell(v) for v in values[: len(headers)]]
-            if all(v is None for v in values):
-                continue
-            if len(sheet.rows) >= MAX_ROWS:
-                raise SheetError(f"文件超过 {MAX_ROWS} 行，请拆分后导入 / too many rows")
-            record = {h: v for h, v in zip(headers, values, strict=False) if h}
-            sheet.rows.append((number, record))
-        return sheet
+            raise SheetError(_("工作簿中没有工作表"))
+        ws = workbook.worksheets[0]
+        # The sheet's own record of its size, when it has one, refuses a long file unread.
+        if ws.max_row is not None and ws.max_row - 1 > settings.IMPORT_MAX_ROWS:
+            raise _too_many_rows()
+        parser = _row_parser(ws)
+        try:
+            return _read_rows(parser, ws.max_row, stop_after)
+        except SheetError:
+            raise
+        except Exception:
+            # Bad XML in the sheet, a shared-string index out of range, a part failing its CRC.
+            logger.info("unreadable worksheet", exc_info=True)
+            raise SheetError(_("无法读取文件：请上传 Excel .xlsx 文件")) from None
+        finally:
+            parser.source.close()
     finally:
         workbook.close()
+
+
+def _read_rows(parser, max_row: int | None, stop_after: int | None) -> Sheet:
+    limit = settings.IMPORT_MAX_ROWS
+    rows = iter(parser.parse())
+    number, cells = next(rows, (None, []))
+    headers = [clean_header(v) for v in _values(cells, MAX_COLUMNS)] if number == 1 else []
+    while headers and not headers[-1]:
+        headers.pop()
+    if not any(headers):
+        raise SheetError(_("第 1 行应为列名，但它是空的"))
+    sheet = Sheet(headers=headers)
+    if stop_after is not None and max_row is not None and max_row - 1 > stop_after:
+        sheet.truncated = True
+        return sheet
+    for read, (number, cells) in enumerate(rows, start=1):
+        if read > limit:
+            raise _too_many_rows()
+        if stop_after is not None and read > stop_after:
+            sheet.truncated = True
+            break
+        values = _values(cells, len(headers))
+        if all(v is None for v in values):
+            continue
+        record = {}
+        for header, value in zip(headers, values, strict=True):
+            if not header:
+                continue
+            if value is UNCALCULATED:
+                sheet.error_count += 1
+                if len(sheet.errors) < settings.IMPORT_MAX_ERRORS:
+                    reason = _("公式没有计算结果，请在 Excel 中打开并保存文件后再导入")
+                    sheet.errors.append(RowError(number, header, reason))
+                value = None
+            record[header] = value
+        sheet.rows.append((number, record))
+    return sheet
 
 
 def duplicate_headers(headers: Iterable[str]) -> list[str]:
@@ -185,13 +343,16 @@ def _instructions(wb, columns: Sequence[ColumnSpec], notes: Sequence[str]) -> No
         cell.font = Font(bold=True)
     for column in columns:
         ws.append(
-            [
-                column.header,
-                "必填" if column.required else "选填",
-                column.help,
-                "、".join(column.choices),
-                column.example,
-            ]
+            literal_row(
+                ws,
+                [
+                    column.header,
+                    "必填" if column.required else "选填",
+                    column.help,
+                    "、".join(column.choices),
+                    column.example,  # may be a stored record (a community's name)
+                ],
+            )
         )
     if notes:
         ws.append([])
@@ -227,13 +388,25 @@ def template_workbook(
     return _save(wb)
 
 
+def writable_text(value: str) -> str:
+    """`value` without the characters an xlsx file cannot hold (C0 controls other than tab and
+    newline). Stored text may carry them — rows saved before input was checked, a user name tried at
+    the login page — and openpyxl refuses the whole workbook for one such character."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
 def literal_row(ws, values: Iterable[object]) -> list[object]:
     """A row whose text cells stay text: a value such as '=HYPERLINK(…)' typed into a form (or
-    as a user name at the login page) must never become a live formula in someone's Excel."""
+    as a user name at the login page) must never become a live formula in someone's Excel.
+    Every export writes its rows through here, so stored text never makes an export fail."""
     from openpyxl.cell import WriteOnlyCell
 
     row = []
     for value in values:
+        if isinstance(value, str):
+            value = writable_text(value)
         if isinstance(value, str) and value:
             cell = WriteOnlyCell(ws, value=value)
             cell.data_type = "s"

@@ -1,3 +1,5 @@
+from django.http import JsonResponse
+
 from guanqing.core.context import RequestInfo, client_ip, reset_request_info, set_request_info
 
 
@@ -38,3 +40,62 @@ class ChineseFirstLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class ApiJsonErrorsMiddleware:
+    """Under /api/ every error answer is JSON, as the API's own are, including those Django
+    makes before or around a view: a body over DATA_UPLOAD_MAX_MEMORY_SIZE (400), an unknown
+    path (404), a 403 or 500 page. A client then always reads `{"detail": …}`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path_info.startswith("/api/")
+            or getattr(response, "streaming", False)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        from django.conf import settings
+
+        if response.status_code >= 500 and settings.DEBUG:
+            return response  # the technical page helps a developer more
+        answer = JsonResponse({"detail": _api_error_detail(request, response.status_code)})
+        answer.status_code = response.status_code
+        for header in ("Retry-After", "Allow", "Content-Language", "Vary"):
+            if header in response:
+                answer[header] = response[header]
+        return answer
+
+
+def _api_error_detail(request, status: int) -> str:
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+    from rest_framework import exceptions
+
+    if status == 400:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit and length > limit:
+            return _("请求内容超过 %(mb)s MB 的上限") % {"mb": limit // (1024 * 1024)}
+        return str(exceptions.ParseError.default_detail)
+    known = {
+        401: exceptions.NotAuthenticated,
+        403: exceptions.PermissionDenied,
+        404: exceptions.NotFound,
+        405: exceptions.MethodNotAllowed,
+        406: exceptions.NotAcceptable,
+        415: exceptions.UnsupportedMediaType,
+        429: exceptions.Throttled,
+    }
+    if status == 405:
+        return str(exceptions.MethodNotAllowed.default_detail).format(method=request.method)
+    if status in known:
+        return str(known[status].default_detail)
+    return str(exceptions.APIException.default_detail)

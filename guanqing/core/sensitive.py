@@ -13,17 +13,28 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 # A landline: area code (0574) and 7–8 digits, or a local 7–8 digit number.
-LANDLINE_RE = re.compile(r"^(0\d{2,3}-?)?[1-9]\d{6,7}$")
+LANDLINE_RE = re.compile(r"^(0[0-9]{2,3}-?)?[1-9][0-9]{6,7}$")
+ID_NUMBER_RE = re.compile(r"[0-9]{17}[0-9X]")
+
+# Full-width forms (U+FF01–FF5E) and the ideographic space, as a Chinese input method types them,
+# folded to ASCII: "１３８１２３４５６７８" is the mobile number 13812345678. Other Unicode
+# digits ('²', '١') are not folded and fail the ASCII patterns above.
+_FULL_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
+
+
+def fold_width(value: str) -> str:
+    return (value or "").translate(_FULL_WIDTH)
 
 
 def normalize_id_number(value: str) -> str:
-    return re.sub(r"\s+", "", value or "").upper()
+    return re.sub(r"\s+", "", fold_width(value)).upper()
 
 
 def validate_id_number(value: str) -> str:
@@ -37,32 +48,30 @@ def validate_id_number(value: str) -> str:
     number = normalize_id_number(value)
     if len(number) != 18:
         raise ValidationError(
-            "身份证号码应为 18 位（当前 %(n)d 位）/ ID number must have 18 characters",
+            gettext("身份证号码应为 18 位（当前 %(n)d 位）"),
             code="length",
             params={"n": len(number)},
         )
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not ID_NUMBER_RE.fullmatch(number):
         raise ValidationError(
-            "身份证号码只能包含数字，末位可为 X / ID number may contain only digits and a final X",
+            gettext("身份证号码只能包含数字，末位可为 X"),
             code="format",
         )
     if ric.calc_check_digit(number) != number[17]:
-        raise ValidationError("身份证号码校验位错误 / ID number checksum is wrong", code="checksum")
+        raise ValidationError(gettext("身份证号码校验位错误"), code="checksum")
     try:
         birth = ric.get_birth_date(number)
     except StdnumError:
         raise ValidationError(
-            "身份证号码中的出生日期无效 / ID number contains an invalid birth date",
+            gettext("身份证号码中的出生日期无效"),
             code="birth_date",
         ) from None
     if birth > timezone.localdate() or birth < datetime.date(1890, 1, 1):
-        raise ValidationError(
-            "身份证号码中的出生日期不合理 / ID number birth date is out of range", code="birth_date"
-        )
+        raise ValidationError(gettext("身份证号码中的出生日期不合理"), code="birth_date")
     info = numdb.get("cn/loc").info(number[:6])
     if not any("county" in props for _part, props in info):
         raise ValidationError(
-            "身份证号码中的地区码 %(code)s 不存在 / unknown region code %(code)s",
+            gettext("身份证号码中的地区码 %(code)s 不存在"),
             code="region",
             params={"code": number[:6]},
         )
@@ -70,10 +79,10 @@ def validate_id_number(value: str) -> str:
 
 
 def validate_mobile(value: str) -> str:
-    number = re.sub(r"[\s-]", "", value or "")
+    number = re.sub(r"[\s-]", "", fold_width(value))
     if not MOBILE_RE.match(number):
         raise ValidationError(
-            "手机号码应为 11 位，以 13–19 开头 / mobile number must be 11 digits starting 13–19",
+            gettext("手机号码应为 11 位，以 13–19 开头"),
             code="mobile",
         )
     return number
@@ -81,12 +90,11 @@ def validate_mobile(value: str) -> str:
 
 def validate_phone(value: str) -> str:
     """A contact phone: a mobile number or a landline such as 0574-87654321."""
-    number = re.sub(r"\s", "", value or "")
+    number = re.sub(r"\s", "", fold_width(value))
     if MOBILE_RE.match(number) or LANDLINE_RE.match(number):
         return number
     raise ValidationError(
-        "联系电话应为 11 位手机号码（13–19 开头）或固定电话（如 0574-87654321）/ "
-        "phone must be a mobile number or a landline such as 0574-87654321",
+        gettext("联系电话应为 11 位手机号码（13–19 开头）或固定电话（如 0574-87654321）"),
         code="phone",
     )
 

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from guanqing.core import audit
+from guanqing.core import audit, text
 
 
 class ScopeError(PermissionDenied):
@@ -18,7 +20,7 @@ class OutOfScope(ScopeError):
     """The record is outside the actor's scope: answered exactly like a missing record (404)."""
 
 
-def require(condition: bool, message: str = "您没有权限执行此操作 / not permitted") -> None:
+def require(condition: bool, message: str = gettext_lazy("您没有权限执行此操作")) -> None:
     if not condition:
         raise ScopeError(message)
 
@@ -42,7 +44,8 @@ def save_with_audit(
     extra_changes: dict | None = None,
     root: models.Model | None = None,
 ) -> models.Model:
-    """full_clean, save only the changed `fields` (or insert), then append the audit record.
+    """full_clean (control characters refused too), save only the changed `fields` (or insert),
+    then append the audit record.
 
     `before` is the snapshot of `fields` taken before the caller changed anything; `also_save` are
     fields stored but not shown in the log (an ID number's hash and ciphertext), and `extra_changes`
@@ -50,7 +53,7 @@ def save_with_audit(
     """
     fields = list(fields)
     creating = instance.pk is None
-    instance.full_clean()
+    text.full_clean(instance)
     after = audit.snapshot(instance, fields)
     if creating:
         instance.save()
@@ -85,7 +88,7 @@ def notification_mark_read(*, actor, notification):
     from guanqing.core.models import Notification
 
     if notification.recipient_id != actor.pk:
-        raise OutOfScope("不存在或不在您的权限范围内 / does not exist or is outside your scope")
+        raise OutOfScope(_("不存在或不在您的权限范围内"))
     if notification.read_at is None:
         now = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)

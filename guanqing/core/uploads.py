@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 MONEY_MAX = Decimal("999999999999.99")
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_MAX_COUNT = 9
@@ -17,14 +19,14 @@ def money(errors: dict, field: str, value) -> Decimal:
     try:
         amount = Decimal(str(value if value not in (None, "") else 0))
     except InvalidOperation:
-        errors[field] = ["应为金额（元）/ must be an amount in yuan"]
+        errors[field] = [_("应为金额（元）")]
         return Decimal(0)
     if not amount.is_finite() or amount < 0:
-        errors[field] = ["金额不能为负数 / amount cannot be negative"]
+        errors[field] = [_("金额不能为负数")]
     elif amount != amount.quantize(Decimal("0.01")):
-        errors[field] = ["金额最多保留两位小数 / at most two decimal places"]
+        errors[field] = [_("金额最多保留两位小数")]
     elif amount > MONEY_MAX:
-        errors[field] = ["金额过大 / amount too large"]
+        errors[field] = [_("金额过大")]
     return amount
 
 
@@ -44,23 +46,23 @@ def check_photos(errors: dict, photos) -> list[tuple[Any, str, str]]:
     `photos[i]`, too many of them one under `photos`."""
     checked = []
     if len(photos) > PHOTO_MAX_COUNT:
-        errors["photos"] = [f"最多 {PHOTO_MAX_COUNT} 张照片 / at most {PHOTO_MAX_COUNT} photos"]
+        errors["photos"] = [
+            _("最多 %(photo_max_count)s 张照片") % {"photo_max_count": PHOTO_MAX_COUNT}
+        ]
         return checked
     for index, photo in enumerate(photos):
         field = f"photos[{index}]"
         name = getattr(photo, "name", "") or ""
         if photo.size > PHOTO_MAX_BYTES:
             errors[field] = [
-                f"照片“{name}”超过 5 MB（{photo.size} 字节）/ photo is larger than 5 MB"
+                _("照片“%(name)s”超过 5 MB（%(size)s 字节）") % {"name": name, "size": photo.size}
             ]
             continue
         photo.seek(0)
         kind = sniff_image(photo.read(16))
         photo.seek(0)
         if kind is None:
-            errors[field] = [
-                f"“{name}”不是 JPEG、PNG 或 WebP 图片 / only JPEG, PNG or WebP photos are accepted"
-            ]
+            errors[field] = [_("“%(name)s”不是 JPEG、PNG 或 WebP 图片") % {"name": name}]
             continue
         checked.append((photo, *kind))
     return checked

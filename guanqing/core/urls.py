@@ -11,12 +11,12 @@ urlpatterns = [
         name="notifications_read_all",
     ),
     path(
-        "notifications/<int:pk>/open/",
+        "notifications/<id:pk>/open/",
         views_notifications.notification_open,
         name="notification_open",
     ),
     path(
-        "notifications/<int:pk>/read/",
+        "notifications/<id:pk>/read/",
         views_notifications.notification_read,
         name="notification_read",
     ),

@@ -10,5 +10,5 @@ urlpatterns = [
     path("import/", views.import_notice, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("day/<str:day>/", views.day_edit, name="day"),
-    path("<int:year>/", views.year_detail, name="year"),
+    path("<year:year>/", views.year_detail, name="year"),
 ]

@@ -34,6 +34,7 @@ from guanqing.core.calendar_services import (
     calendar_year_publish,
 )
 from guanqing.core.htmx import add_service_errors
+from guanqing.core.ids import parse_year
 from guanqing.core.models import CalendarDay
 from guanqing.core.workdays import lunar_to_solar
 
@@ -381,7 +382,7 @@ def _entries(holidays, makeups):
 @calendar_editor
 def year_new(request):
     requested = request.GET.get("year", "")
-    suggested = int(requested) if requested.isdigit() else _today().year + 1
+    suggested = parse_year(requested) or _today().year + 1
     if request.method == "POST":
         form = YearForm(request.POST)
         holidays = HolidayFormSet(request.POST, prefix="holidays")
@@ -510,7 +511,7 @@ def import_notice(request):
             form.add_error("file", str(exc))
         else:
             missing = [h for h in IMPORT_REQUIRED if h not in sheet.headers]
-            errors = [excel.RowError(1, h, _("缺少这一列")) for h in missing]
+            errors = [excel.RowError(1, h, _("缺少这一列")) for h in missing] + sheet.errors
             if not errors:
                 try:
                     result = calendar_days_import(actor=request.user, rows=sheet.rows)

@@ -11,6 +11,7 @@ import threading
 import time
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 # Each process keeps the years it has read for this long; an edit in this process clears it at once.
 CACHE_SECONDS = 60
@@ -22,10 +23,10 @@ class CalendarYearMissing(LookupError):
     def __init__(self, year: int):
         self.year = year
         super().__init__(
-            f"没有 {year} 年的法定节假日数据：请机关工委或系统管理员在“工作日历”页面录入国务院办公厅"
-            f"关于 {year} 年部分节假日安排的通知（或导入 Excel）/ the official calendar has no data "
-            f"for {year}: enter the State Council's holiday notice for {year} on the Calendar page "
-            "(or import it from Excel)"
+            _(
+                "没有 %(year)s 年的法定节假日数据：请机关工委或系统管理员在“工作日历”页面录入国务院办公厅关于 %(year)s 年部分节假日安排的通知（或导入 Excel）"
+            )
+            % {"year": year}
         )
 
 

@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext as _
 
+from guanqing.core.ids import is_digits
 from guanqing.pairing import boards, rules
 from guanqing.pairing.models import Pairing, PairingTerm, Visit
 from guanqing.pairing.rules import ComplianceConfig, PairingFacts, Period, PeriodKind, Status
@@ -66,22 +68,23 @@ def current_config() -> ComplianceConfig:
     )
 
 
-PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:Q(?P<quarter>[1-4])|-(?P<window>new_year|july))$")
-PERIOD_MESSAGE = (
-    "期间格式应为 2026Q1、2026-new_year 或 2026-july / "
-    "use a quarter (2026Q1) or a festival window (2026-new_year, 2026-july)"
+PERIOD_PATTERN = re.compile(
+    r"^(?P<year>[0-9]{4})(?:Q(?P<quarter>[1-4])|-(?P<window>new_year|july))$"
 )
+PERIOD_MESSAGE = gettext_lazy("期间格式应为 2026Q1、2026-new_year 或 2026-july")
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def period_label(period: Period) -> str:
-    """The period's short name in the reader's language: 2026Q1, 2026 元旦春节, 2026 七一."""
-    if period.kind == PeriodKind.QUARTER:
-        return period.label
+    """The period's name in the reader's language, the same on every page: 2026 年第 1 季度,
+    2026 年元旦春节走访期, 2026 年七一前走访期 (the API's key stays 2026Q1, 2026-new_year)."""
     year = period.start.year
+    if period.kind == PeriodKind.QUARTER:
+        quarter = (period.start.month - 1) // 3 + 1
+        return gettext("%(year)d 年第 %(n)d 季度") % {"year": year, "n": quarter}
     if period.kind == PeriodKind.NEW_YEAR:
-        return gettext("%(year)d 元旦春节") % {"year": year}
-    return gettext("%(year)d 七一") % {"year": year}
+        return gettext("%(year)d 年元旦春节走访期") % {"year": year}
+    return gettext("%(year)d 年七一前走访期") % {"year": year}
 
 
 def period_key(period: Period) -> str:
@@ -108,9 +111,14 @@ def parse_period(value: str, config: ComplianceConfig, field_name: str = "period
 
 def parse_year(value, field_name: str = "year") -> int:
     text = str(value or "").strip()
-    if not text.isdigit() or not MIN_YEAR <= int(text) <= MAX_YEAR:
+    if not is_digits(text) or not MIN_YEAR <= int(text) <= MAX_YEAR:
         raise ValidationError(
-            {field_name: [f"年份应为 {MIN_YEAR}–{MAX_YEAR} 之间的四位数 / use a year like 2026"]}
+            {
+                field_name: [
+                    _("年份应为 %(min_year)s–%(max_year)s 之间的四位数")
+                    % {"min_year": MIN_YEAR, "max_year": MAX_YEAR}
+                ]
+            }
         )
     return int(text)
 
@@ -431,10 +439,11 @@ def _reminders(today: datetime.date) -> list[Reminder]:
             household = row["household__head_name"]
             holder = rules.duty_holder(facts, period)
             if current == Status.DUE_SOON:
-                text = (
-                    f"{household}户 {period.label} 的走访将于 {due} 到期，请及时完成 / "
-                    f"the {period.label} visit to {household} is due by {due}"
-                )
+                text = _("%(household)s户 %(label)s 的走访将于 %(due)s 到期，请及时完成") % {
+                    "household": household,
+                    "label": period_label(period),
+                    "due": due,
+                }
                 # A whole-unit pairing has no member to remind: its administrators are.
                 user_ids = [users_of_member[holder]] if holder in users_of_member else []
                 if holder is None:
@@ -443,10 +452,14 @@ def _reminders(today: datetime.date) -> list[Reminder]:
                     reminders.append(Reminder(user_id, "due_soon", text, link, key))
             else:
                 name = loaded.member_names.get(holder, "全单位") if holder else "全单位"
-                text = (
-                    f"{household}户 {period.label} 的走访已逾期（截止 {due}，责任人 {name}）/ "
-                    f"the {period.label} visit to {household} is overdue (due {due}, {name})"
-                )
+                text = _(
+                    "%(household)s户 %(label)s 的走访已逾期（截止 %(due)s，责任人 %(name)s）"
+                ) % {
+                    "household": household,
+                    "label": period_label(period),
+                    "due": due,
+                    "name": name,
+                }
                 for user_id in admins.get(row["unit_id"], ()):
                     reminders.append(Reminder(user_id, "overdue", text, link, key))
     return reminders

@@ -15,6 +15,9 @@ The story the data tells (the 2014 Ningbo Daily article):
   the help: over 157万元 (cash and goods) in the most recent complete window at scale 1.
 - One relay (接力棒): a 市纪委 cadre transferred in mid-year, a colleague of the same branch holds
   the pairing from then on; visits on both sides.
+- One other 市纪委 pairing missed the visit of the last quarter that has ended, so that on any date
+  the `unit_jiwei` account has an overdue duty on the board and, once the demo has run the daily
+  job, in its notifications.
 - Households no longer in difficulty (脱困, moved away, closed) have their pairing ended after the
   most recent New Year window, with the matching reason.
 """
@@ -238,6 +241,8 @@ class _PairingBuilder:
         self.summary = PairingDemoSummary()
         self.start = history_start(self.today)
         self.last_new_year = last_complete_new_year_window(self.today)
+        # The last quarter that has ended: one 市纪委 pairing missed its visit (`slipping`).
+        self.slipped = rules.quarter_of(rules.quarter_of(self.today).start - datetime.timedelta(1))
         self.periods: list[rules.Period] = []
         for year in range(self.start.year, self.today.year + 1):
             self.periods.extend(rules.periods_of_year(year))
@@ -268,8 +273,9 @@ class _PairingBuilder:
         first = list(dict.fromkeys([*NAMED_PAIRINGS.values(), *registry_data.ARTICLE_UNITS]))
         others = [short for short in self.units if short not in first]
         self.rng.shuffle(others)
-        # At a tiny scale one unit fewer, so that 市纪委 has a pairing to relay besides 张国宝's.
-        wanted = households - 1 if households > len(NAMED_PAIRINGS) else households
+        # At a tiny scale two units fewer, so that 市纪委 has, besides 张国宝's, a pairing to relay
+        # and one that let its last quarter's duty slip.
+        wanted = households - 2 if households > len(NAMED_PAIRINGS) + 1 else households
         return (first + others)[: min(PAIRED_UNITS, wanted, len(self.units))]
 
     def _special_members(self) -> dict[str, Member]:
@@ -318,21 +324,36 @@ class _PairingBuilder:
         weights = [w * rng.uniform(0.7, 1.3) for w in weights]
         counts = _weighted_counts(len(households), weights, minimum=1)
         relay_index = paired.index(RELAY_UNIT) if RELAY_UNIT in paired else None
-        if relay_index is not None and counts[relay_index] < 2:
-            largest = max(range(len(counts)), key=counts.__getitem__)
-            if counts[largest] > 1:
-                counts[largest] -= 1
-                counts[relay_index] += 1
+        while relay_index is not None and counts[relay_index] < 3:
+            largest = max(
+                (i for i in range(len(counts)) if i != relay_index), key=counts.__getitem__
+            )
+            if counts[largest] <= 1:
+                break
+            counts[largest] -= 1
+            counts[relay_index] += 1
 
         named = {h.head_name: h for h in households if h.head_name in NAMED_PAIRINGS}
         others = [h for h in households if h.head_name not in named]
         rng.shuffle(others)
-        pending = iter(others)
+        # 市纪委's stories (the relay, the slipped duty) need households still in difficulty: it
+        # takes the first of them, the other units the rest in turn.
+        jiwei_named = sum(
+            1 for n, unit in NAMED_PAIRINGS.items() if unit == RELAY_UNIT and n in named
+        )
+        jiwei_wants = counts[relay_index] - jiwei_named if relay_index is not None else 0
+        jiwei = [h for h in others if h.status == HouseholdStatus.ACTIVE][: max(jiwei_wants, 0)]
+        chosen = {id(h) for h in jiwei}
+        sources = {RELAY_UNIT: iter(jiwei)}
+        pending = iter([h for h in others if id(h) not in chosen])
         plan: list[tuple[Household, str]] = []
         for short, count in zip(paired, counts, strict=True):
             taken = [named[n] for n, unit in NAMED_PAIRINGS.items() if unit == short and n in named]
             plan.extend((h, short) for h in taken)
-            plan.extend((next(pending), short) for _ in range(count - len(taken)))
+            source = sources.get(short, pending)
+            plan.extend(
+                (next(source, None) or next(pending), short) for _ in range(count - len(taken))
+            )
 
         special = self._special_members()
         reserved = {id(m) for m in special.values()}
@@ -340,6 +361,7 @@ class _PairingBuilder:
         relay_date = self._relay_date()
         relay_done = "relay_from" not in special
         self.relay: Pairing | None = None
+        self.slipping: Pairing | None = None
         self.plans: list[
             tuple[Pairing, list[tuple[Member | None, datetime.date, datetime.date | None]]]
         ] = []
@@ -378,6 +400,15 @@ class _PairingBuilder:
                 ]
                 self.relay = pairing
             else:
+                if (
+                    self.slipping is None
+                    and short == RELAY_UNIT
+                    and household.head_name not in named
+                    and household.status == HouseholdStatus.ACTIVE
+                ):
+                    # Whatever the date, 市纪委's administrator has an overdue duty to chase.
+                    self.slipping = pairing
+                    pairing.started_on = started = min(started, self.slipped.start)
                 terms = [(holder, started, None)]
             if household.status != HouseholdStatus.ACTIVE and household.head_name not in named:
                 self._end(pairing, household.status)
@@ -544,8 +575,12 @@ class _PairingBuilder:
         for period in self.periods:
             if period.kind != rules.PeriodKind.QUARTER or rng.random() < quarter_miss:
                 continue
+            if pairing is self.slipping and period == self.slipped:
+                continue
             inside = [v for v in visits if period.start <= v.date <= period.end]
-            if inside and rng.random() < 0.5:
+            # Nor does a festival visit already made count for the demo member's running quarter.
+            running = leave_current and period.end >= self.today
+            if inside and not running and rng.random() < 0.5:
                 inside[0].kinds.add("talk")
                 inside[0].notes = rng.choice(TALK_NOTES) + inside[0].notes
                 continue

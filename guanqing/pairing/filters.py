@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from guanqing.core.filters import IdFilter
 from guanqing.pairing.choices import ProjectKind, ProjectStatus, SupportKind, VisitKind
 from guanqing.pairing.models import Pairing, Partnership, PartnershipProject, Visit
 from guanqing.registry.choices import DivisionLevel
@@ -14,9 +15,9 @@ from guanqing.registry.selectors import district_ids_rolling_up_to
 
 
 class PairingFilter(django_filters.FilterSet):
-    unit = django_filters.NumberFilter(field_name="unit_id", label=_("单位"))
-    household = django_filters.NumberFilter(field_name="household_id", label=_("家庭"))
-    member = django_filters.NumberFilter(method="by_member", label=_("结对党员（现任或曾任）"))
+    unit = IdFilter(field_name="unit_id", label=_("单位"))
+    household = IdFilter(field_name="household_id", label=_("家庭"))
+    member = IdFilter(method="by_member", label=_("结对党员（现任或曾任）"))
     active = django_filters.BooleanFilter(
         field_name="ended_on", lookup_expr="isnull", label=_("进行中")
     )
@@ -35,12 +36,12 @@ class VisitFilter(django_filters.FilterSet):
     `/api/v1/visits/` read the same parameters."""
 
     q = django_filters.CharFilter(method="by_head_name", label=_("户主姓名"))
-    pairing = django_filters.NumberFilter(field_name="pairing_id", label=_("结对"))
-    household = django_filters.NumberFilter(field_name="pairing__household_id", label=_("家庭"))
-    unit = django_filters.NumberFilter(field_name="pairing__unit_id", label=_("单位"))
+    pairing = IdFilter(field_name="pairing_id", label=_("结对"))
+    household = IdFilter(field_name="pairing__household_id", label=_("家庭"))
+    unit = IdFilter(field_name="pairing__unit_id", label=_("单位"))
     district = django_filters.CharFilter(method="by_district_code", label=_("区县代码"))
     community = django_filters.CharFilter(method="by_community_code", label=_("社区/村代码"))
-    member = django_filters.NumberFilter(method="by_member", label=_("参加党员"))
+    member = IdFilter(method="by_member", label=_("参加党员"))
     participant = django_filters.CharFilter(method="by_participant_name", label=_("参加党员姓名"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("起"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("止"))
@@ -100,7 +101,7 @@ class VisitFilter(django_filters.FilterSet):
 
 
 class PartnershipFilter(django_filters.FilterSet):
-    unit = django_filters.NumberFilter(field_name="unit_org__unit_id", label=_("单位"))
+    unit = IdFilter(field_name="unit_org__unit_id", label=_("单位"))
     village = django_filters.CharFilter(method="by_village_code", label=_("村代码"))
     active = django_filters.BooleanFilter(
         field_name="ended_on", lookup_expr="isnull", label=_("进行中")
@@ -115,7 +116,7 @@ class PartnershipFilter(django_filters.FilterSet):
 
 
 class PartnershipProjectFilter(django_filters.FilterSet):
-    partnership = django_filters.NumberFilter(field_name="partnership_id", label=_("结对共建"))
+    partnership = IdFilter(field_name="partnership_id", label=_("结对共建"))
     kind = django_filters.ChoiceFilter(choices=ProjectKind.choices, label=_("类别"))
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("状态"))
     q = django_filters.CharFilter(method="search", label=_("搜索"))

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanqing.core.pinyin import pinyin_key
 from guanqing.pairing.choices import SupportKind, VisitKind
 from guanqing.registry.choices import MemberStatus
 from guanqing.registry.models import Household
@@ -134,7 +135,7 @@ class VisitForm(forms.Form):
         )
         # the active colleagues are offered (the holder first); validation accepts the unit's
         shown = [m for m in colleagues if m.status == MemberStatus.ACTIVE or m == holder]
-        shown.sort(key=lambda m: (m != holder, m.name))
+        shown.sort(key=lambda m: (m != holder, pinyin_key(m.name)))
         twice = {name for name, n in Counter(m.name for m in shown).items() if n > 1}
         field.widget.choices = [
             (m.pk, _same_name_label(m) if m.name in twice else m.name) for m in shown

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanqing.core.ids import parse_id
 from guanqing.pairing.choices import EndReason
 from guanqing.pairing.models import Pairing, PairingTerm, Partnership
 from guanqing.registry.choices import DivisionLevel, HouseholdStatus, MemberStatus
@@ -216,8 +217,8 @@ def household_search(user, q: str, community_id: str, limit: int = 30):
         return found.none()
     if q:
         found = found.filter(head_name__icontains=q)
-    if community_id and community_id.isdigit():
-        found = found.filter(community_id=int(community_id))
+    if parse_id(community_id):
+        found = found.filter(community_id=parse_id(community_id))
     return found[:limit]
 
 

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core.scoping import ScopedQuerySet
+from guanqing.core.text import LONG_TEXT_MAX
 from guanqing.pairing.choices import (
     EndReason,
     ProjectKind,
@@ -177,7 +178,7 @@ class Visit(models.Model):
     participants = models.ManyToManyField(
         "registry.Member", verbose_name=_("参加党员"), related_name="visits"
     )
-    notes = models.TextField(_("走访记录"), blank=True)
+    notes = models.TextField(_("走访记录"), max_length=LONG_TEXT_MAX, blank=True)
     cash_amount = models.DecimalField(_("慰问金（元）"), default=0, **MONEY)
     in_kind_items = models.CharField(_("慰问物品"), max_length=300, blank=True)
     in_kind_value = models.DecimalField(_("物品折价（元）"), default=0, **MONEY)
@@ -339,7 +340,7 @@ class PartnershipProject(models.Model):
     )
     started_on = models.DateField(_("开始日期"), null=True, blank=True)
     finished_on = models.DateField(_("完成日期"), null=True, blank=True)
-    note = models.TextField(_("说明"), blank=True)
+    note = models.TextField(_("说明"), max_length=LONG_TEXT_MAX, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 import datetime
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from guanqing.core import audit, uploads
+from guanqing.core import audit, text, uploads
 from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
 from guanqing.pairing import selectors
 from guanqing.pairing.choices import EndReason, ProjectStatus, SupportKind, VisitKind
@@ -30,7 +33,7 @@ from guanqing.registry.choices import HouseholdStatus, MemberStatus
 from guanqing.registry.models import Household, Member, PartyOrg, Unit
 
 NOT_IN_SCOPE = registry_services.NOT_IN_SCOPE
-COMMITTEE_ONLY = "只有机关工委可以执行此操作 / only the committee may do this"
+COMMITTEE_ONLY = gettext_lazy("只有机关工委可以执行此操作")
 
 PROFILE_FIELDS = ["situation", "hardship_cause", "outlook", "skills", "needs"]  # 五清
 
@@ -68,11 +71,13 @@ def _check_member_of_unit(errors: dict, field: str, member: Member | None, unit:
         return
     if member.unit_id != unit.pk:
         errors.setdefault(field, []).append(
-            f"党员“{member.name}”不属于{unit.name} / member does not belong to the pairing's unit"
+            _("党员“%(member_name)s”不属于%(unit_name)s")
+            % {"member_name": member.name, "unit_name": unit.name}
         )
     elif member.status != MemberStatus.ACTIVE:
         errors.setdefault(field, []).append(
-            f"党员“{member.name}”状态为{member.get_status_display()}，不能结对 / member is not active"
+            _("党员“%(member_name)s”状态为%(status)s，不能结对")
+            % {"member_name": member.name, "status": member.get_status_display()}
         )
 
 
@@ -88,18 +93,19 @@ def pairing_create(
     """Pair `unit` (through `member`, or as a whole) with `household`. The committee decides
     which unit serves which household, so only the committee creates pairings; the unit then
     relays a pairing among its members (`pairing_handover`)."""
-    require(actor.is_committee, "只有机关工委可以新建结对 / only the committee creates pairings")
+    require(actor.is_committee, _("只有机关工委可以新建结对"))
     errors: dict[str, list[str]] = {}
     if household.status != HouseholdStatus.ACTIVE:
         errors["household"] = [
-            f"该家庭状态为{household.get_status_display()}，不能结对 / household is not active"
+            _("该家庭状态为%(status)s，不能结对") % {"status": household.get_status_display()}
         ]
     elif Pairing.objects.active().filter(household=household, unit=unit).exists():
         errors["household"] = [
-            f"{unit.name}已与{household}结对 / this unit already has an active pairing with it"
+            _("%(unit_name)s已与%(household)s结对")
+            % {"unit_name": unit.name, "household": household}
         ]
     if not unit.is_active:
-        errors["unit"] = ["该单位已停用 / unit is not active"]
+        errors["unit"] = [_("该单位已停用")]
     _check_member_of_unit(errors, "member", member, unit)
     _not_future(errors, "started_on", started_on, "结对日期")
     merge_errors(errors)
@@ -108,13 +114,7 @@ def pairing_create(
         with transaction.atomic():
             save_with_audit(actor=actor, instance=pairing, fields=PAIRING_FIELDS, root=household)
     except IntegrityError:
-        raise ValidationError(
-            {
-                "household": [
-                    "该单位已与此家庭结对 / this unit already has an active pairing with it"
-                ]
-            }
-        ) from None
+        raise ValidationError({"household": [_("该单位已与此家庭结对")]}) from None
     term = PairingTerm(pairing=pairing, member=member, starts_on=started_on)
     save_with_audit(actor=actor, instance=term, fields=TERM_FIELDS, root=household)
     return pairing
@@ -140,23 +140,24 @@ def pairing_handover(
     current = pairing.terms.select_for_update().filter(ends_on__isnull=True).first()
     errors: dict[str, list[str]] = {}
     if not pairing.is_active or current is None:
-        raise ValidationError({"pairing": [f"该结对已于 {pairing.ended_on} 结束 / pairing ended"]})
+        raise ValidationError(
+            {"pairing": [_("该结对已于 %(ended_on)s 结束") % {"ended_on": pairing.ended_on}]}
+        )
     _check_member_of_unit(errors, "successor", successor, pairing.unit)
     if not errors.get("successor") and successor.pk == current.member_id:
         errors["successor"] = [
-            f"“{successor.name}”已是该结对的结对党员 / already holds this pairing"
+            _("“%(successor_name)s”已是该结对的结对党员") % {"successor_name": successor.name}
         ]
     _not_future(errors, "effective_date", effective_date, "交接生效日期")
     if effective_date < current.starts_on:
         errors.setdefault("effective_date", []).append(
-            f"交接生效日期不能早于现任开始日期 {current.starts_on} / "
-            "cannot be before the current term started (terms never overlap)"
+            _("交接生效日期不能早于现任开始日期 %(starts_on)s") % {"starts_on": current.starts_on}
         )
     last_visit = pairing.visits.filter(date__gte=effective_date).order_by("-date").first()
     if last_visit is not None:
         errors.setdefault("effective_date", []).append(
-            f"{last_visit.date} 已有走访记录，交接生效日期应晚于该日期 / "
-            f"a visit is recorded on {last_visit.date}: the handover must take effect after it"
+            _("%(last_visit_date)s 已有走访记录，交接生效日期应晚于该日期")
+            % {"last_visit_date": last_visit.date}
         )
     merge_errors(errors)
     household = pairing.household
@@ -187,19 +188,21 @@ def pairing_end(
     current = pairing.terms.select_for_update().filter(ends_on__isnull=True).first()
     errors: dict[str, list[str]] = {}
     if not pairing.is_active:
-        raise ValidationError({"ended_on": [f"该结对已于 {pairing.ended_on} 结束 / already ended"]})
+        raise ValidationError(
+            {"ended_on": [_("该结对已于 %(ended_on)s 结束") % {"ended_on": pairing.ended_on}]}
+        )
     if reason not in EndReason.values:
-        errors["reason"] = [f"未知的结束原因 {reason!r} / unknown reason"]
+        errors["reason"] = [_("未知的结束原因 %(reason)r") % {"reason": reason}]
     _not_future(errors, "ended_on", ended_on, "结束日期")
     start = current.starts_on if current is not None else pairing.started_on
     if ended_on < start:
         errors.setdefault("ended_on", []).append(
-            f"结束日期不能早于 {start}（结对或现任开始日期）/ cannot be before {start}"
+            _("结束日期不能早于 %(start)s（结对或现任开始日期）") % {"start": start}
         )
     later = pairing.visits.filter(date__gt=ended_on).order_by("-date").first()
     if later is not None:
         errors.setdefault("ended_on", []).append(
-            f"{later.date} 还有走访记录，结束日期不能早于该日期 / a visit is recorded after it"
+            _("%(later_date)s 还有走访记录，结束日期不能早于该日期") % {"later_date": later.date}
         )
     merge_errors(errors)
     household = pairing.household
@@ -239,7 +242,7 @@ VISIT_FIELDS = [
 def _may_record(actor, pairing: Pairing) -> None:
     require(
         actor.role in ("committee", "unit_admin", "member"),
-        "您的角色只能查看走访记录 / your role may only read visits",
+        _("您的角色只能查看走访记录"),
     )
 
 
@@ -273,67 +276,71 @@ def _visit_record(
     date_ok = True
     today = _today()
     if date > today:
-        errors["date"] = [f"走访日期 {date} 晚于今天 {today} / the visit date is in the future"]
+        errors["date"] = [
+            _("走访日期 %(date)s 晚于今天 %(today)s") % {"date": date, "today": today}
+        ]
         date_ok = False
     elif date < pairing.started_on:
         errors["date"] = [
-            f"走访日期 {date} 早于结对日期 {pairing.started_on} / before the pairing started"
+            _("走访日期 %(date)s 早于结对日期 %(started_on)s")
+            % {"date": date, "started_on": pairing.started_on}
         ]
         date_ok = False
     elif pairing.ended_on is not None and date > pairing.ended_on:
         errors["date"] = [
-            f"走访日期 {date} 晚于结对结束日期 {pairing.ended_on} / after the pairing ended"
+            _("走访日期 %(date)s 晚于结对结束日期 %(ended_on)s")
+            % {"date": date, "ended_on": pairing.ended_on}
         ]
         date_ok = False
     # what it did
     kinds = list(dict.fromkeys(kinds or []))
     unknown = [k for k in kinds if k not in VisitKind.values]
     if not kinds:
-        errors["kinds"] = ["请至少选择一项：谈、讲、访、帮、扶 / choose at least one kind"]
+        errors["kinds"] = [_("请至少选择一项：谈、讲、访、帮、扶")]
     elif unknown:
-        errors["kinds"] = [f"未知的走访类型 {', '.join(unknown)} / unknown kind"]
+        errors["kinds"] = [_("未知的走访类型 %(values)s") % {"values": ", ".join(unknown)}]
     # who went
     participants = list(dict.fromkeys(participants or []))
     if not participants:
-        errors["participants"] = ["请选择参加走访的党员 / name at least one participant"]
+        errors["participants"] = [_("请选择参加走访的党员")]
     else:
         strangers = [m.name for m in participants if m.unit_id != pairing.unit_id]
         if strangers:
             errors["participants"] = [
-                f"{'、'.join(strangers)}不是{pairing.unit.name}的党员 / "
-                "participants must be members of the pairing's unit"
+                _("%(values)s不是%(unit_name)s的党员")
+                % {"values": "、".join(strangers), "unit_name": pairing.unit.name}
             ]
     if date_ok and participants and "participants" not in errors:
         term = selectors.term_on(pairing, date)
         holder = term.member if term is not None else None
         if actor.role == "member" and (holder is None or holder.pk != actor.member_id):
-            errors["date"] = [
-                f"您在 {date} 不是该结对的结对党员 / you did not hold this pairing on that date"
-            ]
+            errors["date"] = [_("您在 %(date)s 不是该结对的结对党员") % {"date": date}]
         elif holder is not None and holder not in participants:
             errors["participants"] = [
-                f"{date} 该结对由“{holder.name}”负责，参加党员中应有其本人 / "
-                "the member holding the pairing on that date must be among the participants"
+                _("%(date)s 该结对由“%(holder_name)s”负责，参加党员中应有其本人")
+                % {"date": date, "holder_name": holder.name}
             ]
     # help given
     cash = uploads.money(errors, "cash_amount", cash_amount)
     in_kind = uploads.money(errors, "in_kind_value", in_kind_value)
     in_kind_items = (in_kind_items or "").strip()
     if in_kind > 0 and not in_kind_items:
-        errors["in_kind_items"] = ["填写了物品折价，请写明慰问物品 / name the goods given"]
+        errors["in_kind_items"] = [_("填写了物品折价，请写明慰问物品")]
     if support_kind not in SupportKind.values:
-        errors["support_kind"] = [f"未知的扶持方式 {support_kind!r} / unknown support kind"]
+        errors["support_kind"] = [
+            _("未知的扶持方式 %(support_kind)r") % {"support_kind": support_kind}
+        ]
     elif VisitKind.SUPPORT in kinds and support_kind == SupportKind.NONE:
-        errors["support_kind"] = ["选择了“扶”，请说明扶持方式 / say how the family was supported"]
+        errors["support_kind"] = [_("选择了“扶”，请说明扶持方式")]
     # the 五清 profile
     profile_updates = dict(profile_updates or {})
     for key, value in profile_updates.items():
         if key not in PROFILE_FIELDS:
             errors[f"profile_updates.{key}"] = [
-                f"只能更新五清信息（{', '.join(PROFILE_FIELDS)}）/ not a 五清 profile field"
+                _("只能更新五清信息（%(values)s）") % {"values": ", ".join(PROFILE_FIELDS)}
             ]
         elif not isinstance(value, str):
-            errors[f"profile_updates.{key}"] = ["应为文字 / must be text"]
+            errors[f"profile_updates.{key}"] = [_("应为文字")]
     checked_photos = uploads.check_photos(errors, list(photos or []))
     merge_errors(errors)
 
@@ -350,26 +357,29 @@ def _visit_record(
         recorded_by=actor,
         **{name: name in kinds for name in VISIT_KIND_FIELDS},
     )
-    visit.full_clean()
+    text.full_clean(visit)
     visit.save()
     visit.participants.set(participants)
+    photo_names = []
     for photo, content_type, ext in checked_photos:
         row = VisitPhoto(
             visit=visit,
             content_type=content_type,
             size=photo.size,
-            original_name=(getattr(photo, "name", "") or "")[:200],
+            original_name=text.strip_control(getattr(photo, "name", "") or "")[:200],
         )
         row.file.save(f"{uuid.uuid4().hex}.{ext}", photo, save=False)
         saved_files.append(row.file.name)
         row.full_clean()
         row.save()
+        photo_names.append(row.original_name or row.file.name.rsplit("/", 1)[-1])
     shown = audit.snapshot(visit, VISIT_FIELDS)
     changes = {k: [None, v] for k, v in shown.items() if v not in ("", None, False)}
-    changes["kinds"] = [None, kinds]
+    with translation.override(settings.LANGUAGE_CODE):  # the log reads in the site language
+        changes["kinds"] = [None, [str(VisitKind(k).label) for k in kinds]]
     changes["participants"] = [None, [m.name for m in participants]]
-    if checked_photos:
-        changes["photos"] = [None, len(checked_photos)]
+    if photo_names:
+        changes["photos"] = [None, photo_names]
     audit.record(actor=actor, action="create", obj=visit, changes=changes, root=household)
     if profile_updates:
         try:
@@ -455,14 +465,15 @@ def partnership_create(
     require(actor.is_committee, COMMITTEE_ONLY)
     errors: dict[str, list[str]] = {}
     if unit_org.unit_id is None:
-        errors["unit_org"] = ["应选择机关单位的党组织 / must be a unit's party organisation"]
+        errors["unit_org"] = [_("应选择机关单位的党组织")]
     if village_org.division_id is None:
-        errors["village_org"] = ["应选择村级党组织 / must be a village's party organisation"]
+        errors["village_org"] = [_("应选择村级党组织")]
     elif Partnership.objects.filter(
         unit_org=unit_org, village_org=village_org, ended_on__isnull=True
     ).exists():
         errors["village_org"] = [
-            f"{unit_org}已与{village_org}结对共建 / this pair is already active"
+            _("%(unit_org)s已与%(village_org)s结对共建")
+            % {"unit_org": unit_org, "village_org": village_org}
         ]
     _not_future(errors, "started_on", started_on, "结对日期")
     merge_errors(errors)
@@ -473,9 +484,7 @@ def partnership_create(
         with transaction.atomic():
             return save_with_audit(actor=actor, instance=partnership, fields=PARTNERSHIP_FIELDS)
     except IntegrityError:
-        raise ValidationError(
-            {"village_org": ["该结对共建已存在 / this pair is already active"]}
-        ) from None
+        raise ValidationError({"village_org": [_("该结对共建已存在")]}) from None
 
 
 @transaction.atomic
@@ -486,9 +495,11 @@ def partnership_end(
     partnership = _locked(Partnership.objects.editable_by(actor), partnership.pk)
     errors: dict[str, list[str]] = {}
     if partnership.ended_on is not None:
-        errors["ended_on"] = [f"已于 {partnership.ended_on} 结束 / already ended"]
+        errors["ended_on"] = [_("已于 %(ended_on)s 结束") % {"ended_on": partnership.ended_on}]
     elif ended_on < partnership.started_on:
-        errors["ended_on"] = [f"不能早于结对日期 {partnership.started_on} / before it started"]
+        errors["ended_on"] = [
+            _("不能早于结对日期 %(started_on)s") % {"started_on": partnership.started_on}
+        ]
     _not_future(errors, "ended_on", ended_on, "结束日期")
     merge_errors(errors)
     fields = ["ended_on", "note"]
@@ -505,21 +516,19 @@ PROJECT_FIELDS = ["kind", "title", "funds", "status", "started_on", "finished_on
 def _apply_project(project: PartnershipProject, data: dict) -> None:
     unknown = set(data) - set(PROJECT_FIELDS)
     if unknown:
-        raise ValidationError(
-            {name: ["不能修改此字段 / this field cannot be set"] for name in unknown}
-        )
+        raise ValidationError({name: [_("不能修改此字段")] for name in unknown})
     for name, value in data.items():
         setattr(project, name, value.strip() if isinstance(value, str) else value)
     errors: dict[str, list[str]] = {}
     project.funds = uploads.money(errors, "funds", project.funds)
     if not (project.title or "").strip():
-        errors["title"] = ["请填写项目名称 / title is required"]
+        errors["title"] = [_("请填写项目名称")]
     if project.status == ProjectStatus.DONE and project.finished_on is None:
-        errors["finished_on"] = ["已完成的项目请填写完成日期 / a done project needs its date"]
+        errors["finished_on"] = [_("已完成的项目请填写完成日期")]
     if project.status != ProjectStatus.DONE and project.finished_on is not None:
-        errors["finished_on"] = ["只有已完成的项目才有完成日期 / only a done project has one"]
+        errors["finished_on"] = [_("只有已完成的项目才有完成日期")]
     if project.started_on and project.finished_on and project.finished_on < project.started_on:
-        errors["finished_on"] = ["完成日期不能早于开始日期 / cannot be before the start"]
+        errors["finished_on"] = [_("完成日期不能早于开始日期")]
     _not_future(errors, "finished_on", project.finished_on, "完成日期")
     merge_errors(errors)
 
@@ -532,7 +541,7 @@ def project_create(*, actor, partnership: Partnership, **data) -> PartnershipPro
     require(
         actor.is_committee
         or (actor.role == "unit_admin" and partnership.unit_org.unit_id == actor.unit_id),
-        "只有机关工委和本单位党务管理员可以登记共建项目 / not permitted",
+        _("只有机关工委和本单位党务管理员可以登记共建项目"),
     )
     project = PartnershipProject(partnership=partnership)
     _apply_project(project, data)
@@ -580,14 +589,16 @@ def _month_day(errors: dict, current: ComplianceSettings, month_field: str, day_
         # a non-leap year: a window that only exists every fourth year is no window
         return datetime.date(2023, int(month), int(day))
     except (TypeError, ValueError):
-        errors[day_field] = [f"{month} 月 {day} 日不是有效日期 / not a valid month and day"]
+        errors[day_field] = [
+            _("%(month)s 月 %(day)s 日不是有效日期") % {"month": month, "day": day}
+        ]
         return None
 
 
 @transaction.atomic
 def compliance_settings_update(*, actor, **data) -> ComplianceSettings:
     """Change the visit duties the compliance rules apply (committee only, audited)."""
-    require(actor.is_committee, "只有机关工委可以修改走访考核设置 / only the committee")
+    require(actor.is_committee, _("只有机关工委可以修改走访考核设置"))
     current = selectors.compliance_settings()
     if current.pk:
         current = ComplianceSettings.objects.select_for_update().get(pk=current.pk)
@@ -596,34 +607,30 @@ def compliance_settings_update(*, actor, **data) -> ComplianceSettings:
     errors: dict[str, list[str]] = {}
     for key, value in data.items():
         if key not in fields:
-            errors[key] = ["不能修改此字段 / cannot be changed"]
+            errors[key] = [_("不能修改此字段")]
             continue
         if key in _LIMITS:
             low, high = _LIMITS[key]
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                errors[key] = [
-                    f"应为 {low}–{high} 之间的整数 / must be a whole number {low}–{high}"
-                ]
+                errors[key] = [_("应为 %(low)s–%(high)s 之间的整数") % {"low": low, "high": high}]
                 continue
         setattr(current, key, value)
     merge_errors(errors)
     dates = {pair: _month_day(errors, current, *pair) for pair in _MONTH_DAY_PAIRS}
     new_year_start, new_year_end, july_start, july_end = dates.values()
     if new_year_start is None and "new_year_window_start_day" not in errors:
-        errors["new_year_window_start_day"] = ["请填写开始月日 / start is required"]
+        errors["new_year_window_start_day"] = [_("请填写开始月日")]
     if not current.new_year_window_ends_at_lantern:
         if new_year_end is None and "new_year_window_end_day" not in errors:
-            errors["new_year_window_end_day"] = [
-                "不以正月十五结束时，请填写结束月日 / give the end when it is not 正月十五"
-            ]
+            errors["new_year_window_end_day"] = [_("不以正月十五结束时，请填写结束月日")]
         elif new_year_start and new_year_end and new_year_end < new_year_start:
-            errors["new_year_window_end_day"] = ["结束不能早于开始 / end is before start"]
+            errors["new_year_window_end_day"] = [_("结束不能早于开始")]
     if july_start is None and "july_window_start_day" not in errors:
-        errors["july_window_start_day"] = ["请填写开始月日 / start is required"]
+        errors["july_window_start_day"] = [_("请填写开始月日")]
     if july_end is None and "july_window_end_day" not in errors:
-        errors["july_window_end_day"] = ["请填写结束月日 / end is required"]
+        errors["july_window_end_day"] = [_("请填写结束月日")]
     if july_start and july_end and july_end < july_start:
-        errors["july_window_end_day"] = ["结束不能早于开始 / end is before start"]
+        errors["july_window_end_day"] = [_("结束不能早于开始")]
     merge_errors(errors)
     if current.pk is None:
         return save_with_audit(actor=actor, instance=current, fields=fields)

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET
 
 from guanqing.core import audit, excel
 from guanqing.core.htmx import add_service_errors, paginate, render_page, wants_partial
+from guanqing.core.ids import parse_id
 from guanqing.pairing import compliance, exports, rules, selectors, services
 from guanqing.pairing.choices import VisitKind
 from guanqing.pairing.figures import wan_yuan, yuan
@@ -402,8 +403,8 @@ def board(request):
     if user.is_committee:
         units = list(Unit.objects.visible_to(user).order_by("name").values("pk", "name"))
         chosen = request.GET.get("unit") or ""
-        if chosen.isdigit():
-            unit = get_object_or_404(Unit.objects.visible_to(user), pk=int(chosen))
+        if chosen:
+            unit = get_object_or_404(Unit.objects.visible_to(user), pk=parse_id(chosen) or 0)
     else:
         unit = user.unit
     context = {

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from guanqing.accounts.choices import Role
+from guanqing.core.ids import parse_id
 from guanqing.pairing import compliance, figures, rules
 from guanqing.pairing.models import Pairing
 from guanqing.pairing.rules import PeriodKind
@@ -57,16 +58,6 @@ class Preset:
     last: datetime.date
 
 
-def _period_label(period: rules.Period) -> str:
-    year = period.start.year
-    if period.kind == PeriodKind.QUARTER:
-        quarter = (period.start.month - 1) // 3 + 1
-        return _("%(year)d 年第 %(n)d 季度") % {"year": year, "n": quarter}
-    if period.kind == PeriodKind.NEW_YEAR:
-        return _("%(year)d 年元旦春节走访期") % {"year": year}
-    return _("%(year)d 年七一前走访期") % {"year": year}
-
-
 def presets(today: datetime.date, config) -> list[Preset]:
     """This year and last year, their quarters and festival windows that have begun, newest first;
     a range that runs past today stops at today."""
@@ -87,7 +78,7 @@ def presets(today: datetime.date, config) -> list[Preset]:
                 continue
             preset = Preset(
                 compliance.period_key(period),
-                _period_label(period),
+                compliance.period_label(period),
                 "quarter" if period.kind == PeriodKind.QUARTER else "festival",
                 period.start,
                 min(period.end, today),
@@ -134,9 +125,10 @@ class FiguresForm(forms.Form):
         value = (self.cleaned_data.get("unit") or "").strip()
         if not value:
             return None
-        if not value.isdigit():
+        unit_id = parse_id(value)
+        if unit_id is None:
             raise forms.ValidationError(_("单位编号应为整数"))
-        return int(value)
+        return unit_id
 
     def clean(self):
         data = super().clean()

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanqing.core.htmx import add_service_errors, paginate, render_page
+from guanqing.core.ids import parse_id, parse_year
 from guanqing.core.services import OutOfScope
 from guanqing.pairing import compliance, selectors, services
 from guanqing.pairing.forms_manage import (
@@ -175,7 +176,7 @@ def pairing_detail(request, pk):
     current = next((t for t in terms if t.ends_on is None), None)
     years = _year_choices(pairing, today)
     year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and int(year) in years else years[0]
+    year = parse_year(year) if parse_year(year) in years else years[0]
     duties = compliance.pairing_year(pairing, year, today)
     for row in duties:
         row["badge"] = _badge(row["status"])
@@ -259,8 +260,8 @@ def pairing_create(request):
         raise PermissionDenied(_("新建结对由机关工委统一安排；单位可在结对详情页交接或结束结对"))
     source = request.POST if request.method == "POST" else request.GET
     unit = None
-    if str(source.get("unit", "")).isdigit():
-        unit = Unit.objects.visible_to(user).filter(pk=int(source["unit"])).first()
+    if parse_id(source.get("unit")):
+        unit = Unit.objects.visible_to(user).filter(pk=parse_id(source["unit"])).first()
     refresh = request.method == "POST" and "refresh" in request.POST
     if request.method == "POST" and not refresh:
         form = PairingCreateForm(request.POST, user=user, unit=unit)
@@ -285,11 +286,11 @@ def pairing_create(request):
     found = found[:HOUSEHOLDS_SHOWN]
     chosen_id = str(source.get("household") or "")
     chosen = None
-    if chosen_id.isdigit():
+    if parse_id(chosen_id):
         chosen = (
             Household.objects.visible_to(user)
             .select_related("community", "community__parent")
-            .filter(pk=int(chosen_id))
+            .filter(pk=parse_id(chosen_id))
             .first()
         )
     if chosen is not None and all(h.pk != chosen.pk for h in found):

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core import sensitive
+from guanqing.core.filters import IdFilter
+from guanqing.core.ids import is_digits
 from guanqing.registry.choices import (
     DivisionLevel,
     HardshipCategory,
@@ -53,7 +55,7 @@ class UnitFilter(django_filters.FilterSet):
 class PartyOrgFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("搜索"))
     kind = django_filters.ChoiceFilter(choices=OrgKind.choices, label=_("类型"))
-    unit = django_filters.NumberFilter(field_name="unit_id", label=_("单位"))
+    unit = IdFilter(field_name="unit_id", label=_("单位"))
     village = django_filters.BooleanFilter(
         field_name="division", lookup_expr="isnull", exclude=True, label=_("村级组织")
     )
@@ -67,14 +69,14 @@ def _search_with_id(queryset, value: str, name_field: str):
     """Names by substring; an exact 18-character ID number by its look-up hash (never in clear)."""
     value = value.strip()
     normalized = sensitive.normalize_id_number(value)
-    if len(normalized) == 18 and normalized[:17].isdigit():
+    if len(normalized) == 18 and is_digits(normalized[:17]):
         return queryset.filter(id_number_hash=sensitive.lookup_hash(normalized))
     return queryset.filter(**{f"{name_field}__icontains": value})
 
 
 class MemberFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("姓名或身份证号"))
-    unit = django_filters.NumberFilter(field_name="unit_id", label=_("单位"))
+    unit = IdFilter(field_name="unit_id", label=_("单位"))
     rank = django_filters.ChoiceFilter(choices=Rank.choices, label=_("职级"))
     status = django_filters.ChoiceFilter(choices=MemberStatus.choices, label=_("状态"))
     home_community = django_filters.CharFilter(method="by_community_code", label=_("居住社区代码"))

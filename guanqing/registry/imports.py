@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guanqing.core import audit, excel, sensitive
 from guanqing.core.context import RequestInfo, reset_request_info, set_request_info
@@ -30,8 +32,8 @@ from guanqing.registry.resources import RESOURCES, RegistryResource
 
 logger = logging.getLogger(__name__)
 
-NOT_IN_SCOPE = "不存在或不在您的权限范围内 / does not exist or is outside your scope"
-REQUIRED = "必填项不能为空 / required"
+NOT_IN_SCOPE = gettext_lazy("不存在或不在您的权限范围内")
+REQUIRED = gettext_lazy("必填项不能为空")
 
 # Who may import (and export) what.
 KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
@@ -65,10 +67,16 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Problems found beyond the first settings.IMPORT_MAX_ERRORS, counted but not listed.
+    more_errors: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def error_total(self) -> int:
+        return len(self.errors) + self.more_errors
 
 
 @dataclass
@@ -102,6 +110,18 @@ class Importer:
         self.actor = actor
         self.resource = self.resource_class()
         self.errors: list[RowError] = []
+        self.error_count = 0
+
+    def add_error(self, error: RowError) -> None:
+        """Keep the first settings.IMPORT_MAX_ERRORS problems and count the rest: a file of junk
+        rows would otherwise make an error list (and a page) of hundreds of megabytes."""
+        self.error_count += 1
+        if len(self.errors) < settings.IMPORT_MAX_ERRORS:
+            self.errors.append(error)
+
+    @property
+    def more_errors(self) -> int:
+        return self.error_count - len(self.errors)
 
     # -- first pass ------------------------------------------------------------------------
 
@@ -111,26 +131,29 @@ class Importer:
     def header_errors(self, sheet: Sheet) -> list[RowError]:
         present = set(sheet.headers)
         errors = [
-            RowError(1, column.column_name, "缺少必填列 / required column is missing")
+            RowError(1, column.column_name, _("缺少必填列"))
             for name, column in self.resource.fields.items()
             if name in self.required_names() and column.column_name not in present
         ]
         errors += [
-            RowError(1, header, "列名重复 / column appears twice")
-            for header in excel.duplicate_headers(sheet.headers)
+            RowError(1, header, _("列名重复")) for header in excel.duplicate_headers(sheet.headers)
         ]
-        if not errors and not sheet.rows:
-            errors.append(RowError(None, "", "文件中没有数据行 / the sheet has no data rows"))
+        if not errors and not sheet.rows and not sheet.truncated:
+            errors.append(RowError(None, "", _("文件中没有数据行")))
         return errors
 
     def error(self, row: int, field_name: str, reason: str) -> None:
-        self.errors.append(RowError(row, self.resource.header_of(field_name), reason))
+        self.add_error(RowError(row, self.resource.header_of(field_name), reason))
 
-    def clean_cells(self, row: int, record: dict) -> dict:
-        """Each cell through its widget; a bad or missing required cell is an error."""
+    def clean_cells(self, row: int, record: dict, unreadable: set = frozenset()) -> dict:
+        """Each cell through its widget; a bad or missing required cell is an error (an unreadable
+        cell has been reported already, and is not reported again as missing)."""
         values = {}
         required = self.required_names()
         for name, column in self.resource.fields.items():
+            if (row, column.column_name) in unreadable:
+                values[name] = None
+                continue
             try:
                 value = column.widget.clean(record.get(column.column_name))
             except ValueError as exc:
@@ -138,7 +161,7 @@ class Importer:
                 values[name] = None
                 continue
             if name in required and value in ("", None):
-                self.error(row, name, REQUIRED)
+                self.error(row, name, str(REQUIRED))
             values[name] = value
         return values
 
@@ -149,17 +172,24 @@ class Importer:
         raise NotImplementedError
 
     def check(self, sheet: Sheet, progress: Progress = None) -> list[RowPlan]:
-        self.errors = self.header_errors(sheet)
-        if self.errors:
+        for error in self.header_errors(sheet):
+            self.add_error(error)
+        if self.error_count:
             return []
         self.prepare(sheet)
+        unreadable = {(error.row, error.column) for error in sheet.errors}
+        for error in sheet.errors:
+            self.add_error(error)
+        self.error_count += sheet.error_count - len(sheet.errors)
         report = excel.throttled(progress)
         plans = []
         for done, (row, record) in enumerate(sheet.rows, start=1):
-            before = len(self.errors)
-            values = self.clean_cells(row, record)
+            values = self.clean_cells(row, record, unreadable)
             plan = self.check_row(row, values)
-            if plan is not None and len(self.errors) == before:
+            # After the first problem nothing will be written: the plans are not kept.
+            if self.error_count:
+                plans.clear()
+            elif plan is not None:
                 plans.append(plan)
             report(done, done == len(sheet.rows))
         return plans
@@ -195,7 +225,7 @@ class Importer:
                     for message in messages:
                         self.error(plan.row, name, message)
             except PermissionDenied as exc:
-                self.errors.append(RowError(plan.row, "", str(exc) or NOT_IN_SCOPE))
+                self.add_error(RowError(plan.row, "", str(exc) or str(NOT_IN_SCOPE)))
             report(done, done == len(plans))
         return created, updated, unchanged
 
@@ -229,9 +259,7 @@ class Importer:
             return None
         first = self.seen_ids.get(number)
         if first is not None:
-            self.error(
-                row, "id_number", f"与第 {first} 行的身份证号码重复 / same ID number as row {first}"
-            )
+            self.error(row, "id_number", _("与第 %(first)s 行的身份证号码重复") % {"first": first})
             return None
         self.seen_ids[number] = row
         existing = self.existing.get(sensitive.lookup_hash(number))
@@ -252,13 +280,14 @@ class Importer:
     def _community(self, row: int, field_name: str, code: str) -> Division | None:
         division = self.communities.get(code)
         if division is None:
-            self.error(row, field_name, f"区划代码 {code} 不存在 / unknown division code")
+            self.error(row, field_name, _("区划代码 %(code)s 不存在") % {"code": code})
             return None
         if division.level != DivisionLevel.COMMUNITY:
             self.error(
                 row,
                 field_name,
-                f"{code}（{division.name}）不是社区/村一级 / not a community or village",
+                _("%(code)s（%(division_name)s）不是社区/村一级")
+                % {"code": code, "division_name": division.name},
             )
             return None
         if division.valid_until is not None and division.valid_until <= timezone.localdate():
@@ -270,8 +299,13 @@ class Importer:
             self.error(
                 row,
                 field_name,
-                f"{code}（{division.name}）已于 {division.valid_until} 撤销{successor}"
-                " / this division has been abolished",
+                _("%(code)s（%(division_name)s）已于 %(valid_until)s 撤销%(successor)s")
+                % {
+                    "code": code,
+                    "division_name": division.name,
+                    "valid_until": division.valid_until,
+                    "successor": successor,
+                },
             )
             return None
         return division
@@ -306,7 +340,7 @@ class UnitImporter(Importer):
         if name:
             first = self.seen_names.get(name)
             if first is not None:
-                self.error(row, "name", f"与第 {first} 行的单位名称重复 / same name as row {first}")
+                self.error(row, "name", _("与第 %(first)s 行的单位名称重复") % {"first": first})
             else:
                 self.seen_names[name] = row
                 existing = self.by_name.get(name)
@@ -353,7 +387,7 @@ class MemberImporter(Importer):
         if unit is None and len(self.units_by_short.get(text, ())) == 1:
             unit = self.units_by_short[text][0]
         if unit is None:
-            self.error(row, "unit", f"单位“{text}”{NOT_IN_SCOPE}")
+            self.error(row, "unit", _("单位“%(name)s”不存在或不在您的权限范围内") % {"name": text})
         return unit
 
     def check_row(self, row, values):
@@ -362,7 +396,7 @@ class MemberImporter(Importer):
         _set_if(data, values, "name", "gender", "mobile", "rank", "joined_party", "status")
         joined = values.get("joined_party")
         if joined and joined > timezone.localdate():
-            self.error(row, "joined_party", "入党日期不能晚于今天 / cannot be in the future")
+            self.error(row, "joined_party", _("入党日期不能晚于今天"))
 
         unit = None
         if values.get("unit"):
@@ -383,12 +417,11 @@ class MemberImporter(Importer):
                 self.error(
                     row,
                     "branch",
-                    f"“{unit.name}”没有名为“{values['branch']}”的党组织 / no such party organisation",
+                    _("“%(unit_name)s”没有名为“%(value)s”的党组织")
+                    % {"unit_name": unit.name, "value": values["branch"]},
                 )
             else:
-                self.error(
-                    row, "branch", "该单位有多个同名党组织，无法确定 / ambiguous party organisation"
-                )
+                self.error(row, "branch", _("该单位有多个同名党组织，无法确定"))
         elif (
             existing is not None
             and "unit" in data
@@ -447,8 +480,8 @@ class HouseholdImporter(Importer):
                     self.error(
                         row,
                         "community",
-                        f"{community.code}（{community.name}）不是您所在的社区/村"
-                        " / outside your community",
+                        _("%(code)s（%(community_name)s）不是您所在的社区/村")
+                        % {"code": community.code, "community_name": community.name},
                     )
                 else:
                     data["community"] = community
@@ -457,8 +490,8 @@ class HouseholdImporter(Importer):
                     self.error(
                         row,
                         "community_name",
-                        f"“{name}”与代码 {community.code} 对应的“{community.name}”不一致"
-                        " / name does not match the code",
+                        _("“%(name)s”与代码 %(code)s 对应的“%(community_name)s”不一致")
+                        % {"name": name, "code": community.code, "community_name": community.name},
                     )
         return RowPlan(row=row, existing=existing, data=data, id_number=values.get("id_number"))
 
@@ -482,7 +515,7 @@ IMPORTERS: dict[str, type[Importer]] = {
 
 
 def _require_kind(actor, kind: str) -> None:
-    require(kind in import_kinds_for(actor), "您不能导入此类数据 / you may not import this kind")
+    require(kind in import_kinds_for(actor), _("您不能导入此类数据"))
 
 
 def header_errors(*, actor, kind: str, sheet: Sheet) -> list[RowError]:
@@ -508,6 +541,7 @@ def import_sheet(
     plans = importer.check(sheet, on_checked)
     if importer.errors:
         result.errors = _sorted(importer.errors)
+        result.more_errors = importer.more_errors
         return result
     if before_write is not None:
         before_write()
@@ -537,6 +571,7 @@ def import_sheet(
     except _Rollback:
         result.created = result.updated = result.unchanged = 0
         result.errors = _sorted(importer.errors)
+        result.more_errors = importer.more_errors
     return result
 
 
@@ -544,9 +579,16 @@ def _sorted(errors: list[RowError]) -> list[RowError]:
     return sorted(errors, key=lambda e: (e.row or 0,))
 
 
-def read_upload(fileobj) -> Sheet:
-    """The uploaded workbook's first sheet; raises excel.SheetError when it is not readable."""
-    return excel.read_sheet(fileobj)
+def read_upload(fileobj) -> Sheet | None:
+    """The uploaded workbook's first sheet, read in the request only as far as an import in the
+    request goes; raises excel.SheetError when it is not readable or beyond the limits.
+
+    A file that unpacks to more than settings.IMPORT_BACKGROUND_UNPACKED_BYTES is not parsed here
+    at all (None), and one with more rows than settings.IMPORT_BACKGROUND_THRESHOLD is read up to
+    that row (a truncated sheet): both are for the background job."""
+    if excel.inspect_archive(fileobj) > settings.IMPORT_BACKGROUND_UNPACKED_BYTES:
+        return None
+    return excel.read_sheet(fileobj, stop_after=settings.IMPORT_BACKGROUND_THRESHOLD)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -554,8 +596,32 @@ def read_upload(fileobj) -> Sheet:
 # ---------------------------------------------------------------------------------------------
 
 
-def is_large(sheet: Sheet) -> bool:
-    return len(sheet) > settings.IMPORT_BACKGROUND_THRESHOLD
+def is_large(sheet: Sheet | None) -> bool:
+    """Whether an upload, as read_upload returned it, goes to the background job."""
+    return sheet is None or sheet.truncated or len(sheet) > settings.IMPORT_BACKGROUND_THRESHOLD
+
+
+MORE_ERRORS = "more"
+
+
+def stored_errors(result: ImportResult) -> list[dict]:
+    """A result's problems as a job keeps them: the listed ones, then one entry that counts the
+    rest (it reads as a sentence wherever the list is shown as it is, such as the JSON progress)."""
+    errors = [e.as_dict() for e in result.errors]
+    if result.more_errors:
+        reason = _("以及另外 %(count)s 处错误") % {"count": result.more_errors}
+        errors.append(
+            {"row": None, "column": "", "reason": reason, MORE_ERRORS: result.more_errors}
+        )
+    return errors
+
+
+def job_errors(job: ImportJob) -> tuple[list[dict], int]:
+    """A job's listed problems, and how many more it found without listing them."""
+    errors = list(job.errors or [])
+    if errors and isinstance(errors[-1], dict) and MORE_ERRORS in errors[-1]:
+        return errors[:-1], int(errors[-1][MORE_ERRORS])
+    return errors, 0
 
 
 def job_progress_name(job_id: int) -> str:
@@ -627,14 +693,14 @@ def import_job_run(*, job_id: int) -> dict:
             created_count=result.created,
             updated_count=result.updated,
             unchanged_count=result.unchanged,
-            errors=[e.as_dict() for e in result.errors],
+            errors=stored_errors(result),
             finished_at=timezone.now(),
         )
     except excel.SheetError as exc:
         _job_fail(job, str(exc))
     except Exception:
         logger.exception("import job %s failed", job_id)
-        _job_fail(job, "导入时发生内部错误，未写入任何数据，请联系系统管理员 / internal error")
+        _job_fail(job, _("导入时发生内部错误，未写入任何数据，请联系系统管理员"))
     finally:
         reset_request_info(token)
         excel.progress_clear(name)
@@ -671,6 +737,7 @@ def job_progress(job: ImportJob, *, now: float | None = None) -> dict:
     import time
 
     live = excel.progress_get(job_progress_name(job.pk)) if not job.is_finished else {}
+    listed, more = job_errors(job)
     last_report = live.get("at") or job.created_at.timestamp()
     stalled = not job.is_finished and (now or time.time()) - last_report > STALLED_AFTER_SECONDS
     total = job.total_rows or 0
@@ -695,6 +762,6 @@ def job_progress(job: ImportJob, *, now: float | None = None) -> dict:
         "created": job.created_count,
         "updated": job.updated_count,
         "unchanged": job.unchanged_count,
-        "error_count": len(job.errors or []),
+        "error_count": len(listed) + more,
         "stalled": stalled,
     }

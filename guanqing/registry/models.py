@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanqing.core import sensitive
 from guanqing.core.scoping import ScopedQuerySet
+from guanqing.core.text import LONG_TEXT_MAX
 from guanqing.registry.choices import (
     DivisionKind,
     DivisionLevel,
@@ -369,11 +370,11 @@ class Household(SensitiveIdMixin, models.Model):
         _("状态"), max_length=10, choices=HouseholdStatus.choices, default=HouseholdStatus.ACTIVE
     )
     # 五清: 家庭情况清、致贫原因清、思想状况清、个人专长清、帮扶需求清
-    situation = models.TextField(_("家庭情况"), blank=True)
-    hardship_cause = models.TextField(_("致贫原因"), blank=True)
-    outlook = models.TextField(_("思想状况"), blank=True)
-    skills = models.TextField(_("个人专长"), blank=True)
-    needs = models.TextField(_("帮扶需求"), blank=True)
+    situation = models.TextField(_("家庭情况"), max_length=LONG_TEXT_MAX, blank=True)
+    hardship_cause = models.TextField(_("致贫原因"), max_length=LONG_TEXT_MAX, blank=True)
+    outlook = models.TextField(_("思想状况"), max_length=LONG_TEXT_MAX, blank=True)
+    skills = models.TextField(_("个人专长"), max_length=LONG_TEXT_MAX, blank=True)
+    needs = models.TextField(_("帮扶需求"), max_length=LONG_TEXT_MAX, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -11,11 +11,15 @@ import dataclasses
 import datetime
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from guanqing.core import sensitive
 from guanqing.core.excel import ColumnSpec
+from guanqing.core.ids import is_digits
 from guanqing.core.policy import current_policy
 from guanqing.registry.choices import DivisionLevel, Gender, HardshipCategory, MemberStatus, Rank
 from guanqing.registry.models import Division
@@ -49,8 +53,8 @@ class TextWidget(widgets.Widget):
         text = _as_text(value)
         if self.max_length and len(text) > self.max_length:
             raise ValueError(
-                f"不能超过 {self.max_length} 个字（当前 {len(text)} 个）"
-                f" / at most {self.max_length} characters"
+                _("不能超过 %(max_length)s 个字（当前 %(value)s 个）")
+                % {"max_length": self.max_length, "value": len(text)}
             )
         return text
 
@@ -61,14 +65,14 @@ class IdNumberWidget(widgets.Widget):
             return ""
         if isinstance(value, float):
             raise ValueError(
-                "Excel 把身份证号码当成了数字，末几位已丢失：请把该列设为“文本”格式后重新填写"
-                " / the ID number was stored as a number and lost digits; format the column as text"
+                _("Excel 把身份证号码当成了数字，末几位已丢失：请把该列设为“文本”格式后重新填写")
             )
         text = _as_text(value)
         if "*" in text:
             raise ValueError(
-                "这是脱敏后的号码（导出文件中的身份证号码已隐藏部分数字），请填写完整的身份证号码"
-                " / a masked number cannot be imported; enter the full ID number"
+                _(
+                    "这是脱敏后的号码（导出文件中的身份证号码已隐藏部分数字），请填写完整的身份证号码"
+                )
             )
         try:
             return sensitive.validate_id_number(text)
@@ -97,10 +101,7 @@ class PhoneWidget(widgets.Widget):
         if text.startswith("1"):
             return MobileWidget().clean(text)
         if not re.fullmatch(r"[0-9-]{7,13}", text):
-            raise ValueError(
-                "联系电话应为手机号码或固定电话（如 0574-87654321）"
-                " / phone must be a mobile or landline number"
-            )
+            raise ValueError(_("联系电话应为手机号码或固定电话（如 0574-87654321）"))
         return text
 
 
@@ -111,13 +112,16 @@ class ChoiceWidget(widgets.Widget):
         super().__init__()
         self.choices = choices
         self.by_text = {}
-        for code, label in choices.choices:
-            self.by_text[str(code).lower()] = code
-            self.by_text[str(label)] = code
+        with translation.override(settings.LANGUAGE_CODE):
+            for code, label in choices.choices:
+                self.by_text[str(code).lower()] = code
+                self.by_text[str(label)] = code
 
     @property
     def labels(self) -> list[str]:
-        return [str(label) for _code, label in self.choices.choices]
+        # the file's vocabulary: Chinese labels, whatever language the page speaks
+        with translation.override(settings.LANGUAGE_CODE):
+            return [str(label) for _code, label in self.choices.choices]
 
     def clean(self, value, row=None, **kwargs):
         text = _as_text(value)
@@ -126,14 +130,16 @@ class ChoiceWidget(widgets.Widget):
         code = self.by_text.get(text) or self.by_text.get(text.lower())
         if code is None:
             raise ValueError(
-                f"“{text}”不是可选值，应为：{'、'.join(self.labels)} / not an allowed value"
+                _("“%(text)s”不是可选值，应为：%(values)s")
+                % {"text": text, "values": "、".join(self.labels)}
             )
         return code
 
     def render(self, value, obj=None, **kwargs):
         if not value:
             return ""
-        return str(self.choices(value).label)
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(self.choices(value).label)
 
 
 class DivisionCodeWidget(widgets.Widget):
@@ -145,8 +151,7 @@ class DivisionCodeWidget(widgets.Widget):
             return ""
         if not re.fullmatch(r"[0-9]{12}", text):
             raise ValueError(
-                f"“{text}”不是 12 位统计用区划代码（如 330203001001）"
-                " / must be a 12-digit statistical division code"
+                _("“%(text)s”不是 12 位统计用区划代码（如 330203001001）") % {"text": text}
             )
         return text
 
@@ -168,7 +173,7 @@ class DateWidget(widgets.Widget):
                 return datetime.datetime.strptime(text, fmt).date()
             except ValueError:
                 continue
-        raise ValueError(f"“{text}”不是有效日期，应写作 2001-07-01 / not a valid date (YYYY-MM-DD)")
+        raise ValueError(_("“%(text)s”不是有效日期，应写作 2001-07-01") % {"text": text})
 
     def render(self, value, obj=None, **kwargs):
         return value.isoformat() if value else ""
@@ -182,8 +187,8 @@ class SortOrderWidget(widgets.Widget):
         if value is None or value == "":
             return None
         text = _as_text(value)
-        if not text.isdigit() or int(text) > 2_147_483_647:
-            raise ValueError(f"“{text}”不是非负整数 / must be a whole number ≥ 0")
+        if not is_digits(text) or int(text) > 2_147_483_647:
+            raise ValueError(_("“%(text)s”不是非负整数") % {"text": text})
         return int(text)
 
     def render(self, value, obj=None, **kwargs):
@@ -206,12 +211,9 @@ class CreditCodeWidget(widgets.Widget):
         if not text:
             return ""
         if len(text) != 18 or any(c not in CREDIT_ALPHABET for c in text):
-            raise ValueError(
-                "统一社会信用代码应为 18 位数字或大写字母（不含 I、O、Z、S、V）"
-                " / credit code must be 18 digits or capital letters"
-            )
+            raise ValueError(_("统一社会信用代码应为 18 位数字或大写字母（不含 I、O、Z、S、V）"))
         if credit_code_check_char(text[:17]) != text[17]:
-            raise ValueError("统一社会信用代码校验位错误 / credit code check character is wrong")
+            raise ValueError(_("统一社会信用代码校验位错误"))
         return text
 
 

@@ -8,24 +8,25 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from guanqing.core import audit, sensitive
+from guanqing.core import audit, sensitive, text
+from guanqing.core.ids import is_digits
 from guanqing.core.policy import current_policy
 from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
 from guanqing.registry.choices import LEVEL_OF_KIND, DivisionLevel, Relation
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
 from guanqing.registry.permissions import may_create
 
-NOT_IN_SCOPE = "不存在或不在您的权限范围内 / does not exist or is outside your scope"
+NOT_IN_SCOPE = gettext_lazy("不存在或不在您的权限范围内")
 
 
 def normalize_division_code(code: str) -> str:
     """Accept a 6-digit GB/T 2260 code or a 9/12-digit statistical code; store 12 digits."""
     digits = (code or "").strip()
-    if not digits.isdigit() or len(digits) not in (6, 9, 12):
-        raise ValidationError(
-            {"code": ["区划代码应为 6、9 或 12 位数字 / division code must be 6, 9 or 12 digits"]}
-        )
+    if not is_digits(digits) or len(digits) not in (6, 9, 12):
+        raise ValidationError({"code": [_("区划代码应为 6、9 或 12 位数字")]})
     return digits.ljust(12, "0")
 
 
@@ -49,21 +50,18 @@ def division_create(
 ) -> Division:
     require(
         may_create(actor, "division"),
-        "只有机关工委可以维护行政区划 / only the committee edits divisions",
+        _("只有机关工委可以维护行政区划"),
     )
     level = LEVEL_OF_KIND.get(kind)
     errors: dict[str, list[str]] = {}
     if level is None:
-        errors["kind"] = [f"未知的区划类型 {kind!r} / unknown division kind"]
+        errors["kind"] = [_("未知的区划类型 %(kind)r") % {"kind": kind}]
     elif level == DivisionLevel.DISTRICT and parent is not None:
-        errors["parent"] = ["区/县(市) 没有上级区划 / a district has no parent division"]
+        errors["parent"] = [_("区/县(市) 没有上级区划")]
     elif level != DivisionLevel.DISTRICT:
         expected = DivisionLevel.DISTRICT if level == DivisionLevel.STREET else DivisionLevel.STREET
         if parent is None or parent.level != expected:
-            errors["parent"] = [
-                "街道/乡镇的上级应为区/县，社区/村的上级应为街道/乡镇 / "
-                "a street belongs to a district and a community to a street"
-            ]
+            errors["parent"] = [_("街道/乡镇的上级应为区/县，社区/村的上级应为街道/乡镇")]
     merge_errors(errors)
     division = Division(
         code=normalize_division_code(code),
@@ -75,13 +73,7 @@ def division_create(
         note=note,
     )
     if parent is not None and parent.code[:6] != division.code[:6]:
-        raise ValidationError(
-            {
-                "code": [
-                    "区划代码的前 6 位应与所属区县一致 / code must start with its district's code"
-                ]
-            }
-        )
+        raise ValidationError({"code": [_("区划代码的前 6 位应与所属区县一致")]})
     save_with_audit(actor=actor, instance=division, fields=DIVISION_FIELDS)
     division.district = division if level == DivisionLevel.DISTRICT else parent.district
     Division.objects.filter(pk=division.pk).update(district=division.district)
@@ -99,17 +91,19 @@ def division_abolish(
 ) -> Division:
     """Abolish a division, optionally merged into (or renamed as) `successor`. Its history stays:
     records keep pointing to it, and lists by current district roll it up into the successor."""
-    require(actor.is_committee, "只有机关工委可以维护行政区划 / only the committee edits divisions")
+    require(actor.is_committee, _("只有机关工委可以维护行政区划"))
     errors: dict[str, list[str]] = {}
     if division.valid_until is not None:
-        errors["valid_until"] = [f"该区划已于 {division.valid_until} 撤销 / already abolished"]
+        errors["valid_until"] = [
+            _("该区划已于 %(valid_until)s 撤销") % {"valid_until": division.valid_until}
+        ]
     if successor is not None:
         if successor.pk == division.pk:
-            errors["successor"] = ["不能并入自身 / cannot merge into itself"]
+            errors["successor"] = [_("不能并入自身")]
         elif successor.level != division.level:
-            errors["successor"] = ["只能并入同级区划 / successor must be of the same level"]
+            errors["successor"] = [_("只能并入同级区划")]
         elif successor.valid_until is not None:
-            errors["successor"] = ["不能并入已撤销的区划 / successor is itself abolished"]
+            errors["successor"] = [_("不能并入已撤销的区划")]
     merge_errors(errors)
     before = audit.snapshot(division, ["valid_until", "successor", "note"])
     division.valid_until = on
@@ -128,14 +122,24 @@ def division_abolish(
 UNIT_FIELDS = ["name", "short_name", "credit_code", "address", "sort_order", "is_active"]
 
 
+# A unit's, an organisation's or a person's name: something visible must be left of it.
+NAME_FIELDS = {"name", "head_name"}
+
+
 def _apply(instance, data: dict[str, Any], allowed: list[str]) -> None:
     unknown = set(data) - set(allowed)
     if unknown:
-        raise ValidationError(
-            {name: ["不能修改此字段 / this field cannot be set"] for name in unknown}
-        )
+        raise ValidationError({name: [_("不能修改此字段")] for name in unknown})
+    errors: dict[str, list] = {}
     for name, value in data.items():
-        setattr(instance, name, value.strip() if isinstance(value, str) else value)
+        if isinstance(value, str):
+            # zero-width characters at the edges are invisible junk from copy-paste
+            tidy = text.strip_edges(value)
+            if name in NAME_FIELDS and value and not tidy:
+                errors[name] = [text.NO_VISIBLE_MESSAGE]
+            value = tidy
+        setattr(instance, name, value)
+    merge_errors(errors)
 
 
 def _unique_name_error(model, name: str, exclude_pk=None, field="name"):
@@ -143,12 +147,12 @@ def _unique_name_error(model, name: str, exclude_pk=None, field="name"):
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():
-        raise ValidationError({field: [f"“{name}”已存在 / already exists"]})
+        raise ValidationError({field: [_("“%(name)s”已存在") % {"name": name}]})
 
 
 @transaction.atomic
 def unit_create(*, actor, **data) -> Unit:
-    require(may_create(actor, "unit"), "只有机关工委可以新增单位 / only the committee adds units")
+    require(may_create(actor, "unit"), _("只有机关工委可以新增单位"))
     unit = Unit()
     _apply(unit, data, UNIT_FIELDS)
     _unique_name_error(Unit, unit.name)
@@ -184,17 +188,15 @@ def _check_party_org(actor, org: PartyOrg) -> None:
         errors["unit"] = [NOT_IN_SCOPE]
     if org.division_id:
         if not actor.is_committee:
-            errors["division"] = [
-                "只有机关工委可以登记村级党组织 / only the committee adds village orgs"
-            ]
+            errors["division"] = [_("只有机关工委可以登记村级党组织")]
         elif org.division.level != DivisionLevel.COMMUNITY:
-            errors["division"] = ["村级党组织应属于社区/村 / must belong to a community or village"]
+            errors["division"] = [_("村级党组织应属于社区/村")]
     if org.parent_id:
         parent = org.parent
         if parent.unit_id != org.unit_id or parent.division_id != org.division_id:
-            errors["parent"] = ["上级组织应属于同一单位或村 / parent must belong to the same unit"]
+            errors["parent"] = [_("上级组织应属于同一单位或村")]
         elif org.pk and _is_descendant(parent, org.pk):
-            errors["parent"] = ["不能把组织放到自己的下级之下 / would create a cycle"]
+            errors["parent"] = [_("不能把组织放到自己的下级之下")]
     merge_errors(errors)
 
 
@@ -212,7 +214,7 @@ def _is_descendant(node: PartyOrg, ancestor_pk: int) -> bool:
 def party_org_create(*, actor, **data) -> PartyOrg:
     require(
         may_create(actor, "partyorg"),
-        "只有机关工委和单位党务管理员可以维护党组织 / not permitted",
+        _("只有机关工委和单位党务管理员可以维护党组织"),
     )
     org = PartyOrg()
     _apply(org, data, PARTY_ORG_FIELDS)
@@ -242,7 +244,7 @@ def _set_id_number(actor, instance, number: str | None, *, field="id_number", re
     old_masked = masked(instance, policy) if instance.id_number_encrypted else None
     if not number:
         if required:
-            raise ValidationError({field: ["请填写身份证号码 / ID number is required"]})
+            raise ValidationError({field: [_("请填写身份证号码")]})
         if instance.id_number_hash:
             instance.set_id_number(None)
             return {field: [old_masked, None]}
@@ -266,14 +268,12 @@ def duplicate_message(actor, existing) -> str:
     model = type(existing)
     label = model._meta.verbose_name
     if model.objects.visible_to(actor).filter(pk=existing.pk).exists():
-        return (
-            f"该身份证号码已登记：{label}“{existing}”（编号 {existing.pk}）"
-            f" / ID number already registered: {label} {existing} (#{existing.pk})"
-        )
-    return (
-        f"该身份证号码已登记在您权限范围以外的{label}中 / "
-        "ID number already registered to a record outside your scope"
-    )
+        return _("该身份证号码已登记：%(label)s“%(existing)s”（编号 %(existing_pk)s）") % {
+            "label": label,
+            "existing": existing,
+            "existing_pk": existing.pk,
+        }
+    return _("该身份证号码已登记在您权限范围以外的%(label)s中") % {"label": label}
 
 
 def _save_sensitive(*, actor, instance, fields, before=None, id_change=None, root=None):
@@ -291,9 +291,7 @@ def _save_sensitive(*, actor, instance, fields, before=None, id_change=None, roo
     except IntegrityError as exc:
         # Two writers raced to register the same number; the constraint caught the second.
         if "id_number" in str(exc):
-            raise ValidationError(
-                {"id_number": ["该身份证号码已登记 / ID number already registered"]}
-            ) from None
+            raise ValidationError({"id_number": [_("该身份证号码已登记")]}) from None
         raise
 
 
@@ -308,7 +306,7 @@ def _validate_mobile(data: dict, field: str) -> None:
 def _validate_not_future(data: dict, field: str, label: str) -> None:
     value = data.get(field)
     if value and value > timezone.localdate():
-        raise ValidationError({field: [f"{label}不能晚于今天 / cannot be in the future"]})
+        raise ValidationError({field: [_("%(label)s不能晚于今天") % {"label": label}]})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -335,17 +333,40 @@ def _check_member_refs(actor, member: Member) -> None:
     if member.unit_id and not own_unit and not actor.is_committee:
         errors["unit"] = [NOT_IN_SCOPE]
     if member.branch_id and member.branch.unit_id != member.unit_id:
-        errors["branch"] = ["所在支部应属于本单位 / branch must belong to the member's unit"]
+        errors["branch"] = [_("所在支部应属于本单位")]
     if member.home_community_id and member.home_community.level != DivisionLevel.COMMUNITY:
-        errors["home_community"] = ["居住社区应为社区/村 / must be a community or village"]
+        errors["home_community"] = [_("居住社区应为社区/村")]
     merge_errors(errors)
+
+
+PARTY_AGE = 18  # the Party constitution: one may join from one's eighteenth birthday
+
+
+def _check_joined_party(member: Member) -> None:
+    """The joining date is on or after the eighteenth birthday the ID number gives."""
+    if member.joined_party is None or not member.id_number_encrypted:
+        return
+    birth = sensitive.birth_date_of(member.id_number)
+    try:
+        adult = birth.replace(year=birth.year + PARTY_AGE)
+    except ValueError:  # born on 29 February
+        adult = datetime.date(birth.year + PARTY_AGE, 3, 1)
+    if member.joined_party < adult:
+        raise ValidationError(
+            {
+                "joined_party": [
+                    _("入党日期 %(joined)s 早于年满十八周岁的日期 %(adult)s（出生日期 %(birth)s）")
+                    % {"joined": member.joined_party, "adult": adult, "birth": birth}
+                ]
+            }
+        )
 
 
 @transaction.atomic
 def member_create(*, actor, id_number: str, **data) -> Member:
     require(
         may_create(actor, "member"),
-        "只有机关工委和单位党务管理员可以登记党员 / not permitted",
+        _("只有机关工委和单位党务管理员可以登记党员"),
     )
     if actor.role == "unit_admin":
         data.setdefault("unit", actor.unit)
@@ -357,6 +378,7 @@ def member_create(*, actor, id_number: str, **data) -> Member:
     if not member.gender:
         member.gender = sensitive.gender_of(sensitive.normalize_id_number(id_number))
     _check_member_refs(actor, member)
+    _check_joined_party(member)
     return _save_sensitive(actor=actor, instance=member, fields=MEMBER_FIELDS, id_change=id_change)
 
 
@@ -369,6 +391,9 @@ def member_update(*, actor, member: Member, id_number: str | None = None, **data
     _apply(member, data, MEMBER_FIELDS)
     id_change = _set_id_number(actor, member, id_number) if id_number is not None else None
     _check_member_refs(actor, member)
+    # an old record with a doubtful date still takes other changes; a new date is checked
+    if id_change or member.joined_party != before.raw["joined_party"]:
+        _check_joined_party(member)
     return _save_sensitive(
         actor=actor, instance=member, fields=MEMBER_FIELDS, before=before, id_change=id_change
     )
@@ -405,9 +430,9 @@ def _validate_phone(data: dict) -> None:
 def _check_household_refs(actor, household: Household) -> None:
     community = household.community if household.community_id else None
     if community is None:
-        raise ValidationError({"community": ["请选择所在社区/村 / community is required"]})
+        raise ValidationError({"community": [_("请选择所在社区/村")]})
     if community.level != DivisionLevel.COMMUNITY:
-        raise ValidationError({"community": ["应选择社区/村一级 / must be a community or village"]})
+        raise ValidationError({"community": [_("应选择社区/村一级")]})
     if actor.role == "community_worker" and community.pk != actor.community_id:
         raise ValidationError({"community": [NOT_IN_SCOPE]})
 
@@ -418,7 +443,7 @@ def household_create(
 ) -> Household:
     require(
         may_create(actor, "household"),
-        "只有机关工委和社区工作者可以登记困难家庭 / not permitted",
+        _("只有机关工委和社区工作者可以登记困难家庭"),
     )
     if actor.role == "community_worker":
         data.setdefault("community", actor.community)
@@ -433,7 +458,10 @@ def household_create(
         actor=actor, instance=household, fields=HOUSEHOLD_FIELDS, id_change=id_change
     )
     people = list(people or [])
-    if not any(p.get("relation") == Relation.HEAD for p in people):
+    head_listed = any(p.get("relation") == Relation.HEAD for p in people)
+    if len(people) + (0 if head_listed else 1) > MAX_HOUSEHOLD_PEOPLE:
+        raise ValidationError({"people": [_household_full()]})
+    if not head_listed:
         # the head lives in the household too: the people list starts with them
         try:
             person_add(
@@ -501,6 +529,15 @@ def household_update(
     return household
 
 
+# A household registers the people living together; a larger number is a mistake (or an attack)
+# that would make the household page unreadable.
+MAX_HOUSEHOLD_PEOPLE = 20
+
+
+def _household_full() -> str:
+    return _("一户最多登记 %(limit)d 名家庭成员（含户主）") % {"limit": MAX_HOUSEHOLD_PEOPLE}
+
+
 PERSON_FIELDS = ["name", "relation", "gender", "birth_date", "health", "occupation", "note"]
 
 
@@ -508,6 +545,10 @@ PERSON_FIELDS = ["name", "relation", "gender", "birth_date", "health", "occupati
 def person_add(*, actor, household: Household, id_number: str | None = None, **data) -> Person:
     if not Household.objects.editable_by(actor).filter(pk=household.pk).exists():
         raise OutOfScope(NOT_IN_SCOPE)
+    # locked, so that two additions at once cannot both take the last place
+    Household.objects.select_for_update().filter(pk=household.pk).order_by("pk").first()
+    if Person.objects.filter(household=household).count() >= MAX_HOUSEHOLD_PEOPLE:
+        raise ValidationError({"household": [_household_full()]})
     _validate_not_future(data, "birth_date", "出生日期")
     person = Person(household=household)
     _apply(person, data, PERSON_FIELDS)
@@ -543,6 +584,9 @@ def person_update(*, actor, person: Person, id_number: str | None = None, **data
 @transaction.atomic
 def person_remove(*, actor, person: Person, reason: str = "") -> None:
     person = _locked(Person.objects.editable_by(actor), person.pk)
+    reason = (reason or "").strip()
+    if text.control_message(reason):  # kept in the audit log only: no model field checks it
+        raise ValidationError({"reason": [text.control_message(reason)]})
     household = person.household
     audit.record(
         actor=actor,
@@ -568,7 +612,7 @@ def id_number_reveal(*, actor, obj) -> str:
         raise OutOfScope(NOT_IN_SCOPE)
     require(
         actor.can_reveal_sensitive,
-        "查看完整证件号需要安全管理员授权 / revealing needs a grant from the security administrator",
+        _("查看完整证件号需要安全管理员授权"),
     )
     root = obj.household if isinstance(obj, Person) else obj
     audit.record(actor=actor, action="reveal", obj=obj, root=root, message="id_number")

@@ -10,6 +10,6 @@ urlpatterns = [
     path("", views.index, name="index"),
     path(f"template/{KIND}/", views.template_download, name="template"),
     path(f"export/{KIND}/", views.export, name="export"),
-    path("jobs/<int:pk>/", views.job_detail, name="job"),
-    path("jobs/<int:pk>/progress/", views.job_progress, name="job-progress"),
+    path("jobs/<id:pk>/", views.job_detail, name="job"),
+    path("jobs/<id:pk>/progress/", views.job_progress, name="job-progress"),
 ]

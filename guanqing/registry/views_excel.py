@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -124,7 +125,8 @@ def _check_and_import(request, form) -> tuple[imports.ImportResult | None, Impor
     except excel.SheetError as exc:
         form.add_error("file", str(exc))
         return None, None
-    errors = imports.header_errors(actor=user, kind=kind, sheet=sheet)
+    # A file too big to read here has its header row checked by the job.
+    errors = imports.header_errors(actor=user, kind=kind, sheet=sheet) if sheet is not None else []
     if errors:
         result = imports.ImportResult(
             kind=kind, file_name=upload.name, total=len(sheet), errors=errors
@@ -135,7 +137,7 @@ def _check_and_import(request, form) -> tuple[imports.ImportResult | None, Impor
             actor=user,
             kind=kind,
             upload=upload,
-            total_rows=len(sheet),
+            total_rows=0 if sheet is None or sheet.truncated else len(sheet),
             ip_address=client_ip(request),
         )
         return None, job
@@ -150,8 +152,8 @@ def index(request):
     form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
     result = None
     if request.method == "POST" and form.is_valid():
-        with translation.override(settings.LANGUAGE_CODE):
-            result, job = _check_and_import(request, form)
+        # the file's labels are read in Chinese by the widgets; the errors follow the reader
+        result, job = _check_and_import(request, form)
         if job is not None:
             return redirect("excel:job", pk=job.pk)
     context = {
@@ -201,12 +203,18 @@ def export(request, kind: str):
     return excel.xlsx_response(content, excel.dated_filename(f"{resource.title}"))
 
 
-def _job_context(job: ImportJob) -> dict:
+ERRORS_PER_PAGE = 50
+
+
+def _job_context(job: ImportJob, page=None) -> dict:
     progress = imports.job_progress(job)
+    errors, more = imports.job_errors(job)
     return {
         "job": job,
         "job_ok": job.status == ImportJobStatus.DONE,
         "progress": progress,
+        "errors_page": Paginator(errors, ERRORS_PER_PAGE).get_page(page),
+        "more_errors": more,
         "result_list_url": reverse(LIST_URLS[job.kind])
         if job.status == ImportJobStatus.DONE
         else "",
@@ -217,7 +225,7 @@ def _job_context(job: ImportJob) -> dict:
 @require_GET
 def job_detail(request, pk: int):
     job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
-    return render(request, "registry/excel/job.html", _job_context(job))
+    return render(request, "registry/excel/job.html", _job_context(job, request.GET.get("page")))
 
 
 def _wants_json(request) -> bool:
@@ -238,11 +246,11 @@ def job_progress(request, pk: int):
             return response
         return redirect(login)
     job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
-    context = _job_context(job)
+    context = _job_context(job, request.GET.get("page"))
     if _wants_json(request):
         data = dict(context["progress"])
         if job.is_finished:
-            data["errors"] = job.errors
+            data["errors"], data["more_errors"] = imports.job_errors(job)
         return JsonResponse(data)
     response = render(request, "registry/excel/_job_progress.html", context)
     response["Cache-Control"] = "no-store"

@@ -19,9 +19,10 @@ The story the data tells (the 2014 Ningbo Daily article: "6,550 members claimed 
 - Unclaimed: wishes waiting for approval, open on the wall, expired, rejected or taken back.
 - 张国宝 (77, an amputee, 徐家漕社区) wished to see 东钱湖 again: three members of 市纪委, the
   `member_demo` account among them, made it happen and he confirmed it with his code.
-- `member_demo` holds an active claim; the `community_xujiacao` account has wishes to approve that
-  its colleague posted (a second worker account of 徐家漕社区, `community_xujiacao2`, with the demo
-  password but not in the printed list).
+- `member_demo` holds an active claim, and another one ran out yesterday: the daily job that the
+  demo runs once the data is loaded lapses it (the wish goes back on the wall) and tells the member
+  and 徐家漕's workers. The `community_xujiacao` account has wishes to approve that its colleague,
+  the `community_xujiacao2` demo account, posted.
 
 Every community gets two worker accounts (`community_workers`): wishes are posted by one and
 approved by the other (or the committee), as the services require. Only 徐家漕's can sign in.
@@ -61,7 +62,6 @@ if TYPE_CHECKING:  # pragma: no cover
 CLAIMED_WISHES = 4_819  # the article: 6550名党员认领微心愿4819个
 CLAIMANTS = 6_550
 XUJIACAO = "徐家漕社区"
-SECOND_XUJIACAO_WORKER = "community_xujiacao2"
 ZHANG = "张国宝"
 ZHANG_UNIT = "市纪委"
 
@@ -320,6 +320,7 @@ ZHANG_WISH = (
     800,
 )
 DEMO_MEMBER_WISH = "帮忙粉刷房间"  # two members; `member_demo` holds one place
+DEMO_LAPSING_WISH = "修好漏水的屋顶"  # `member_demo`'s claim that ran out yesterday
 
 WITHDRAW_REASONS = [
     "临时被派出差一个月，无法按时实现",
@@ -454,45 +455,39 @@ def _person_name(rng: random.Random) -> str:
 
 
 def community_workers(builder: _Builder) -> dict[int, tuple[User, User]]:
-    """Two community worker accounts per demo community, {community id: (first, second)}; the
-    first of 徐家漕社区 is the `community_xujiacao` demo account. Built once per demo load (the
-    community demo uses the same). Only 徐家漕's two can sign in (the demo password); the others
+    """Two community worker accounts per demo community, {community id: (first, second)}; those
+    of 徐家漕社区 are the `community_xujiacao` and `community_xujiacao2` demo accounts. Built once
+    per demo load (the community demo uses the same). Only 徐家漕's two can sign in (the demo password); the others
     exist so that every wish has a poster and a second pair of eyes."""
     cached = getattr(builder, "community_workers", None)
     if cached is not None:
         return cached
     rng = random.Random(builder.rng.random())
-    existing = {
-        u.community_id: u
-        for u in User.objects.filter(role=Role.COMMUNITY_WORKER).order_by("pk")
-        if u.community_id is not None
-    }
-    demo_hash = User.objects.filter(username="community_xujiacao").values_list(
-        "password", flat=True
-    ).first() or make_password(None)
+    # The demo accounts of 徐家漕社区 (`community_xujiacao`, `community_xujiacao2`) exist already.
+    existing: dict[int, list[User]] = defaultdict(list)
+    for user in User.objects.filter(role=Role.COMMUNITY_WORKER, community__isnull=False).order_by(
+        "pk"
+    ):
+        existing[user.community_id].append(user)
     created: list[User] = []
     pairs: dict[int, tuple[User, User]] = {}
     for community in builder.communities:
-        first = existing.get(community.pk)
-        if first is None:
-            first = User(
-                username=f"worker_{community.code}_1",
+        have = existing.get(community.pk, [])
+        pair = []
+        for n in (1, 2):
+            if len(have) >= n:
+                pair.append(have[n - 1])
+                continue
+            user = User(
+                username=f"worker_{community.code}_{n}",
                 role=Role.COMMUNITY_WORKER,
                 community=community,
                 display_name=f"{_person_name(rng)}（{community.name}）",
                 password=make_password(None),
             )
-            created.append(first)
-        xujiacao = community.name == XUJIACAO and first.username == "community_xujiacao"
-        second = User(
-            username=SECOND_XUJIACAO_WORKER if xujiacao else f"worker_{community.code}_2",
-            role=Role.COMMUNITY_WORKER,
-            community=community,
-            display_name=f"{_person_name(rng)}（{community.name}）",
-            password=demo_hash if xujiacao else make_password(None),
-        )
-        created.append(second)
-        pairs[community.pk] = (first, second)
+            created.append(user)
+            pair.append(user)
+        pairs[community.pk] = (pair[0], pair[1])
     User.objects.bulk_create(created, batch_size=500)
     builder.community_workers = pairs
     builder.community_workers_created = len(created)
@@ -736,7 +731,7 @@ class _WishBuilder:
                     clock.at(day, *MEMBER_HOURS),
                     EventKind.CONFIRMED,
                     actor_name=RESIDENT,
-                    note="居民通过确认码确认 / confirmed by the resident",
+                    note="居民通过确认码确认",
                 )
             )
         else:
@@ -874,7 +869,7 @@ class _WishBuilder:
                     clock.night(wish.deadline + DAY),
                     EventKind.EXPIRED,
                     actor_name=SYSTEM,
-                    note=f"截止日期 {wish.deadline} 已过 / the deadline has passed",
+                    note=f"截止日期 {wish.deadline} 已过",
                 )
             )
         self._place(wish, max(s.at.date() for s in wish.steps))
@@ -916,7 +911,7 @@ class _WishBuilder:
                         clock.night(wish.deadline + DAY),
                         EventKind.EXPIRED,
                         actor_name=SYSTEM,
-                        note=f"截止日期 {wish.deadline} 已过 / the deadline has passed",
+                        note=f"截止日期 {wish.deadline} 已过",
                     )
                 )
             else:
@@ -1010,6 +1005,14 @@ class _WishBuilder:
                 self.xujiacao, next(t for t in CATALOGUE if t[1] == DEMO_MEMBER_WISH), capacity=2
             )
             self._story_live(wish, 1, claim_days=[self.today - 3 * DAY])
+            self.fixed[id(wish.claims[0])] = demo
+            claimed += 1
+            # Due yesterday and not fulfilled: the daily job the demo runs once the data is
+            # loaded lapses it, so the member finds the notice in its bell whatever the date.
+            wish = self._new_wish(
+                self.xujiacao, next(t for t in CATALOGUE if t[1] == DEMO_LAPSING_WISH), capacity=1
+            )
+            self._story_live(wish, 1, claim_days=[self.yesterday - self.period])
             self.fixed[id(wish.claims[0])] = demo
             claimed += 1
         # 徐家漕: the colleague posted wishes that `community_xujiacao` has to approve, and one of

@@ -18,6 +18,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from guanqing.registry.models import Division
 from guanqing.registry.selectors import current_district_map
@@ -27,8 +28,17 @@ from guanqing.wishes.models import Wish, WishClaim, WishFulfilment
 CENT = Decimal("0.01")
 
 
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
+
+
 def _on(field: str, first: datetime.date, last: datetime.date) -> dict:
-    return {f"{field}__date__gte": first, f"{field}__date__lte": last}
+    # Bounds on the stored instant, not `__date` (which casts every row's timestamp to a local
+    # date and cannot use an index): the same Asia/Shanghai days, several times faster.
+    return {
+        f"{field}__gte": _start_of(first),
+        f"{field}__lt": _start_of(last + datetime.timedelta(days=1)),
+    }
 
 
 def wish_figures(user, first: datetime.date, last: datetime.date) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from guanqing.core.filters import IdFilter
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division
 from guanqing.registry.selectors import district_ids_rolling_up_to
@@ -49,8 +50,8 @@ class WishFilter(django_filters.FilterSet):
 
 
 class WishClaimFilter(django_filters.FilterSet):
-    wish = django_filters.NumberFilter(field_name="wish_id", label=_("微心愿"))
-    member = django_filters.NumberFilter(field_name="member_id", label=_("认领党员"))
+    wish = IdFilter(field_name="wish_id", label=_("微心愿"))
+    member = IdFilter(field_name="member_id", label=_("认领党员"))
     status = django_filters.ChoiceFilter(choices=ClaimStatus.choices, label=_("状态"))
 
     class Meta:

@@ -32,6 +32,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core.scoping import ScopedQuerySet
+from guanqing.core.text import LONG_TEXT_MAX
 from guanqing.wishes.choices import (
     WALL_STATUSES,
     ClaimStatus,
@@ -84,7 +85,7 @@ class Wish(models.Model):
         related_name="wishes",
     )
     title = models.CharField(_("心愿"), max_length=80)
-    description = models.TextField(_("心愿故事"), blank=True)
+    description = models.TextField(_("心愿故事"), max_length=LONG_TEXT_MAX, blank=True)
     category = models.CharField(_("类别"), max_length=10, choices=WishCategory.choices)
     estimated_cost = models.DecimalField(_("预计费用（元）"), default=0, **MONEY)
     deadline = models.DateField(_("截止日期"))
@@ -217,7 +218,7 @@ class WishFulfilment(models.Model):
     wish = models.OneToOneField(
         Wish, verbose_name=_("微心愿"), on_delete=models.PROTECT, related_name="fulfilment"
     )
-    note = models.TextField(_("实现情况"))
+    note = models.TextField(_("实现情况"), max_length=LONG_TEXT_MAX)
     money_spent = models.DecimalField(_("花费（元）"), default=0, **MONEY)
     fulfilled_by = models.ForeignKey(
         "registry.Member",

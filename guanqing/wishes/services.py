@@ -23,9 +23,11 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from guanqing.accounts.choices import Role
-from guanqing.core import audit, uploads
+from guanqing.core import audit, text, uploads
 from guanqing.core.services import OutOfScope, merge_errors, notification_send, require
 from guanqing.registry.choices import DivisionLevel, HouseholdStatus, MemberStatus
 from guanqing.registry.models import Division, Household, Member
@@ -47,13 +49,15 @@ from guanqing.wishes.models import (
     WishSettings,
 )
 
-NOT_IN_SCOPE = "不存在或不在您的权限范围内 / does not exist or is outside your scope"
-FULL = "这个心愿已被认领满了 / this wish has already been claimed by as many members as it needs"
-BAD_TOKEN = "确认码无效或已使用 / this confirmation code is not valid or has already been used"
+NOT_IN_SCOPE = gettext_lazy("不存在或不在您的权限范围内")
+FULL = gettext_lazy("这个心愿已被认领满了")
+BAD_TOKEN = gettext_lazy("确认码无效或已使用")
 SYSTEM = "系统（每日任务）"
 RESIDENT = "居民（确认码）"
 
 CAPACITY_MAX = 50
+# A micro-wish is a small need met soon; a deadline years ahead is a typing mistake (9999).
+DEADLINE_HORIZON = datetime.timedelta(days=366)
 
 
 class Conflict(Exception):
@@ -101,11 +105,13 @@ def _event(
         actor_name=actor_name or _name(actor),
         from_status=from_status,
         to_status=wish.status,
-        note=note[:300],
+        note=text.one_line(note)[:300],
     )
     # The relations are rows the caller holds (saved in this transaction or locked); their
     # existence is the foreign keys' to guarantee, so checking it again costs three queries.
-    event.full_clean(exclude=EVENT_RELATIONS, validate_unique=False, validate_constraints=False)
+    text.full_clean(
+        event, exclude=EVENT_RELATIONS, validate_unique=False, validate_constraints=False
+    )
     event.save(force_insert=True)
     return event
 
@@ -124,7 +130,7 @@ def _save(
     """Like `core.services.save_with_audit`, but the actor may be nobody (the resident with its
     code, the daily job), named in the audit log by `actor_name`."""
     creating = instance.pk is None
-    instance.full_clean()
+    text.full_clean(instance)
     after = audit.snapshot(instance, fields)
     if creating:
         instance.save()
@@ -215,45 +221,51 @@ def wish_post(
     pair of eyes (`wish_approve`) before it goes on the wall."""
     require(
         actor.role == Role.COMMUNITY_WORKER,
-        "只有社区工作者可以发布心愿 / only a community worker posts wishes",
+        _("只有社区工作者可以发布心愿"),
     )
     errors: dict[str, list[str]] = {}
     if community.level != DivisionLevel.COMMUNITY:
-        errors["community"] = ["应选择社区或村 / must be a community or village"]
+        errors["community"] = [_("应选择社区或村")]
     elif community.pk != actor.community_id:
         errors["community"] = [
-            f"只能为本社区发布心愿，{community.name}不是您的社区 / "
-            "you post wishes for your own community only"
+            _("只能为本社区发布心愿，%(community_name)s不是您的社区")
+            % {"community_name": community.name}
         ]
     elif community.is_abolished:
-        errors["community"] = [f"{community.name}已撤销 / this community no longer exists"]
+        errors["community"] = [_("%(community_name)s已撤销") % {"community_name": community.name}]
     if household is not None:
         if household.community_id != community.pk:
             errors["household"] = [
-                f"{household}不在{community.name} / the household is not in this community"
+                _("%(household)s不在%(community_name)s")
+                % {"household": household, "community_name": community.name}
             ]
         elif household.status != HouseholdStatus.ACTIVE:
             errors["household"] = [
-                f"{household}状态为{household.get_status_display()} / household is not active"
+                _("%(household)s状态为%(status)s")
+                % {"household": household, "status": household.get_status_display()}
             ]
     title = (title or "").strip()
     if not title:
-        errors["title"] = ["请填写心愿 / title is required"]
+        errors["title"] = [_("请填写心愿")]
     elif len(title) > 80:
-        errors["title"] = ["心愿最多 80 字 / at most 80 characters"]
+        errors["title"] = [_("心愿最多 80 字")]
     if category not in WishCategory.values:
-        errors["category"] = [f"未知的类别 {category!r} / unknown category"]
+        errors["category"] = [_("未知的类别 %(category)r") % {"category": category}]
     cost = uploads.money(errors, "estimated_cost", estimated_cost)
     today = _today()
     if deadline is None or deadline <= today:
-        errors["deadline"] = [f"截止日期应晚于今天 {today} / the deadline must be after today"]
+        errors["deadline"] = [_("截止日期应晚于今天 %(today)s") % {"today": today}]
+    elif deadline > today + DEADLINE_HORIZON:
+        errors["deadline"] = [
+            _("截止日期最晚为一年后（%(latest)s）") % {"latest": today + DEADLINE_HORIZON}
+        ]
     if (
         not isinstance(capacity, int)
         or isinstance(capacity, bool)
         or not 1 <= capacity <= CAPACITY_MAX
     ):
         errors["capacity"] = [
-            f"可认领人数应为 1–{CAPACITY_MAX} 的整数 / capacity must be 1–{CAPACITY_MAX}"
+            _("可认领人数应为 1–%(capacity_max)s 的整数") % {"capacity_max": CAPACITY_MAX}
         ]
     merge_errors(errors)
     wish = Wish(
@@ -277,16 +289,19 @@ def _reviewable(actor, wish: Wish) -> Wish:
     wish = _lock_wish(Wish.objects.visible_to(actor), wish.pk)
     require(
         actor.is_committee or _worker_of(actor, wish),
-        "只有本社区的社区工作者或机关工委可以审核 / only the community's workers or the "
-        "committee review wishes",
+        _("只有本社区的社区工作者或机关工委可以审核"),
     )
     require(
         actor.pk != wish.posted_by_id,
-        "发布人不能审核自己发布的心愿，请另一位同事审核 / the poster cannot review its own wish",
+        _("发布人不能审核自己发布的心愿，请另一位同事审核"),
     )
     if wish.status != WishStatus.PENDING:
         raise ValidationError(
-            {"status": [f"该心愿{wish.get_status_display()}，不在待审核状态 / not pending"]}
+            {
+                "status": [
+                    _("该心愿%(status)s，不在待审核状态") % {"status": wish.get_status_display()}
+                ]
+            }
         )
     return wish
 
@@ -297,7 +312,7 @@ def wish_approve(*, actor, wish: Wish, note: str = "") -> Wish:
     wish = _reviewable(actor, wish)
     if wish.deadline < _today():
         raise ValidationError(
-            {"deadline": [f"截止日期 {wish.deadline} 已过 / the deadline has passed"]}
+            {"deadline": [_("截止日期 %(deadline)s 已过") % {"deadline": wish.deadline}]}
         )
     fields = ["status", "approved_by", "published_at", "review_note"]
     before = audit.snapshot(wish, fields)
@@ -321,7 +336,7 @@ def wish_reject(*, actor, wish: Wish, reason: str) -> Wish:
     wish = _reviewable(actor, wish)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": ["请说明不通过的原因 / give the reason"]})
+        raise ValidationError({"reason": [_("请说明不通过的原因")]})
     fields = ["status", "approved_by", "review_note"]
     before = audit.snapshot(wish, fields)
     wish.status = WishStatus.REJECTED
@@ -345,18 +360,18 @@ def wish_cancel(*, actor, wish: Wish, reason: str) -> Wish:
     wish = _lock_wish(Wish.objects.editable_by(actor), wish.pk)
     require(
         actor.is_committee or _worker_of(actor, wish),
-        "只有本社区的社区工作者或机关工委可以撤回心愿 / not permitted",
+        _("只有本社区的社区工作者或机关工委可以撤回心愿"),
     )
     errors: dict[str, list[str]] = {}
     if wish.status not in (WishStatus.PENDING, WishStatus.PUBLISHED):
-        errors["status"] = [f"该心愿{wish.get_status_display()}，不能撤回 / cannot be cancelled"]
+        errors["status"] = [_("该心愿%(status)s，不能撤回") % {"status": wish.get_status_display()}]
     elif wish.claimed_count:
         errors["status"] = [
-            f"已有 {wish.claimed_count} 名党员认领，不能撤回 / members hold claims on it"
+            _("已有 %(claimed_count)s 名党员认领，不能撤回") % {"claimed_count": wish.claimed_count}
         ]
     reason = (reason or "").strip()
     if not reason:
-        errors["reason"] = ["请说明撤回原因 / give the reason"]
+        errors["reason"] = [_("请说明撤回原因")]
     merge_errors(errors)
     before_status = wish.status
     before = audit.snapshot(wish, ["status", "review_note"])
@@ -390,7 +405,7 @@ def _take_place(wish_pk: int, now: datetime.datetime) -> int:
     )
 
 
-ALREADY_CLAIMED = "您已认领这个心愿 / you have already claimed this wish"
+ALREADY_CLAIMED = gettext_lazy("您已认领这个心愿")
 
 
 def wish_claim(*, actor, wish: Wish) -> WishClaim:
@@ -406,7 +421,7 @@ def wish_claim(*, actor, wish: Wish) -> WishClaim:
     further read."""
     require(
         actor.role == Role.MEMBER and actor.member_id is not None,
-        "只有党员可以认领心愿 / only members claim wishes",
+        _("只有党员可以认领心愿"),
     )
     with transaction.atomic():
         # serialises this member's claims (PostgreSQL); SQLite serialises every writer anyway
@@ -423,9 +438,7 @@ def wish_claim(*, actor, wish: Wish) -> WishClaim:
         # will change: the checks, the audit record and the event read exact values from it
         wish = _lock_wish(Wish.objects.visible_to(actor), wish.pk)
         if member is None or member.status != MemberStatus.ACTIVE:
-            raise ValidationError(
-                {"member": ["您的党员状态不是在职，不能认领 / only active members claim wishes"]}
-            )
+            raise ValidationError({"member": [_("您的党员状态不是在职，不能认领")]})
         # the member is locked: nobody adds or ends its claims until this transaction ends
         held = list(
             WishClaim.objects.active()
@@ -441,24 +454,27 @@ def wish_claim(*, actor, wish: Wish) -> WishClaim:
             raise ValidationError(
                 {
                     "status": [
-                        f"这个心愿{wish.get_status_display()}，不能认领 / "
-                        "this wish is not open for claims"
+                        _("这个心愿%(status)s，不能认领") % {"status": wish.get_status_display()}
                     ]
                 }
             )
         today = _today()
         if wish.deadline < today:
             raise ValidationError(
-                {"deadline": [f"这个心愿已于 {wish.deadline} 截止 / its deadline has passed"]}
+                {"deadline": [_("这个心愿已于 %(deadline)s 截止") % {"deadline": wish.deadline}]}
             )
         config = selectors.wish_settings()
         if len(held) >= config.max_unfulfilled_claims:
             raise ValidationError(
                 {
                     "member": [
-                        f"您已有 {len(held)} 个未实现的认领（最多 {config.max_unfulfilled_claims} "
-                        "个），请先实现或退出其中一个 / you already hold "
-                        f"{len(held)} unfulfilled claims, the most allowed"
+                        _(
+                            "您已有 %(value)s 个未实现的认领（最多 %(max_unfulfilled_claims)s 个），请先实现或退出其中一个"
+                        )
+                        % {
+                            "value": len(held),
+                            "max_unfulfilled_claims": config.max_unfulfilled_claims,
+                        }
                     ]
                 }
             )
@@ -471,7 +487,11 @@ def wish_claim(*, actor, wish: Wish) -> WishClaim:
             if wish.status in WALL_STATUSES:
                 raise Conflict(FULL)
             raise ValidationError(
-                {"status": [f"这个心愿{wish.get_status_display()}，不能认领 / not open"]}
+                {
+                    "status": [
+                        _("这个心愿%(status)s，不能认领") % {"status": wish.get_status_display()}
+                    ]
+                }
             )
         # what the UPDATE wrote, computed rather than read back
         wish.claimed_count = before_count + 1
@@ -544,16 +564,16 @@ def claim_withdraw(*, actor, claim: WishClaim, reason: str) -> WishClaim:
         raise OutOfScope(NOT_IN_SCOPE)
     require(
         actor.role == Role.MEMBER and visible.member_id == actor.member_id,
-        "只有认领的党员本人可以退出认领 / only the claimant may withdraw its claim",
+        _("只有认领的党员本人可以退出认领"),
     )
     wish = _lock_wish(Wish.objects.all(), visible.wish_id)
     claim = WishClaim.objects.select_for_update().get(pk=visible.pk)
     errors: dict[str, list[str]] = {}
     if claim.status != ClaimStatus.ACTIVE:
-        errors["claim"] = [f"该认领{claim.get_status_display()}，不能退出 / claim is not active"]
+        errors["claim"] = [_("该认领%(status)s，不能退出") % {"status": claim.get_status_display()}]
     reason = (reason or "").strip()
     if not reason:
-        errors["reason"] = ["请说明退出原因 / give the reason"]
+        errors["reason"] = [_("请说明退出原因")]
     merge_errors(errors)
     before = audit.snapshot(claim, ["status", "reason", "ended_at"])
     claim.status = ClaimStatus.WITHDRAWN
@@ -659,7 +679,7 @@ def _expire_one(wish_pk: int, today: datetime.date) -> bool:
             actor=None,
             actor_name=SYSTEM,
             from_status=before_status,
-            note=f"截止日期 {wish.deadline} 已过 / the deadline has passed",
+            note=f"截止日期 {wish.deadline} 已过",
         )
         notification_send(
             recipients=_workers_of(wish.community_id),
@@ -695,7 +715,7 @@ def _wish_fulfil(
 ) -> WishFulfilment:
     require(
         actor.role == Role.MEMBER and actor.member_id is not None,
-        "只有认领的党员可以登记实现 / only a claimant records the fulfilment",
+        _("只有认领的党员可以登记实现"),
     )
     wish = _lock_wish(Wish.objects.visible_to(actor), wish.pk)
     claims = list(
@@ -707,17 +727,15 @@ def _wish_fulfil(
     mine = next((c for c in claims if c.member_id == actor.member_id), None)
     today = _today()
     if mine is None:
-        raise ValidationError(
-            {"wish": ["您没有认领这个心愿，或认领已结束 / you hold no active claim on this wish"]}
-        )
+        raise ValidationError({"wish": [_("您没有认领这个心愿，或认领已结束")]})
     if mine.due_on < today:
         raise ValidationError(
-            {"wish": [f"您的认领已于 {mine.due_on} 到期 / your claim ran out on {mine.due_on}"]}
+            {"wish": [_("您的认领已于 %(due_on)s 到期") % {"due_on": mine.due_on}]}
         )
     errors: dict[str, list[str]] = {}
     note = (note or "").strip()
     if not note:
-        errors["note"] = ["请写明心愿是如何实现的 / say how the wish came true"]
+        errors["note"] = [_("请写明心愿是如何实现的")]
     money = uploads.money(errors, "money_spent", money_spent)
     checked = uploads.check_photos(errors, list(photos or []))
     merge_errors(errors)
@@ -727,14 +745,14 @@ def _wish_fulfil(
         instance=fulfilment,
         fields=["wish", "note", "money_spent", "fulfilled_by"],
         root=wish,
-        extra_changes={"photos": [None, len(checked)]} if checked else None,
+        extra_changes={"photos": [None, _photo_names(checked)]} if checked else None,
     )
     for photo, content_type, ext in checked:
         row = WishPhoto(
             fulfilment=fulfilment,
             content_type=content_type,
             size=photo.size,
-            original_name=(getattr(photo, "name", "") or "")[:200],
+            original_name=text.strip_control(getattr(photo, "name", "") or "")[:200],
         )
         row.file.save(f"{uuid.uuid4().hex}.{ext}", photo, save=False)
         saved_files.append(row.file.name)
@@ -770,6 +788,14 @@ def _wish_fulfil(
     return fulfilment
 
 
+def _photo_names(checked) -> list[str]:
+    """What the audit log shows for the photos: their file names as uploaded."""
+    return [
+        text.strip_control(getattr(photo, "name", "") or "")[:200] or f"{n}.{ext}"
+        for n, (photo, _type, ext) in enumerate(checked, start=1)
+    ]
+
+
 def wish_fulfil(*, actor, wish: Wish, note: str, money_spent=0, photos=()) -> WishFulfilment:
     """A claimant records that the wish came true: a note, the money spent (元) and photos. Every
     member holding an active claim on the wish is credited."""
@@ -792,7 +818,7 @@ def wish_fulfil(*, actor, wish: Wish, note: str, money_spent=0, photos=()) -> Wi
 def _confirmable(wish: Wish) -> None:
     if wish.status != WishStatus.FULFILLED:
         raise ValidationError(
-            {"status": [f"该心愿{wish.get_status_display()}，不能确认 / only a fulfilled wish"]}
+            {"status": [_("该心愿%(status)s，不能确认") % {"status": wish.get_status_display()}]}
         )
 
 
@@ -802,7 +828,7 @@ def wish_confirm(*, actor, wish: Wish, note: str = "") -> Wish:
     wish = _lock_wish(Wish.objects.visible_to(actor), wish.pk)
     require(
         _worker_of(actor, wish),
-        "只有本社区的社区工作者可以确认 / only a worker of the community confirms",
+        _("只有本社区的社区工作者可以确认"),
     )
     _confirmable(wish)
     fields = ["status", "confirmed_at", "confirm_token_hash"]
@@ -828,7 +854,7 @@ def wish_confirmation_code(*, actor, wish: Wish) -> str:
     wish = _lock_wish(Wish.objects.visible_to(actor), wish.pk)
     require(
         _worker_of(actor, wish),
-        "只有本社区的社区工作者可以生成确认码 / only a worker of the community",
+        _("只有本社区的社区工作者可以生成确认码"),
     )
     _confirmable(wish)
     token = secrets.token_urlsafe(24)
@@ -877,7 +903,7 @@ def wish_confirm_by_token(*, token: str) -> Wish:
         actor=None,
         actor_name=RESIDENT,
         from_status=WishStatus.FULFILLED,
-        note="居民通过确认码确认 / confirmed by the resident",
+        note="居民通过确认码确认",
     )
     return wish
 
@@ -891,7 +917,7 @@ SETTINGS_LIMITS = {"max_unfulfilled_claims": (1, 20), "claim_period_days": (1, 3
 
 @transaction.atomic
 def wish_settings_update(*, actor, **data) -> WishSettings:
-    require(actor.is_committee, "只有机关工委可以修改微心愿设置 / only the committee")
+    require(actor.is_committee, _("只有机关工委可以修改微心愿设置"))
     current = selectors.wish_settings()
     if current.pk:
         current = WishSettings.objects.select_for_update().get(pk=current.pk)
@@ -900,11 +926,11 @@ def wish_settings_update(*, actor, **data) -> WishSettings:
     errors: dict[str, list[str]] = {}
     for key, value in data.items():
         if key not in SETTINGS_LIMITS:
-            errors[key] = ["不能修改此字段 / cannot be changed"]
+            errors[key] = [_("不能修改此字段")]
             continue
         low, high = SETTINGS_LIMITS[key]
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            errors[key] = [f"应为 {low}–{high} 之间的整数 / must be a whole number {low}–{high}"]
+            errors[key] = [_("应为 %(low)s–%(high)s 之间的整数") % {"low": low, "high": high}]
             continue
         setattr(current, key, value)
     merge_errors(errors)

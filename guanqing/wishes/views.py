@@ -24,8 +24,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,7 +38,7 @@ from guanqing.core.htmx import add_service_errors, paginate, render_page, wants_
 from guanqing.core.services import OutOfScope
 from guanqing.registry.models import Division, Household
 from guanqing.wishes import figures, selectors, services
-from guanqing.wishes.api.views import district_names
+from guanqing.wishes.api.views import WishConfirmThrottle, district_names
 from guanqing.wishes.choices import ClaimStatus, WishCategory, WishStatus
 from guanqing.wishes.filters import WishFilter
 from guanqing.wishes.forms import FulfilForm, NoteForm, ReasonForm, WishPostForm
@@ -112,14 +113,6 @@ def _safe_next(request) -> str | None:
     ):
         return None
     return target
-
-
-def _in_language(message: str) -> str:
-    """The services word their refusals "中文 / English": on a phone card, only the reader's."""
-    chinese, sep, english = str(message).partition(" / ")
-    if not sep:
-        return str(message)
-    return english if (translation.get_language() or "").startswith("en") else chinese
 
 
 def _is_member(user) -> bool:
@@ -231,6 +224,14 @@ def _claimable_only(request, queryset):
     )
 
 
+def _held(user) -> dict:
+    """我的认领 n/max: the member's active claims and how many may be held at once."""
+    return {
+        "count": WishClaim.objects.visible_to(user).active().count(),
+        "max": selectors.wish_settings().max_unfulfilled_claims,
+    }
+
+
 @wish_view
 def wall(request):
     user = request.user
@@ -254,12 +255,7 @@ def wall(request):
     cards = _decorate(request, list(page.object_list))
     if not wants_partial(request):
         _shape_wall_form(request, filterset.form, base)
-    held = None
-    if _is_member(user):
-        held = {
-            "count": WishClaim.objects.visible_to(user).active().count(),
-            "max": selectors.wish_settings().max_unfulfilled_claims,
-        }
+    held = _held(user) if _is_member(user) else None
     context = {
         "filterset": filterset,
         "page_obj": page,
@@ -283,12 +279,21 @@ def claim(request, pk):
     except OutOfScope:
         raise Http404 from None
     except services.Conflict as exc:
-        status, message, outcome = 409, _in_language(exc.message), "full"
+        status, message, outcome = 409, str(exc.message), "full"
     except ValidationError as exc:
-        status, message, outcome = 400, " ".join(map(_in_language, exc.messages)), "refused"
+        status, message, outcome = 400, " ".join(exc.messages), "refused"
     if request.htmx:
         context = {"wish": _card(request, pk), "claim_message": message, "outcome": outcome}
-        return render(request, "wishes/partials/card.html", context, status=status)
+        response = render(request, "wishes/partials/card.html", context, status=status)
+        if _is_member(request.user):
+            # the header's 我的认领 n/max follows the claim without a reload
+            badge = render_to_string(
+                "wishes/partials/held_badge.html",
+                {"held": _held(request.user), "oob": True},
+                request=request,
+            )
+            response.content += badge.encode()
+        return response
     if status == 201:
         messages.success(request, _("已认领“%(title)s”") % {"title": wish.title})
         return redirect(_safe_next(request) or reverse("wishes:detail", args=[pk]))
@@ -699,9 +704,9 @@ def figures_page(request):
         if form.is_bound:
             first, last = form.cleaned_data["from"], form.cleaned_data["to"]
         else:
-            # by default the last twelve months: the period the article's figures cover
+            # by default this year to date, as on the pairing and community figures pages
             last = timezone.localdate()
-            first = last - datetime.timedelta(days=364)
+            first = datetime.date(last.year, 1, 1)
             form = FiguresForm(initial={"from": first, "to": last})
         result = figures.wish_figures(request.user, first, last)
         _with_pct(result["ranking"], "fulfilled")
@@ -730,7 +735,16 @@ def _same_origin_referrer(response):
 @require_http_methods(["GET", "POST"])
 def confirm_by_token(request, token):
     """确认已收到: the wish's title and what was done; a wrong and a spent code get the same
-    page. CSRF-protected like every form here (the token in the path is not enough)."""
+    page. CSRF-protected like every form here (the token in the path is not enough).
+    Guesses count against the same limit per client address as the API's."""
+    throttle = WishConfirmThrottle()
+    if not throttle.allow_request(request, None):
+        minutes = max(1, round((throttle.wait() or 60) / 60))
+        response = render(
+            request, "wishes/confirm.html", {"throttled": True, "minutes": minutes}, status=429
+        )
+        response["Retry-After"] = str(minutes * 60)
+        return _same_origin_referrer(response)
     if request.method == "POST":
         try:
             wish = services.wish_confirm_by_token(token=token)

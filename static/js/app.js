@@ -32,6 +32,35 @@
     if (main) main.prepend(box);
   });
 
+  // A filter box over a long list of checkboxes (同行党员): names that do not match what is
+  // typed (the name, its 拼音 or initials, in data-keys) are hidden; ticked ones stay in view.
+  function filterBoxes(input) {
+    var grid = document.getElementById(input.getAttribute("data-filter-boxes"));
+    if (!grid) return;
+    var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    var shown = 0;
+    grid.querySelectorAll("[data-keys]").forEach(function (item) {
+      var keys = (item.textContent + " " + item.getAttribute("data-keys")).toLowerCase();
+      var box = item.querySelector("input");
+      var match = (box && box.checked) || words.every(function (word) {
+        return keys.indexOf(word) !== -1;
+      });
+      item.hidden = !match;
+      if (match) shown += 1;
+    });
+    var none = input.parentNode.querySelector("[data-filter-none]");
+    if (none) none.hidden = shown > 0;
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("[data-filter-boxes]")) filterBoxes(event.target);
+  });
+  // Enter in the filter box filters; it must not submit the form around it.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches && event.target.matches("[data-filter-boxes]")) {
+      event.preventDefault();
+    }
+  });
+
   // The session ended (idle time-out) while on the page: go to the login page.
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;

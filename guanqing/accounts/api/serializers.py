@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from guanqing.accounts.models import User
@@ -18,13 +20,12 @@ class UserSerializer(ShapeOnlyModelSerializer):
         required=False,
         max_length=128,
         style={"input_type": "password"},
-        help_text="新建时必填；修改密码请用 set-password / required on create; "
-        "change it later with set-password",
+        help_text=gettext_lazy("新建时必填；修改密码请用 set-password"),
     )
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     unit = ScopedPrimaryKeyRelatedField(model=Unit, required=False, allow_null=True)
     community = ScopedPrimaryKeyRelatedField(
-        model=Division, required=False, allow_null=True, help_text="社区/村编号 / community id"
+        model=Division, required=False, allow_null=True, help_text=gettext_lazy("社区/村编号")
     )
     member = ScopedPrimaryKeyRelatedField(model=Member, required=False, allow_null=True)
 
@@ -49,9 +50,7 @@ class UserSerializer(ShapeOnlyModelSerializer):
 
     def validate_password(self, value):
         if self.instance is not None:
-            raise serializers.ValidationError(
-                "修改密码请用 /users/{id}/set-password/ / use /users/{id}/set-password/"
-            )
+            raise serializers.ValidationError(_("修改密码请用 /users/{id}/set-password/"))
         return value
 
 
@@ -60,9 +59,7 @@ class PasswordSerializer(serializers.Serializer):
 
 
 class GrantRevealSerializer(serializers.Serializer):
-    allowed = serializers.BooleanField(
-        help_text="是否允许查看完整证件号 / may this user reveal full ID numbers"
-    )
+    allowed = serializers.BooleanField(help_text=gettext_lazy("是否允许查看完整证件号"))
 
 
 class SecurityPolicySerializer(serializers.ModelSerializer):

@@ -8,6 +8,8 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, mixins, permissions, status
 from rest_framework.decorators import action
@@ -20,14 +22,15 @@ from guanqing.accounts.choices import Role
 from guanqing.accounts.models import User
 from guanqing.core.api import RoleAllowed, ServiceCreateMixin, ServiceUpdateMixin
 from guanqing.core.api_views import ScopedViewSet
+from guanqing.core.filters import IdFilter
 from guanqing.core.policy import current_policy, request_policy
 
 
 class UserFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="用户名或姓名")
-    role = django_filters.ChoiceFilter(choices=Role.choices, label="角色 / role")
-    unit = django_filters.NumberFilter(field_name="unit_id", label="单位编号 / unit id")
-    is_active = django_filters.BooleanFilter(label="启用 / active")
+    role = django_filters.ChoiceFilter(choices=Role.choices, label=gettext_lazy("角色"))
+    unit = IdFilter(field_name="unit_id", label=gettext_lazy("单位编号"))
+    is_active = django_filters.BooleanFilter(label=gettext_lazy("启用"))
 
     class Meta:
         model = User
@@ -73,8 +76,8 @@ class UserViewSet(
 
     @extend_schema(
         request=s.PasswordSerializer,
-        responses={204: OpenApiResponse(description="密码已修改 / password changed")},
-        summary="重设密码（系统管理员）/ set a user's password (system administrator)",
+        responses={204: OpenApiResponse(description=gettext_lazy("密码已修改"))},
+        summary=gettext_lazy("重设密码（系统管理员）"),
     )
     @action(detail=True, methods=["post"], url_path="set-password")
     def set_password(self, request, pk=None):
@@ -89,8 +92,7 @@ class UserViewSet(
     @extend_schema(
         request=s.GrantRevealSerializer,
         responses={200: s.UserSerializer},
-        summary="授予/收回查看完整证件号的权限（安全管理员）/ grant or withdraw reveal "
-        "(security administrator)",
+        summary=gettext_lazy("授予/收回查看完整证件号的权限（安全管理员）"),
     )
     @action(detail=True, methods=["post"], url_path="grant-reveal")
     def grant_reveal(self, request, pk=None):
@@ -115,11 +117,11 @@ class SecurityPolicyView(generics.GenericAPIView):
     def get_allowed_roles(self):
         return self.allowed_roles
 
-    @extend_schema(summary="安全策略 / the security policy")
+    @extend_schema(summary=gettext_lazy("安全策略"))
     def get(self, request):
         return Response(self.get_serializer(current_policy()).data)
 
-    @extend_schema(summary="修改安全策略（安全管理员）/ change the security policy")
+    @extend_schema(summary=gettext_lazy("修改安全策略（安全管理员）"))
     def patch(self, request):
         serializer = self.get_serializer(current_policy(), data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -131,10 +133,9 @@ class SecurityPolicyView(generics.GenericAPIView):
 
 def _locked_message(request) -> str:
     minutes = request_policy(request).lockout_minutes
-    return (
-        f"该账号因连续登录失败已被锁定，请 {minutes} 分钟后再试或联系安全管理员 / "
-        f"this account is locked after repeated failed sign-ins; try again in {minutes} minutes"
-    )
+    return _("该账号因连续登录失败已被锁定，请 %(minutes)s 分钟后再试或联系安全管理员") % {
+        "minutes": minutes
+    }
 
 
 class TokenView(APIView):
@@ -153,10 +154,10 @@ class TokenView(APIView):
         request=s.TokenRequestSerializer,
         responses={
             200: s.TokenSerializer,
-            400: OpenApiResponse(description="用户名或密码错误 / wrong credentials"),
-            403: OpenApiResponse(description="账号已锁定 / account locked"),
+            400: OpenApiResponse(description=gettext_lazy("用户名或密码错误")),
+            403: OpenApiResponse(description=gettext_lazy("账号已锁定")),
         },
-        summary="用用户名和密码换取令牌 / obtain an API token",
+        summary=gettext_lazy("用用户名和密码换取令牌"),
         auth=[],
     )
     def post(self, request):
@@ -174,12 +175,7 @@ class TokenView(APIView):
             raise exceptions.PermissionDenied(_locked_message(http_request))
         if user is None or not user.is_active:
             raise exceptions.ValidationError(
-                {
-                    "non_field_errors": [
-                        "用户名或密码错误，或账号已停用 / wrong username or password, "
-                        "or the account is disabled"
-                    ]
-                }
+                {"non_field_errors": [_("用户名或密码错误，或账号已停用")]}
             )
         if settings.AXES_RESET_ON_SUCCESS:
             axes_reset(username=user.get_username())

@@ -3,6 +3,7 @@ pass `validated_data` to `guanqing.community.services`."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,14 +18,14 @@ from guanqing.community.models import (
     Registration,
 )
 from guanqing.community.rules import Term
-from guanqing.core.api import ScopedPrimaryKeyRelatedField, ShapeOnlyModelSerializer
+from guanqing.core.api import IdField, ScopedPrimaryKeyRelatedField, ShapeOnlyModelSerializer
 
-TERM_HELP = "半年度，如 2026H1（1–6 月）、2026H2（7–12 月）/ half-year such as 2026H2"
+TERM_HELP = gettext_lazy("半年度，如 2026H1（1–6 月）、2026H2（7–12 月）")
 HOURS_ERRORS = {
-    "invalid": "应为小时数，如 1.5 / must be a number of hours such as 1.5",
-    "max_decimal_places": "时长最多保留一位小数 / at most one decimal",
-    "max_digits": "时长过大 / too many hours",
-    "max_whole_digits": "时长过大 / too many hours",
+    "invalid": gettext_lazy("应为小时数，如 1.5"),
+    "max_decimal_places": gettext_lazy("时长最多保留一位小数"),
+    "max_digits": gettext_lazy("时长过大"),
+    "max_whole_digits": gettext_lazy("时长过大"),
 }
 
 
@@ -33,7 +34,7 @@ class TermField(serializers.Field):
     """A half-year term written `2026H2`."""
 
     default_error_messages = {
-        "term": "半年度格式应为 2026H1 或 2026H2 / use 2026H1 or 2026H2",
+        "term": gettext_lazy("半年度格式应为 2026H1 或 2026H2"),
     }
 
     def __init__(self, **kwargs):
@@ -101,16 +102,17 @@ class RegistrationSubmitSerializer(serializers.Serializer):
         choices=ServiceRole.choices,
         required=False,
         allow_blank=True,
-        help_text="六员岗位；不填则沿用上次报到的岗位 / one of the six roles; empty: renew the last one",
+        help_text=gettext_lazy("六员岗位；不填则沿用上次报到的岗位"),
     )
     term = TermField(
-        required=False, help_text=f"默认本半年 / default: the current term. {TERM_HELP}"
+        required=False,
+        help_text=gettext_lazy("半年度，如 2026H1（1–6 月）、2026H2（7–12 月）；默认本半年"),
     )
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class CommunityReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=200, allow_blank=True, help_text="原因 / reason")
+    reason = serializers.CharField(max_length=200, allow_blank=True, help_text=gettext_lazy("原因"))
 
 
 class RosterSerializer(serializers.Serializer):
@@ -144,13 +146,13 @@ class ActivitySerializer(ShapeOnlyModelSerializer):
     role = serializers.ChoiceField(choices=ActivityRole.choices, default=ActivityRole.ALL)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    places = serializers.IntegerField(min_value=1, help_text="名额 / places available")
+    places = serializers.IntegerField(min_value=1, help_text=gettext_lazy("名额"))
     places_left = serializers.IntegerField(read_only=True)
     length_hours = serializers.DecimalField(
         max_digits=5,
         decimal_places=1,
         read_only=True,
-        help_text="活动时长（小时）/ length in hours",
+        help_text=gettext_lazy("活动时长（小时）"),
     )
 
     class Meta:
@@ -186,18 +188,16 @@ class ActivitySerializer(ShapeOnlyModelSerializer):
 
 
 class CheckInCodeSerializer(serializers.Serializer):
-    code = serializers.CharField(
-        max_length=12, help_text="组织者出示的 6 位签到码 / the 6-digit code the organiser shows"
-    )
+    code = serializers.CharField(max_length=12, help_text=gettext_lazy("组织者出示的 6 位签到码"))
 
 
 class ActivityCodeSerializer(serializers.Serializer):
     activity = serializers.IntegerField()
-    code = serializers.CharField(help_text="6 位签到码 / the 6-digit code")
-    valid_until = serializers.DateTimeField(help_text="此码失效时间 / when it changes")
+    code = serializers.CharField(help_text=gettext_lazy("6 位签到码"))
+    valid_until = serializers.DateTimeField(help_text=gettext_lazy("此码失效时间"))
     window_opens = serializers.DateTimeField()
     window_closes = serializers.DateTimeField()
-    qr = serializers.CharField(help_text="二维码内容 / the text of the QR code")
+    qr = serializers.CharField(help_text=gettext_lazy("二维码内容"))
 
 
 class SignupSerializer(serializers.ModelSerializer):
@@ -245,12 +245,10 @@ class ManualHoursSerializer(ShapeOnlyModelSerializer):
     activity_title = serializers.CharField(source="activity.title", read_only=True)
     # resolved by the service among the activity's sign-ups, so the answer never tells whether
     # a member outside the worker's view exists
-    member = serializers.IntegerField(
-        source="member_id", min_value=1, help_text="党员编号 / member id"
-    )
+    member = IdField(source="member_id", help_text=gettext_lazy("党员编号"))
     member_name = serializers.CharField(source="member.name", read_only=True)
     hours = serializers.DecimalField(
-        max_digits=5, decimal_places=1, error_messages=HOURS_ERRORS, help_text="小时 / hours"
+        max_digits=5, decimal_places=1, error_messages=HOURS_ERRORS, help_text=gettext_lazy("小时")
     )
     added_by_name = serializers.CharField(source="added_by.__str__", read_only=True)
 
@@ -276,9 +274,7 @@ class ManualHoursSerializer(ShapeOnlyModelSerializer):
 
 
 class RatingSerializer(ShapeOnlyModelSerializer):
-    member = serializers.IntegerField(
-        source="member_id", min_value=1, help_text="党员编号 / member id"
-    )
+    member = IdField(source="member_id", help_text=gettext_lazy("党员编号"))
     member_name = serializers.CharField(source="member.name", read_only=True)
     unit = serializers.IntegerField(source="member.unit_id", read_only=True)
     unit_name = serializers.CharField(source="member.unit.name", read_only=True)

@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -46,12 +48,14 @@ from guanqing.community.models import (
 from guanqing.community.rules import Term
 from guanqing.core.api import Pagination, RoleAllowed, ServiceCreateMixin
 from guanqing.core.api_views import ScopedViewSet
+from guanqing.core.ids import parse_id
+from guanqing.core.schema import UNIT_NOT_FOUND
 from guanqing.registry.models import Unit
 
 COMMUNITY_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER, Role.COMMUNITY_WORKER})
 UNIT_VIEW_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN})
 FIGURE_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.COMMUNITY_WORKER})
-DATE_MESSAGE = "日期格式应为 YYYY-MM-DD / use YYYY-MM-DD"
+DATE_MESSAGE = gettext_lazy("日期格式应为 YYYY-MM-DD")
 MAX_FIGURE_DAYS = 366 * 10
 
 
@@ -70,9 +74,10 @@ def _unit_param(request) -> Unit | None:
     value = request.query_params.get("unit", "").strip()
     if not value:
         return None
-    if not value.isdigit():
-        raise exceptions.ValidationError({"unit": ["单位编号应为整数 / unit must be an id"]})
-    return get_object_or_404(Unit.objects.visible_to(request.user), pk=int(value))
+    unit_id = parse_id(value)
+    if unit_id is None:
+        raise exceptions.ValidationError({"unit": [_("单位编号应为整数")]})
+    return get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_id)
 
 
 def _term_param(request) -> Term:
@@ -93,10 +98,10 @@ def _term_param(request) -> Term:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="进社区报到 / list registrations"),
-    retrieve=extend_schema(summary="报到详情 / a registration"),
+    list=extend_schema(summary=gettext_lazy("进社区报到")),
+    retrieve=extend_schema(summary=gettext_lazy("报到详情")),
     create=extend_schema(
-        summary="进社区报到（党员本人，在居住社区）/ register at the home community (member)",
+        summary=gettext_lazy("进社区报到（党员本人，在居住社区）"),
         request=s.RegistrationSubmitSerializer,
         responses={201: s.RegistrationSerializer},
     ),
@@ -135,7 +140,7 @@ class RegistrationViewSet(
     @extend_schema(
         request=None,
         responses={200: s.RegistrationSerializer},
-        summary="确认报到（本社区工作者）/ confirm (a worker of the community)",
+        summary=gettext_lazy("确认报到（本社区工作者）"),
     )
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
@@ -147,7 +152,7 @@ class RegistrationViewSet(
     @extend_schema(
         request=s.CommunityReasonSerializer,
         responses={200: s.RegistrationSerializer},
-        summary="不通过（本社区工作者，须说明原因）/ reject, saying why (a worker of the community)",
+        summary=gettext_lazy("不通过（本社区工作者，须说明原因）"),
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
@@ -167,24 +172,24 @@ class RosterView(APIView):
 
     permission_classes = [permissions.IsAuthenticated, RoleAllowed]
     serializer_class = s.RosterSerializer
+    pagination_class = Pagination  # the answer is a page ({count, next, previous, results})
 
     def get_allowed_roles(self):
         return UNIT_VIEW_ROLES
 
     @extend_schema(
-        summary="单位党员报到、时长与评价 / the unit's members: registration, hours, rating",
+        summary=gettext_lazy("单位党员报到、时长与评价"),
         description=(
-            "单位管理员看本单位，机关工委看全部或某单位（unit）。missing=true 只列本半年未确认报到的"
-            "党员。时长按本半年开始的活动计，签到时长与补录时长分列。/ A unit administrator sees its "
-            "unit, the committee every unit or one (`unit`). `missing=true` lists only the members "
-            "without a confirmed registration in the term (default: the current half-year)."
+            gettext_lazy(
+                "单位管理员看本单位，机关工委看全部或某单位（unit）。missing=true 只列本半年未确认报到的党员。时长按本半年开始的活动计，签到时长与补录时长分列。"
+            )
         ),
         parameters=[
             OpenApiParameter("term", OpenApiTypes.STR, description=s.TERM_HELP),
-            OpenApiParameter("unit", OpenApiTypes.INT, description="单位编号 / unit id"),
-            OpenApiParameter("missing", OpenApiTypes.BOOL, description="只看未报到 / unregistered"),
+            OpenApiParameter("unit", OpenApiTypes.INT, description=gettext_lazy("单位编号")),
+            OpenApiParameter("missing", OpenApiTypes.BOOL, description=gettext_lazy("只看未报到")),
         ],
-        responses={200: s.RosterSerializer(many=True)},
+        responses={200: s.RosterSerializer(many=True), 404: UNIT_NOT_FOUND},
     )
     def get(self, request):
         term = _term_param(request)
@@ -214,9 +219,9 @@ class RosterView(APIView):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="社区活动 / list activities"),
-    retrieve=extend_schema(summary="活动详情 / an activity"),
-    create=extend_schema(summary="发布活动（社区工作者）/ post an activity (community worker)"),
+    list=extend_schema(summary=gettext_lazy("社区活动")),
+    retrieve=extend_schema(summary=gettext_lazy("活动详情")),
+    create=extend_schema(summary=gettext_lazy("发布活动（社区工作者）")),
 )
 class ActivityViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin, ScopedViewSet
@@ -244,7 +249,7 @@ class ActivityViewSet(
     @extend_schema(
         request=s.CommunityReasonSerializer,
         responses={200: s.ActivitySerializer},
-        summary="取消活动（本社区工作者）/ cancel the activity (a worker of the community)",
+        summary=gettext_lazy("取消活动（本社区工作者）"),
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
@@ -259,9 +264,9 @@ class ActivityViewSet(
         request=None,
         responses={
             201: s.SignupSerializer,
-            409: OpenApiResponse(description="名额已满 / every place is taken"),
+            409: OpenApiResponse(description=gettext_lazy("名额已满")),
         },
-        summary="报名参加（党员）/ sign up (member)",
+        summary=gettext_lazy("报名参加（党员）"),
     )
     @action(detail=True, methods=["post"])
     def signup(self, request, pk=None):
@@ -275,7 +280,7 @@ class ActivityViewSet(
     @extend_schema(
         request=None,
         responses={200: s.SignupSerializer},
-        summary="取消报名（党员，活动开始前）/ give the place back (member, before the start)",
+        summary=gettext_lazy("取消报名（党员，活动开始前）"),
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
@@ -286,7 +291,7 @@ class ActivityViewSet(
     @extend_schema(
         request=s.CheckInCodeSerializer,
         responses={201: s.AttendanceSerializer},
-        summary="签到（党员，凭签到码）/ check in with the code (member)",
+        summary=gettext_lazy("签到（党员，凭签到码）"),
     )
     @action(detail=True, methods=["post"], url_path="check-in", url_name="check-in")
     def check_in(self, request, pk=None):
@@ -298,7 +303,7 @@ class ActivityViewSet(
     @extend_schema(
         request=s.CheckInCodeSerializer,
         responses={200: s.AttendanceSerializer},
-        summary="签退（党员，凭签到码）/ check out with the code (member)",
+        summary=gettext_lazy("签退（党员，凭签到码）"),
     )
     @action(detail=True, methods=["post"], url_path="check-out", url_name="check-out")
     def check_out(self, request, pk=None):
@@ -310,11 +315,11 @@ class ActivityViewSet(
     @extend_schema(
         request=None,
         responses={200: s.ActivityCodeSerializer},
-        summary="当前签到码（本社区工作者出示）/ the current check-in code (for the organiser)",
+        summary=gettext_lazy("当前签到码（本社区工作者出示）"),
         description=(
-            "6 位数字，每 5 分钟更换，活动开始前 30 分钟至结束后 30 分钟内有效；qr 为二维码内容。"
-            "/ Six digits that change every 5 minutes, accepted from 30 minutes before the start to "
-            "30 minutes after the end; `qr` is the text to show as a QR code."
+            gettext_lazy(
+                "6 位数字，每 5 分钟更换，活动开始前 30 分钟至结束后 30 分钟内有效；qr 为二维码内容。"
+            )
         ),
     )
     @action(detail=True, methods=["get"], filter_backends=[])
@@ -326,8 +331,8 @@ class ActivityViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="活动报名 / list sign-ups"),
-    retrieve=extend_schema(summary="报名详情 / a sign-up"),
+    list=extend_schema(summary=gettext_lazy("活动报名")),
+    retrieve=extend_schema(summary=gettext_lazy("报名详情")),
 )
 class SignupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """活动报名 Sign-ups (signing up and giving a place back are actions of the activity)."""
@@ -342,8 +347,8 @@ class SignupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
 
 
 @extend_schema_view(
-    list=extend_schema(summary="签到记录 / list check-ins"),
-    retrieve=extend_schema(summary="签到详情 / a check-in"),
+    list=extend_schema(summary=gettext_lazy("签到记录")),
+    retrieve=extend_schema(summary=gettext_lazy("签到详情")),
 )
 class AttendanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """签到记录 Check-ins and check-outs with the check-in hours they earned."""
@@ -358,13 +363,12 @@ class AttendanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
 
 
 @extend_schema_view(
-    list=extend_schema(summary="补录时长 / list hours added by hand"),
-    retrieve=extend_schema(summary="补录详情 / hours added by hand"),
+    list=extend_schema(summary=gettext_lazy("补录时长")),
+    retrieve=extend_schema(summary=gettext_lazy("补录详情")),
     create=extend_schema(
-        summary="补录时长（本社区工作者）/ add hours by hand (a worker of the community)",
+        summary=gettext_lazy("补录时长（本社区工作者）"),
         description=(
-            "须说明原因；该党员在此活动的签到时长与补录时长之和不得超过活动时长。/ A reason is "
-            "required; the member's check-in and added hours on the activity never exceed its length."
+            gettext_lazy("须说明原因；该党员在此活动的签到时长与补录时长之和不得超过活动时长。")
         ),
     ),
 )
@@ -393,10 +397,10 @@ class ManualHoursViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="社区评价 / list ratings"),
-    retrieve=extend_schema(summary="评价详情 / a rating"),
+    list=extend_schema(summary=gettext_lazy("社区评价")),
+    retrieve=extend_schema(summary=gettext_lazy("评价详情")),
     create=extend_schema(
-        summary="评价报到党员（本社区工作者；已有则修改）/ rate a member (creates or changes)",
+        summary=gettext_lazy("评价报到党员（本社区工作者；已有则修改）"),
         responses={201: s.RatingSerializer, 200: s.RatingSerializer},
     ),
 )
@@ -453,11 +457,9 @@ class FiguresQuery(serializers.Serializer):
         last = attrs.get("to") or _today()
         first = attrs.get("from") or datetime.date(last.year, 1, 1)
         if last < first:
-            raise serializers.ValidationError({"to": ["结束日期早于开始日期 / to is before from"]})
+            raise serializers.ValidationError({"to": [_("结束日期早于开始日期")]})
         if (last - first).days + 1 > MAX_FIGURE_DAYS:
-            raise serializers.ValidationError(
-                {"to": ["一次最多查询十年 / at most ten years at a time"]}
-            )
+            raise serializers.ValidationError({"to": [_("一次最多查询十年")]})
         attrs["from"], attrs["to"] = first, last
         return attrs
 
@@ -471,21 +473,18 @@ class FiguresView(APIView):
         return FIGURE_ROLES
 
     @extend_schema(
-        summary="党员进社区数据 / figures of members at their home community",
+        summary=gettext_lazy("党员进社区数据"),
         description=(
-            "报到数（按状态、岗位）、各半年度报到率（按单位）、活动数、签到时长与补录时长（分列）、"
-            "志愿服务人次（签到次数）、评价分布。机关工委看全部，单位管理员看本单位党员，社区工作者"
-            "看本社区。/ Registrations, 报到率 by unit for each half-year in the range, activities, "
-            "check-in and hand-added hours apart, volunteer person-times (check-ins) and ratings; "
-            "the committee sees all, a unit its members, a community worker its community. Default "
-            "range: 1 January of `to`'s year to today."
+            gettext_lazy(
+                "报到数（按状态、岗位）、各半年度报到率（按单位）、活动数、签到时长与补录时长（分列）、志愿服务人次（签到次数）、评价分布。机关工委看全部，单位管理员看本单位党员，社区工作者看本社区。"
+            )
         ),
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, description="YYYY-MM-DD"),
             OpenApiParameter("to", OpenApiTypes.DATE, description="YYYY-MM-DD"),
-            OpenApiParameter("unit", OpenApiTypes.INT, description="单位编号 / unit id"),
+            OpenApiParameter("unit", OpenApiTypes.INT, description=gettext_lazy("单位编号")),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 404: UNIT_NOT_FOUND},
     )
     def get(self, request):
         query = FiguresQuery(data=request.query_params)

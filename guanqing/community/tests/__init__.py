@@ -64,10 +64,13 @@ def community_world(world):
             community=community, created_by=creator, starts_at=start, **kwargs
         )
 
-    world.activity = activity(world.community, worker, now - datetime.timedelta(hours=1))
-    world.other_activity = activity(
-        world.other_community, other_worker, now - datetime.timedelta(hours=1)
+    # Started an hour ago, but within this half-year: at 00:30 on 1 July an hour ago is June's.
+    term_start = datetime.datetime.combine(
+        world.term.start, datetime.time.min, tzinfo=timezone.get_current_timezone()
     )
+    started = max(now - datetime.timedelta(hours=1), term_start)
+    world.activity = activity(world.community, worker, started)
+    world.other_activity = activity(world.other_community, other_worker, started)
     world.live = activity(world.community, worker, now - datetime.timedelta(minutes=20))
     world.other_live = activity(
         world.other_community, other_worker, now - datetime.timedelta(minutes=20)

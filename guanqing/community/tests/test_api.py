@@ -4,6 +4,7 @@ the figures, and lists whose query count does not grow with the page."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -16,6 +17,8 @@ from guanqing.conftest import api_as, api_list_queries
 from guanqing.core.testing import factories as f
 
 API = "/api/v1/community"
+# a day ahead within the year activities may be posted for
+SOON = timezone.localdate() + datetime.timedelta(days=60)
 
 
 @pytest.fixture
@@ -60,8 +63,8 @@ def test_worker_posts_an_activity_in_beijing_time(world):
         {
             "title": "政策宣讲",
             "role": "policy",
-            "starts_at": "2030-03-01T09:00:00",
-            "ends_at": "2030-03-01T11:30:00",
+            "starts_at": f"{SOON}T09:00:00",
+            "ends_at": f"{SOON}T11:30:00",
             "place": "社区会议室",
             "places": 20,
         },

@@ -36,7 +36,9 @@ from guanqing.community.rules import Term
 from guanqing.core.models import AuditEvent
 from guanqing.registry.demo.generate import load_demo
 
-pytestmark = pytest.mark.django_db
+# The demo is built around today: its figures are checked on one fixed day (what every account
+# needs, on many: registry/tests/test_demo.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_today")]
 
 
 def _check_the_rules() -> None:

@@ -17,9 +17,11 @@ Scope decisions the tables pin down:
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 
 from guanqing.accounts.choices import Role
 from guanqing.community.models import (
@@ -318,12 +320,16 @@ def _registration_body(world, side):
     return {"role": "policy", "term": world.term.next().label}
 
 
+def _soon():
+    return timezone.localdate() + datetime.timedelta(days=60)
+
+
 def _activity_body(world, side):
     return {
         "title": "矩阵活动",
         "role": "all",
-        "starts_at": "2030-05-01T09:00:00+08:00",
-        "ends_at": "2030-05-01T11:00:00+08:00",
+        "starts_at": f"{_soon()}T09:00:00+08:00",
+        "ends_at": f"{_soon()}T11:00:00+08:00",
         "place": "社区广场",
         "places": 5,
     }

@@ -38,6 +38,14 @@ def query_with(context, **changes) -> str:
 
 
 @register.filter
+def pinyin_keys(value) -> str:
+    """A name's 拼音 and initials, for the filter box over a long list of names."""
+    from guanqing.core.pinyin import search_keys
+
+    return search_keys(value)
+
+
+@register.filter
 def get_item(mapping, key):
     try:
         return mapping.get(key)

@@ -115,3 +115,58 @@ def test_docs_page_assets_are_served(world, client):
 def test_docs_page_does_not_call_the_online_validator(world):
     html = api_as(world.users.committee).get("/api/docs/").content.decode()
     assert '"validatorUrl": null' in html
+
+
+def _ref(response):
+    return response["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+
+
+def test_every_operation_documents_the_errors_it_can_answer(schema):
+    """403 everywhere (a bad token is refused even on open endpoints), 400 wherever there is
+    input, 404 wherever a record is named in the path or a page is asked for; each with the body
+    the API really sends."""
+    missing = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            expected = {"403": "ErrorDetail"}
+            if method != "get" or any(p["in"] == "query" for p in operation.get("parameters", [])):
+                expected["400"] = "ValidationErrors"
+            if "{" in path or any(p["name"] == "page" for p in operation.get("parameters", [])):
+                expected["404"] = "ErrorDetail"
+            for code, component in expected.items():
+                if code not in responses or _ref(responses[code]) != component:
+                    missing.append(f"{method.upper()} {path} {code}")
+    assert missing == []
+
+
+def test_declared_conflicts_and_throttles_carry_the_error_body(schema):
+    claim = schema["paths"]["/api/v1/wishes/{id}/claim/"]["post"]["responses"]
+    assert _ref(claim["409"]) == "ErrorDetail"
+    by_token = schema["paths"]["/api/v1/wishes/confirm-by-token/"]["post"]["responses"]
+    assert _ref(by_token["429"]) == "ErrorDetail"
+    assert _ref(by_token["400"]) == "ValidationErrors"
+
+
+def test_a_unit_named_in_the_query_may_be_not_found(schema):
+    for path in ("/api/v1/compliance/board/", "/api/v1/community/roster/"):
+        assert _ref(schema["paths"][path]["get"]["responses"]["404"]) == "ErrorDetail", path
+
+
+def test_read_only_fields_say_when_they_can_be_null_or_blank(schema):
+    """A value read through a relation that may be missing is null; a choice column that may be
+    empty shows "" — the schema says so instead of promising a string from the list."""
+    components = schema["components"]["schemas"]
+    assert components["Member"]["properties"]["home_community_name"]["nullable"] is True
+    assert components["Division"]["properties"]["successor"]["nullable"] is True
+    end_reason = components["Pairing"]["properties"]["end_reason"]
+    assert {"$ref": "#/components/schemas/BlankEnum"} in end_reason["oneOf"]
+    for name in ("ComplianceSettings", "WishSettings"):
+        assert components[name]["properties"]["updated_at"]["nullable"] is True, name
+    # A list is never null, even when it is a reverse relation.
+    assert "nullable" not in components["Visit"]["properties"]["photo_list"]
+
+
+def test_schema_describes_the_roster_as_a_page(schema):
+    ok = schema["paths"]["/api/v1/community/roster/"]["get"]["responses"]["200"]
+    assert _ref(ok) == "PaginatedRosterList"

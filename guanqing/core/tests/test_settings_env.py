@@ -55,6 +55,8 @@ def test_good_settings_start(tmp_path):
         ("GUANQING_SECURE_COOKIES", "sometimes"),
         ("GUANQING_LOCKOUT_ATTEMPTS", "0"),
         ("GUANQING_IMPORT_BACKGROUND_ROWS", "many"),
+        ("GUANQING_IMPORT_MAX_ROWS", "2000000"),
+        ("GUANQING_IMPORT_MAX_COMPRESSION_RATIO", "5"),
         ("GUANQING_LOG_LEVEL", "LOUD"),
     ],
 )

@@ -8,6 +8,8 @@ import datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions, serializers
@@ -16,6 +18,8 @@ from rest_framework.views import APIView
 
 from guanqing.accounts.choices import Role
 from guanqing.core.api import RoleAllowed
+from guanqing.core.ids import parse_id
+from guanqing.core.schema import UNIT_NOT_FOUND
 from guanqing.pairing import compliance, figures, rules
 from guanqing.pairing.api.views import PAIRING_ROLES
 from guanqing.pairing.models import Pairing
@@ -23,9 +27,9 @@ from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Unit
 
 BOARD_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN})
-DATE_MESSAGE = "日期格式应为 YYYY-MM-DD / use YYYY-MM-DD"
+DATE_MESSAGE = gettext_lazy("日期格式应为 YYYY-MM-DD")
 MAX_FIGURE_DAYS = 366 * 10
-NO_MEMBER = "您的账号没有关联党员 / your account is not linked to a member"
+NO_MEMBER = gettext_lazy("您的账号没有关联党员")
 
 
 def today() -> datetime.date:
@@ -38,9 +42,10 @@ def _unit_param(request) -> Unit | None:
     value = request.query_params.get("unit", "").strip()
     if not value:
         return None
-    if not value.isdigit():
-        raise exceptions.ValidationError({"unit": ["单位编号应为整数 / unit must be an id"]})
-    return get_object_or_404(Unit.objects.visible_to(request.user), pk=int(value))
+    unit_id = parse_id(value)
+    if unit_id is None:
+        raise exceptions.ValidationError({"unit": [_("单位编号应为整数")]})
+    return get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_id)
 
 
 class _RoleView(APIView):
@@ -57,16 +62,14 @@ class PairingComplianceView(_RoleView):
     allowed_roles = PAIRING_ROLES
 
     @extend_schema(
-        summary="结对的年度走访考核 / a pairing's duties of a year",
+        summary=gettext_lazy("结对的年度走访考核"),
         description=(
-            "每个期间（四个季度、元旦春节、七一）的状态 done/due/due_soon/overdue/not_owed/upcoming、"
-            "责任人（期限当天的结对人）和期限。/ Each period's status, the member who answers for it "
-            "(the holder on its deadline) and the deadline; computed when asked."
+            gettext_lazy(
+                "每个期间（四个季度、元旦春节、七一）的状态 done/due/due_soon/overdue/not_owed/upcoming、责任人（期限当天的结对人）和期限。"
+            )
         ),
         parameters=[
-            OpenApiParameter(
-                "year", OpenApiTypes.INT, description="YYYY，默认今年 / default: this year"
-            ),
+            OpenApiParameter("year", OpenApiTypes.INT, description=gettext_lazy("YYYY，默认今年")),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -85,10 +88,11 @@ class TodoView(_RoleView):
     allowed_roles = PAIRING_ROLES
 
     @extend_schema(
-        summary="我的走访待办 / my open visit duties",
+        summary=gettext_lazy("我的走访待办"),
         description=(
-            "当前及刚结束期间中由本人负责、尚未完成的走访（待完成、临期、逾期），最紧迫的在前。/ "
-            "The duties the member answers for that are due, due soon or overdue, most pressing first."
+            gettext_lazy(
+                "当前及刚结束期间中由本人负责、尚未完成的走访（待完成、临期、逾期），最紧迫的在前。"
+            )
         ),
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -107,20 +111,19 @@ class BoardView(_RoleView):
     """走访考核看板 The unit board (unit admin: its own unit) or the city board (committee)."""
 
     @extend_schema(
-        summary="走访考核看板 / the compliance board of a unit or of the city",
+        summary=gettext_lazy("走访考核看板"),
         description=(
-            "period 为季度（2026Q1）或节日走访期（2026-new_year、2026-july），默认本季度。单位管理员"
-            "只看本单位；机关工委给 unit 看某单位，不给则看全市（按单位、按区县）。/ A quarter or a "
-            "festival window of any year (default: this quarter). A unit administrator sees its unit; "
-            "the committee a unit (`unit`) or the whole city by unit and by today's district."
+            gettext_lazy(
+                "period 为季度（2026Q1）或节日走访期（2026-new_year、2026-july），默认本季度。单位管理员只看本单位；机关工委给 unit 看某单位，不给则看全市（按单位、按区县）。"
+            )
         ),
         parameters=[
             OpenApiParameter(
                 "period", OpenApiTypes.STR, description="2026Q1 · 2026-new_year · 2026-july"
             ),
-            OpenApiParameter("unit", OpenApiTypes.INT, description="单位编号 / unit id"),
+            OpenApiParameter("unit", OpenApiTypes.INT, description=gettext_lazy("单位编号")),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 404: UNIT_NOT_FOUND},
     )
     def get(self, request):
         day = today()
@@ -145,9 +148,9 @@ class FiguresQuery(serializers.Serializer):
         required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_MESSAGE}
     )
     district = serializers.RegexField(
-        r"^(\d{6}|\d{12})$",
+        r"^([0-9]{6}|[0-9]{12})$",
         required=False,
-        error_messages={"invalid": "区县代码应为 6 或 12 位数字 / district code: 6 or 12 digits"},
+        error_messages={"invalid": gettext_lazy("区县代码应为 6 或 12 位数字")},
     )
 
     def get_fields(self):
@@ -160,11 +163,9 @@ class FiguresQuery(serializers.Serializer):
         last = attrs.get("to") or day
         first = attrs.get("from") or datetime.date(last.year, 1, 1)
         if last < first:
-            raise serializers.ValidationError({"to": ["结束日期早于开始日期 / to is before from"]})
+            raise serializers.ValidationError({"to": [_("结束日期早于开始日期")]})
         if (last - first).days + 1 > MAX_FIGURE_DAYS:
-            raise serializers.ValidationError(
-                {"to": ["一次最多查询十年 / at most ten years at a time"]}
-            )
+            raise serializers.ValidationError({"to": [_("一次最多查询十年")]})
         attrs["from"], attrs["to"] = first, last
         code = attrs.get("district")
         if code:
@@ -173,7 +174,7 @@ class FiguresQuery(serializers.Serializer):
             ).first()
             if district is None:
                 raise serializers.ValidationError(
-                    {"district": [f"区县代码 {code} 不存在 / no district {code}"]}
+                    {"district": [_("区县代码 %(code)s 不存在") % {"code": code}]}
                 )
             attrs["district"] = district
         return attrs
@@ -183,21 +184,19 @@ class PairingFiguresView(_RoleView):
     """结对帮困数据 The pairing figures of a date range, by unit and by district."""
 
     @extend_schema(
-        summary="结对帮困数据 / the pairing figures of a date range",
+        summary=gettext_lazy("结对帮困数据"),
         description=(
-            "结对数、户数、走访次数与人次、节日走访、帮扶金额（元、万元，两位小数）、考核完成率；"
-            "合计、按单位、按区县（撤并的区县计入今天的区县）。机关工委看全部，单位管理员看本单位。"
-            "/ Active pairings, households, visits and person-times, festival visits, help in 元 and "
-            "万元, compliance rate; in total, by unit and by today's district. Default range: 1 "
-            "January of `to`'s year to today."
+            gettext_lazy(
+                "结对数、户数、走访次数与人次、节日走访、帮扶金额（元、万元，两位小数）、考核完成率；合计、按单位、按区县（撤并的区县计入今天的区县）。机关工委看全部，单位管理员看本单位。"
+            )
         ),
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, description="YYYY-MM-DD"),
             OpenApiParameter("to", OpenApiTypes.DATE, description="YYYY-MM-DD"),
-            OpenApiParameter("unit", OpenApiTypes.INT, description="单位编号 / unit id"),
-            OpenApiParameter("district", OpenApiTypes.STR, description="区县代码 / district code"),
+            OpenApiParameter("unit", OpenApiTypes.INT, description=gettext_lazy("单位编号")),
+            OpenApiParameter("district", OpenApiTypes.STR, description=gettext_lazy("区县代码")),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 404: UNIT_NOT_FOUND},
     )
     def get(self, request):
         query = FiguresQuery(data=request.query_params)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -54,9 +54,9 @@ class PairingSerializer(ShapeOnlyModelSerializer):
         required=False,
         allow_null=True,
         write_only=True,
-        help_text="结对党员；不填则由全单位结对 / the member holding it; empty for a whole unit",
+        help_text=gettext_lazy("结对党员；不填则由全单位结对"),
     )
-    holder = serializers.SerializerMethodField(help_text="现任结对党员 / current holder")
+    holder = serializers.SerializerMethodField(help_text=gettext_lazy("现任结对党员"))
     holder_name = serializers.SerializerMethodField()
     is_active = serializers.BooleanField(read_only=True)
     terms = PairingTermSerializer(many=True, read_only=True)
@@ -82,25 +82,25 @@ class PairingSerializer(ShapeOnlyModelSerializer):
         ]
         read_only_fields = ["ended_on", "end_reason", "end_note", "created_at"]
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))  # null: no current holder
     def get_holder(self, obj) -> int | None:
         term = _current(obj)
         return term.member_id if term is not None else None
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_holder_name(self, obj) -> str | None:
         term = _current(obj)
         return term.member.name if term is not None and term.member_id else None
 
 
 class HandoverSerializer(serializers.Serializer):
-    successor = ScopedPrimaryKeyRelatedField(model=Member, help_text="接任党员 / successor")
-    effective_date = serializers.DateField(help_text="交接生效日期 / effective date")
+    successor = ScopedPrimaryKeyRelatedField(model=Member, help_text=gettext_lazy("接任党员"))
+    effective_date = serializers.DateField(help_text=gettext_lazy("交接生效日期"))
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class PairingEndSerializer(serializers.Serializer):
-    ended_on = serializers.DateField(help_text="结束日期（最后一天）/ last day of the pairing")
+    ended_on = serializers.DateField(help_text=gettext_lazy("结束日期（最后一天）"))
     end_reason = serializers.ChoiceField(choices=EndReason.choices)
     end_note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -128,7 +128,7 @@ class ColleagueField(ScopedPrimaryKeyRelatedField):
 class ProfileUpdatesField(serializers.Field):
     """The 五清 fields to update: an object, or (in a multipart form) its JSON text."""
 
-    default_error_messages = {"invalid": "应为 JSON 对象 / must be a JSON object"}
+    default_error_messages = {"invalid": gettext_lazy("应为 JSON 对象")}
 
     def to_internal_value(self, data):
         if isinstance(data, str):
@@ -174,7 +174,7 @@ class VisitSerializer(ShapeOnlyModelSerializer):
         source="holder_id",
         read_only=True,
         allow_null=True,
-        help_text="走访当日的结对党员（记功归属）/ who held the pairing that day (credit)",
+        help_text=gettext_lazy("走访当日的结对党员（记功归属）"),
     )
     holder_name = serializers.CharField(read_only=True, allow_null=True)
     profile_updates = ProfileUpdatesField(
@@ -184,7 +184,7 @@ class VisitSerializer(ShapeOnlyModelSerializer):
         child=serializers.FileField(),
         write_only=True,
         required=False,
-        help_text="JPEG、PNG 或 WebP，每张不超过 5 MB / JPEG, PNG or WebP up to 5 MB each",
+        help_text=gettext_lazy("JPEG、PNG 或 WebP，每张不超过 5 MB"),
     )
     photo_list = VisitPhotoSerializer(source="photos", many=True, read_only=True)
     recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
@@ -227,10 +227,10 @@ class VisitSerializer(ShapeOnlyModelSerializer):
 
 
 class PartnershipSerializer(ShapeOnlyModelSerializer):
-    unit_org = ScopedPrimaryKeyRelatedField(model=PartyOrg, help_text="机关党组织 / unit's org")
+    unit_org = ScopedPrimaryKeyRelatedField(model=PartyOrg, help_text=gettext_lazy("机关党组织"))
     unit_org_name = serializers.CharField(source="unit_org.name", read_only=True)
     unit = serializers.IntegerField(source="unit_org.unit_id", read_only=True)
-    village_org = ScopedPrimaryKeyRelatedField(model=PartyOrg, help_text="村级党组织 / village org")
+    village_org = ScopedPrimaryKeyRelatedField(model=PartyOrg, help_text=gettext_lazy("村级党组织"))
     village_org_name = serializers.CharField(source="village_org.name", read_only=True)
     village_code = serializers.CharField(source="village_org.division.code", read_only=True)
 
@@ -284,6 +284,9 @@ class PartnershipProjectSerializer(ShapeOnlyModelSerializer):
 
 
 class ComplianceSettingsSerializer(ShapeOnlyModelSerializer):
+    # null until the committee first saves the settings (the defaults are not a stored row)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
     class Meta:
         model = ComplianceSettings
         fields = [*COMPLIANCE_FIELDS, "updated_at"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, parsers, permissions
 from rest_framework.decorators import action
@@ -30,9 +32,9 @@ PAIRING_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER, Role.CO
 
 
 @extend_schema_view(
-    list=extend_schema(summary="结对列表 / list pairings"),
-    retrieve=extend_schema(summary="结对详情（含接力历史）/ a pairing with its relay history"),
-    create=extend_schema(summary="新建结对（机关工委）/ create a pairing (committee)"),
+    list=extend_schema(summary=gettext_lazy("结对列表")),
+    retrieve=extend_schema(summary=gettext_lazy("结对详情（含接力历史）")),
+    create=extend_schema(summary=gettext_lazy("新建结对（机关工委）")),
 )
 class PairingViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin, ScopedViewSet
@@ -55,7 +57,7 @@ class PairingViewSet(
     @extend_schema(
         request=s.HandoverSerializer,
         responses={200: s.PairingSerializer},
-        summary="交接结对（接力）/ hand the pairing over to a successor",
+        summary=gettext_lazy("交接结对（接力）"),
     )
     @action(detail=True, methods=["post"])
     def handover(self, request, pk=None):
@@ -69,7 +71,7 @@ class PairingViewSet(
     @extend_schema(
         request=s.PairingEndSerializer,
         responses={200: s.PairingSerializer},
-        summary="结束结对（脱困、迁出、去世…）/ end the pairing",
+        summary=gettext_lazy("结束结对（脱困、迁出、去世…）"),
     )
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
@@ -91,11 +93,9 @@ class PairingViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="走访记录 / list visits"),
-    retrieve=extend_schema(summary="走访详情 / a visit"),
-    create=extend_schema(
-        summary="记录走访（JSON，或带照片的 multipart）/ record a visit (JSON, or multipart with photos)"
-    ),
+    list=extend_schema(summary=gettext_lazy("走访记录")),
+    retrieve=extend_schema(summary=gettext_lazy("走访详情")),
+    create=extend_schema(summary=gettext_lazy("记录走访（JSON，或带照片的 multipart）")),
 )
 class VisitViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin, ScopedViewSet
@@ -122,10 +122,10 @@ class VisitViewSet(
 
     @extend_schema(
         responses={
-            (200, "image/*"): OpenApiResponse(description="照片文件 / the photo"),
-            404: OpenApiResponse(description="不存在或不在权限范围内 / not found or out of scope"),
+            (200, "image/*"): OpenApiResponse(description=gettext_lazy("照片文件")),
+            404: OpenApiResponse(description=gettext_lazy("不存在或不在权限范围内")),
         },
-        summary="走访照片 / a visit's photo",
+        summary=gettext_lazy("走访照片"),
     )
     @action(
         detail=True,
@@ -145,9 +145,9 @@ class VisitViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="结对共建 / list organ–village partnerships"),
-    retrieve=extend_schema(summary="结对共建详情 / a partnership"),
-    create=extend_schema(summary="新建结对共建（机关工委）/ create a partnership (committee)"),
+    list=extend_schema(summary=gettext_lazy("结对共建")),
+    retrieve=extend_schema(summary=gettext_lazy("结对共建详情")),
+    create=extend_schema(summary=gettext_lazy("新建结对共建（机关工委）")),
 )
 class PartnershipViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, ServiceCreateMixin, ScopedViewSet
@@ -169,7 +169,7 @@ class PartnershipViewSet(
     @extend_schema(
         request=s.PartnershipEndSerializer,
         responses={200: s.PartnershipSerializer},
-        summary="结束结对共建（机关工委）/ end a partnership (committee)",
+        summary=gettext_lazy("结束结对共建（机关工委）"),
     )
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
@@ -186,11 +186,11 @@ class PartnershipViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="共建项目 / list partnership projects"),
-    retrieve=extend_schema(summary="共建项目详情 / a project"),
-    create=extend_schema(summary="登记共建项目 / add a project"),
-    update=extend_schema(summary="修改共建项目 / change a project"),
-    partial_update=extend_schema(summary="修改共建项目 / change a project"),
+    list=extend_schema(summary=gettext_lazy("共建项目")),
+    retrieve=extend_schema(summary=gettext_lazy("共建项目详情")),
+    create=extend_schema(summary=gettext_lazy("登记共建项目")),
+    update=extend_schema(summary=gettext_lazy("修改共建项目")),
+    partial_update=extend_schema(summary=gettext_lazy("修改共建项目")),
 )
 class PartnershipProjectViewSet(
     mixins.ListModelMixin,
@@ -215,9 +215,7 @@ class PartnershipProjectViewSet(
     def service_update(self, obj, data):
         partnership = data.pop("partnership", None)
         if partnership is not None and partnership.pk != obj.partnership_id:
-            raise ValidationError(
-                {"partnership": ["项目不能改属其他结对共建 / a project cannot move"]}
-            )
+            raise ValidationError({"partnership": [_("项目不能改属其他结对共建")]})
         return services.project_update(actor=self.request.user, project=obj, **data)
 
 
@@ -233,7 +231,7 @@ class ComplianceSettingsView(APIView):
 
     @extend_schema(
         responses={200: s.ComplianceSettingsSerializer},
-        summary="走访考核设置 / the compliance settings",
+        summary=gettext_lazy("走访考核设置"),
     )
     def get(self, request):
         return Response(s.ComplianceSettingsSerializer(selectors.compliance_settings()).data)
@@ -241,7 +239,7 @@ class ComplianceSettingsView(APIView):
     @extend_schema(
         request=s.ComplianceSettingsSerializer,
         responses={200: s.ComplianceSettingsSerializer},
-        summary="修改走访考核设置（机关工委）/ change the compliance settings (committee)",
+        summary=gettext_lazy("修改走访考核设置（机关工委）"),
     )
     def patch(self, request):
         current = selectors.compliance_settings()

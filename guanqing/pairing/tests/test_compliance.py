@@ -241,7 +241,7 @@ def test_board_for_a_festival_window_of_another_year(world, on):
     body = api_as(world.users.unit_admin).get("/api/v1/compliance/board/?period=2024-july").json()
     assert body["period"] == {
         "key": "2024-july",
-        "label": "2024 七一",
+        "label": "2024 年七一前走访期",
         "kind": "july",
         "start": "2024-06-01",
         "end": "2024-07-01",

@@ -22,7 +22,9 @@ from guanqing.registry.choices import HouseholdStatus, MemberStatus
 from guanqing.registry.demo.generate import load_demo
 from guanqing.registry.models import Household, Member
 
-pytestmark = pytest.mark.django_db
+# The demo is built around today: its figures are checked on one fixed day (what every account
+# needs, on many: registry/tests/test_demo.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_today")]
 
 
 def _facts() -> dict[int, rules.PairingFacts]:

@@ -57,7 +57,7 @@ def test_tick_reminds_the_member_of_a_duty_due_soon(duties):
         ("due_soon", f"compliance:{duties.pairing.pk}:2025Q1:due_soon")
     ]
     text = Notification.objects.get(recipient=duties.users.member).text
-    assert "2025Q1" in text and "2025-03-31" in text
+    assert "2025 年第 1 季度" in text and "2025-03-31" in text  # named as on the pages
 
 
 def test_tick_tells_the_unit_admins_of_an_overdue_duty_and_nobody_else(duties):

@@ -7,7 +7,8 @@ They never save: the viewsets pass `validated_data` to the service functions in
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -82,13 +83,13 @@ def _current_district_codes(context: dict) -> dict[int, str]:
 
 class DivisionSerializer(ShapeOnlyModelSerializer):
     parent = ScopedCodeRelatedField(
-        model=Division, required=False, allow_null=True, help_text="上级区划代码 / parent code"
+        model=Division, required=False, allow_null=True, help_text=gettext_lazy("上级区划代码")
     )
     gb_code = serializers.CharField(read_only=True)
     district = serializers.SlugRelatedField(slug_field="code", read_only=True)
     successor = serializers.SlugRelatedField(slug_field="code", read_only=True)
     current_district = serializers.SerializerMethodField(
-        help_text="合并、更名后今天所属的区县代码 / today's district after mergers"
+        help_text=gettext_lazy("合并、更名后今天所属的区县代码")
     )
 
     class Meta:
@@ -113,7 +114,7 @@ class DivisionSerializer(ShapeOnlyModelSerializer):
             "code": {"help_text": "6、9 或 12 位区划代码 / 6, 9 or 12-digit division code"}
         }
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))  # null without a district
     def get_current_district(self, obj) -> str | None:
         if obj.district_id is None:
             return None
@@ -121,9 +122,9 @@ class DivisionSerializer(ShapeOnlyModelSerializer):
 
 
 class DivisionAbolishSerializer(serializers.Serializer):
-    on = serializers.DateField(help_text="撤销日期 / date abolished")
+    on = serializers.DateField(help_text=gettext_lazy("撤销日期"))
     successor = ScopedCodeRelatedField(
-        model=Division, required=False, allow_null=True, help_text="并入的区划代码 / merged into"
+        model=Division, required=False, allow_null=True, help_text=gettext_lazy("并入的区划代码")
     )
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
@@ -153,7 +154,7 @@ class PartyOrgSerializer(ShapeOnlyModelSerializer):
     unit = ScopedPrimaryKeyRelatedField(model=Unit, required=False, allow_null=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
     division = ScopedCodeRelatedField(
-        model=Division, required=False, allow_null=True, help_text="村/社区代码 / village code"
+        model=Division, required=False, allow_null=True, help_text=gettext_lazy("村/社区代码")
     )
     parent = ScopedPrimaryKeyRelatedField(model=PartyOrg, required=False, allow_null=True)
 
@@ -186,7 +187,7 @@ class MemberSerializer(ShapeOnlyModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     branch = ScopedPrimaryKeyRelatedField(model=PartyOrg, required=False, allow_null=True)
     home_community = ScopedCodeRelatedField(
-        model=Division, required=False, allow_null=True, help_text="居住社区代码 / community code"
+        model=Division, required=False, allow_null=True, help_text=gettext_lazy("居住社区代码")
     )
     home_community_name = serializers.CharField(
         source="home_community.name", read_only=True, default=None
@@ -251,8 +252,7 @@ class HouseholdSerializer(ShapeOnlyModelSerializer):
     people = PersonSerializer(
         many=True,
         required=False,
-        help_text="新增时可一并登记家庭成员；之后用 /households/{id}/people/ / "
-        "people may be given on create; afterwards use /households/{id}/people/",
+        help_text=gettext_lazy("新增时可一并登记家庭成员；之后用 /households/{id}/people/"),
     )
 
     class Meta:
@@ -281,8 +281,7 @@ class HouseholdSerializer(ShapeOnlyModelSerializer):
     def validate_people(self, value):
         if self.instance is not None:
             raise serializers.ValidationError(
-                "修改家庭成员请用 /households/{id}/people/ 和 /people/{id}/ / "
-                "change people through /households/{id}/people/ and /people/{id}/"
+                _("修改家庭成员请用 /households/{id}/people/ 和 /people/{id}/")
             )
         return value
 

@@ -5,6 +5,7 @@ Records are never deleted here: a division is abolished, a member or household c
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -65,16 +66,16 @@ REVEAL_SCHEMA = extend_schema(
     request=None,
     responses={
         200: s.RevealSerializer,
-        403: OpenApiResponse(description="没有查看完整证件号的授权 / no reveal permission"),
-        404: OpenApiResponse(description="不存在或不在权限范围内 / not found or out of scope"),
+        403: OpenApiResponse(description=gettext_lazy("没有查看完整证件号的授权")),
+        404: OpenApiResponse(description=gettext_lazy("不存在或不在权限范围内")),
     },
-    summary="查看完整身份证号（记入审计日志）/ reveal the full ID number (audited)",
+    summary=gettext_lazy("查看完整身份证号（记入审计日志）"),
 )
 
 
 @extend_schema_view(
-    list=extend_schema(summary="行政区划列表 / list divisions"),
-    create=extend_schema(summary="新增行政区划（机关工委）/ add a division (committee)"),
+    list=extend_schema(summary=gettext_lazy("行政区划列表")),
+    create=extend_schema(summary=gettext_lazy("新增行政区划（机关工委）")),
 )
 class DivisionViewSet(
     mixins.ListModelMixin,
@@ -100,7 +101,7 @@ class DivisionViewSet(
     @extend_schema(
         request=s.DivisionAbolishSerializer,
         responses={200: s.DivisionSerializer},
-        summary="撤销或合并行政区划（机关工委）/ abolish or merge a division (committee)",
+        summary=gettext_lazy("撤销或合并行政区划（机关工委）"),
     )
     @action(detail=True, methods=["post"])
     def abolish(self, request, pk=None):
@@ -202,7 +203,7 @@ class HouseholdViewSet(RevealMixin, RegistryViewSet):
 
     @extend_schema(
         responses={200: s.TimelineEventSerializer(many=True)},
-        summary="家庭变更时间线 / the household's timeline (who, when, what changed)",
+        summary=gettext_lazy("家庭变更时间线"),
     )
     @action(detail=True, methods=["get"], filter_backends=[])
     def timeline(self, request, pk=None):
@@ -215,13 +216,13 @@ class HouseholdViewSet(RevealMixin, RegistryViewSet):
     @extend_schema(
         methods=["GET"],
         responses={200: s.PersonSerializer(many=True)},
-        summary="家庭成员 / the people of a household",
+        summary=gettext_lazy("家庭成员"),
     )
     @extend_schema(
         methods=["POST"],
         request=s.PersonSerializer,
         responses={201: s.PersonSerializer},
-        summary="新增家庭成员 / add a person to the household",
+        summary=gettext_lazy("新增家庭成员"),
     )
     @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def people(self, request, pk=None):

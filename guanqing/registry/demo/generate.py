@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from guanqing.accounts.choices import Role
 from guanqing.accounts.models import User
 from guanqing.community.demo import build_community_demo
-from guanqing.core import audit
+from guanqing.core import audit, daily
 from guanqing.core.testing.idnumbers import make_id_number
 from guanqing.pairing.demo import build_pairing_demo
 from guanqing.registry.choices import (
@@ -57,16 +58,22 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = [
-    DemoAccount("committee", Role.COMMITTEE, "全部单位、社区 / everything", can_reveal=True),
+    DemoAccount("committee", Role.COMMITTEE, gettext_lazy("全部单位、社区"), can_reveal=True),
     DemoAccount("unit_jiwei", Role.UNIT_ADMIN, "市纪委"),
     DemoAccount("unit_fagaiwei", Role.UNIT_ADMIN, "市发改委"),
-    DemoAccount("member_demo", Role.MEMBER, "市纪委的一名党员 / a member of 市纪委"),
+    DemoAccount("member_demo", Role.MEMBER, gettext_lazy("市纪委的一名党员")),
     DemoAccount("community_xujiacao", Role.COMMUNITY_WORKER, "海曙区徐家漕社区", can_reveal=True),
+    # 徐家漕社区's second worker: a wish one worker posts is approved by the other.
+    DemoAccount(
+        "community_xujiacao2",
+        Role.COMMUNITY_WORKER,
+        gettext_lazy("海曙区徐家漕社区（审核同事发布的心愿）"),
+    ),
     DemoAccount("clerk_wupeng", Role.WINDOW_CLERK, "市食品药品监管局窗口（吴鹏）"),
-    DemoAccount("fund_officer", Role.FUND_OFFICER, "“汇爱”帮扶金 / the mutual-aid fund"),
-    DemoAccount("sysadmin", Role.SYSTEM_ADMIN, "账号管理 / accounts"),
-    DemoAccount("secadmin", Role.SECURITY_ADMIN, "安全策略 / security policy"),
-    DemoAccount("auditadmin", Role.AUDIT_ADMIN, "审计日志 / audit log"),
+    DemoAccount("fund_officer", Role.FUND_OFFICER, gettext_lazy("“汇爱”帮扶金")),
+    DemoAccount("sysadmin", Role.SYSTEM_ADMIN, gettext_lazy("账号管理")),
+    DemoAccount("secadmin", Role.SECURITY_ADMIN, gettext_lazy("安全策略")),
+    DemoAccount("auditadmin", Role.AUDIT_ADMIN, gettext_lazy("审计日志")),
 ]
 MARKER_USERNAME = DEMO_ACCOUNTS[0].username
 RESERVED_NAMES = {row[0] for row in data.ARTICLE_MEMBERS} | {"张国宝", "邵国樑", "杨周宝"}
@@ -86,6 +93,7 @@ class DemoSummary:
     accounts: int = 0
     seconds: float = 0.0
     extra: dict = field(default_factory=dict)
+    daily: list[tuple[str, str]] = field(default_factory=list)  # (job, what it did)
 
     def as_changes(self) -> dict:
         keys = ["divisions", "units", "party_orgs", "members", "households", "people", "accounts"]
@@ -114,14 +122,12 @@ def load_demo(
         return None
     if Division.objects.exists() or Unit.objects.exists() or User.objects.exists():
         raise DemoDatabaseNotEmpty(
-            "数据库中已有区划、单位或账号，演示数据只能载入空数据库 / the database already holds "
-            "divisions, units or accounts; the demo loads only into an empty database "
-            "(use another GUANQING_DATA_DIR, or --reset for the demo's own SQLite database)"
+            gettext("数据库中已有区划、单位或账号，演示数据只能载入空数据库")
         )
     started = timezone.now()
     with transaction.atomic():
-        summary = _Builder(scale=scale, seed=seed, progress=progress).build()
-        summary.seconds = (timezone.now() - started).total_seconds()
+        builder = _Builder(scale=scale, seed=seed, progress=progress)
+        summary = builder.build()
         audit.record(
             actor=None,
             actor_username=DEMO_ACTOR,
@@ -135,6 +141,11 @@ def load_demo(
                 f"{summary.villages} 个村"
             ),
         )
+        # The platform as it stands after tonight's `guanqing tick`: the reminders of duties due
+        # soon and overdue, the claims that ran out yesterday lapsed, each with its notification.
+        builder.progress(gettext("每日任务"))
+        summary.daily = [(job.name, line) for job, line in daily.run_all(builder.today)]
+        summary.seconds = (timezone.now() - started).total_seconds()
         if connection.vendor == "postgresql":
             # Statistics for the planner at once (ANALYZE counts this transaction's own rows):
             # without them PostgreSQL plans the figures' joins over tens of thousands of rows as
@@ -729,6 +740,10 @@ class _Builder:
             for m in self.members
             if m.unit_id == jiwei.pk and m.status == MemberStatus.ACTIVE and m.rank == Rank.SECTION
         )
+        # The demo's member lives in 徐家漕社区, where the article's stories and the community
+        # account are: its registration, activities, rating and 张国宝 are all there to find.
+        demo_member.home_community = self.places["徐家漕社区"]
+        Member.objects.filter(pk=demo_member.pk).update(home_community=demo_member.home_community)
         wupeng = next(m for m in self.members if m.name == "吴鹏")
         scope = {
             "committee": {"display_name": "市直机关工委"},
@@ -739,13 +754,17 @@ class _Builder:
                 "community": self.places["徐家漕社区"],
                 "display_name": "徐家漕社区工作人员",
             },
+            "community_xujiacao2": {
+                "community": self.places["徐家漕社区"],
+                "display_name": "徐家漕社区工作人员（二）",
+            },
             "clerk_wupeng": {"member": wupeng, "unit": wupeng.unit, "display_name": "吴鹏"},
             "fund_officer": {"display_name": "市直机关工会“汇爱”帮扶金经办人"},
             "sysadmin": {"display_name": "系统管理员"},
             "secadmin": {"display_name": "安全管理员"},
             "auditadmin": {"display_name": "审计管理员"},
         }
-        # One hash for the one documented demo password (hashing ten times costs seconds).
+        # One hash for the one documented demo password (hashing each account's costs seconds).
         password = make_password(DEMO_PASSWORD)
         users = [
             User(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from io import StringIO
+from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -15,10 +18,15 @@ from django.utils import timezone
 
 from guanqing.accounts.choices import Role
 from guanqing.accounts.models import User
+from guanqing.community.choices import RegistrationStatus, SignupStatus
+from guanqing.community.models import ActivitySignup, Rating, Registration
+from guanqing.conftest import clock_from
+from guanqing.core import daily
 from guanqing.core.management.commands.serve import check_port_free
-from guanqing.core.models import AuditEvent
+from guanqing.core.models import AuditEvent, Notification
 from guanqing.core.sensitive import validate_id_number
 from guanqing.core.testing.factories import UnitFactory
+from guanqing.pairing.compliance import member_todo
 from guanqing.registry.choices import DivisionKind, DivisionLevel, OrgKind, Rank
 from guanqing.registry.demo import data
 from guanqing.registry.demo.generate import (
@@ -31,8 +39,14 @@ from guanqing.registry.demo.generate import (
 )
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
 from guanqing.registry.selectors import household_counts_by_district
+from guanqing.wishes.choices import ClaimStatus, WishStatus
+from guanqing.wishes.models import Wish, WishClaim
+from guanqing.wishes.selectors import wish_settings
 
-pytestmark = pytest.mark.django_db
+# The demo is built around today: its figures are checked on one fixed day, and what every
+# account needs on many (`test_demo_leaves_every_account_its_work_whatever_the_date`).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_today")]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _age(birth, today):
@@ -159,11 +173,11 @@ def test_demo_accounts_have_their_roles_scopes_and_the_documented_password():
     users = {u.username: u for u in User.objects.all()}
     listed = {a.username for a in DEMO_ACCOUNTS}
     assert listed <= set(users)
-    # The others are the communities' workers of the wish and community demos; of them only
-    # 徐家漕社区's second worker signs in (to review what community_xujiacao posts).
+    # The others are the communities' workers of the wish and community demos; none signs in:
+    # every account that does is listed (and printed, and in the README).
     others = [user for name, user in users.items() if name not in listed]
     assert others and all(user.role == Role.COMMUNITY_WORKER for user in others)
-    assert [u.username for u in others if u.has_usable_password()] == ["community_xujiacao2"]
+    assert not [u.username for u in others if u.has_usable_password()]
     for account in DEMO_ACCOUNTS:
         user = users[account.username]
         assert user.role == account.role
@@ -174,6 +188,7 @@ def test_demo_accounts_have_their_roles_scopes_and_the_documented_password():
     assert users["unit_fagaiwei"].unit.short_name == "市发改委"
     assert users["member_demo"].member.unit.short_name == "市纪委"
     assert users["community_xujiacao"].community.name == "徐家漕社区"
+    assert users["community_xujiacao2"].community.name == "徐家漕社区"
     assert users["clerk_wupeng"].member.name == "吴鹏"
     assert users["clerk_wupeng"].unit.short_name == "市食品药品监管局"
     revealers = {name for name, user in users.items() if user.can_reveal_sensitive}
@@ -236,7 +251,7 @@ def test_demo_command_prepares_prints_accounts_and_reuses_data():
 
     out = StringIO()
     call_command("demo", "--no-serve", stdout=out)
-    assert "reusing" in out.getvalue()
+    assert "演示数据已存在" in out.getvalue()  # reused, not built again
     assert Household.objects.count() == households
     assert User.objects.filter(username="committee").count() == 1
 
@@ -255,7 +270,7 @@ def test_serving_refuses_a_port_in_use_with_a_clear_message():
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)
         port = busy.getsockname()[1]
-        with pytest.raises(CommandError, match=f"port {port}"):
+        with pytest.raises(CommandError, match=f"端口 {port}"):
             check_port_free("127.0.0.1", port)
 
 
@@ -263,7 +278,97 @@ def test_demo_refuses_a_database_that_holds_other_data():
     UnitFactory(name="宁波市某局", short_name="某局")
     with pytest.raises(DemoDatabaseNotEmpty):
         load_demo(scale=0.02)
-    with pytest.raises(CommandError, match="empty database"):
+    with pytest.raises(CommandError, match="空数据库"):
         call_command("demo", "--no-serve", stdout=StringIO())
     assert Unit.objects.count() == 1
     assert not Member.objects.exists() and not User.objects.exists()
+
+
+def _account_table(path: Path, heading: str) -> dict[str, str]:
+    """{username: role column} of the account table under `heading` in a Markdown file."""
+    text = path.read_text(encoding="utf-8")
+    section = text[text.index(heading) :]
+    rows = {}
+    for line in section.splitlines()[1:]:
+        if line.startswith("#"):
+            break
+        match = re.match(r"\|\s*`([^`]+)`\s*\|([^|]*)\|", line)
+        if match:
+            rows[match[1]] = match[2]
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("document", "heading"), [("README.md", "### 演示账号"), ("docs/demo.md", "## Accounts")]
+)
+def test_documented_demo_accounts_are_the_demos_accounts(document, heading):
+    rows = _account_table(ROOT / document, heading)
+    assert list(rows) == [a.username for a in DEMO_ACCOUNTS]
+    for account in DEMO_ACCOUNTS:
+        assert str(account.role) in rows[account.username], account.username
+
+
+# Days a new user may meet the demo on: the first half hour of a year and of a half-year (the UTC
+# date is still the day before), 春节, the last evening of a quarter, 国庆 week, and 1 December
+# (when member_demo once lived elsewhere with nothing ahead, and every bell was empty).
+DEMO_DAYS = [
+    "2026-01-01T00:30",
+    "2026-02-17",
+    "2026-03-31T23:30",
+    "2026-07-01T00:30",
+    "2026-10-05",
+    "2026-12-01",
+]
+
+
+@pytest.mark.parametrize("moment", DEMO_DAYS)
+def test_demo_leaves_every_account_its_work_whatever_the_date(moment):
+    with time_machine.travel(clock_from(moment), tick=True):
+        load_demo(scale=0.05)
+        today = timezone.localdate()
+        users = {u.username: u for u in User.objects.all()}
+        member, jiwei = users["member_demo"], users["unit_jiwei"]
+        worker, colleague = users["community_xujiacao"], users["community_xujiacao2"]
+
+        # member_demo serves its community in both half-years, was rated for the last one and is
+        # signed up to an activity ahead
+        registrations = Registration.objects.visible_to(member)
+        assert [r.status for r in registrations] == [RegistrationStatus.CONFIRMED] * 2
+        assert {r.community.name for r in registrations} == {"徐家漕社区"}
+        assert Rating.objects.visible_to(member).exists()
+        ahead = ActivitySignup.objects.visible_to(member).filter(
+            activity__starts_at__gt=timezone.now(), status=SignupStatus.SIGNED_UP
+        )
+        assert ahead.exists()
+        # …holds a claim with room for another, and has a visit to make
+        claims = WishClaim.objects.visible_to(member).filter(status=ClaimStatus.ACTIVE)
+        assert 0 < claims.count() < wish_settings().max_unfulfilled_claims
+        assert member_todo(member.member, today)
+
+        # the daily job has run: the member and the unit's administrator find it in the bell,
+        # and running it again tonight writes nothing new
+        assert Notification.objects.visible_to(member).unread().exists()
+        assert Notification.objects.visible_to(jiwei).filter(kind="overdue").exists()
+        notifications = Notification.objects.count()
+        daily.run_all(today)
+        assert Notification.objects.count() == notifications
+
+        # 徐家漕's two workers: registrations and each other's wishes to approve, a fulfilled wish
+        # to confirm
+        pending = Registration.objects.visible_to(worker).filter(status=RegistrationStatus.PENDING)
+        assert pending.exists()
+        wishes = Wish.objects.visible_to(worker)
+        assert wishes.filter(status=WishStatus.PENDING, posted_by=colleague).count() >= 3
+        assert wishes.filter(status=WishStatus.PENDING, posted_by=worker).exists()
+        assert wishes.filter(status=WishStatus.FULFILLED).exists()
+        assert colleague.check_password(DEMO_PASSWORD)
+
+
+def test_prepared_demo_has_run_the_daily_jobs():
+    out = StringIO()
+    call_command("demo", "--no-serve", "--scale", "0.02", stdout=out)
+    for job in daily.jobs():
+        assert job.name in out.getvalue()
+    for username in ("member_demo", "unit_jiwei"):
+        user = User.objects.get(username=username)
+        assert Notification.objects.visible_to(user).exists(), username

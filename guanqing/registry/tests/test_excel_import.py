@@ -120,7 +120,7 @@ def test_a_missing_required_column_is_reported_by_its_name(world, client):
 
     response = post_import(client, world.users.committee, "households", xlsx_upload(headers, rows))
 
-    assert errors_of(response) == [(1, "社区/村代码", "缺少必填列 / required column is missing")]
+    assert errors_of(response) == [(1, "社区/村代码", "缺少必填列")]
     assert not Household.objects.filter(head_name="导入户主1").exists()
 
 

@@ -10,6 +10,7 @@ and the committee, who keep the household register anyway) adds the household.
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -34,17 +35,15 @@ from guanqing.wishes.services import SETTINGS_LIMITS
 class WishPostSerializer(ShapeOnlyModelSerializer):
     """What a community worker posts."""
 
-    community = ScopedCodeRelatedField(
-        model=Division, help_text="社区/村的区划代码 / the community's division code"
-    )
+    community = ScopedCodeRelatedField(model=Division, help_text=gettext_lazy("社区/村的区划代码"))
     household = ScopedPrimaryKeyRelatedField(
         model=Household,
         required=False,
         allow_null=True,
-        help_text="心愿所属的困难家庭（可不填）/ the household the wish is for (optional)",
+        help_text=gettext_lazy("心愿所属的困难家庭（可不填）"),
     )
     capacity = serializers.IntegerField(
-        required=False, default=1, help_text="可认领人数 / how many members may claim it"
+        required=False, default=1, help_text=gettext_lazy("可认领人数")
     )
 
     class Meta:
@@ -96,11 +95,11 @@ class WallWishSerializer(serializers.ModelSerializer):
 
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    resident = serializers.SerializerMethodField(help_text="居民（只显示姓）/ surname only")
+    resident = serializers.SerializerMethodField(help_text=gettext_lazy("居民（只显示姓）"))
     community_code = serializers.CharField(source="community.code", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)
     district_name = serializers.SerializerMethodField(
-        help_text="今天的区县（撤并的计入今天的区县）/ today's district"
+        help_text=gettext_lazy("今天的区县（撤并的计入今天的区县）")
     )
     places_left = serializers.IntegerField(read_only=True)
     fulfilment = serializers.SerializerMethodField()
@@ -226,37 +225,37 @@ class NoteSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(
-        max_length=300, required=False, allow_blank=True, default="", help_text="原因 / reason"
+        max_length=300, required=False, allow_blank=True, default="", help_text=gettext_lazy("原因")
     )
 
 
 class FulfilSerializer(serializers.Serializer):
     note = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="实现情况 / how it came true"
+        required=False, allow_blank=True, default="", help_text=gettext_lazy("实现情况")
     )
     money_spent = serializers.DecimalField(
         max_digits=14,
         decimal_places=2,
         required=False,
         default=0,
-        help_text="花费（元）/ money spent in 元",
+        help_text=gettext_lazy("花费（元）"),
     )
     photos = serializers.ListField(
         child=serializers.FileField(),
         required=False,
         default=list,
-        help_text="JPEG、PNG 或 WebP，每张不超过 5 MB / JPEG, PNG or WebP up to 5 MB each",
+        help_text=gettext_lazy("JPEG、PNG 或 WebP，每张不超过 5 MB"),
     )
 
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(
-        max_length=200, allow_blank=True, help_text="一次性确认码 / the one-time code"
+        max_length=200, allow_blank=True, help_text=gettext_lazy("一次性确认码")
     )
 
 
 class ConfirmationCodeSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True, help_text="一次性确认码 / the one-time code")
+    token = serializers.CharField(read_only=True, help_text=gettext_lazy("一次性确认码"))
     confirm_path = serializers.CharField(read_only=True)
 
 
@@ -266,6 +265,9 @@ class ConfirmedSerializer(serializers.Serializer):
 
 
 class WishSettingsSerializer(ShapeOnlyModelSerializer):
+    # null until the committee first saves the settings (the defaults are not a stored row)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
     class Meta:
         model = WishSettings
         fields = [*SETTINGS_LIMITS, "updated_at"]

@@ -8,6 +8,8 @@ import datetime
 
 from django.http import FileResponse, Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -19,11 +21,10 @@ from rest_framework import exceptions, mixins, parsers, permissions, serializers
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from guanqing.accounts.choices import BUSINESS_ROLES, Role
-from guanqing.core.api import RoleAllowed, ServiceCreateMixin
+from guanqing.core.api import ClientAddressThrottle, RoleAllowed, ServiceCreateMixin
 from guanqing.core.api_views import ScopedViewSet
 from guanqing.registry.models import Division
 from guanqing.registry.selectors import current_district_map
@@ -36,8 +37,8 @@ WISH_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER, Role.COMMU
 # They keep the household register: they see which household a wish is for.
 REGISTER_ROLES = frozenset({Role.COMMITTEE, Role.COMMUNITY_WORKER})
 MAX_FIGURE_DAYS = 3660
-MEMBERS_ONLY = "只有认领的党员可以这样做 / only the claiming member may do this"
-DATE_MESSAGE = "日期格式应为 YYYY-MM-DD / use YYYY-MM-DD"
+MEMBERS_ONLY = gettext_lazy("只有认领的党员可以这样做")
+DATE_MESSAGE = gettext_lazy("日期格式应为 YYYY-MM-DD")
 
 
 class WishFull(exceptions.APIException):
@@ -46,8 +47,9 @@ class WishFull(exceptions.APIException):
     default_code = "full"
 
 
-class WishConfirmThrottle(AnonRateThrottle):
-    """Guessing codes costs time: `wish_confirm` in REST_FRAMEWORK's DEFAULT_THROTTLE_RATES."""
+class WishConfirmThrottle(ClientAddressThrottle):
+    """Guessing codes costs time: `wish_confirm` in REST_FRAMEWORK's DEFAULT_THROTTLE_RATES, one
+    count per client address shared by this endpoint and the resident's page."""
 
     scope = "wish_confirm"
 
@@ -65,18 +67,16 @@ def _error():
 
 @extend_schema_view(
     list=extend_schema(
-        summary="心愿墙 / the wish wall",
+        summary=gettext_lazy("心愿墙"),
         description=(
-            "党员看全市认领中的心愿（和自己认领过的）；社区工作者看本社区全部心愿；单位管理员看本单位党员"
-            "认领过的心愿；机关工委看全部。居民只显示姓（张**）。/ Members see the wall city-wide "
-            "(and wishes they claimed); a community worker its community's wishes; a unit "
-            "administrator the wishes its members claimed; the committee all. The resident is "
-            "shown by surname only."
+            gettext_lazy(
+                "党员看全市认领中的心愿（和自己认领过的）；社区工作者看本社区全部心愿；单位管理员看本单位党员认领过的心愿；机关工委看全部。居民只显示姓（张**）。"
+            )
         ),
     ),
-    retrieve=extend_schema(summary="心愿详情 / a wish"),
+    retrieve=extend_schema(summary=gettext_lazy("心愿详情")),
     create=extend_schema(
-        summary="发布心愿（社区工作者，待另一位审核）/ post a wish (community worker)",
+        summary=gettext_lazy("发布心愿（社区工作者，待另一位审核）"),
         request=s.WishPostSerializer,
         responses={201: s.WishSerializer},
     ),
@@ -135,7 +135,7 @@ class WishViewSet(
     @extend_schema(
         request=s.NoteSerializer,
         responses={200: s.WishSerializer},
-        summary="审核通过，上墙（另一位社区工作者或机关工委）/ approve (a second worker or the committee)",
+        summary=gettext_lazy("审核通过，上墙（另一位社区工作者或机关工委）"),
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
@@ -147,7 +147,7 @@ class WishViewSet(
     @extend_schema(
         request=s.ReasonSerializer,
         responses={200: s.WishSerializer},
-        summary="审核不通过 / reject, with the reason",
+        summary=gettext_lazy("审核不通过"),
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
@@ -159,7 +159,7 @@ class WishViewSet(
     @extend_schema(
         request=s.ReasonSerializer,
         responses={200: s.WishSerializer},
-        summary="撤回心愿（无人认领时）/ take the wish back while nobody holds a claim",
+        summary=gettext_lazy("撤回心愿（无人认领时）"),
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
@@ -172,9 +172,9 @@ class WishViewSet(
         request=None,
         responses={
             201: s.WishClaimSerializer,
-            409: OpenApiResponse(description="心愿已被认领满 / the wish is full"),
+            409: OpenApiResponse(description=gettext_lazy("心愿已被认领满")),
         },
-        summary="认领心愿（党员）/ claim the wish (member)",
+        summary=gettext_lazy("认领心愿（党员）"),
     )
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
@@ -191,7 +191,7 @@ class WishViewSet(
     @extend_schema(
         request=s.ReasonSerializer,
         responses={200: s.WishClaimSerializer},
-        summary="退出认领（认领人，说明原因）/ withdraw my claim, with the reason",
+        summary=gettext_lazy("退出认领（认领人，说明原因）"),
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
@@ -206,9 +206,7 @@ class WishViewSet(
             .first()
         )
         if mine is None or request.user.member_id is None:
-            raise exceptions.ValidationError(
-                {"wish": ["您没有认领这个心愿 / you hold no active claim on this wish"]}
-            )
+            raise exceptions.ValidationError({"wish": [_("您没有认领这个心愿")]})
         claim = services.claim_withdraw(actor=request.user, claim=mine, reason=data["reason"])
         claim = WishClaim.objects.select_related("wish", "member__unit").get(pk=claim.pk)
         return Response(s.WishClaimSerializer(claim).data)
@@ -219,7 +217,7 @@ class WishViewSet(
             "multipart/form-data": s.FulfilSerializer,
         },
         responses={200: s.WallWishSerializer},
-        summary="登记心愿实现（认领人；可带照片）/ record the fulfilment (a claimant; photos allowed)",
+        summary=gettext_lazy("登记心愿实现（认领人；可带照片）"),
     )
     @action(detail=True, methods=["post"])
     def fulfil(self, request, pk=None):
@@ -230,7 +228,7 @@ class WishViewSet(
     @extend_schema(
         request=s.NoteSerializer,
         responses={200: s.WishSerializer},
-        summary="确认心愿已实现（本社区工作者）/ confirm with the resident (community worker)",
+        summary=gettext_lazy("确认心愿已实现（本社区工作者）"),
     )
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
@@ -242,7 +240,7 @@ class WishViewSet(
     @extend_schema(
         request=None,
         responses={200: s.ConfirmationCodeSerializer},
-        summary="生成居民确认码（链接或二维码，一次性）/ make the resident's one-time code",
+        summary=gettext_lazy("生成居民确认码（链接或二维码，一次性）"),
     )
     @action(detail=True, methods=["post"], url_path="confirmation-code")
     def confirmation_code(self, request, pk=None):
@@ -254,7 +252,7 @@ class WishViewSet(
     @extend_schema(
         request=s.TokenSerializer,
         responses={200: s.ConfirmedSerializer, 400: _error()},
-        summary="居民凭确认码确认（无需账号）/ the resident confirms with its code (no account)",
+        summary=gettext_lazy("居民凭确认码确认（无需账号）"),
     )
     @action(
         detail=False,
@@ -271,11 +269,11 @@ class WishViewSet(
         if not serializer.is_valid():
             raise exceptions.ValidationError({"token": [services.BAD_TOKEN]})
         wish = services.wish_confirm_by_token(token=serializer.validated_data["token"])
-        return Response({"detail": "感谢您的确认 / thank you for confirming", "title": wish.title})
+        return Response({"detail": _("感谢您的确认"), "title": wish.title})
 
     @extend_schema(
         responses={200: s.WishEventSerializer(many=True)},
-        summary="心愿的全部经过 / the wish's whole story",
+        summary=gettext_lazy("心愿的全部经过"),
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def events(self, request, pk=None):
@@ -284,10 +282,10 @@ class WishViewSet(
 
     @extend_schema(
         responses={
-            (200, "image/*"): OpenApiResponse(description="照片文件 / the photo"),
-            404: OpenApiResponse(description="不存在或不在权限范围内 / not found or out of scope"),
+            (200, "image/*"): OpenApiResponse(description=gettext_lazy("照片文件")),
+            404: OpenApiResponse(description=gettext_lazy("不存在或不在权限范围内")),
         },
-        summary="心愿实现照片 / a photo of the fulfilled wish",
+        summary=gettext_lazy("心愿实现照片"),
     )
     @action(
         detail=True,
@@ -308,14 +306,14 @@ class WishViewSet(
 
 @extend_schema_view(
     list=extend_schema(
-        summary="心愿认领 / claims",
+        summary=gettext_lazy("心愿认领"),
         description=(
-            "党员看自己的认领；社区工作者看本社区心愿的认领；单位管理员看本单位党员的认领；机关工委看全部。"
-            "/ A member its own claims; a worker its community's; a unit administrator its "
-            "members'; the committee all."
+            gettext_lazy(
+                "党员看自己的认领；社区工作者看本社区心愿的认领；单位管理员看本单位党员的认领；机关工委看全部。"
+            )
         ),
     ),
-    retrieve=extend_schema(summary="认领详情 / a claim"),
+    retrieve=extend_schema(summary=gettext_lazy("认领详情")),
 )
 class WishClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     model = WishClaim
@@ -352,9 +350,9 @@ class FiguresQuery(serializers.Serializer):
         last = attrs.get("to") or timezone.localdate()
         first = attrs.get("from") or datetime.date(last.year, 1, 1)
         if last < first:
-            raise serializers.ValidationError({"to": ["结束日期早于开始日期 / to is before from"]})
+            raise serializers.ValidationError({"to": [_("结束日期早于开始日期")]})
         if (last - first).days + 1 > MAX_FIGURE_DAYS:
-            raise serializers.ValidationError({"to": ["一次最多查询十年 / at most ten years"]})
+            raise serializers.ValidationError({"to": [_("一次最多查询十年")]})
         attrs["from"], attrs["to"] = first, last
         return attrs
 
@@ -365,14 +363,11 @@ class WishFiguresView(_RoleView):
     allowed_roles = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.COMMUNITY_WORKER})
 
     @extend_schema(
-        summary="微心愿数据 / the micro-wish figures of a date range",
+        summary=gettext_lazy("微心愿数据"),
         description=(
-            "发布、上墙、认领（个、人次）、认领党员数、实现、确认、花费（元）；按单位、区县（撤并的计入"
-            "今天的区县）、类别；单位排名按实现的心愿数，不按认领数。机关工委看全市，社区工作者看本社区，"
-            "单位管理员看本单位党员。/ Posted, published, claimed (wishes and claims), members who "
-            "claimed, fulfilled, confirmed, money spent; by unit, district and category; units "
-            "ranked by wishes fulfilled, never by claims. Default range: 1 January of `to`'s year "
-            "to today."
+            gettext_lazy(
+                "发布、上墙、认领（个、人次）、认领党员数、实现、确认、花费（元）；按单位、区县（撤并的计入今天的区县）、类别；单位排名按实现的心愿数，不按认领数。机关工委看全市，社区工作者看本社区，单位管理员看本单位党员。"
+            )
         ),
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, description="YYYY-MM-DD"),
@@ -394,14 +389,14 @@ class WishSettingsView(_RoleView):
     allowed_roles = frozenset(BUSINESS_ROLES)
     serializer_class = s.WishSettingsSerializer
 
-    @extend_schema(responses={200: s.WishSettingsSerializer}, summary="微心愿设置 / the settings")
+    @extend_schema(responses={200: s.WishSettingsSerializer}, summary=gettext_lazy("微心愿设置"))
     def get(self, request):
         return Response(s.WishSettingsSerializer(selectors.wish_settings()).data)
 
     @extend_schema(
         request=s.WishSettingsSerializer,
         responses={200: s.WishSettingsSerializer},
-        summary="修改微心愿设置（机关工委）/ change the settings (committee)",
+        summary=gettext_lazy("修改微心愿设置（机关工委）"),
     )
     def patch(self, request):
         serializer = s.WishSettingsSerializer(

@@ -218,7 +218,7 @@ def test_post_approve_claim_fulfil_code_and_the_resident_confirms_without_an_acc
     response = member.post(f"/wishes/{wish.pk}/claim/")
     assert response.status_code == 302
     mine = _text(member.get("/wishes/mine/"))
-    assert wish.title in mine and "已实现" in mine
+    assert wish.title in mine and "登记实现" in mine
 
     # the note is required: the service's refusal shows beside the field, nothing is written
     refused = member.post(f"/wishes/{wish.pk}/fulfil/", {"note": "", "money_spent": "10"})

@@ -7,8 +7,11 @@ fails a cell here; and a record outside the scope answers exactly like a missing
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from guanqing.accounts.choices import Role
 from guanqing.conftest import api_as
@@ -308,7 +311,7 @@ def test_create(pw, role):
             {
                 "title": "矩阵心愿",
                 "category": "goods",
-                "deadline": "2099-12-31",
+                "deadline": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
                 "community": community.code,
             },
             format="json",

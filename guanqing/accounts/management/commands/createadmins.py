@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from guanqing.accounts.choices import Role
 from guanqing.accounts.models import User
@@ -45,14 +46,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-existing",
             action="store_true",
-            help="已有账号的角色跳过，只创建缺少的 / create only the missing administrators",
+            help=_("已有账号的角色跳过，只创建缺少的"),
         )
         parser.add_argument(
             "--noinput",
             "--no-input",
             action="store_false",
             dest="interactive",
-            help="不交互：缺少密码时报错 / never prompt; a missing password is an error",
+            help=_("不交互：缺少密码时报错"),
         )
 
     def handle(self, *args, **options):
@@ -63,20 +64,24 @@ class Command(BaseCommand):
         if existing and not options["skip_existing"]:
             names = "、".join(f"{Role(r).label} {n}" for r, n in existing.items())
             raise CommandError(
-                f"三员账号已存在：{names}。如只需补建缺少的账号，请加 --skip-existing / "
-                "administrators already exist; use --skip-existing to create only missing ones"
+                _("三员账号已存在：%(names)s。如只需补建缺少的账号，请加 --skip-existing")
+                % {"names": names}
             )
         todo = []
         for role, prefix, _default, label in ADMINS:
             if role in existing:
-                self.stdout.write(f"跳过{label}：已有账号 {existing[role]} / skipped, exists")
+                self.stdout.write(
+                    _("跳过%(label)s：已有账号 %(value)s")
+                    % {"label": label, "value": existing[role]}
+                )
                 continue
             username = (options[f"{prefix}_username"] or "").strip()
             if not username:
-                raise CommandError(f"--{prefix}-username：请填写用户名 / username is required")
+                raise CommandError(_("--%(prefix)s-username：请填写用户名") % {"prefix": prefix})
             if User.objects.filter(username__iexact=username).exists():
                 raise CommandError(
-                    f"--{prefix}-username：用户名“{username}”已被使用 / already taken"
+                    _("--%(prefix)s-username：用户名“%(username)s”已被使用")
+                    % {"prefix": prefix, "username": username}
                 )
             password = options[f"{prefix}_password"]
             if password is None:
@@ -87,7 +92,7 @@ class Command(BaseCommand):
                 self._check_password(password, username, role, prefix)
             todo.append((role, username, password, label))
         if not todo:
-            self.stdout.write("三员账号均已存在，无需创建 / nothing to create")
+            self.stdout.write(_("三员账号均已存在，无需创建"))
             return
         try:
             with transaction.atomic():
@@ -98,7 +103,11 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         for _role, username, _password, label in todo:
-            self.stdout.write(self.style.SUCCESS(f"已创建{label} {username} / created"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("已创建%(label)s %(username)s") % {"label": label, "username": username}
+                )
+            )
 
     def _check_password(self, password: str, username: str, role: str, prefix: str) -> None:
         try:
@@ -109,13 +118,16 @@ class Command(BaseCommand):
     def _prompt_password(self, label, username, role, interactive, prefix) -> str:
         if not interactive or not sys.stdin.isatty():
             raise CommandError(
-                f"--{prefix}-password：请给出{label}的密码 / a password is required with --noinput"
+                _("--%(prefix)s-password：请给出%(label)s的密码")
+                % {"prefix": prefix, "label": label}
             )
         while True:
-            first = getpass.getpass(f"{label} {username} 的密码 / password: ")
-            second = getpass.getpass("再输入一次 / again: ")
+            first = getpass.getpass(
+                _("%(label)s %(username)s 的密码") % {"label": label, "username": username}
+            )
+            second = getpass.getpass(_("再输入一次"))
             if first != second:
-                self.stderr.write("两次输入的密码不一致 / the passwords differ")
+                self.stderr.write(_("两次输入的密码不一致"))
                 continue
             try:
                 validate_password(first, User(username=username, role=role))

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "已停用：关情没有超级用户，请用 createadmins 创建三员账号 / disabled, use createadmins"
+    help = "已停用：关情没有超级用户，请用 createadmins 创建三员账号"  # argparse needs a str; commands speak the site language
 
     def add_arguments(self, parser):
         # Accept whatever Django's own command accepts, so scripts get the refusal, not a usage error.

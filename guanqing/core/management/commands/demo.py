@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
+from django.utils.translation import gettext as _
 
 from guanqing.core.management.commands.serve import check_port_free, run_server
 from guanqing.registry.demo.generate import (
@@ -91,15 +92,11 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
 
         if demo_loaded():
-            self.stdout.write(
-                "演示数据已存在，直接使用 / reusing the demo data already loaded "
-                "(--reset builds it again)"
-            )
+            self.stdout.write(_("演示数据已存在，直接使用"))
             if scale != 1:
                 self.stdout.write(
                     self.style.WARNING(
-                        f"--scale {scale:g} 未生效：数据已存在，请加 --reset / "
-                        "ignored because the data exists; add --reset to rebuild"
+                        _("--scale %(scale)g 未生效：数据已存在，请加 --reset") % {"scale": scale}
                     )
                 )
         else:
@@ -120,6 +117,8 @@ class Command(BaseCommand):
                 )
                 for part in summary.extra.values():  # pairing, wishes, community
                     self.stdout.write(f"  {part.describe()}")
+                for name, line in summary.daily:  # as `guanqing tick` prints them
+                    self.stdout.write(f"  {name}: {line}")
 
         self.stdout.write("收集静态文件 collecting static files …")
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -134,7 +133,7 @@ class Command(BaseCommand):
         if not serve:
             self.stdout.write(f"启动服务 to serve it: guanqing demo --port {port}")
             return
-        self.stdout.write(self.style.SUCCESS(f"访问 open {url}  （Ctrl-C 停止 / to stop）"))
+        self.stdout.write(self.style.SUCCESS(_("访问 %(url)s（按 Ctrl-C 停止）") % {"url": url}))
         self.stdout.flush()
         status = run_server(f"{HOST}:{port}", workers=2, threads=4, with_worker=True)
         if status > 0:

@@ -11,6 +11,7 @@ import sys
 from django.conf import settings
 from django.core.management import get_commands
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 
 def worker_command() -> list[str]:
@@ -55,8 +56,8 @@ def check_port_free(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as exc:
             raise CommandError(
-                f"端口 {port} 已被占用或不可用 / port {port} on {host} is not available ({exc}); "
-                f"choose another with --port"
+                _("%(host)s 的端口 %(port)s 已被占用或不可用（%(exc)s）；请用 --port 换一个端口")
+                % {"host": host, "port": port, "exc": exc}
             ) from None
 
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "运行后台任务（大文件导入等）/ Run background tasks from the database queue."
+    help = "运行后台任务（大文件导入等）"  # argparse needs a str; commands speak the site language
 
     def add_arguments(self, parser):
         parser.add_argument(

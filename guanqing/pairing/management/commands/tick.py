@@ -11,12 +11,13 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guanqing.core import daily
 
 
 class Command(BaseCommand):
-    help = "每日任务：走访提醒、心愿认领到期… / Run the daily jobs (reminders, lapses…)."
+    help = "每日任务：走访提醒、心愿认领到期…"  # argparse needs a str; commands speak the site language
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -30,7 +31,7 @@ class Command(BaseCommand):
                 day = datetime.date.fromisoformat(today)
             except ValueError:
                 raise CommandError(
-                    f"--today 应为 YYYY-MM-DD / use YYYY-MM-DD, got {today!r}"
+                    _("--today 应为 YYYY-MM-DD，收到的是 %(today)r") % {"today": today}
                 ) from None
         else:
             day = timezone.localdate()
