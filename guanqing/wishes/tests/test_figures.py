@@ -8,13 +8,19 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from guanqing.conftest import api_as
+from guanqing.conftest import PINNED_TODAY, api_as
 from guanqing.core.testing import factories as f
 from guanqing.wishes import services
 from guanqing.wishes.models import Wish
 from guanqing.wishes.tests.factories import make_wish
 
-TODAY = timezone.localdate()
+# Pinned: a date read at import goes stale when the run crosses midnight in Asia/Shanghai.
+TODAY = PINNED_TODAY.date()
+
+
+@pytest.fixture(autouse=True)
+def _on_the_pinned_day(pinned_today):
+    """Every test of this module runs on TODAY."""
 
 
 @pytest.fixture

@@ -9,15 +9,23 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
+from guanqing.conftest import PINNED_TODAY
 from guanqing.core import daily
 from guanqing.core.models import AuditEvent, Notification
 from guanqing.wishes.models import Wish, WishClaim, WishEvent
 from guanqing.wishes.services import claims_lapse
 from guanqing.wishes.tests.factories import make_wish
 
-TODAY = timezone.localdate()
+# Pinned: a date read at import goes stale when the run crosses midnight in Asia/Shanghai.
+TODAY = PINNED_TODAY.date()
+
+
+@pytest.fixture(autouse=True)
+def _on_the_pinned_day(pinned_today):
+    """Every test of this module runs on TODAY."""
+
+
 DAY = datetime.timedelta(days=1)
 
 
