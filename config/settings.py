@@ -76,10 +76,11 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+# Templates, static files and translations live in the package: each app's templates/ and static/
+# (the shared ones in core), and guanqing/locale.
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -163,14 +164,13 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 FORMAT_MODULE_PATH = ["config.formats"]
 # Filter selects start with 全部 (all), not django-filter's row of dashes, on every list.
 FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("全部")
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "guanqing" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -68,7 +68,7 @@ from guanqing.core.ids import parse_id
 from guanqing.core.pinyin import sorted_by_pinyin
 from guanqing.registry.models import Member, Unit
 
-# refused forms answered to htmx, swapped in place (see templates/community/head.html)
+# refused forms answered to htmx, swapped in place (see community/templates/community/head.html)
 UNPROCESSABLE = 422
 CONFLICT = 409
 

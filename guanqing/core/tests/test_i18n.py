@@ -16,7 +16,7 @@ from guanqing.registry import services
 from guanqing.registry.models import Household
 from guanqing.registry.tests.excel_helpers import HOUSEHOLD_HEADERS, household_row, xlsx_upload
 
-PO_FILE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+PO_FILE = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "django.po"
 MO_FILE = PO_FILE.with_suffix(".mo")
 
 

@@ -78,7 +78,6 @@ def test_no_python_message_pairs_chinese_with_english():
 
 
 def _template_paths():
-    yield from (BASE / "templates").rglob("*.html")
     yield from (BASE / "guanqing").glob("*/templates/**/*.html")
 
 
