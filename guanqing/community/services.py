@@ -115,10 +115,6 @@ class ActivityFull(Exception):
         self.message = message or self.message
 
 
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
 def _locked(queryset, pk):
     obj = queryset.select_for_update().filter(pk=pk).order_by("pk").first()
     if obj is None:
@@ -180,7 +176,7 @@ def registration_submit(
     # one submission of a member at a time: the unique constraint has the last word anyway
     Member.objects.select_for_update().filter(pk=member.pk).first()
     errors: dict[str, list[str]] = {}
-    today = _today()
+    today = business_date()
     term = term or Term.of(today)
     allowed = rules.registrable_terms(today)
     if term not in allowed:
@@ -650,7 +646,7 @@ def rating_set(
     if grade not in Grade.values:
         errors["grade"] = [_("未知的评价等次 %(grade)r") % {"grade": grade}]
     comment = _text(errors, "comment", comment, "评语", required=False, max_length=500)
-    if term.start > _today():
+    if term.start > business_date():
         errors["term"] = [_("%(term)s 尚未开始，不能评价") % {"term": term}]
     registered = (
         Registration.objects.confirmed()

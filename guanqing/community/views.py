@@ -66,6 +66,7 @@ from guanqing.community.rules import Term
 from guanqing.core.htmx import add_service_errors, paginate, render_page, wants_partial
 from guanqing.core.ids import parse_id
 from guanqing.core.pinyin import sorted_by_pinyin
+from guanqing.core.workdays import business_date
 from guanqing.registry.models import Member, Unit
 
 # refused forms answered to htmx, swapped in place (see community/templates/community/head.html)
@@ -114,10 +115,6 @@ STATUS_TONES = {
 }
 
 
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
 def _service_errors(form, exc: ValidationError, aliases: dict | None = None) -> None:
     """The service's refusals next to the fields they name (`aliases`: service key → field)."""
     if hasattr(exc, "error_dict") and aliases:
@@ -140,7 +137,7 @@ def _term_choices(today: datetime.date, *, back: int, ahead: int = 0) -> list[Te
 
 def _chosen_term(request, choices: list[Term]) -> Term:
     """`?term=2026H1` among the choices; anything else: the current half-year."""
-    current = Term.of(_today())
+    current = Term.of(business_date())
     try:
         term = Term.parse(request.GET.get("term") or request.POST.get("term") or "")
     except ValueError:
@@ -200,7 +197,7 @@ def _member_activities(user, member: Member | None):
 
 def _registration_context(request, member: Member | None, form=None) -> dict:
     user = request.user
-    today = _today()
+    today = business_date()
     term = Term.of(today)
     registrations = list(
         Registration.objects.visible_to(user).select_related("community").order_by("-year", "-half")
@@ -277,7 +274,7 @@ def mine(request):
                     },
                 )
                 return redirect("community:mine")
-    term = Term.of(_today())
+    term = Term.of(business_date())
     context = _registration_context(request, member, form)
     hours = None
     if member is not None:
@@ -516,7 +513,7 @@ PENDING_FIRST = Case(
 @worker_view
 def registration_list(request):
     """本社区的进社区报到 for a half-year, pending first; confirm or reject in place."""
-    choices = _term_choices(_today(), back=3, ahead=1)
+    choices = _term_choices(business_date(), back=3, ahead=1)
     term = _chosen_term(request, choices)
     status = request.GET.get("status", "")
     base = Registration.objects.visible_to(request.user).for_term(term)
@@ -891,7 +888,7 @@ def _rating_row(registration, form=None, saved=False) -> dict:
 def rating_list(request):
     """评价报到党员: every member confirmed here in the half-year, by 拼音; a row saves alone
     (htmx) or the whole list at once (保存全部)."""
-    choices = _term_choices(_today(), back=3)
+    choices = _term_choices(business_date(), back=3)
     term = _chosen_term(request, choices)
     registrations = _ratable(request.user, term)
     return _rating_page(request, choices, term, [_rating_row(r) for r in registrations])
@@ -917,7 +914,7 @@ def _rating_page(request, choices, term, rows, *, refused=(), status=200):
 @worker_view
 @require_POST
 def rating_save(request, member_id):
-    choices = _term_choices(_today(), back=3)
+    choices = _term_choices(business_date(), back=3)
     term = _chosen_term(request, choices)
     registration = get_object_or_404(_rating_rows(request.user, term), member_id=member_id)
     form = RatingForm(request.POST, prefix=f"m{member_id}")
@@ -983,7 +980,7 @@ def rating_save_all(request):
     """保存全部: the whole list in one form. Each row whose grade or comment changed is one
     `rating_set`, all in one transaction: a refused row is named at the top and beside its
     fields, and nothing is saved until every changed row is right (422)."""
-    choices = _term_choices(_today(), back=3)
+    choices = _term_choices(business_date(), back=3)
     term = _chosen_term(request, choices)
     rows, changed = [], []
     for registration in _ratable(request.user, term):
@@ -1062,7 +1059,7 @@ def roster(request):
     community, hours (check-in / by hand) and the community's rating. The committee picks a unit,
     or sees the city's 报到率 by unit."""
     user = request.user
-    choices = _term_choices(_today(), back=3)
+    choices = _term_choices(business_date(), back=3)
     term = _chosen_term(request, choices)
     units = None
     unit = None
@@ -1160,7 +1157,7 @@ def figures(request):
     """党员进社区统计 from the API's figures: the committee all (or a unit), a unit its members, a
     community worker its community."""
     user = request.user
-    today = _today()
+    today = business_date()
     errors: dict[str, str] = {}
     last = _date_param(request, "to", errors) or today
     first = _date_param(request, "from", errors) or datetime.date(last.year, 1, 1)

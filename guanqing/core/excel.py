@@ -20,6 +20,8 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from guanqing.core.workdays import business_date
+
 logger = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -459,9 +461,8 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 
 def dated_filename(stem: str, today: datetime.date | None = None) -> str:
-    from django.utils import timezone
 
-    today = today or timezone.localdate()
+    today = today or business_date()
     return f"{stem}_{today:%Y%m%d}.xlsx"
 
 

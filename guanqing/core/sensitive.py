@@ -12,11 +12,12 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext
 from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
+
+from guanqing.core.workdays import business_date
 
 MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 # A landline: area code (0574) and 7–8 digits, or a local 7–8 digit number.
@@ -66,7 +67,7 @@ def validate_id_number(value: str) -> str:
             gettext("身份证号码中的出生日期无效"),
             code="birth_date",
         ) from None
-    if birth > timezone.localdate() or birth < datetime.date(1890, 1, 1):
+    if birth > business_date() or birth < datetime.date(1890, 1, 1):
         raise ValidationError(gettext("身份证号码中的出生日期不合理"), code="birth_date")
     info = numdb.get("cn/loc").info(number[:6])
     if not any("county" in props for _part, props in info):

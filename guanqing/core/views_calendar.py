@@ -17,7 +17,6 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET
@@ -36,7 +35,7 @@ from guanqing.core.calendar_services import (
 from guanqing.core.htmx import add_service_errors
 from guanqing.core.ids import parse_year
 from guanqing.core.models import CalendarDay
-from guanqing.core.workdays import lunar_to_solar
+from guanqing.core.workdays import business_date, lunar_to_solar
 
 MAX_PERIOD_DAYS = 31
 HOLIDAY_ROWS = 8
@@ -72,10 +71,6 @@ def calendar_editor(view):
     return wrapper
 
 
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
 # ---------------------------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------------------------
@@ -102,7 +97,7 @@ def _year_summaries(user):
 def index(request):
     years = list(_year_summaries(request.user))
     held = {row["year"] for row in years}
-    this_year = _today().year
+    this_year = business_date().year
     missing_ahead = [y for y in (this_year, this_year + 1) if y not in held]
     gaps = (
         [y for y in range(min(held), max(held)) if y not in held and y < this_year] if held else []
@@ -193,7 +188,7 @@ def year_detail(request, year: int):
     held = [d.year for d in CalendarDay.objects.visible_to(request.user).dates("date", "year")]
     context = {
         "year": year,
-        "months": _months(year, by_date, _today()),
+        "months": _months(year, by_date, business_date()),
         "weekdays": WEEKDAYS,
         "periods": periods,
         "makeups": makeups,
@@ -382,7 +377,7 @@ def _entries(holidays, makeups):
 @calendar_editor
 def year_new(request):
     requested = request.GET.get("year", "")
-    suggested = parse_year(requested) or _today().year + 1
+    suggested = parse_year(requested) or business_date().year + 1
     if request.method == "POST":
         form = YearForm(request.POST)
         holidays = HolidayFormSet(request.POST, prefix="holidays")

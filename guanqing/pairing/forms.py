@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core.pinyin import pinyin_key
+from guanqing.core.workdays import business_date
 from guanqing.pairing.choices import SupportKind, VisitKind
 from guanqing.registry.choices import MemberStatus
 from guanqing.registry.models import Household
@@ -98,7 +98,7 @@ class VisitForm(forms.Form):
         **kwargs,
     ):
         initial = kwargs.setdefault("initial", {})
-        initial.setdefault("date", timezone.localdate())
+        initial.setdefault("date", business_date())
         initial.setdefault("kinds", [VisitKind.TALK])
         super().__init__(*args, **kwargs)
         self.household = household

@@ -13,10 +13,10 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core.ids import parse_id
+from guanqing.core.workdays import business_date
 from guanqing.pairing.choices import EndReason
 from guanqing.pairing.models import Pairing, PairingTerm, Partnership
 from guanqing.registry.choices import DivisionLevel, HouseholdStatus, MemberStatus
@@ -174,7 +174,7 @@ class PairingCreateForm(forms.Form):
     started_on = forms.DateField(label=_("结对日期"), **DATE_WIDGET)
 
     def __init__(self, *args, user, unit: Unit | None = None, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("started_on", timezone.localdate())
+        kwargs.setdefault("initial", {}).setdefault("started_on", business_date())
         super().__init__(*args, **kwargs)
         self.fields["household"].queryset = Household.objects.visible_to(user)
         self.fields["unit"].queryset = (
@@ -239,7 +239,7 @@ class HandoverForm(forms.Form):
     )
 
     def __init__(self, *args, user, pairing: Pairing, holder_id: int | None, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("effective_date", timezone.localdate())
+        kwargs.setdefault("initial", {}).setdefault("effective_date", business_date())
         super().__init__(*args, **kwargs)
         self.fields["successor"].queryset = Member.objects.visible_to(user)
         members = unit_members(pairing.unit, user, exclude_id=holder_id)
@@ -264,7 +264,7 @@ class EndForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("ended_on", timezone.localdate())
+        kwargs.setdefault("initial", {}).setdefault("ended_on", business_date())
         super().__init__(*args, **kwargs)
         self.fields["reason"].choices = [("", _("请选择"))] + list(EndReason.choices)
 

@@ -10,12 +10,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanqing.core import audit, text, uploads
 from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
+from guanqing.core.workdays import business_date
 from guanqing.pairing import selectors
 from guanqing.pairing.choices import EndReason, ProjectStatus, SupportKind, VisitKind
 from guanqing.pairing.models import (
@@ -38,11 +39,6 @@ COMMITTEE_ONLY = gettext_lazy("只有机关工委可以执行此操作")
 PROFILE_FIELDS = ["situation", "hardship_cause", "outlook", "skills", "needs"]  # 五清
 
 
-def _today() -> datetime.date:
-    """Today's business date in Asia/Shanghai (a visit at 00:30 Beijing time is that day's)."""
-    return timezone.localdate()
-
-
 def _locked(queryset, pk):
     obj = queryset.select_for_update().filter(pk=pk).order_by("pk").first()
     if obj is None:
@@ -51,7 +47,7 @@ def _locked(queryset, pk):
 
 
 def _not_future(errors: dict, field: str, value: datetime.date | None, label: str) -> None:
-    if value is not None and value > _today():
+    if value is not None and value > business_date():
         errors.setdefault(field, []).append(
             f"{label}（{value}）不能晚于今天 / {field} cannot be in the future"
         )
@@ -274,7 +270,7 @@ def _visit_record(
     errors: dict[str, list[str]] = {}
     # the date
     date_ok = True
-    today = _today()
+    today = business_date()
     if date > today:
         errors["date"] = [
             _("走访日期 %(date)s 晚于今天 %(today)s") % {"date": date, "today": today}

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET
 from guanqing.core import audit, excel
 from guanqing.core.htmx import add_service_errors, paginate, render_page, wants_partial
 from guanqing.core.ids import parse_id
+from guanqing.core.workdays import business_date
 from guanqing.pairing import compliance, exports, rules, selectors, services
 from guanqing.pairing.choices import VisitKind
 from guanqing.pairing.figures import wan_yuan, yuan
@@ -99,7 +100,7 @@ def _with_badge(row: dict | None) -> dict | None:
 
 @member_view
 def mine(request):
-    today = timezone.localdate()
+    today = business_date()
     pairings = (
         Pairing.objects.visible_to(request.user)
         .active()
@@ -387,7 +388,7 @@ def _rated(rows: list[dict]) -> list[dict]:
 @board_view
 def board(request):
     user = request.user
-    today = timezone.localdate()
+    today = business_date()
     config = compliance.current_config()
     choices = _period_choices(today, config)
     keys = [key for key, _label in choices]

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from guanqing.accounts.choices import Role
 from guanqing.core.ids import parse_id
+from guanqing.core.workdays import business_date
 from guanqing.pairing import compliance, figures, rules
 from guanqing.pairing.models import Pairing
 from guanqing.pairing.rules import PeriodKind
@@ -249,7 +250,7 @@ def _units_and_unit(request, unit_id: int | None):
 @figures_view
 @require_GET
 def figures_page(request):
-    today = timezone.localdate()
+    today = business_date()
     config = compliance.current_config()
     choices = presets(today, config)
     districts = (

@@ -19,13 +19,13 @@ from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanqing.core.htmx import add_service_errors, paginate, render_page
 from guanqing.core.ids import parse_id, parse_year
 from guanqing.core.services import OutOfScope
+from guanqing.core.workdays import business_date
 from guanqing.pairing import compliance, selectors, services
 from guanqing.pairing.forms_manage import (
     EndForm,
@@ -171,7 +171,7 @@ def _badge(status: str) -> dict:
 def pairing_detail(request, pk):
     user = request.user
     pairing = _scoped_pairing(request, pk)
-    today = timezone.localdate()
+    today = business_date()
     terms = list(pairing.terms.select_related("member").order_by("-starts_on"))
     current = next((t for t in terms if t.ends_on is None), None)
     years = _year_choices(pairing, today)

@@ -24,6 +24,7 @@ from guanqing.core import audit, excel, sensitive
 from guanqing.core.context import RequestInfo, reset_request_info, set_request_info
 from guanqing.core.excel import RowError, Sheet
 from guanqing.core.services import require
+from guanqing.core.workdays import business_date
 from guanqing.registry import services
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Unit
@@ -290,7 +291,7 @@ class Importer:
                 % {"code": code, "division_name": division.name},
             )
             return None
-        if division.valid_until is not None and division.valid_until <= timezone.localdate():
+        if division.valid_until is not None and division.valid_until <= business_date():
             successor = (
                 f"，已并入 {division.successor.code}（{division.successor.name}）"
                 if division.successor_id
@@ -395,7 +396,7 @@ class MemberImporter(Importer):
         data: dict = {}
         _set_if(data, values, "name", "gender", "mobile", "rank", "joined_party", "status")
         joined = values.get("joined_party")
-        if joined and joined > timezone.localdate():
+        if joined and joined > business_date():
             self.error(row, "joined_party", _("入党日期不能晚于今天"))
 
         unit = None

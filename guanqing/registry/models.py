@@ -50,9 +50,9 @@ class DivisionQuerySet(ScopedQuerySet):
         return self.filter(level=DivisionLevel.DISTRICT)
 
     def current(self, on=None):
-        from django.utils import timezone
+        from guanqing.core.workdays import business_date
 
-        on = on or timezone.localdate()
+        on = on or business_date()
         return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=on))
 
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +14,7 @@ from guanqing.core import audit, sensitive, text
 from guanqing.core.ids import is_digits
 from guanqing.core.policy import current_policy
 from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
+from guanqing.core.workdays import business_date
 from guanqing.registry.choices import LEVEL_OF_KIND, DivisionLevel, Relation
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
 from guanqing.registry.permissions import may_create
@@ -305,7 +305,7 @@ def _validate_mobile(data: dict, field: str) -> None:
 
 def _validate_not_future(data: dict, field: str, label: str) -> None:
     value = data.get(field)
-    if value and value > timezone.localdate():
+    if value and value > business_date():
         raise ValidationError({field: [_("%(label)s不能晚于今天") % {"label": label}]})
 
 

@@ -7,9 +7,9 @@ import datetime
 from collections import Counter
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanqing.core.workdays import business_date
 from guanqing.registry.choices import HouseholdStatus
 from guanqing.registry.models import Household
 from guanqing.wishes.choices import WishCategory
@@ -79,7 +79,7 @@ class WishPostForm(forms.Form):
 
     def __init__(self, *args, households=None, **kwargs):
         initial = kwargs.setdefault("initial", {})
-        initial.setdefault("deadline", timezone.localdate() + datetime.timedelta(days=30))
+        initial.setdefault("deadline", business_date() + datetime.timedelta(days=30))
         super().__init__(*args, **kwargs)
         field = self.fields["household"]
         if households is None:

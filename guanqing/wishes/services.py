@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from guanqing.accounts.choices import Role
 from guanqing.core import audit, text, uploads
 from guanqing.core.services import OutOfScope, merge_errors, notification_send, require
+from guanqing.core.workdays import business_date
 from guanqing.registry.choices import DivisionLevel, HouseholdStatus, MemberStatus
 from guanqing.registry.models import Division, Household, Member
 from guanqing.wishes import selectors
@@ -66,10 +67,6 @@ class Conflict(Exception):
     def __init__(self, message: str = FULL):
         super().__init__(message)
         self.message = message
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
 
 
 def token_hash(token: str) -> str:
@@ -252,7 +249,7 @@ def wish_post(
     if category not in WishCategory.values:
         errors["category"] = [_("未知的类别 %(category)r") % {"category": category}]
     cost = uploads.money(errors, "estimated_cost", estimated_cost)
-    today = _today()
+    today = business_date()
     if deadline is None or deadline <= today:
         errors["deadline"] = [_("截止日期应晚于今天 %(today)s") % {"today": today}]
     elif deadline > today + DEADLINE_HORIZON:
@@ -310,7 +307,7 @@ def _reviewable(actor, wish: Wish) -> Wish:
 def wish_approve(*, actor, wish: Wish, note: str = "") -> Wish:
     """The second pair of eyes puts the wish on the wall."""
     wish = _reviewable(actor, wish)
-    if wish.deadline < _today():
+    if wish.deadline < business_date():
         raise ValidationError(
             {"deadline": [_("截止日期 %(deadline)s 已过") % {"deadline": wish.deadline}]}
         )
@@ -458,7 +455,7 @@ def wish_claim(*, actor, wish: Wish) -> WishClaim:
                     ]
                 }
             )
-        today = _today()
+        today = business_date()
         if wish.deadline < today:
             raise ValidationError(
                 {"deadline": [_("这个心愿已于 %(deadline)s 截止") % {"deadline": wish.deadline}]}
@@ -540,7 +537,7 @@ def _release_place(*, wish: Wish, actor, actor_name: str = "") -> str:
     before_status = wish.status
     before = audit.snapshot(wish, ["claimed_count", "status"])
     wish.claimed_count = max(wish.claimed_count - 1, 0)
-    if wish.deadline < _today() and wish.claimed_count == 0:
+    if wish.deadline < business_date() and wish.claimed_count == 0:
         wish.status = WishStatus.EXPIRED
     elif wish.status == WishStatus.FULL:
         wish.status = WishStatus.PUBLISHED
@@ -725,7 +722,7 @@ def _wish_fulfil(
         .order_by("pk")
     )
     mine = next((c for c in claims if c.member_id == actor.member_id), None)
-    today = _today()
+    today = business_date()
     if mine is None:
         raise ValidationError({"wish": [_("您没有认领这个心愿，或认领已结束")]})
     if mine.due_on < today:

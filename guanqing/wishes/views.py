@@ -26,7 +26,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,6 +35,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from guanqing.accounts.choices import Role
 from guanqing.core.htmx import add_service_errors, paginate, render_page, wants_partial
 from guanqing.core.services import OutOfScope
+from guanqing.core.workdays import business_date
 from guanqing.registry.models import Division, Household
 from guanqing.wishes import figures, selectors, services
 from guanqing.wishes.api.views import WishConfirmThrottle, district_names
@@ -151,7 +151,7 @@ def _decorate(request, wishes: list[Wish]) -> list[Wish]:
             .filter(wish_id__in=[w.pk for w in wishes])
             .values_list("wish_id", flat=True)
         )
-    today = timezone.localdate()
+    today = business_date()
     for wish in wishes:
         wish.resident = selectors.surname_only(getattr(wish, "resident_head", "") or "")
         wish.district_name = names.get(wish.community.district_id, "")
@@ -219,7 +219,7 @@ def _claimable_only(request, queryset):
     """只看我能认领的: open places, before the deadline, not already claimed by the member."""
     user = request.user
     claimed = WishClaim.objects.visible_to(user).active().values("wish_id")
-    return queryset.filter(status=WishStatus.PUBLISHED, deadline__gte=timezone.localdate()).exclude(
+    return queryset.filter(status=WishStatus.PUBLISHED, deadline__gte=business_date()).exclude(
         pk__in=claimed
     )
 
@@ -307,7 +307,7 @@ def claim(request, pk):
 
 def _detail_context(request, wish: Wish) -> dict:
     user = request.user
-    today = timezone.localdate()
+    today = business_date()
     events = selectors.wish_story(wish)
     for event in events:
         event.tone = STATUS_TONES.get(event.to_status, "muted")
@@ -560,7 +560,7 @@ def _photo_response(row: WishPhoto):
 @member_view
 def mine(request):
     user = request.user
-    today = timezone.localdate()
+    today = business_date()
     claims = WishClaim.objects.visible_to(user).select_related("wish", "wish__community")
     active = list(claims.filter(status=ClaimStatus.ACTIVE).order_by("due_on", "pk"))
     for c in active:
@@ -678,7 +678,7 @@ class FiguresForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        last = data.get("to") or timezone.localdate()
+        last = data.get("to") or business_date()
         first = data.get("from") or datetime.date(last.year, 1, 1)
         if last < first:
             self.add_error("to", _("结束日期早于开始日期"))
@@ -705,7 +705,7 @@ def figures_page(request):
             first, last = form.cleaned_data["from"], form.cleaned_data["to"]
         else:
             # by default this year to date, as on the pairing and community figures pages
-            last = timezone.localdate()
+            last = business_date()
             first = datetime.date(last.year, 1, 1)
             form = FiguresForm(initial={"from": first, "to": last})
         result = figures.wish_figures(request.user, first, last)

@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -50,6 +49,7 @@ from guanqing.core.api import Pagination, RoleAllowed, ServiceCreateMixin
 from guanqing.core.api_views import ScopedViewSet
 from guanqing.core.ids import parse_id
 from guanqing.core.schema import UNIT_NOT_FOUND
+from guanqing.core.workdays import business_date
 from guanqing.registry.models import Unit
 
 COMMUNITY_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER, Role.COMMUNITY_WORKER})
@@ -63,10 +63,6 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = services.ActivityFull.message
     default_code = "full"
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
 
 
 def _unit_param(request) -> Unit | None:
@@ -83,7 +79,7 @@ def _unit_param(request) -> Unit | None:
 def _term_param(request) -> Term:
     raw = request.query_params.get("term", "").strip()
     if not raw:
-        return Term.of(_today())
+        return Term.of(business_date())
     try:
         return Term.parse(raw)
     except ValueError:
@@ -454,7 +450,7 @@ class FiguresQuery(serializers.Serializer):
         return fields
 
     def validate(self, attrs):
-        last = attrs.get("to") or _today()
+        last = attrs.get("to") or business_date()
         first = attrs.get("from") or datetime.date(last.year, 1, 1)
         if last < first:
             raise serializers.ValidationError({"to": [_("结束日期早于开始日期")]})

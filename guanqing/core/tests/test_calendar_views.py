@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime
 import io
-from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -15,6 +16,8 @@ from guanqing.conftest import api_as, client_for
 from guanqing.core.models import AuditEvent, CalendarDay
 
 pytestmark = pytest.mark.usefixtures("official_calendar")
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 ROLES = [
     "committee",
@@ -128,9 +131,7 @@ def test_a_year_not_held_answers_404(world):
 
 
 def test_index_lists_years_with_holidays_and_makeups_and_names_the_missing_year(world):
-    with mock.patch(
-        "guanqing.core.views_calendar._today", return_value=datetime.date(2026, 11, 27)
-    ):
+    with time_machine.travel(datetime.datetime(2026, 11, 27, 10, tzinfo=SHANGHAI), tick=False):
         response = client_for(world.users.member).get(INDEX)
     html = response.content.decode()
     assert "2027 年尚未录入" in html
@@ -148,7 +149,7 @@ def test_index_lists_years_with_holidays_and_makeups_and_names_the_missing_year(
 
 
 def test_year_page_marks_holidays_makeup_days_and_today(world):
-    with mock.patch("guanqing.core.views_calendar._today", return_value=datetime.date(2026, 2, 12)):
+    with time_machine.travel(datetime.datetime(2026, 2, 12, 10, tzinfo=SHANGHAI), tick=False):
         response = client_for(world.users.member).get(YEAR_2026)
     html = response.content.decode()
     assert 'class="cal-day cal-day--holiday" data-date="2026-02-17"' in html

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +19,7 @@ from guanqing.accounts.choices import Role
 from guanqing.core.api import RoleAllowed
 from guanqing.core.ids import parse_id
 from guanqing.core.schema import UNIT_NOT_FOUND
+from guanqing.core.workdays import business_date
 from guanqing.pairing import compliance, figures, rules
 from guanqing.pairing.api.views import PAIRING_ROLES
 from guanqing.pairing.models import Pairing
@@ -34,7 +34,7 @@ NO_MEMBER = gettext_lazy("您的账号没有关联党员")
 
 def today() -> datetime.date:
     """Today's business date in Asia/Shanghai."""
-    return timezone.localdate()
+    return business_date()
 
 
 def _unit_param(request) -> Unit | None:

@@ -24,6 +24,7 @@ from guanqing.accounts.models import User
 from guanqing.community.demo import build_community_demo
 from guanqing.core import audit, daily
 from guanqing.core.testing.idnumbers import make_id_number
+from guanqing.core.workdays import business_date
 from guanqing.pairing.demo import build_pairing_demo
 from guanqing.registry.choices import (
     LEVEL_OF_KIND,
@@ -191,7 +192,7 @@ class _Builder:
         self.scale = scale
         self.rng = random.Random(seed)
         self.ids = _IdNumbers(self.rng)
-        self.today = timezone.localdate()
+        self.today = business_date()
         self.progress = progress or (lambda message: None)
         self.summary = DemoSummary()
 

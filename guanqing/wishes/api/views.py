@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 
 from django.http import FileResponse, Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -26,6 +25,7 @@ from rest_framework.views import APIView
 from guanqing.accounts.choices import BUSINESS_ROLES, Role
 from guanqing.core.api import ClientAddressThrottle, RoleAllowed, ServiceCreateMixin
 from guanqing.core.api_views import ScopedViewSet
+from guanqing.core.workdays import business_date
 from guanqing.registry.models import Division
 from guanqing.registry.selectors import current_district_map
 from guanqing.wishes import figures, selectors, services
@@ -347,7 +347,7 @@ class FiguresQuery(serializers.Serializer):
         return fields
 
     def validate(self, attrs):
-        last = attrs.get("to") or timezone.localdate()
+        last = attrs.get("to") or business_date()
         first = attrs.get("from") or datetime.date(last.year, 1, 1)
         if last < first:
             raise serializers.ValidationError({"to": [_("结束日期早于开始日期")]})

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanqing.core import daily
+from guanqing.core.workdays import business_date
 
 
 class Command(BaseCommand):
@@ -34,6 +34,6 @@ class Command(BaseCommand):
                     _("--today 应为 YYYY-MM-DD，收到的是 %(today)r") % {"today": today}
                 ) from None
         else:
-            day = timezone.localdate()
+            day = business_date()
         for job, line in daily.run_all(day):
             self.stdout.write(f"{day} {job.name}: {line}")
