@@ -9,7 +9,6 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import Q
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -47,10 +46,9 @@ from guanqing.community.models import (
 from guanqing.community.rules import Term
 from guanqing.core.api import Pagination, RoleAllowed, ServiceCreateMixin
 from guanqing.core.api_views import ScopedViewSet
-from guanqing.core.ids import parse_id
 from guanqing.core.schema import UNIT_NOT_FOUND
 from guanqing.core.workdays import business_date
-from guanqing.registry.models import Unit
+from guanqing.registry.api.params import unit_param
 
 COMMUNITY_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER, Role.COMMUNITY_WORKER})
 UNIT_VIEW_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN})
@@ -63,17 +61,6 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = services.ActivityFull.message
     default_code = "full"
-
-
-def _unit_param(request) -> Unit | None:
-    """`?unit=<id>` among the units the user sees: malformed is 400, outside scope 404."""
-    value = request.query_params.get("unit", "").strip()
-    if not value:
-        return None
-    unit_id = parse_id(value)
-    if unit_id is None:
-        raise exceptions.ValidationError({"unit": [_("单位编号应为整数")]})
-    return get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_id)
 
 
 def _term_param(request) -> Term:
@@ -189,7 +176,7 @@ class RosterView(APIView):
     )
     def get(self, request):
         term = _term_param(request)
-        unit = _unit_param(request)
+        unit = unit_param(request)
         rows = selectors.roster(request.user, term)
         if unit is not None:
             rows = rows.filter(unit_id=unit.pk)
@@ -486,7 +473,7 @@ class FiguresView(APIView):
         query = FiguresQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        unit = _unit_param(request)
+        unit = unit_param(request)
         figures = selectors.community_figures(request.user, data["from"], data["to"], unit=unit)
         return Response(_plain(figures))
 

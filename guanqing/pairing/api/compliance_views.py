@@ -17,12 +17,12 @@ from rest_framework.views import APIView
 
 from guanqing.accounts.choices import Role
 from guanqing.core.api import RoleAllowed
-from guanqing.core.ids import parse_id
 from guanqing.core.schema import UNIT_NOT_FOUND
 from guanqing.core.workdays import business_date
 from guanqing.pairing import compliance, figures, rules
 from guanqing.pairing.api.views import PAIRING_ROLES
 from guanqing.pairing.models import Pairing
+from guanqing.registry.api.params import unit_param
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Unit
 
@@ -33,19 +33,8 @@ NO_MEMBER = gettext_lazy("您的账号没有关联党员")
 
 
 def today() -> datetime.date:
-    """Today's business date in Asia/Shanghai."""
+    """Today's business date in Asia/Shanghai (the tests set it here, for the API alone)."""
     return business_date()
-
-
-def _unit_param(request) -> Unit | None:
-    """`?unit=<id>` among the units the user sees: malformed is 400, outside scope 404."""
-    value = request.query_params.get("unit", "").strip()
-    if not value:
-        return None
-    unit_id = parse_id(value)
-    if unit_id is None:
-        raise exceptions.ValidationError({"unit": [_("单位编号应为整数")]})
-    return get_object_or_404(Unit.objects.visible_to(request.user), pk=unit_id)
 
 
 class _RoleView(APIView):
@@ -131,7 +120,7 @@ class BoardView(_RoleView):
         raw = request.query_params.get("period")
         period = rules.quarter_of(day) if raw is None else compliance.parse_period(raw, config)
         pairings = Pairing.objects.visible_to(request.user)
-        unit = _unit_param(request)
+        unit = unit_param(request)
         if unit is None and request.user.role == Role.UNIT_ADMIN:
             unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=request.user.unit_id)
         if unit is not None:
@@ -203,7 +192,7 @@ class PairingFiguresView(_RoleView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         pairings = Pairing.objects.visible_to(request.user)
-        unit = _unit_param(request)
+        unit = unit_param(request)
         if unit is not None:
             pairings = pairings.filter(unit_id=unit.pk)
         result = figures.pairing_figures(
