@@ -114,3 +114,23 @@ def test_a_member_outside_the_community_cannot_be_rated_through_the_batch(cw):
         "/community/ratings/save/", {"term": cw.term.label, **_row(cw.other_colleague, "basic")}
     )
     assert not Rating.objects.filter(member=cw.other_colleague).exists()
+
+
+@pytest.mark.parametrize(
+    "role",
+    ["committee", "unit_admin", "member", "window_clerk", "fund_officer", "system_admin"],
+)
+def test_only_a_community_worker_may_save_the_ratings_in_one_go(cw, role):
+    before = list(Rating.objects.values_list("pk", "grade", "comment"))
+    response = client_for(getattr(cw.users, role)).post(
+        "/community/ratings/save/", {"term": cw.term.label, **_row(cw.member, "basic", "改")}
+    )
+    assert response.status_code == 403
+    assert list(Rating.objects.values_list("pk", "grade", "comment")) == before
+
+
+def test_the_batch_save_asks_an_anonymous_visitor_to_sign_in(cw):
+    from django.test import Client
+
+    response = Client().post("/community/ratings/save/", {"term": cw.term.label})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
