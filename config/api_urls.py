@@ -6,9 +6,9 @@ from rest_framework.routers import DefaultRouter
 
 from guanqing.accounts.api import views as accounts
 from guanqing.community.api import views as community
-from guanqing.core.api_calendar import DaysView, DeadlineView
-from guanqing.core.api_notifications import NotificationViewSet
-from guanqing.core.api_views import AuditEventViewSet
+from guanqing.core.audit.api import AuditEventViewSet
+from guanqing.core.calendar.api import DaysView, DeadlineView
+from guanqing.core.notifications.api import NotificationViewSet
 from guanqing.pairing.api import compliance_views as compliance
 from guanqing.pairing.api import views as pairing
 from guanqing.registry.api import views as registry

@@ -88,8 +88,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "guanqing.core.context_processors.navigation",
-                "guanqing.core.context_processors.notifications",
+                "guanqing.core.ui.context_processors.navigation",
+                "guanqing.core.ui.context_processors.notifications",
             ],
         },
     }
@@ -201,16 +201,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "guanqing.core.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "guanqing.core.api.base.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "guanqing.core.api.StableOrderingFilter",
+        "guanqing.core.api.base.StableOrderingFilter",
     ],
     # drf-spectacular, plus the error answers of every operation.
-    "DEFAULT_SCHEMA_CLASS": "guanqing.core.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "guanqing.core.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "guanqing.core.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "guanqing.core.api.base.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Scoped rates for the few endpoints open without an account (throttle_scope on the view).
     "DEFAULT_THROTTLE_RATES": {"wish_confirm": "30/hour"},

@@ -146,9 +146,9 @@ def client_for(user) -> Client:
 @pytest.fixture
 def official_calendar(db):
     """The seeded official calendar (2004–2026): a transactional test elsewhere may have flushed it."""
-    from guanqing.core.calendar_seed import seed
+    from guanqing.core.calendar.seed import seed
+    from guanqing.core.calendar.workdays import forget_cached_years
     from guanqing.core.models import CalendarDay
-    from guanqing.core.workdays import forget_cached_years
 
     seed(CalendarDay)
     forget_cached_years()

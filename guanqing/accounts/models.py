@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.accounts.choices import SEPARATED_ADMIN_ROLES, Role
-from guanqing.core.scoping import ScopedQuerySet
+from guanqing.core.scope.querysets import ScopedQuerySet
 
 
 class UserQuerySet(ScopedQuerySet):

@@ -25,7 +25,7 @@ from guanqing.community.models import (
 )
 from guanqing.community.rules import Term
 from guanqing.community.selectors import day_bounds
-from guanqing.core.filters import IdFilter
+from guanqing.core.api.filters import IdFilter
 
 
 def _by_term(queryset, name, value):

@@ -17,7 +17,7 @@ from guanqing.community.choices import (
     ServiceRole,
     SignupStatus,
 )
-from guanqing.core.scoping import ScopedQuerySet
+from guanqing.core.scope.querysets import ScopedQuerySet
 from guanqing.core.text import LONG_TEXT_MAX
 
 HOURS = {"max_digits": 5, "decimal_places": 1}

@@ -57,8 +57,8 @@ from guanqing.community.models import (
 )
 from guanqing.community.rules import Term
 from guanqing.core import audit
+from guanqing.core.calendar.workdays import business_date
 from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
-from guanqing.core.workdays import business_date
 from guanqing.registry.choices import DivisionLevel, MemberStatus
 from guanqing.registry.models import Member
 

@@ -63,10 +63,10 @@ from guanqing.community.models import (
     Registration,
 )
 from guanqing.community.rules import Term
-from guanqing.core.htmx import add_service_errors, paginate, render_page, wants_partial
+from guanqing.core.calendar.workdays import business_date
 from guanqing.core.ids import parse_id
 from guanqing.core.pinyin import sorted_by_pinyin
-from guanqing.core.workdays import business_date
+from guanqing.core.ui.htmx import add_service_errors, paginate, render_page, wants_partial
 from guanqing.registry.models import Member, Unit
 
 # refused forms answered to htmx, swapped in place (see community/templates/community/head.html)

@@ -17,7 +17,7 @@ from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
-from guanqing.core.workdays import business_date
+from guanqing.core.calendar.workdays import business_date
 
 MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 # A landline: area code (0574) and 7–8 digits, or a local 7–8 digit number.

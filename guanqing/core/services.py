@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanqing.core import audit, text
@@ -76,60 +75,3 @@ def save_with_audit(
         root=root,
     )
     return instance
-
-
-def notification_mark_read(*, actor, notification):
-    """Mark one of the actor's own notifications read; reading it again keeps the first time.
-
-    Not audited: reading a reminder changes nothing anyone is accountable for.
-    """
-    from django.utils import timezone
-
-    from guanqing.core.models import Notification
-
-    if notification.recipient_id != actor.pk:
-        raise OutOfScope(_("不存在或不在您的权限范围内"))
-    if notification.read_at is None:
-        now = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
-        notification.read_at = now
-    return notification
-
-
-def notification_mark_all_read(*, actor) -> int:
-    """Mark every unread notification of the actor read; returns how many changed.
-
-    Not audited, like `notification_mark_read`.
-    """
-    from django.utils import timezone
-
-    from guanqing.core.models import Notification
-
-    return Notification.objects.visible_to(actor).unread().update(read_at=timezone.now())
-
-
-def notification_send(
-    *, recipients: Iterable, kind: str, text: str, dedupe_key: str, link: str = ""
-) -> int:
-    """Write one in-app notification to each of `recipients` (users or user ids) about the
-    thing `dedupe_key` names; a recipient who already has it gets nothing new. Returns how many
-    were written. Not audited: the change it reports is audited where it happens."""
-    from guanqing.core.models import Notification
-
-    ids = {getattr(r, "pk", r) for r in recipients}
-    ids.discard(None)
-    if not ids:
-        return 0
-    mine = Notification.objects.filter(recipient_id__in=ids, dedupe_key=dedupe_key)
-    before = mine.count()
-    # The unique (recipient, dedupe_key) constraint skips what was written before.
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient_id=pk, kind=kind, text=text[:500], link=link, dedupe_key=dedupe_key
-            )
-            for pk in sorted(ids)
-        ],
-        ignore_conflicts=True,
-    )
-    return mine.count() - before

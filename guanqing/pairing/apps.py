@@ -11,7 +11,7 @@ class PairingConfig(AppConfig):
 
         selectors.register_household_scope()
 
-        from guanqing.core.sections import register_section
+        from guanqing.core.ui.sections import register_section
         from guanqing.pairing.views import household_visits_section
 
         register_section("household_detail", household_visits_section)

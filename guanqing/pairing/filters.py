@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from guanqing.core.filters import IdFilter
+from guanqing.core.api.filters import IdFilter
 from guanqing.pairing.choices import ProjectKind, ProjectStatus, SupportKind, VisitKind
 from guanqing.pairing.models import Pairing, Partnership, PartnershipProject, Visit
 from guanqing.registry.choices import DivisionLevel

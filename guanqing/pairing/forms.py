@@ -7,8 +7,8 @@ from collections import Counter
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guanqing.core.calendar.workdays import business_date
 from guanqing.core.pinyin import pinyin_key
-from guanqing.core.workdays import business_date
 from guanqing.pairing.choices import SupportKind, VisitKind
 from guanqing.registry.choices import MemberStatus
 from guanqing.registry.models import Household

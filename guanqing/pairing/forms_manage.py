@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from guanqing.core.calendar.workdays import business_date
 from guanqing.core.ids import parse_id
-from guanqing.core.workdays import business_date
 from guanqing.pairing.choices import EndReason
 from guanqing.pairing.models import Pairing, PairingTerm, Partnership
 from guanqing.registry.choices import DivisionLevel, HouseholdStatus, MemberStatus

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from guanqing.core.scoping import ScopedQuerySet
+from guanqing.core.scope.querysets import ScopedQuerySet
 from guanqing.core.text import LONG_TEXT_MAX
 from guanqing.pairing.choices import (
     EndReason,

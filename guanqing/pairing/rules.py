@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from guanqing.core.workdays import lantern_festival
+from guanqing.core.calendar.workdays import lantern_festival
 
 K = TypeVar("K")
 

@@ -7,7 +7,7 @@ import datetime
 
 from django.db.models import OuterRef, Q, Subquery
 
-from guanqing.core.scoping import register_scope_extension
+from guanqing.core.scope.querysets import register_scope_extension
 from guanqing.pairing.models import ComplianceSettings, Pairing, PairingTerm, Visit
 
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanqing.core import audit, text, uploads
+from guanqing.core.calendar.workdays import business_date
 from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
-from guanqing.core.workdays import business_date
 from guanqing.pairing import selectors
 from guanqing.pairing.choices import EndReason, ProjectStatus, SupportKind, VisitKind
 from guanqing.pairing.models import (

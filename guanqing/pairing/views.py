@@ -25,9 +25,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from guanqing.core import audit, excel
-from guanqing.core.htmx import add_service_errors, paginate, render_page, wants_partial
+from guanqing.core.calendar.workdays import business_date
 from guanqing.core.ids import parse_id
-from guanqing.core.workdays import business_date
+from guanqing.core.ui.htmx import add_service_errors, paginate, render_page, wants_partial
 from guanqing.pairing import compliance, exports, rules, selectors, services
 from guanqing.pairing.choices import VisitKind
 from guanqing.pairing.figures import wan_yuan, yuan

@@ -22,10 +22,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanqing.core.htmx import add_service_errors, paginate, render_page
+from guanqing.core.calendar.workdays import business_date
 from guanqing.core.ids import parse_id, parse_year
 from guanqing.core.services import OutOfScope
-from guanqing.core.workdays import business_date
+from guanqing.core.ui.htmx import add_service_errors, paginate, render_page
 from guanqing.pairing import compliance, selectors, services
 from guanqing.pairing.forms_manage import (
     EndForm,

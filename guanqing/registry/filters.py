@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core import sensitive
-from guanqing.core.filters import IdFilter
+from guanqing.core.api.filters import IdFilter
 from guanqing.core.ids import is_digits
 from guanqing.registry.choices import (
     DivisionLevel,

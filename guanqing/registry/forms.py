@@ -16,7 +16,7 @@ class ServiceForm(forms.ModelForm):
     """A ModelForm used for its fields and widgets only: never saved, no model validation here.
 
     The service function runs full_clean and the business rules, and its errors are put back on
-    the form with guanqing.core.htmx.add_service_errors.
+    the form with guanqing.core.ui.htmx.add_service_errors.
     """
 
     required_css_class = "field--required"

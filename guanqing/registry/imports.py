@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanqing.core import audit, excel, sensitive
+from guanqing.core.calendar.workdays import business_date
 from guanqing.core.context import RequestInfo, reset_request_info, set_request_info
 from guanqing.core.excel import RowError, Sheet
 from guanqing.core.services import require
-from guanqing.core.workdays import business_date
 from guanqing.registry import services
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Unit

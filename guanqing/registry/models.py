@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core import sensitive
-from guanqing.core.scoping import ScopedQuerySet
+from guanqing.core.scope.querysets import ScopedQuerySet
 from guanqing.core.text import LONG_TEXT_MAX
 from guanqing.registry.choices import (
     DivisionKind,
@@ -50,7 +50,7 @@ class DivisionQuerySet(ScopedQuerySet):
         return self.filter(level=DivisionLevel.DISTRICT)
 
     def current(self, on=None):
-        from guanqing.core.workdays import business_date
+        from guanqing.core.calendar.workdays import business_date
 
         on = on or business_date()
         return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gt=on))

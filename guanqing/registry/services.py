@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanqing.core import audit, sensitive, text
+from guanqing.core.calendar.workdays import business_date
 from guanqing.core.ids import is_digits
 from guanqing.core.policy import current_policy
 from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
-from guanqing.core.workdays import business_date
 from guanqing.registry.choices import LEVEL_OF_KIND, DivisionLevel, Relation
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
 from guanqing.registry.permissions import may_create

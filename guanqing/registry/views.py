@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from guanqing.core import audit_labels
-from guanqing.core.htmx import add_service_errors, paginate, render_page
+from guanqing.core.audit import labels as audit_labels
 from guanqing.core.policy import request_policy
-from guanqing.core.sections import sections_for
 from guanqing.core.services import ScopeError
+from guanqing.core.ui.htmx import add_service_errors, paginate, render_page
+from guanqing.core.ui.sections import sections_for
 from guanqing.registry import selectors, services
 from guanqing.registry.filters import (
     DivisionFilter,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from guanqing.core.filters import IdFilter
+from guanqing.core.api.filters import IdFilter
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division
 from guanqing.registry.selectors import district_ids_rolling_up_to

@@ -9,7 +9,7 @@ from collections import Counter
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from guanqing.core.workdays import business_date
+from guanqing.core.calendar.workdays import business_date
 from guanqing.registry.choices import HouseholdStatus
 from guanqing.registry.models import Household
 from guanqing.wishes.choices import WishCategory

@@ -28,8 +28,9 @@ from django.utils.translation import gettext_lazy
 
 from guanqing.accounts.choices import Role
 from guanqing.core import audit, text, uploads
-from guanqing.core.services import OutOfScope, merge_errors, notification_send, require
-from guanqing.core.workdays import business_date
+from guanqing.core.calendar.workdays import business_date
+from guanqing.core.notifications.services import notification_send
+from guanqing.core.services import OutOfScope, merge_errors, require
 from guanqing.registry.choices import DivisionLevel, HouseholdStatus, MemberStatus
 from guanqing.registry.models import Division, Household, Member
 from guanqing.wishes import selectors

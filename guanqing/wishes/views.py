@@ -33,9 +33,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanqing.accounts.choices import Role
-from guanqing.core.htmx import add_service_errors, paginate, render_page, wants_partial
+from guanqing.core.calendar.workdays import business_date
 from guanqing.core.services import OutOfScope
-from guanqing.core.workdays import business_date
+from guanqing.core.ui.htmx import add_service_errors, paginate, render_page, wants_partial
 from guanqing.registry.models import Division, Household
 from guanqing.wishes import figures, selectors, services
 from guanqing.wishes.api.views import WishConfirmThrottle, district_names

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from guanqing.accounts.models import User
-from guanqing.core.api import ScopedPrimaryKeyRelatedField, ShapeOnlyModelSerializer
+from guanqing.core.api.base import ScopedPrimaryKeyRelatedField, ShapeOnlyModelSerializer
 from guanqing.core.models import SecurityPolicy
 from guanqing.registry.models import Division, Member, Unit
 

@@ -18,7 +18,7 @@ from guanqing.community.models import (
     Registration,
 )
 from guanqing.community.rules import Term
-from guanqing.core.api import IdField, ScopedPrimaryKeyRelatedField, ShapeOnlyModelSerializer
+from guanqing.core.api.base import IdField, ScopedPrimaryKeyRelatedField, ShapeOnlyModelSerializer
 
 TERM_HELP = gettext_lazy("半年度，如 2026H1（1–6 月）、2026H2（7–12 月）")
 HOURS_ERRORS = {

@@ -44,10 +44,10 @@ from guanqing.community.models import (
     Registration,
 )
 from guanqing.community.rules import Term
-from guanqing.core.api import Pagination, RoleAllowed, ServiceCreateMixin
-from guanqing.core.api_views import ScopedViewSet
-from guanqing.core.schema import UNIT_NOT_FOUND
-from guanqing.core.workdays import business_date
+from guanqing.core.api.base import Pagination, RoleAllowed, ServiceCreateMixin
+from guanqing.core.api.schema import UNIT_NOT_FOUND
+from guanqing.core.api.viewsets import ScopedViewSet
+from guanqing.core.calendar.workdays import business_date
 from guanqing.registry.api.params import unit_param
 
 COMMUNITY_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER, Role.COMMUNITY_WORKER})

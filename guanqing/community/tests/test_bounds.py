@@ -10,9 +10,9 @@ import pytest
 from guanqing.community import services
 from guanqing.community.models import Activity
 from guanqing.conftest import api_as
+from guanqing.core.calendar.workdays import business_date
 from guanqing.core.models import AuditEvent
 from guanqing.core.text import LONG_TEXT_MAX
-from guanqing.core.workdays import business_date
 
 API = "/api/v1/community/activities/"
 

@@ -4,13 +4,13 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from guanqing.core.calendar_seed import seed as seed_days
+    from guanqing.core.calendar.seed import seed as seed_days
 
     seed_days(apps.get_model("core", "CalendarDay"))
 
 
 def unseed(apps, schema_editor):
-    from guanqing.core.calendar_seed import FIRST_YEAR, LAST_YEAR
+    from guanqing.core.calendar.seed import FIRST_YEAR, LAST_YEAR
 
     apps.get_model("core", "CalendarDay").objects.filter(
         date__year__gte=FIRST_YEAR, date__year__lte=LAST_YEAR

@@ -17,8 +17,8 @@ from guanqing.accounts import services as accounts
 from guanqing.community import services as community
 from guanqing.community.tests.factories import ActivityFactory, current_term
 from guanqing.conftest import client_for
-from guanqing.core import calendar_services
-from guanqing.core.audit_labels import change_rows, field_label, value_label
+from guanqing.core.audit.labels import change_rows, field_label, value_label
+from guanqing.core.calendar import services as calendar_services
 from guanqing.core.models import AuditEvent
 from guanqing.core.testing.idnumbers import make_id_number
 from guanqing.pairing import services as pairing

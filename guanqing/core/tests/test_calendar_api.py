@@ -155,7 +155,7 @@ def test_days_query_count_does_not_grow_with_the_range(member_api):
 
 
 def test_an_amended_day_changes_the_answer_at_once(member_api, world):
-    from guanqing.core.calendar_services import calendar_day_set
+    from guanqing.core.calendar.services import calendar_day_set
 
     before = member_api.get(DEADLINE, {"start": "2026-03-05", "workdays": 1}).json()["deadline"]
     assert before == "2026-03-06"

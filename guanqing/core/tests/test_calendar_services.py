@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from guanqing.core.calendar_services import DayEntry, calendar_day_set, calendar_year_publish
+from guanqing.core.calendar.services import DayEntry, calendar_day_set, calendar_year_publish
+from guanqing.core.calendar.workdays import CalendarYearMissing, add_workdays, is_workday
 from guanqing.core.models import AuditEvent, CalendarDay
 from guanqing.core.services import ScopeError
-from guanqing.core.workdays import CalendarYearMissing, add_workdays, is_workday
 
 D = datetime.date
 pytestmark = pytest.mark.usefixtures("official_calendar")

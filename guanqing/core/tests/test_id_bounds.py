@@ -16,7 +16,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 import guanqing
 from guanqing.conftest import api_as, client_for
-from guanqing.core.filters import IdFilter
+from guanqing.core.api.filters import IdFilter
 
 BIG = "9223372036854775808"  # 2^63: one more than the largest BigAutoField value
 NOT_IDS = [BIG, "-1", "0", "abc", "1.5", "１２", "²"]

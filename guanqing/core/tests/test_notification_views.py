@@ -15,8 +15,8 @@ from factory.django import DjangoModelFactory
 
 from guanqing.conftest import client_for
 from guanqing.core.models import Notification
+from guanqing.core.notifications.views import local_link
 from guanqing.core.testing import factories as f
-from guanqing.core.views_notifications import local_link
 
 URL = "/notifications/"
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

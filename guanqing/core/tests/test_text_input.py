@@ -320,7 +320,7 @@ def test_a_new_household_with_too_many_people_is_refused_whole(world):
 
 def test_accounts_and_the_calendar_refuse_control_characters_too(world, official_calendar):
     from guanqing.accounts import services as accounts
-    from guanqing.core import calendar_services
+    from guanqing.core.calendar import services as calendar_services
 
     with pytest.raises(ValidationError) as excinfo:
         accounts.user_create(

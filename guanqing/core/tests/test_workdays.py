@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guanqing.core import workdays
-from guanqing.core.workdays import (
+from guanqing.core.calendar import workdays
+from guanqing.core.calendar.workdays import (
     CalendarYearMissing,
     add_workdays,
     is_workday,

@@ -16,9 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from guanqing.accounts.choices import Role
-from guanqing.core.api import RoleAllowed
-from guanqing.core.schema import UNIT_NOT_FOUND
-from guanqing.core.workdays import business_date
+from guanqing.core.api.base import RoleAllowed
+from guanqing.core.api.schema import UNIT_NOT_FOUND
+from guanqing.core.calendar.workdays import business_date
 from guanqing.pairing import compliance, figures, rules
 from guanqing.pairing.api.views import PAIRING_ROLES
 from guanqing.pairing.models import Pairing

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from guanqing.core.api import ScopedPrimaryKeyRelatedField, ShapeOnlyModelSerializer
+from guanqing.core.api.base import ScopedPrimaryKeyRelatedField, ShapeOnlyModelSerializer
 from guanqing.pairing.choices import EndReason, VisitKind
 from guanqing.pairing.models import (
     ComplianceSettings,

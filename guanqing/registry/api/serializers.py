@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from guanqing.core import sensitive
-from guanqing.core.api import (
+from guanqing.core.api.base import (
     ScopedCodeRelatedField,
     ScopedPrimaryKeyRelatedField,
     ShapeOnlyModelSerializer,

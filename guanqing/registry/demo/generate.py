@@ -23,8 +23,8 @@ from guanqing.accounts.choices import Role
 from guanqing.accounts.models import User
 from guanqing.community.demo import build_community_demo
 from guanqing.core import audit, daily
+from guanqing.core.calendar.workdays import business_date
 from guanqing.core.testing.idnumbers import make_id_number
-from guanqing.core.workdays import business_date
 from guanqing.pairing.demo import build_pairing_demo
 from guanqing.registry.choices import (
     LEVEL_OF_KIND,

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from guanqing.core.models import AuditEvent
-from guanqing.core.scoping import _extensions, register_scope_extension
+from guanqing.core.scope.querysets import _extensions, register_scope_extension
 from guanqing.core.services import ScopeError
 from guanqing.core.testing import factories as f
 from guanqing.core.testing.idnumbers import make_id_number

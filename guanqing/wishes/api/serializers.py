@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from guanqing.core.api import (
+from guanqing.core.api.base import (
     ScopedCodeRelatedField,
     ScopedPrimaryKeyRelatedField,
     ShapeOnlyModelSerializer,

@@ -9,9 +9,9 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from guanqing.conftest import api_as
+from guanqing.core.calendar.workdays import business_date
 from guanqing.core.models import AuditEvent
 from guanqing.core.text import LONG_TEXT_MAX
-from guanqing.core.workdays import business_date
 from guanqing.wishes import services
 from guanqing.wishes.models import Wish, WishFulfilment
 from guanqing.wishes.tests.factories import make_wish

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from guanqing.core import daily
-from guanqing.core.workdays import business_date
+from guanqing.core.calendar.workdays import business_date
 
 
 class Command(BaseCommand):

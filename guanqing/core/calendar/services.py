@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils.translation import gettext, gettext_lazy
 
 from guanqing.core import audit, text
+from guanqing.core.calendar.workdays import forget_cached_years
 from guanqing.core.models import CalendarDay
 from guanqing.core.services import require
-from guanqing.core.workdays import forget_cached_years
 
 CALENDAR_ROLES = {"committee", "system_admin"}
 NOT_PERMITTED = gettext_lazy("只有机关工委和系统管理员可以维护工作日历")

@@ -10,40 +10,14 @@ from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema_field
 
-from guanqing.core.audit_labels import type_label
-from guanqing.core.ids import ID_ERROR, MAX_ID, parse_id
+from guanqing.core.audit.labels import type_label
 from guanqing.core.models import AuditAction, AuditEvent
 
 
 def start_of(day: datetime.date) -> datetime.datetime:
     """Midnight at the start of a business date (Asia/Shanghai, the project's time zone)."""
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
-
-
-class IdFormField(forms.Field):
-    """A record id from a query string: 1 … 2^63−1 in ASCII digits, else a form error."""
-
-    widget = forms.NumberInput
-    default_error_messages = {"invalid": ID_ERROR}
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        number = parse_id(value)
-        if number is None:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return number
-
-
-@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
-class IdFilter(django_filters.Filter):
-    """Every filter by a record id (`?unit=`, `?member=`…) in every FilterSet: a value the
-    database cannot hold is a 400 naming the parameter (a form error on the list pages)
-    instead of an overflow in the query."""
-
-    field_class = IdFormField
 
 
 class AuditFilterForm(forms.Form):

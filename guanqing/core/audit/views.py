@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanqing.core import audit
-from guanqing.core.audit_labels import change_rows, message_label, type_label
+from guanqing.core.audit.filters import AuditEventFilter
+from guanqing.core.audit.labels import change_rows, message_label, type_label
 from guanqing.core.excel import literal_row
-from guanqing.core.filters import AuditEventFilter
 from guanqing.core.models import AuditEvent
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

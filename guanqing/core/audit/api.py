@@ -1,20 +1,16 @@
-"""The scoped base viewset, and the audit log under /api/v1/audit-events/ (read-only, for the
-audit administrator only)."""
+"""The audit log under /api/v1/audit-events/ (read-only, for the audit administrator only)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework import mixins, permissions, serializers
 
 from guanqing.accounts.choices import Role
-from guanqing.core.api import RoleAllowed, ScopedViewSetMixin
-from guanqing.core.filters import AuditEventFilter
+from guanqing.core.api.base import RoleAllowed
+from guanqing.core.api.viewsets import ScopedViewSet
+from guanqing.core.audit.filters import AuditEventFilter
 from guanqing.core.models import AuditEvent
-
-
-class ScopedViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
-    """The base of every API viewset: see `guanqing.core.api.ScopedViewSetMixin`."""
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

@@ -20,7 +20,7 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from guanqing.core.workdays import business_date
+from guanqing.core.calendar.workdays import business_date
 
 logger = logging.getLogger(__name__)
 

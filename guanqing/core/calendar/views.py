@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from guanqing.core import excel
-from guanqing.core.calendar_services import (
+from guanqing.core.calendar.services import (
     CALENDAR_ROLES,
     IMPORT_COLUMNS,
     IMPORT_REQUIRED,
@@ -32,10 +32,10 @@ from guanqing.core.calendar_services import (
     calendar_days_import,
     calendar_year_publish,
 )
-from guanqing.core.htmx import add_service_errors
+from guanqing.core.calendar.workdays import business_date, lunar_to_solar
 from guanqing.core.ids import parse_year
 from guanqing.core.models import CalendarDay
-from guanqing.core.workdays import business_date, lunar_to_solar
+from guanqing.core.ui.htmx import add_service_errors
 
 MAX_PERIOD_DAYS = 31
 HOLIDAY_ROWS = 8

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from guanqing.core import views_calendar as views
+from guanqing.core.calendar import views
 
 urlpatterns = [
     path("", views.index, name="index"),

@@ -191,7 +191,7 @@ class ScopedViewSetMixin:
     - Writes come from ServiceCreateMixin / ServiceUpdateMixin, which call the subclass's
       `service_create(data)` / `service_update(obj, data)`; there is no delete.
 
-    Use it as `guanqing.core.api_views.ScopedViewSet` (this mixin on DRF's GenericViewSet). The two
+    Use it as `guanqing.core.api.viewsets.ScopedViewSet` (this mixin on DRF's GenericViewSet). The two
     live apart because DRF imports this module (for `Pagination`) while it is still loading its own
     viewsets module.
     """

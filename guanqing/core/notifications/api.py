@@ -9,9 +9,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 
-from guanqing.core.api_views import ScopedViewSet
+from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.core.models import Notification
-from guanqing.core.services import notification_mark_read
+from guanqing.core.notifications.services import notification_mark_read
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from guanqing.core import views_audit
+from guanqing.core.audit import views as views_audit
 
 urlpatterns = [
     path("", views_audit.event_list, name="event_list"),

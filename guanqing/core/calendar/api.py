@@ -14,8 +14,8 @@ from rest_framework import exceptions, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from guanqing.core.calendar.workdays import CalendarYearMissing, add_workdays, is_workday
 from guanqing.core.models import CalendarDay
-from guanqing.core.workdays import CalendarYearMissing, add_workdays, is_workday
 
 MAX_RANGE_DAYS = 400
 MAX_WORKDAYS = 2500  # about ten years of workdays: beyond that a year is missing anyway

@@ -15,9 +15,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from guanqing.core.htmx import paginate, render_page
 from guanqing.core.models import Notification
-from guanqing.core.services import notification_mark_all_read, notification_mark_read
+from guanqing.core.notifications.services import notification_mark_all_read, notification_mark_read
+from guanqing.core.ui.htmx import paginate, render_page
 
 PAGE_SIZE = 50
 

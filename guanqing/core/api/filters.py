@@ -1,0 +1,33 @@
+"""The filter every FilterSet uses for a record id in a query string."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from drf_spectacular.utils import extend_schema_field
+
+from guanqing.core.ids import ID_ERROR, MAX_ID, parse_id
+
+
+class IdFormField(forms.Field):
+    """A record id from a query string: 1 … 2^63−1 in ASCII digits, else a form error."""
+
+    widget = forms.NumberInput
+    default_error_messages = {"invalid": ID_ERROR}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        number = parse_id(value)
+        if number is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.Filter):
+    """Every filter by a record id (`?unit=`, `?member=`…) in every FilterSet: a value the
+    database cannot hold is a 400 naming the parameter (a form error on the list pages)
+    instead of an overflow in the query."""
+
+    field_class = IdFormField
