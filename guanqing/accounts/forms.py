@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from guanqing.accounts.choices import BUSINESS_ROLES, REQUIRED_SCOPE, Role
+from guanqing.accounts.choices import REQUIRED_SCOPE
 from guanqing.accounts.models import User
+from guanqing.core.roles import BUSINESS_ROLES, Role
 from guanqing.registry.forms import CommunityChoiceField
 from guanqing.registry.models import Division, Member, Unit
 

@@ -7,35 +7,44 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from guanqing.accounts.choices import SEPARATED_ADMIN_ROLES, Role
-from guanqing.core.scope.querysets import ScopedQuerySet
+from guanqing.core.roles import SEPARATED_ADMIN_ROLES, Role
+from guanqing.core.scope.querysets import ScopedQuerySet, scope_rule
 
 
 class UserQuerySet(ScopedQuerySet):
+    @scope_rule(Role.SYSTEM_ADMIN)
     def _for_system_admin(self, user):
         return self
 
+    @scope_rule(Role.SECURITY_ADMIN)
     def _for_security_admin(self, user):
         return self
 
+    @scope_rule(Role.COMMITTEE)
     def _for_committee(self, user):
         return self.filter(pk=user.pk)
 
+    @scope_rule(Role.UNIT_ADMIN)
     def _for_unit_admin(self, user):
         return self.filter(pk=user.pk)
 
+    @scope_rule(Role.MEMBER)
     def _for_member(self, user):
         return self.filter(pk=user.pk)
 
+    @scope_rule(Role.COMMUNITY_WORKER)
     def _for_community_worker(self, user):
         return self.filter(pk=user.pk)
 
+    @scope_rule(Role.WINDOW_CLERK)
     def _for_window_clerk(self, user):
         return self.filter(pk=user.pk)
 
+    @scope_rule(Role.FUND_OFFICER)
     def _for_fund_officer(self, user):
         return self.filter(pk=user.pk)
 
+    @scope_rule(Role.AUDIT_ADMIN)
     def _for_audit_admin(self, user):
         return self.filter(pk=user.pk)
 

@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guanqing.accounts.choices import ALLOWED_SCOPE, REQUIRED_SCOPE, SEPARATED_ADMIN_ROLES, Role
+from guanqing.accounts.choices import ALLOWED_SCOPE, REQUIRED_SCOPE
 from guanqing.accounts.models import User
 from guanqing.core import audit, text
 from guanqing.core.models import SecurityPolicy
 from guanqing.core.policy import current_policy
+from guanqing.core.roles import SEPARATED_ADMIN_ROLES, Role
 from guanqing.core.services import merge_errors, require
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Member, Unit

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from guanqing.accounts import services
-from guanqing.accounts.choices import BUSINESS_ROLES
 from guanqing.accounts.forms import (
     SCOPE_OF_ROLE,
     PasswordResetForm,
@@ -30,6 +29,7 @@ from guanqing.accounts.models import User
 from guanqing.core import sensitive
 from guanqing.core.ids import is_digits
 from guanqing.core.policy import request_policy
+from guanqing.core.roles import BUSINESS_ROLES
 from guanqing.registry.models import Member
 from guanqing.registry.services import masked
 

@@ -17,7 +17,8 @@ from guanqing.community.choices import (
     ServiceRole,
     SignupStatus,
 )
-from guanqing.core.scope.querysets import ScopedQuerySet
+from guanqing.core.roles import Role
+from guanqing.core.scope.querysets import ScopedQuerySet, edit_rule, scope_rule
 from guanqing.core.text import LONG_TEXT_MAX
 
 HOURS = {"max_digits": 5, "decimal_places": 1}
@@ -47,21 +48,35 @@ class TermMixin(models.Model):
 
 
 class RegistrationQuerySet(ScopedQuerySet):
+    no_rows_for = frozenset(
+        {
+            Role.AUDIT_ADMIN,
+            Role.FUND_OFFICER,
+            Role.SECURITY_ADMIN,
+            Role.SYSTEM_ADMIN,
+            Role.WINDOW_CLERK,
+        }
+    )
+
+    @scope_rule(Role.COMMITTEE)
     def _for_committee(self, user):
         return self
 
+    @scope_rule(Role.COMMUNITY_WORKER)
+    @edit_rule(Role.COMMUNITY_WORKER)
     def _for_community_worker(self, user):
         return self.filter(community_id=user.community_id)
 
+    @scope_rule(Role.MEMBER)
     def _for_member(self, user):
         return self.filter(member_id=user.member_id)
 
+    @scope_rule(Role.UNIT_ADMIN)
     def _for_unit_admin(self, user):
         # 双报到: the unit follows where its members registered
         return self.filter(member__unit_id=user.unit_id)
 
     # the community decides on the registrations made with it
-    _edit_community_worker = _for_community_worker
 
     def for_term(self, term: rules.Term):
         return self.filter(year=term.year, half=term.half)
@@ -139,12 +154,26 @@ class Registration(TermMixin):
 
 
 class ActivityQuerySet(ScopedQuerySet):
+    no_rows_for = frozenset(
+        {
+            Role.AUDIT_ADMIN,
+            Role.FUND_OFFICER,
+            Role.SECURITY_ADMIN,
+            Role.SYSTEM_ADMIN,
+            Role.WINDOW_CLERK,
+        }
+    )
+
+    @scope_rule(Role.COMMITTEE)
     def _for_committee(self, user):
         return self
 
+    @scope_rule(Role.COMMUNITY_WORKER)
+    @edit_rule(Role.COMMUNITY_WORKER)
     def _for_community_worker(self, user):
         return self.filter(community_id=user.community_id)
 
+    @scope_rule(Role.MEMBER)
     def _for_member(self, user):
         # Published activities of every community (to find one), and every activity, cancelled
         # ones too, of the communities it registered at or that it signed up for.
@@ -154,12 +183,11 @@ class ActivityQuerySet(ScopedQuerySet):
             Q(status=ActivityStatus.PUBLISHED) | Q(community_id__in=registered) | Q(pk__in=signed)
         )
 
+    @scope_rule(Role.UNIT_ADMIN)
     def _for_unit_admin(self, user):
         # the activities its members signed up for: the context of their hours
         signed = ActivitySignup.objects.filter(member__unit_id=user.unit_id).values("activity_id")
         return self.filter(pk__in=signed)
-
-    _edit_community_worker = _for_community_worker
 
 
 class Activity(models.Model):
@@ -237,20 +265,44 @@ class _ByActivityQuerySet(ScopedQuerySet):
     """Rows about a member on an activity: the community sees its activities' rows, the member its
     own, the unit its members'."""
 
+    no_rows_for = frozenset(
+        {
+            Role.AUDIT_ADMIN,
+            Role.FUND_OFFICER,
+            Role.SECURITY_ADMIN,
+            Role.SYSTEM_ADMIN,
+            Role.WINDOW_CLERK,
+        }
+    )
+
+    @scope_rule(Role.COMMITTEE)
     def _for_committee(self, user):
         return self
 
+    @scope_rule(Role.COMMUNITY_WORKER)
     def _for_community_worker(self, user):
         return self.filter(activity__community_id=user.community_id)
 
+    @scope_rule(Role.MEMBER)
     def _for_member(self, user):
         return self.filter(member_id=user.member_id)
 
+    @scope_rule(Role.UNIT_ADMIN)
     def _for_unit_admin(self, user):
         return self.filter(member__unit_id=user.unit_id)
 
 
 class ActivitySignupQuerySet(_ByActivityQuerySet):
+    no_rows_for = frozenset(
+        {
+            Role.AUDIT_ADMIN,
+            Role.FUND_OFFICER,
+            Role.SECURITY_ADMIN,
+            Role.SYSTEM_ADMIN,
+            Role.WINDOW_CLERK,
+        }
+    )
+
     def active(self):
         return self.filter(status=SignupStatus.SIGNED_UP)
 
@@ -376,20 +428,33 @@ class ManualHours(models.Model):
 
 
 class RatingQuerySet(ScopedQuerySet):
+    no_rows_for = frozenset(
+        {
+            Role.AUDIT_ADMIN,
+            Role.FUND_OFFICER,
+            Role.SECURITY_ADMIN,
+            Role.SYSTEM_ADMIN,
+            Role.WINDOW_CLERK,
+        }
+    )
+
+    @scope_rule(Role.COMMITTEE)
     def _for_committee(self, user):
         return self
 
+    @scope_rule(Role.COMMUNITY_WORKER)
+    @edit_rule(Role.COMMUNITY_WORKER)
     def _for_community_worker(self, user):
         return self.filter(community_id=user.community_id)
 
+    @scope_rule(Role.MEMBER)
     def _for_member(self, user):
         return self.filter(member_id=user.member_id)
 
+    @scope_rule(Role.UNIT_ADMIN)
     def _for_unit_admin(self, user):
         # the community's opinion goes back to the member's unit
         return self.filter(member__unit_id=user.unit_id)
-
-    _edit_community_worker = _for_community_worker
 
 
 class Rating(TermMixin):

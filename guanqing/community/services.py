@@ -37,7 +37,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanqing.accounts.choices import Role
 from guanqing.community import rules
 from guanqing.community.choices import (
     ActivityRole,
@@ -58,6 +57,7 @@ from guanqing.community.models import (
 from guanqing.community.rules import Term
 from guanqing.core import audit
 from guanqing.core.calendar.workdays import business_date
+from guanqing.core.roles import Role
 from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
 from guanqing.registry.choices import DivisionLevel, MemberStatus
 from guanqing.registry.models import Member

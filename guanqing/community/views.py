@@ -36,7 +36,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from guanqing.accounts.choices import Role
 from guanqing.community import rules, selectors, services
 from guanqing.community.choices import (
     ActivityStatus,
@@ -66,6 +65,7 @@ from guanqing.community.rules import Term
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.ids import parse_id
 from guanqing.core.pinyin import sorted_by_pinyin
+from guanqing.core.roles import Role
 from guanqing.core.ui.htmx import add_service_errors, paginate, render_page, wants_partial
 from guanqing.registry.models import Member, Unit
 

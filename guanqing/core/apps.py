@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
         from django.core import validators
 
         from guanqing.core import text
+        from guanqing.core.scope import checks  # noqa: F401 - registers the scope check
 
         # Forms and the API refuse a NUL byte with this validator; Django's Chinese for its
         # message reads "empty string not allowed". Say what is wrong, like every other control

@@ -7,23 +7,27 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from guanqing.core.roles import Role
+from guanqing.core.scope.querysets import ScopedQuerySet, scope_rule
+
 
 class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an audit record."""
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(ScopedQuerySet):
+    no_rows_for = frozenset(set(Role) - {Role.AUDIT_ADMIN})
+
     def update(self, **kwargs):
         raise AppendOnlyError("the audit log is append-only")
 
     def delete(self):
         raise AppendOnlyError("the audit log is append-only")
 
-    def visible_to(self, user):
+    @scope_rule(Role.AUDIT_ADMIN)
+    def _for_audit_admin(self, user):
         """Only the audit administrator reads the audit log."""
-        if getattr(user, "is_authenticated", False) and user.is_active and user.is_audit_admin:
-            return self
-        return self.none()
+        return self
 
 
 class AuditAction(models.TextChoices):
@@ -125,11 +129,10 @@ class SecurityPolicy(models.Model):
         return "安全策略"
 
 
-class CalendarDayQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class CalendarDayQuerySet(ScopedQuerySet):
+    @scope_rule(*Role)
+    def _for_everyone(self, user):
         """The official calendar is the same for everyone signed in; only some may change it."""
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
         return self
 
 
@@ -164,11 +167,10 @@ class CalendarDay(models.Model):
         return "holiday" if self.holiday else "weekend"
 
 
-class NotificationQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class NotificationQuerySet(ScopedQuerySet):
+    @scope_rule(*Role)
+    def _for_everyone(self, user):
         """A user reads its own notifications, and nobody else's."""
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
         return self.filter(recipient_id=user.pk)
 
     def unread(self):

@@ -407,8 +407,8 @@ class Reminder:
 
 
 def _reminders(today: datetime.date) -> list[Reminder]:
-    from guanqing.accounts.choices import Role
     from guanqing.accounts.models import User
+    from guanqing.core.roles import Role
 
     config = current_config()
     periods = open_periods(today, config)

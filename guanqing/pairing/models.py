@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from guanqing.core.scope.querysets import ScopedQuerySet
+from guanqing.core.roles import Role
+from guanqing.core.scope.querysets import ChildScopedQuerySet, ScopedQuerySet, edit_rule, scope_rule
 from guanqing.core.text import LONG_TEXT_MAX
 from guanqing.pairing.choices import (
     EndReason,
@@ -22,22 +23,35 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class PairingQuerySet(ScopedQuerySet):
+    no_rows_for = frozenset(
+        {
+            Role.AUDIT_ADMIN,
+            Role.FUND_OFFICER,
+            Role.SECURITY_ADMIN,
+            Role.SYSTEM_ADMIN,
+            Role.WINDOW_CLERK,
+        }
+    )
+
+    @scope_rule(Role.COMMITTEE)
+    @edit_rule(Role.COMMITTEE)
     def _for_committee(self, user):
         return self
 
+    @scope_rule(Role.UNIT_ADMIN)
+    @edit_rule(Role.UNIT_ADMIN)
     def _for_unit_admin(self, user):
         return self.filter(unit_id=user.unit_id)
 
+    @scope_rule(Role.MEMBER)
     def _for_member(self, user):
         # pairings it holds now or held before a handover
         held = PairingTerm.objects.filter(member_id=user.member_id).values("pairing_id")
         return self.filter(pk__in=held)
 
+    @scope_rule(Role.COMMUNITY_WORKER)
     def _for_community_worker(self, user):
         return self.filter(household__community_id=user.community_id)
-
-    _edit_committee = _for_committee
-    _edit_unit_admin = _for_unit_admin
 
     def active(self):
         return self.filter(ended_on__isnull=True)
@@ -99,9 +113,8 @@ class Pairing(models.Model):
         return self.ended_on is None
 
 
-class PairingTermQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        return self.filter(pairing__in=Pairing.objects.visible_to(user).values("pk"))
+class PairingTermQuerySet(ChildScopedQuerySet):
+    scope_parent = "pairing"
 
     def on(self, day):
         """The terms that cover `day` (at most one per pairing)."""
@@ -153,9 +166,8 @@ class PairingTerm(models.Model):
         return f"{holder} {self.starts_on}–{self.ends_on or ''}"
 
 
-class VisitQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        return self.filter(pairing__in=Pairing.objects.visible_to(user).values("pk"))
+class VisitQuerySet(ChildScopedQuerySet):
+    scope_parent = "pairing"
 
 
 VISIT_KIND_FIELDS = [kind.value for kind in VisitKind]
@@ -229,9 +241,8 @@ class Visit(models.Model):
         return [str(self._meta.get_field(name).verbose_name) for name in self.kinds]
 
 
-class VisitPhotoQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        return self.filter(visit__in=Visit.objects.visible_to(user).values("pk"))
+class VisitPhotoQuerySet(ChildScopedQuerySet):
+    scope_parent = "visit"
 
 
 class VisitPhoto(models.Model):
@@ -258,19 +269,32 @@ class VisitPhoto(models.Model):
 
 
 class PartnershipQuerySet(ScopedQuerySet):
+    no_rows_for = frozenset(
+        {
+            Role.AUDIT_ADMIN,
+            Role.FUND_OFFICER,
+            Role.SECURITY_ADMIN,
+            Role.SYSTEM_ADMIN,
+            Role.WINDOW_CLERK,
+        }
+    )
+
+    @scope_rule(Role.COMMITTEE)
+    @edit_rule(Role.COMMITTEE)
     def _for_committee(self, user):
         return self
 
+    @scope_rule(Role.UNIT_ADMIN)
     def _for_unit_admin(self, user):
         return self.filter(unit_org__unit_id=user.unit_id)
 
+    @scope_rule(Role.MEMBER)
     def _for_member(self, user):
         return self.filter(unit_org__unit__members__pk=user.member_id)
 
+    @scope_rule(Role.COMMUNITY_WORKER)
     def _for_community_worker(self, user):
         return self.filter(village_org__division_id=user.community_id)
-
-    _edit_committee = _for_committee
 
 
 class Partnership(models.Model):
@@ -315,13 +339,14 @@ class Partnership(models.Model):
         return f"{self.unit_org}—{self.village_org}"
 
 
-class PartnershipProjectQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        return self.filter(partnership__in=Partnership.objects.visible_to(user).values("pk"))
+class PartnershipProjectQuerySet(ChildScopedQuerySet):
+    scope_parent = "partnership"
 
+    @edit_rule(Role.COMMITTEE)
     def _edit_committee(self, user):
         return self
 
+    @edit_rule(Role.UNIT_ADMIN)
     def _edit_unit_admin(self, user):
         return self.filter(partnership__unit_org__unit_id=user.unit_id)
 

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from guanqing.accounts.choices import Role
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.ids import parse_id
+from guanqing.core.roles import Role
 from guanqing.pairing import compliance, figures, rules
 from guanqing.pairing.models import Pairing
 from guanqing.pairing.rules import PeriodKind

@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core import sensitive
-from guanqing.core.scope.querysets import ScopedQuerySet
+from guanqing.core.roles import Role
+from guanqing.core.scope.querysets import ChildScopedQuerySet, ScopedQuerySet, edit_rule, scope_rule
 from guanqing.core.text import LONG_TEXT_MAX
 from guanqing.registry.choices import (
     DivisionKind,
@@ -36,12 +37,20 @@ ALL_ROLES_WITH_REFERENCE_DATA = (
 class DivisionQuerySet(ScopedQuerySet):
     """Divisions are reference data: every business role and the system administrator sees them."""
 
+    no_rows_for = frozenset({Role.AUDIT_ADMIN, Role.SECURITY_ADMIN})
+
+    @scope_rule(
+        Role.COMMITTEE,
+        Role.UNIT_ADMIN,
+        Role.MEMBER,
+        Role.COMMUNITY_WORKER,
+        Role.WINDOW_CLERK,
+        Role.FUND_OFFICER,
+        Role.SYSTEM_ADMIN,
+    )
+    @edit_rule(Role.COMMITTEE)
     def _for_committee(self, user):
         return self
-
-    _for_unit_admin = _for_member = _for_community_worker = _for_committee
-    _for_window_clerk = _for_fund_officer = _for_system_admin = _for_committee
-    _edit_committee = _for_committee
 
     def communities(self):
         return self.filter(level=DivisionLevel.COMMUNITY)
@@ -131,19 +140,26 @@ class Division(models.Model):
 
 
 class UnitQuerySet(ScopedQuerySet):
+    no_rows_for = frozenset({Role.AUDIT_ADMIN, Role.SECURITY_ADMIN})
+
+    @scope_rule(
+        Role.COMMITTEE,
+        Role.SYSTEM_ADMIN,
+        Role.FUND_OFFICER,
+        Role.WINDOW_CLERK,
+        Role.COMMUNITY_WORKER,
+    )
+    @edit_rule(Role.COMMITTEE)
     def _for_committee(self, user):
         return self
 
-    _for_system_admin = _for_fund_officer = _for_window_clerk = _for_committee
-    _for_community_worker = _for_committee
-
+    @scope_rule(Role.UNIT_ADMIN)
     def _for_unit_admin(self, user):
         return self.filter(pk=user.unit_id)
 
+    @scope_rule(Role.MEMBER)
     def _for_member(self, user):
         return self.filter(members__pk=user.member_id)
-
-    _edit_committee = _for_committee
 
 
 class Unit(models.Model):
@@ -170,20 +186,33 @@ class Unit(models.Model):
 
 
 class PartyOrgQuerySet(ScopedQuerySet):
+    no_rows_for = frozenset(
+        {
+            Role.AUDIT_ADMIN,
+            Role.FUND_OFFICER,
+            Role.SECURITY_ADMIN,
+            Role.SYSTEM_ADMIN,
+            Role.WINDOW_CLERK,
+        }
+    )
+
+    @scope_rule(Role.COMMITTEE)
+    @edit_rule(Role.COMMITTEE)
     def _for_committee(self, user):
         return self
 
+    @scope_rule(Role.UNIT_ADMIN)
+    @edit_rule(Role.UNIT_ADMIN)
     def _for_unit_admin(self, user):
         return self.filter(unit_id=user.unit_id)
 
+    @scope_rule(Role.MEMBER)
     def _for_member(self, user):
         return self.filter(unit__members__pk=user.member_id)
 
+    @scope_rule(Role.COMMUNITY_WORKER)
     def _for_community_worker(self, user):
         return self.filter(division_id=user.community_id)
-
-    _edit_committee = _for_committee
-    _edit_unit_admin = _for_unit_admin
 
 
 class PartyOrg(models.Model):
@@ -237,27 +266,31 @@ class PartyOrg(models.Model):
 
 
 class MemberQuerySet(ScopedQuerySet):
+    no_rows_for = frozenset({Role.AUDIT_ADMIN, Role.SECURITY_ADMIN})
+
+    @scope_rule(Role.COMMITTEE, Role.SYSTEM_ADMIN)
+    @edit_rule(Role.COMMITTEE)
     def _for_committee(self, user):
         return self
 
     # The system administrator binds accounts to members, so it finds them (ID numbers masked).
-    _for_system_admin = _for_committee
 
+    @scope_rule(Role.UNIT_ADMIN)
+    @edit_rule(Role.UNIT_ADMIN)
     def _for_unit_admin(self, user):
         return self.filter(unit_id=user.unit_id)
 
+    @scope_rule(Role.MEMBER)
     def _for_member(self, user):
         return self.filter(pk=user.member_id)
 
+    @scope_rule(Role.COMMUNITY_WORKER)
     def _for_community_worker(self, user):
         return self.filter(home_community_id=user.community_id)
 
+    @scope_rule(Role.WINDOW_CLERK, Role.FUND_OFFICER)
     def _for_window_clerk(self, user):
         return self.filter(pk=user.member_id)
-
-    _for_fund_officer = _for_window_clerk
-    _edit_committee = _for_committee
-    _edit_unit_admin = _for_unit_admin
 
 
 class SensitiveIdMixin(models.Model):
@@ -334,14 +367,27 @@ class Member(SensitiveIdMixin, models.Model):
 
 
 class HouseholdQuerySet(ScopedQuerySet):
+    no_rows_for = frozenset(
+        {
+            Role.AUDIT_ADMIN,
+            Role.FUND_OFFICER,
+            Role.MEMBER,
+            Role.SECURITY_ADMIN,
+            Role.SYSTEM_ADMIN,
+            Role.UNIT_ADMIN,
+            Role.WINDOW_CLERK,
+        }
+    )
+
+    @scope_rule(Role.COMMITTEE)
+    @edit_rule(Role.COMMITTEE)
     def _for_committee(self, user):
         return self
 
+    @scope_rule(Role.COMMUNITY_WORKER)
+    @edit_rule(Role.COMMUNITY_WORKER)
     def _for_community_worker(self, user):
         return self.filter(community_id=user.community_id)
-
-    _edit_committee = _for_committee
-    _edit_community_worker = _for_community_worker
 
     # unit_admin and member see households only through scope extensions registered by the
     # modules that link them (pairings, ...): see guanqing.core.scoping.
@@ -393,14 +439,10 @@ class Household(SensitiveIdMixin, models.Model):
         return f"{self.head_name}户"
 
 
-class PersonQuerySet(ScopedQuerySet):
+class PersonQuerySet(ChildScopedQuerySet):
     """People are seen and changed through their household."""
 
-    def visible_to(self, user):
-        return self.filter(household__in=Household.objects.visible_to(user).values("pk"))
-
-    def editable_by(self, user):
-        return self.filter(household__in=Household.objects.editable_by(user).values("pk"))
+    scope_parent = "household"
 
 
 class Person(SensitiveIdMixin, models.Model):

@@ -45,8 +45,8 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
-from guanqing.accounts.choices import Role
 from guanqing.accounts.models import User
+from guanqing.core.roles import Role
 from guanqing.pairing.models import Visit
 from guanqing.registry.choices import HouseholdStatus, MemberStatus, Relation
 from guanqing.registry.demo import data as registry_data

@@ -31,7 +31,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from guanqing.core.scope.querysets import ScopedQuerySet
+from guanqing.core.roles import Role
+from guanqing.core.scope.querysets import ChildScopedQuerySet, ScopedQuerySet, edit_rule, scope_rule
 from guanqing.core.text import LONG_TEXT_MAX
 from guanqing.wishes.choices import (
     WALL_STATUSES,
@@ -45,23 +46,36 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class WishQuerySet(ScopedQuerySet):
+    no_rows_for = frozenset(
+        {
+            Role.AUDIT_ADMIN,
+            Role.FUND_OFFICER,
+            Role.SECURITY_ADMIN,
+            Role.SYSTEM_ADMIN,
+            Role.WINDOW_CLERK,
+        }
+    )
+
+    @scope_rule(Role.COMMITTEE)
+    @edit_rule(Role.COMMITTEE)
     def _for_committee(self, user):
         return self
 
+    @scope_rule(Role.COMMUNITY_WORKER)
+    @edit_rule(Role.COMMUNITY_WORKER)
     def _for_community_worker(self, user):
         return self.filter(community_id=user.community_id)
 
+    @scope_rule(Role.MEMBER)
     def _for_member(self, user):
         # the wall city-wide, plus every wish it ever claimed (whatever became of it)
         mine = WishClaim.objects.filter(member_id=user.member_id).values("wish_id")
         return self.filter(Q(status__in=WALL_STATUSES) | Q(pk__in=mine))
 
+    @scope_rule(Role.UNIT_ADMIN)
     def _for_unit_admin(self, user):
         claimed = WishClaim.objects.filter(member__unit_id=user.unit_id).values("wish_id")
         return self.filter(pk__in=claimed)
-
-    _edit_committee = _for_committee
-    _edit_community_worker = _for_community_worker
 
     def on_wall(self):
         return self.filter(status__in=WALL_STATUSES)
@@ -149,15 +163,29 @@ class Wish(models.Model):
 
 
 class WishClaimQuerySet(ScopedQuerySet):
+    no_rows_for = frozenset(
+        {
+            Role.AUDIT_ADMIN,
+            Role.FUND_OFFICER,
+            Role.SECURITY_ADMIN,
+            Role.SYSTEM_ADMIN,
+            Role.WINDOW_CLERK,
+        }
+    )
+
+    @scope_rule(Role.COMMITTEE)
     def _for_committee(self, user):
         return self
 
+    @scope_rule(Role.COMMUNITY_WORKER)
     def _for_community_worker(self, user):
         return self.filter(wish__community_id=user.community_id)
 
+    @scope_rule(Role.MEMBER)
     def _for_member(self, user):
         return self.filter(member_id=user.member_id)
 
+    @scope_rule(Role.UNIT_ADMIN)
     def _for_unit_admin(self, user):
         return self.filter(member__unit_id=user.unit_id)
 
@@ -207,9 +235,8 @@ class WishClaim(models.Model):
         return f"{self.member}—{self.wish}"
 
 
-class WishFulfilmentQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        return self.filter(wish__in=Wish.objects.visible_to(user).values("pk"))
+class WishFulfilmentQuerySet(ChildScopedQuerySet):
+    scope_parent = "wish"
 
 
 class WishFulfilment(models.Model):
@@ -243,6 +270,10 @@ class WishFulfilment(models.Model):
         return f"{self.wish}"
 
 
+class WishPhotoQuerySet(ChildScopedQuerySet):
+    scope_parent = "fulfilment"
+
+
 class WishPhoto(models.Model):
     """A photo of a fulfilled wish, stored under MEDIA_ROOT/wishes/<year>/<month>/."""
 
@@ -255,6 +286,8 @@ class WishPhoto(models.Model):
     original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    objects = WishPhotoQuerySet.as_manager()
+
     class Meta:
         ordering = ["fulfilment_id", "id"]
         verbose_name = _("心愿照片")
@@ -264,9 +297,8 @@ class WishPhoto(models.Model):
         return self.original_name or self.file.name
 
 
-class WishEventQuerySet(ScopedQuerySet):
-    def visible_to(self, user):
-        return self.filter(wish__in=Wish.objects.visible_to(user).values("pk"))
+class WishEventQuerySet(ChildScopedQuerySet):
+    scope_parent = "wish"
 
 
 class WishEvent(models.Model):

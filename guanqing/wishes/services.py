@@ -26,10 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanqing.accounts.choices import Role
 from guanqing.core import audit, text, uploads
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.notifications.services import notification_send
+from guanqing.core.roles import Role
 from guanqing.core.services import OutOfScope, merge_errors, require
 from guanqing.registry.choices import DivisionLevel, HouseholdStatus, MemberStatus
 from guanqing.registry.models import Division, Household, Member

@@ -32,8 +32,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from guanqing.accounts.choices import Role
 from guanqing.core.calendar.workdays import business_date
+from guanqing.core.roles import Role
 from guanqing.core.services import OutOfScope
 from guanqing.core.ui.htmx import add_service_errors, paginate, render_page, wants_partial
 from guanqing.registry.models import Division, Household

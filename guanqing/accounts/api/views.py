@@ -18,12 +18,12 @@ from rest_framework.views import APIView
 
 from guanqing.accounts import services
 from guanqing.accounts.api import serializers as s
-from guanqing.accounts.choices import Role
 from guanqing.accounts.models import User
 from guanqing.core.api.base import RoleAllowed, ServiceCreateMixin, ServiceUpdateMixin
 from guanqing.core.api.filters import IdFilter
 from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.core.policy import current_policy, request_policy
+from guanqing.core.roles import Role
 
 
 class UserFilter(django_filters.FilterSet):

@@ -23,7 +23,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from guanqing.accounts.choices import Role
 from guanqing.community import selectors, services
 from guanqing.community.api import serializers as s
 from guanqing.community.choices import RegistrationStatus
@@ -48,6 +47,7 @@ from guanqing.core.api.base import Pagination, RoleAllowed, ServiceCreateMixin
 from guanqing.core.api.schema import UNIT_NOT_FOUND
 from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.core.calendar.workdays import business_date
+from guanqing.core.roles import Role
 from guanqing.registry.api.params import unit_param
 
 COMMUNITY_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER, Role.COMMUNITY_WORKER})

@@ -23,7 +23,6 @@ import re
 import pytest
 from django.utils import timezone
 
-from guanqing.accounts.choices import Role
 from guanqing.community.models import (
     Activity,
     ActivitySignup,
@@ -34,6 +33,7 @@ from guanqing.community.models import (
 )
 from guanqing.community.tests import code_now, community_world
 from guanqing.conftest import api_as
+from guanqing.core.roles import Role
 
 ROLES = [r.value for r in Role]
 FORBIDDEN = "403"

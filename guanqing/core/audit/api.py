@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers
 
-from guanqing.accounts.choices import Role
 from guanqing.core.api.base import RoleAllowed
 from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.core.audit.filters import AuditEventFilter
 from guanqing.core.models import AuditEvent
+from guanqing.core.roles import Role
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

@@ -1,17 +1,29 @@
 """Data scope: the one queryset method (`visible_to`) that every view, API, export and report uses.
 
-Each scoped model's queryset says, role by role, which rows a user sees (`_for_<role>`). Later modules
-widen a role's view of an existing model without editing it, by registering a scope extension: e.g.
-the pairing module lets a unit administrator see the households its unit is paired with.
+Each scoped model's queryset says, role by role, which rows a user sees: a method marked
+`@scope_rule(Role.X, …)` for the roles it serves, and `no_rows_for` for the roles that see nothing.
+The rules are keyed by the `Role` enum when the class is created, so a misspelt role fails at import
+rather than silently showing nothing, and the system check `guanqing.E001` (`core/scope/checks.py`)
+refuses to start when a role of a scoped model has neither a rule nor a place in `no_rows_for`.
+
+A child model (a visit's photos, a wish's events) does not restate its parent's rules: its queryset is
+a `ChildScopedQuerySet` naming the parent field, and sees the children of the parents the user sees.
+
+Later modules widen a role's view of an existing model without editing it, by registering a scope
+extension: e.g. the pairing module lets a unit administrator see the households its unit is paired
+with. Extensions reach the children too, since a child's scope is its parent's `visible_to`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from typing import ClassVar
 
 from django.db import models
 from django.db.models import Q
+
+from guanqing.core.roles import Role
 
 ScopeExtension = Callable[[object], Q]
 _extensions: dict[tuple[str, str], list[ScopeExtension]] = defaultdict(list)
@@ -19,6 +31,7 @@ _extensions: dict[tuple[str, str], list[ScopeExtension]] = defaultdict(list)
 
 def register_scope_extension(model_label: str, role: str, extension: ScopeExtension) -> None:
     """Let `role` also see the rows of `model_label` matched by `extension(user) -> Q`."""
+    role = Role(role)
     if extension not in _extensions[(model_label, role)]:
         _extensions[(model_label, role)].append(extension)
 
@@ -27,16 +40,69 @@ def extensions_for(model_label: str, role: str) -> list[ScopeExtension]:
     return list(_extensions.get((model_label, role), ()))
 
 
+def scope_rule(*roles: Role):
+    """Mark a queryset method `method(self, user) -> queryset` as what `roles` see."""
+    return _mark("_scope_roles", roles)
+
+
+def edit_rule(*roles: Role):
+    """Mark a queryset method as the rows `roles` may change (a subset of what they see)."""
+    return _mark("_edit_roles", roles)
+
+
+def _mark(attribute: str, roles: tuple[Role, ...]):
+    if not roles:
+        raise TypeError("a scope rule names at least one role")
+    checked = tuple(Role(role) for role in roles)  # ValueError for a role that does not exist
+
+    def decorator(method):
+        setattr(method, attribute, getattr(method, attribute, ()) + checked)
+        return method
+
+    return decorator
+
+
+def _signed_in(user) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_active
+
+
+def _collect(cls, attribute: str) -> dict[Role, str]:
+    rules: dict[Role, str] = {}
+    for klass in reversed(cls.__mro__):
+        for name, value in vars(klass).items():
+            for role in getattr(value, attribute, ()):
+                rules[role] = name
+    return rules
+
+
 class ScopedQuerySet(models.QuerySet):
-    """A queryset that knows, per role, what a user may see."""
+    """A queryset that knows, per role, what a user may see and change."""
+
+    # Filled from the marked methods when the class is created: role -> method name.
+    scope_rules: ClassVar[dict[Role, str]] = {}
+    edit_rules: ClassVar[dict[Role, str]] = {}
+    # The roles that see no row of this model (declared, so a forgotten role is an error).
+    no_rows_for: ClassVar[frozenset[Role]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.scope_rules = _collect(cls, "_scope_roles")
+        cls.edit_rules = _collect(cls, "_edit_roles")
+        cls.no_rows_for = frozenset(Role(role) for role in cls.no_rows_for)
+
+    def _model_label(self) -> str:
+        return f"{self.model._meta.app_label}.{self.model._meta.model_name}"
+
+    def _own_scope(self, user) -> ScopedQuerySet | None:
+        """What the role's rule gives, or None when the role has no rule."""
+        name = self.scope_rules.get(user.role)
+        return getattr(self, name)(user) if name else None
 
     def visible_to(self, user) -> ScopedQuerySet:
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not _signed_in(user):
             return self.none()
-        method = getattr(self, f"_for_{user.role}", None)
-        base = method(user) if method is not None else None
-        label = f"{self.model._meta.app_label}.{self.model._meta.model_name}"
-        extra = [ext(user) for ext in extensions_for(label, user.role)]
+        base = self._own_scope(user)
+        extra = [ext(user) for ext in extensions_for(self._model_label(), user.role)]
         if not extra:
             return base if base is not None else self.none()
         condition = Q()
@@ -48,8 +114,32 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(Q(pk__in=base.values("pk")) | condition)
 
     def editable_by(self, user) -> ScopedQuerySet:
-        """The rows `user` may change: a subset of what it sees, declared per role as `_edit_<role>`."""
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        """The rows `user` may change: a subset of what it sees, declared per role."""
+        if not _signed_in(user):
             return self.none()
-        method = getattr(self, f"_edit_{user.role}", None)
-        return method(user) if method is not None else self.none()
+        name = self.edit_rules.get(user.role)
+        return getattr(self, name)(user) if name else self.none()
+
+
+class ChildScopedQuerySet(ScopedQuerySet):
+    """The rows of a model that belongs to a scoped parent: `scope_parent` names the foreign key.
+
+    A user sees the children of the parents it sees, and changes the children of the parents it may
+    change, unless the child declares its own `@edit_rule`s (a project of a partnership); the
+    parent's rules, and any extension registered for the parent, apply unchanged.
+    """
+
+    scope_parent: ClassVar[str] = ""
+
+    def _parent_model(self):
+        return self.model._meta.get_field(self.scope_parent).related_model
+
+    def _own_scope(self, user):
+        parents = self._parent_model()._default_manager.all().visible_to(user)
+        return self.filter(**{f"{self.scope_parent}__in": parents.values("pk")})
+
+    def editable_by(self, user):
+        if self.edit_rules or not _signed_in(user):
+            return super().editable_by(user)
+        parents = self._parent_model()._default_manager.all().editable_by(user)
+        return self.filter(**{f"{self.scope_parent}__in": parents.values("pk")})

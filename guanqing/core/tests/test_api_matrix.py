@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from guanqing.accounts.choices import Role
 from guanqing.conftest import api_as
 from guanqing.core import audit
 from guanqing.core.context import RequestInfo, reset_request_info, set_request_info
 from guanqing.core.models import AuditEvent
+from guanqing.core.roles import Role
 
 ROLES = [r.value for r in Role]
 FORBIDDEN = "403"  # the whole endpoint answers 403 to this role

@@ -14,9 +14,9 @@ import factory
 import pytest
 from factory.django import DjangoModelFactory
 
-from guanqing.accounts.choices import Role
 from guanqing.conftest import api_as
 from guanqing.core.models import Notification
+from guanqing.core.roles import Role
 from guanqing.core.testing import factories as f
 from guanqing.pairing.models import (
     ComplianceSettings,

@@ -15,10 +15,10 @@ from rest_framework import exceptions, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from guanqing.accounts.choices import Role
 from guanqing.core.api.base import RoleAllowed
 from guanqing.core.api.schema import UNIT_NOT_FOUND
 from guanqing.core.calendar.workdays import business_date
+from guanqing.core.roles import Role
 from guanqing.pairing import compliance, figures, rules
 from guanqing.pairing.api.views import PAIRING_ROLES
 from guanqing.pairing.models import Pairing

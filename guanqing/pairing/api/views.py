@@ -14,9 +14,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from guanqing.accounts.choices import BUSINESS_ROLES, Role
 from guanqing.core.api.base import RoleAllowed, ServiceCreateMixin, ServiceUpdateMixin
 from guanqing.core.api.viewsets import ScopedViewSet
+from guanqing.core.roles import BUSINESS_ROLES, Role
 from guanqing.pairing import selectors, services
 from guanqing.pairing.api import serializers as s
 from guanqing.pairing.filters import (

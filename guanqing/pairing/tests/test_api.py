@@ -9,9 +9,9 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from guanqing.accounts.choices import Role
 from guanqing.conftest import api_as, api_list_queries
 from guanqing.core.models import AuditEvent
+from guanqing.core.roles import Role
 from guanqing.core.testing import factories as f
 from guanqing.pairing.models import ComplianceSettings, PairingTerm, Visit
 from guanqing.pairing.tests import JPEG, PNG, pair_world

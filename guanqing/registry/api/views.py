@@ -11,9 +11,9 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from guanqing.accounts.choices import Role
 from guanqing.core.api.base import ServiceCreateMixin, ServiceUpdateMixin
 from guanqing.core.api.viewsets import ScopedViewSet
+from guanqing.core.roles import Role
 from guanqing.registry import selectors, services
 from guanqing.registry.api import serializers as s
 from guanqing.registry.filters import (

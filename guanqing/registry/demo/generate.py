@@ -19,11 +19,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from guanqing.accounts.choices import Role
 from guanqing.accounts.models import User
 from guanqing.community.demo import build_community_demo
 from guanqing.core import audit, daily
 from guanqing.core.calendar.workdays import business_date
+from guanqing.core.roles import Role
 from guanqing.core.testing.idnumbers import make_id_number
 from guanqing.pairing.demo import build_pairing_demo
 from guanqing.registry.choices import (

@@ -16,7 +16,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from guanqing.accounts.choices import Role
 from guanqing.accounts.models import User
 from guanqing.community.choices import RegistrationStatus, SignupStatus
 from guanqing.community.models import ActivitySignup, Rating, Registration
@@ -24,6 +23,7 @@ from guanqing.conftest import clock_from
 from guanqing.core import daily
 from guanqing.core.management.commands.serve import check_port_free
 from guanqing.core.models import AuditEvent, Notification
+from guanqing.core.roles import Role
 from guanqing.core.sensitive import validate_id_number
 from guanqing.core.testing.factories import UnitFactory
 from guanqing.pairing.compliance import member_todo

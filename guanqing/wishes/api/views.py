@@ -22,10 +22,10 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from guanqing.accounts.choices import BUSINESS_ROLES, Role
 from guanqing.core.api.base import ClientAddressThrottle, RoleAllowed, ServiceCreateMixin
 from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.core.calendar.workdays import business_date
+from guanqing.core.roles import BUSINESS_ROLES, Role
 from guanqing.registry.models import Division
 from guanqing.registry.selectors import current_district_map
 from guanqing.wishes import figures, selectors, services

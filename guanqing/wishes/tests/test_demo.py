@@ -11,9 +11,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from guanqing.accounts.choices import Role
 from guanqing.accounts.models import User
 from guanqing.core.models import AuditEvent
+from guanqing.core.roles import Role
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.demo.generate import load_demo
 from guanqing.registry.models import Division, Household

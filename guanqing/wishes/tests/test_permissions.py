@@ -13,8 +13,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from guanqing.accounts.choices import Role
 from guanqing.conftest import api_as
+from guanqing.core.roles import Role
 from guanqing.wishes.models import Wish, WishClaim
 from guanqing.wishes.tests.factories import make_wish, wish_world
 

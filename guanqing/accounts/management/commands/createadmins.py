@@ -14,9 +14,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from guanqing.accounts.choices import Role
 from guanqing.accounts.models import User
 from guanqing.accounts.services import separated_admin_create
+from guanqing.core.roles import Role
 
 # (role, option prefix, default username, display name)
 ADMINS = [

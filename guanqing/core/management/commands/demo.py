@@ -33,7 +33,7 @@ def _pad(text: str, width: int) -> str:
 
 
 def accounts_table() -> str:
-    from guanqing.accounts.choices import Role
+    from guanqing.core.roles import Role
 
     rows = [("账号 username", "角色 role", "范围 scope")]
     for account in DEMO_ACCOUNTS:
