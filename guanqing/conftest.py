@@ -16,7 +16,7 @@ import time_machine
 from django.test import Client
 from rest_framework.test import APIClient
 
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 # What tests that depend on "today" (the demo) pin it to: a Wednesday in the middle of a quarter

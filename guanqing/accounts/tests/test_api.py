@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from guanqing.accounts.models import User
 from guanqing.conftest import api_as
 from guanqing.core.models import AuditEvent
-from guanqing.core.testing.factories import PASSWORD
+from guanqing.testing.factories import PASSWORD
 
 NEW_PASSWORD = "Ningbo2024safe"
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from guanqing.accounts import services
 from guanqing.accounts.middleware import LAST_SEEN_KEY
 from guanqing.core.models import AuditEvent
-from guanqing.core.testing.factories import PASSWORD
+from guanqing.testing.factories import PASSWORD
 
 IP = "10.20.30.40"
 

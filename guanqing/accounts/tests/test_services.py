@@ -12,7 +12,7 @@ from guanqing.core.context import RequestInfo, reset_request_info, set_request_i
 from guanqing.core.models import AuditEvent, SecurityPolicy
 from guanqing.core.policy import current_policy
 from guanqing.core.services import ScopeError
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 
 PASSWORD = "Lianxi2024abc"
 ROLES = [

@@ -11,7 +11,7 @@ from django.urls import reverse
 from guanqing.accounts.models import User
 from guanqing.core.models import AuditEvent
 from guanqing.core.policy import current_policy
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 
 PASSWORD = "Lianxi2024abc"
 ROLES = [

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from guanqing.community import rules, services
 from guanqing.community.tests import factories as cf
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 
 
 def code_now(activity, at=None) -> str:

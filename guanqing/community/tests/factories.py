@@ -18,7 +18,7 @@ from guanqing.community.models import (
     Registration,
 )
 from guanqing.community.rules import Term
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 
 
 def current_term() -> Term:

@@ -14,7 +14,7 @@ from guanqing.community.models import Registration
 from guanqing.community.tests import code_now, community_world
 from guanqing.community.tests import factories as cf
 from guanqing.conftest import api_as, api_list_queries
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 
 API = "/api/v1/community"
 # a day ahead within the year activities may be posted for

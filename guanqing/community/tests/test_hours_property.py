@@ -20,7 +20,7 @@ from guanqing.community import rules, services
 from guanqing.community.models import Attendance, ManualHours
 from guanqing.community.tests import code_now
 from guanqing.community.tests import factories as cf
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 
 BASE = datetime.datetime(2026, 5, 9, 8, 0, tzinfo=datetime.UTC)  # 16:00 in Ningbo
 

@@ -18,7 +18,7 @@ from guanqing.community.rules import Term
 from guanqing.community.tests import code_now, community_world
 from guanqing.community.tests import factories as cf
 from guanqing.conftest import client_for
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 
 HX = {"HTTP_HX_REQUEST": "true"}
 

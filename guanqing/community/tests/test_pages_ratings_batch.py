@@ -13,7 +13,7 @@ from guanqing.community.models import Rating
 from guanqing.community.tests import community_world
 from guanqing.community.tests import factories as cf
 from guanqing.conftest import client_for
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 
 
 @pytest.fixture

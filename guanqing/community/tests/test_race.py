@@ -11,7 +11,7 @@ from django.db import connection
 from guanqing.community.models import Activity, ActivitySignup
 from guanqing.community.tests import factories as cf
 from guanqing.conftest import api_as
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 
 THREADS = 16
 PLACES = 3

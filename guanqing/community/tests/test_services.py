@@ -18,7 +18,7 @@ from guanqing.community.tests import code_now, community_world
 from guanqing.community.tests import factories as cf
 from guanqing.core.models import AuditEvent
 from guanqing.core.services import OutOfScope, ScopeError
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 
 
 @pytest.fixture

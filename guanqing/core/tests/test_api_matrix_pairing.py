@@ -17,7 +17,6 @@ from factory.django import DjangoModelFactory
 from guanqing.conftest import api_as
 from guanqing.core.models import Notification
 from guanqing.core.roles import Role
-from guanqing.core.testing import factories as f
 from guanqing.pairing.models import (
     ComplianceSettings,
     Pairing,
@@ -28,6 +27,7 @@ from guanqing.pairing.models import (
     VisitPhoto,
 )
 from guanqing.pairing.tests import JPEG, pair_world
+from guanqing.testing import factories as f
 
 ROLES = [r.value for r in Role]
 FORBIDDEN = "403"  # the whole endpoint answers 403 to this role

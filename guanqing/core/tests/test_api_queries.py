@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from guanqing.conftest import api_as, api_list_queries
 from guanqing.core import audit
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 
 # Queries a list may spend, whatever the page size (authentication is forced in these tests;
 # a session or a token adds its own look-ups).

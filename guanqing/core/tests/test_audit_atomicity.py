@@ -4,9 +4,9 @@ import pytest
 
 from guanqing.core.context import RequestInfo, reset_request_info, set_request_info
 from guanqing.core.models import AuditEvent
-from guanqing.core.testing.idnumbers import make_id_number
 from guanqing.registry import services
 from guanqing.registry.models import Household
+from guanqing.testing.idnumbers import make_id_number
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,10 +20,10 @@ from guanqing.conftest import client_for
 from guanqing.core.audit.labels import change_rows, field_label, value_label
 from guanqing.core.calendar import services as calendar_services
 from guanqing.core.models import AuditEvent
-from guanqing.core.testing.idnumbers import make_id_number
 from guanqing.pairing import services as pairing
 from guanqing.pairing.tests import PNG, pair_world
 from guanqing.registry import services as registry
+from guanqing.testing.idnumbers import make_id_number
 from guanqing.wishes import services as wishes
 from guanqing.wishes.tests.factories import wish_world
 

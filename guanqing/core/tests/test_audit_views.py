@@ -237,8 +237,8 @@ def test_a_reveal_reads_id_number_in_chinese_and_in_english(client, world):
 def test_the_id_number_pseudo_field_reads_the_same_on_the_audit_page_and_the_timeline(
     client, world
 ):
-    from guanqing.core.testing.idnumbers import make_id_number
     from guanqing.registry import services
+    from guanqing.testing.idnumbers import make_id_number
 
     services.household_update(
         actor=world.users.committee,

@@ -9,10 +9,10 @@ import shutil
 import pytest
 from django.db import connections
 
-from guanqing.core.testing import factories as f
 from guanqing.registry import services
 from guanqing.registry.models import Household
 from guanqing.registry.tests.excel_helpers import household_sample
+from guanqing.testing import factories as f
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -16,7 +16,7 @@ from factory.django import DjangoModelFactory
 from guanqing.conftest import client_for
 from guanqing.core.models import Notification
 from guanqing.core.notifications.views import local_link
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 
 URL = "/notifications/"
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

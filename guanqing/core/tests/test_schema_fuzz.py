@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from config.api_urls import router
 from config.wsgi import application
 from guanqing.community.tests.factories import ActivityFactory, RegistrationFactory
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 from guanqing.wishes.choices import WishStatus
 from guanqing.wishes.tests.factories import make_wish
 

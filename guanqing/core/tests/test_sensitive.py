@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from guanqing.core import sensitive
-from guanqing.core.testing.idnumbers import make_id_number
+from guanqing.testing.idnumbers import make_id_number
 
 REGIONS = ["330203", "330204", "330212", "330283", "330213", "330225", "110101"]
 

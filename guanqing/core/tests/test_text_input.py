@@ -14,10 +14,10 @@ from guanqing.conftest import api_as, client_for
 from guanqing.core import text
 from guanqing.core.excel import Sheet
 from guanqing.core.models import AuditEvent
-from guanqing.core.testing.idnumbers import make_id_number
 from guanqing.registry import imports
 from guanqing.registry import services as registry
 from guanqing.registry.models import Household, Person
+from guanqing.testing.idnumbers import make_id_number
 
 GOOD_ID = make_id_number("330203", datetime.date(1958, 4, 2), 31, "female")
 

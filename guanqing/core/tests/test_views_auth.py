@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from guanqing.core.models import SecurityPolicy
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from guanqing.conftest import client_for
-from guanqing.core.testing import factories as f
 from guanqing.registry import services
+from guanqing.testing import factories as f
 
 pytestmark = pytest.mark.django_db
 

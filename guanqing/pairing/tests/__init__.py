@@ -6,7 +6,7 @@ import datetime
 
 from django.utils import timezone
 
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 
 
 def pair_world(world):

@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from guanqing.conftest import api_as, api_list_queries
 from guanqing.core.models import AuditEvent
 from guanqing.core.roles import Role
-from guanqing.core.testing import factories as f
 from guanqing.pairing.models import ComplianceSettings, PairingTerm, Visit
 from guanqing.pairing.tests import JPEG, PNG, pair_world
 from guanqing.registry.models import Household
+from guanqing.testing import factories as f
 
 ROLES = [r.value for r in Role]
 FORBIDDEN = "403"

@@ -11,9 +11,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guanqing.core.testing import factories as f
 from guanqing.pairing import boards, rules
 from guanqing.pairing.models import Pairing, PairingTerm, Visit
+from guanqing.testing import factories as f
 
 D = datetime.date
 DAY = datetime.timedelta(days=1)

@@ -10,11 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from guanqing.conftest import api_as
-from guanqing.core.testing import factories as f
 from guanqing.pairing import compliance, services
 from guanqing.pairing.api import compliance_views
 from guanqing.pairing.models import Pairing
 from guanqing.registry import services as registry_services
+from guanqing.testing import factories as f
 
 D = datetime.date
 START = D(2024, 1, 1)

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 
 from guanqing.conftest import api_as
-from guanqing.core.testing import factories as f
 from guanqing.pairing.api import compliance_views
 from guanqing.pairing.figures import wan_yuan, yuan
 from guanqing.registry import services as registry_services
+from guanqing.testing import factories as f
 
 D = datetime.date
 URL = "/api/v1/figures/pairing/"

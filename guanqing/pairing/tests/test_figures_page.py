@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from guanqing.conftest import client_for
-from guanqing.core.testing import factories as f
 from guanqing.pairing import compliance, rules
 from guanqing.pairing.figures import pairing_figures
 from guanqing.pairing.models import Pairing
+from guanqing.testing import factories as f
 
 D = datetime.date
 URL = "/pairing/figures/"

@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 
 from guanqing.conftest import client_for
 from guanqing.core.models import AuditEvent
-from guanqing.core.testing import factories as f
 from guanqing.pairing import selectors
 from guanqing.pairing.models import Pairing, PairingTerm
 from guanqing.pairing.tests import pair_world
+from guanqing.testing import factories as f
 
 DAY = datetime.timedelta(days=1)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from guanqing.conftest import client_for
-from guanqing.core.testing import factories as f
 from guanqing.pairing.tests import pair_world
+from guanqing.testing import factories as f
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from guanqing.core.models import AuditEvent
 from guanqing.core.services import OutOfScope, ScopeError
-from guanqing.core.testing import factories as f
 from guanqing.pairing import selectors, services
 from guanqing.pairing.models import (
     ComplianceSettings,
@@ -28,6 +27,7 @@ from guanqing.pairing.models import (
 from guanqing.pairing.tests import JPEG, PNG, WEBP, pair_world
 from guanqing.registry.models import Household
 from guanqing.registry.selectors import household_timeline
+from guanqing.testing import factories as f
 
 DAY = datetime.timedelta(days=1)
 

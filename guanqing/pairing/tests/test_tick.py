@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from guanqing.conftest import api_as
 from guanqing.core.models import Notification
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 
 D = datetime.date
 START = D(2024, 1, 1)

@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from guanqing.conftest import client_for
-from guanqing.core.testing import factories as f
 from guanqing.pairing import compliance, rules
 from guanqing.pairing.models import Pairing, Visit, VisitPhoto
 from guanqing.pairing.tests import PNG, pair_world
+from guanqing.testing import factories as f
 
 DAY = datetime.timedelta(days=1)
 

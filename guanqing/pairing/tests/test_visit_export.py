@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 
 from guanqing.conftest import client_for
 from guanqing.core.models import AuditEvent
-from guanqing.core.testing import factories as f
 from guanqing.pairing import exports
 from guanqing.pairing.tests import pair_world
+from guanqing.testing import factories as f
 
 DAY = datetime.timedelta(days=1)
 EXPORT = "/pairing/visits/export/"

@@ -12,12 +12,12 @@ from django.test.utils import CaptureQueriesContext
 
 from guanqing.conftest import api_as, client_for
 from guanqing.core.models import AuditEvent
-from guanqing.core.testing import factories as f
 from guanqing.pairing.figures import wan_yuan, yuan
 from guanqing.pairing.models import Visit
 from guanqing.pairing.tests import pair_world
 from guanqing.registry import selectors as registry_selectors
 from guanqing.registry import services as registry_services
+from guanqing.testing import factories as f
 
 DAY = datetime.timedelta(days=1)
 LIST = "/pairing/visits/"

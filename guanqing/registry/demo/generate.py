@@ -24,7 +24,6 @@ from guanqing.community.demo import build_community_demo
 from guanqing.core import audit, daily
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.roles import Role
-from guanqing.core.testing.idnumbers import make_id_number
 from guanqing.pairing.demo import build_pairing_demo
 from guanqing.registry.choices import (
     LEVEL_OF_KIND,
@@ -41,6 +40,7 @@ from guanqing.registry.choices import (
 )
 from guanqing.registry.demo import data
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
+from guanqing.testing.idnumbers import make_id_number
 from guanqing.wishes.demo import build_wishes_demo
 
 SEED = 20140301

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from guanqing.core.excel import XLSX_CONTENT_TYPE
-from guanqing.core.testing.idnumbers import make_id_number
+from guanqing.testing.idnumbers import make_id_number
 
 HOUSEHOLD_HEADERS = [
     "户主姓名",

@@ -11,9 +11,9 @@ from stdnum.cn import ric
 from guanqing.accounts import services as account_services
 from guanqing.conftest import api_as
 from guanqing.core.models import AuditEvent
-from guanqing.core.testing import factories as f
-from guanqing.core.testing.idnumbers import make_id_number
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
+from guanqing.testing import factories as f
+from guanqing.testing.idnumbers import make_id_number
 
 GOOD_ID = make_id_number("330203", datetime.date(1961, 3, 9), 27)
 
@@ -704,7 +704,7 @@ def test_person_reveal_is_audited_but_kept_off_the_household_timeline(world):
 
 
 def test_ordering_by_a_column_with_ties_pages_without_repeats(world):
-    from guanqing.core.testing import factories as f
+    from guanqing.testing import factories as f
 
     for _ in range(7):
         f.HouseholdFactory(community=world.community, category="illness")

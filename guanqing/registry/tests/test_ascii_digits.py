@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from guanqing.conftest import api_as, client_for
 from guanqing.core import sensitive
-from guanqing.core.testing.idnumbers import make_id_number
 from guanqing.registry.models import Household, Member
 from guanqing.registry.tests.excel_helpers import (
     HOUSEHOLD_HEADERS,
@@ -22,6 +21,7 @@ from guanqing.registry.tests.excel_helpers import (
     xlsx_upload,
 )
 from guanqing.registry.tests.test_views import _household_post
+from guanqing.testing.idnumbers import make_id_number
 
 GOOD_ID = make_id_number("330203", datetime.date(1961, 3, 9), 27)
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")

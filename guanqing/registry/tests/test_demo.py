@@ -25,7 +25,6 @@ from guanqing.core.management.commands.serve import check_port_free
 from guanqing.core.models import AuditEvent, Notification
 from guanqing.core.roles import Role
 from guanqing.core.sensitive import validate_id_number
-from guanqing.core.testing.factories import UnitFactory
 from guanqing.pairing.compliance import member_todo
 from guanqing.registry.choices import DivisionKind, DivisionLevel, OrgKind, Rank
 from guanqing.registry.demo import data
@@ -39,6 +38,7 @@ from guanqing.registry.demo.generate import (
 )
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
 from guanqing.registry.selectors import household_counts_by_district
+from guanqing.testing.factories import UnitFactory
 from guanqing.wishes.choices import ClaimStatus, WishStatus
 from guanqing.wishes.models import Wish, WishClaim
 from guanqing.wishes.selectors import wish_settings

@@ -9,7 +9,6 @@ from openpyxl import load_workbook
 
 from guanqing.core import excel
 from guanqing.core.models import AuditEvent
-from guanqing.core.testing import factories as f
 from guanqing.registry import imports
 from guanqing.registry.models import Household
 from guanqing.registry.models_imports import ImportJob
@@ -21,6 +20,7 @@ from guanqing.registry.tests.excel_helpers import (
     household_row,
     xlsx_upload,
 )
+from guanqing.testing import factories as f
 
 HEADERS = {"units": UNIT_HEADERS, "members": MEMBER_HEADERS, "households": HOUSEHOLD_HEADERS}
 

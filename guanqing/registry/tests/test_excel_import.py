@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from guanqing.core.models import AuditEvent
-from guanqing.core.testing import factories as f
 from guanqing.registry.models import Household, Member, Unit
 from guanqing.registry.tests.excel_helpers import (
     HOUSEHOLD_HEADERS,
@@ -21,6 +20,7 @@ from guanqing.registry.tests.excel_helpers import (
     member_row,
     xlsx_upload,
 )
+from guanqing.testing import factories as f
 
 URL = "/registry/excel/"
 

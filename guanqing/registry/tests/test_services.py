@@ -7,10 +7,10 @@ from django.db.models import Q
 from guanqing.core.models import AuditEvent
 from guanqing.core.scope.querysets import _extensions, register_scope_extension
 from guanqing.core.services import ScopeError
-from guanqing.core.testing import factories as f
-from guanqing.core.testing.idnumbers import make_id_number
 from guanqing.registry import selectors, services
 from guanqing.registry.models import Division, Household, Member, Person
+from guanqing.testing import factories as f
+from guanqing.testing.idnumbers import make_id_number
 
 pytestmark = pytest.mark.django_db
 

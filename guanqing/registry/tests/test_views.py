@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from guanqing.conftest import client_for
 from guanqing.core.models import AuditEvent
-from guanqing.core.testing import factories as f
-from guanqing.core.testing.idnumbers import make_id_number
 from guanqing.registry.models import Household, Member, Person, Unit
+from guanqing.testing import factories as f
+from guanqing.testing.idnumbers import make_id_number
 
 pytestmark = pytest.mark.django_db
 

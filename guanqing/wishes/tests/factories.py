@@ -9,7 +9,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 from guanqing.wishes.choices import ClaimStatus, WishStatus
 from guanqing.wishes.models import Wish, WishClaim, WishFulfilment
 

@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 
 from guanqing.conftest import api_as, api_list_queries
 from guanqing.core.models import AuditEvent
-from guanqing.core.testing import factories as f
 from guanqing.pairing.tests import JPEG
+from guanqing.testing import factories as f
 from guanqing.wishes.models import Wish, WishEvent, WishPhoto
 from guanqing.wishes.services import BAD_TOKEN, FULL, token_hash
 from guanqing.wishes.tests.factories import make_wish

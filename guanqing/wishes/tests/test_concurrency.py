@@ -17,7 +17,7 @@ import pytest
 from django.db import connection, connections
 
 from guanqing.conftest import api_as
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 from guanqing.wishes.models import Wish, WishClaim
 from guanqing.wishes.services import FULL
 from guanqing.wishes.tests.factories import WishFactory

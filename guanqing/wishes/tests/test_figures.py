@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from guanqing.conftest import PINNED_TODAY, api_as
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 from guanqing.wishes import services
 from guanqing.wishes.models import Wish
 from guanqing.wishes.tests.factories import make_wish

@@ -13,8 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from guanqing.conftest import client_for
-from guanqing.core.testing import factories as f
 from guanqing.pairing.tests import PNG
+from guanqing.testing import factories as f
 from guanqing.wishes import services
 from guanqing.wishes.choices import ClaimStatus, WishStatus
 from guanqing.wishes.models import Wish, WishClaim, WishEvent

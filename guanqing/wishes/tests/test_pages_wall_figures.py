@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from guanqing.conftest import client_for
-from guanqing.core.testing import factories as f
+from guanqing.testing import factories as f
 from guanqing.wishes.tests.factories import make_wish
 
 HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "wish-card"}

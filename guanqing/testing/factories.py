@@ -12,9 +12,9 @@ import factory
 from factory.django import DjangoModelFactory
 
 from guanqing.accounts.models import User
-from guanqing.core.testing.idnumbers import make_id_number
 from guanqing.registry.choices import DivisionKind, DivisionLevel, OrgKind
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
+from guanqing.testing.idnumbers import make_id_number
 
 _codes = itertools.count(1)
 # Generated codes stay clear of the low numbers tests write by hand (330203, 330203001001, …):
