@@ -66,3 +66,19 @@ def check_photos(errors: dict, photos) -> list[tuple[Any, str, str]]:
             continue
         checked.append((photo, *kind))
     return checked
+
+
+def stored_file_response(row, *, cache_seconds: int = 3600):
+    """Send a stored upload (a photo row with `file` and `content_type`) to a user who may see it:
+    the caller has already found `row` through the scope. A file missing from the disk is a 404,
+    never a 500; the browser is told not to guess the type."""
+    from django.http import FileResponse, Http404
+
+    try:
+        handle = row.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=row.content_type)
+    response["Cache-Control"] = f"private, max-age={cache_seconds}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

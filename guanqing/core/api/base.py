@@ -14,7 +14,9 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.validators import UniqueValidator
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from guanqing.core.access import AccessTable
 from guanqing.core.context import client_ip
+from guanqing.core.errors import CONFLICT, Conflict
 from guanqing.core.ids import ID_ERROR, MAX_ID, is_digits, parse_id
 from guanqing.core.services import OutOfScope, ScopeError
 
@@ -55,7 +57,8 @@ def django_errors_to_drf(exc: DjangoValidationError) -> exceptions.ValidationErr
 
 
 def exception_handler(exc, context):
-    """Service errors answer like DRF's own: 400 {field: [message]}; out of scope is 404."""
+    """Service errors answer like DRF's own: 400 {field: [message]}; out of scope is 404; a
+    `Conflict` (full, or the state moved on) is 409 {"detail": message}."""
     if isinstance(exc, DjangoValidationError):
         exc = django_errors_to_drf(exc)
     elif isinstance(exc, OutOfScope):
@@ -66,7 +69,17 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, Conflict):
+        exc = ConflictError(exc.message)
     return drf_exception_handler(exc, context)
+
+
+class ConflictError(exceptions.APIException):
+    """409: what was asked for is no longer possible (`core.errors.Conflict`)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = CONFLICT
+    default_code = "conflict"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -184,9 +197,11 @@ class ScopedCodeRelatedField(serializers.SlugRelatedField):
 class ScopedViewSetMixin:
     """Reads through `Model.objects.visible_to(user)`; writes through service functions.
 
-    - An endpoint is open to `allowed_roles` (None: every signed-in user); other roles get 403.
+    - Who may call it comes from the app's access table (`core/access.py`): `access` is the table,
+      `access_rule` the rule for every action and `action_access` the rule of particular actions
+      (no rule: every signed-in user); other roles get 403.
     - A record outside the user's scope answers 404, exactly like a missing one.
-    - Creating needs one of `create_roles` (403 otherwise); the service has the last word.
+    - Creating needs the table's `create_rule` (403 otherwise); the service has the last word.
     - Changing a record the user sees but may not edit (`editable_by`) answers 403.
     - Writes come from ServiceCreateMixin / ServiceUpdateMixin, which call the subclass's
       `service_create(data)` / `service_update(obj, data)`; there is no delete.
@@ -199,6 +214,11 @@ class ScopedViewSetMixin:
     model: type[models.Model]
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
+    access: AccessTable | None = None
+    access_rule: str | None = None
+    action_access: dict[str, str] = {}
+    create_rule: str | None = None
+    # Being replaced by the access tables: read only while a viewset names no access rule.
     allowed_roles: frozenset[str] | None = None
     create_roles: frozenset[str] = frozenset()
     permission_classes = [permissions.IsAuthenticated, RoleAllowed]
@@ -206,7 +226,11 @@ class ScopedViewSetMixin:
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
 
     def get_allowed_roles(self):
-        return self.allowed_roles
+        """The roles the current action is open to (None: every signed-in user)."""
+        name = self.action_access.get(getattr(self, "action", None), self.access_rule)
+        if name is None:
+            return self.allowed_roles
+        return self.access.roles(name)
 
     def get_queryset(self):
         queryset = self.model.objects.visible_to(self.request.user)
@@ -217,7 +241,11 @@ class ScopedViewSetMixin:
         return queryset
 
     def check_create_permission(self) -> None:
-        if self.request.user.role not in self.create_roles:
+        if self.create_rule is None:
+            allowed = self.request.user.role in self.create_roles
+        else:
+            allowed = self.access.allows(self.request.user, self.create_rule)
+        if not allowed:
             raise exceptions.PermissionDenied(ROLE_FORBIDDEN)
 
     def check_edit_permission(self, obj) -> None:

@@ -7,17 +7,12 @@ import datetime
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanqing.core.audit.labels import type_label
+from guanqing.core.daterange import start_of
 from guanqing.core.models import AuditAction, AuditEvent
-
-
-def start_of(day: datetime.date) -> datetime.datetime:
-    """Midnight at the start of a business date (Asia/Shanghai, the project's time zone)."""
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
 
 
 class AuditFilterForm(forms.Form):

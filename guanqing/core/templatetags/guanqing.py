@@ -17,6 +17,14 @@ def nav_active(context, prefix: str) -> str:
 
 
 @register.filter
+def may(user, rule: str) -> bool:
+    """`{% if request.user|may:"wishes.claim" %}`: the access table's answer for this user."""
+    from guanqing.core import access
+
+    return access.allows(user, rule)
+
+
+@register.filter
 def first_char(value) -> str:
     """The first character of a name, for the avatar circle."""
     text = str(value or "").strip()

@@ -2,11 +2,22 @@ from django.conf import settings
 
 
 def navigation(request):
-    """What the page chrome needs: the user's role flags for the menu."""
+    """What the page chrome needs: the menu the apps registered, as this user may see it (built
+    only when a page shows the menu)."""
+    from functools import cache
+
+    from guanqing.core.ui.nav import menu_for
+
     user = getattr(request, "user", None)
+
+    @cache
+    def menu() -> list[dict]:
+        return menu_for(request)
+
     return {
         "demo_mode": settings.DEMO_MODE,
         "nav_user": user if user is not None and user.is_authenticated else None,
+        "menu": menu,
     }
 
 

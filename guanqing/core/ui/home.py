@@ -1,38 +1,59 @@
-"""Home dashboard: live registry figures for the business roles, tool links for the administrators."""
+"""The home page (工作台): each app contributes sections for the roles it serves.
+
+A section is registered from the app's `AppConfig.ready()`:
+
+    home.register(HomeSection("wishes.mine", order=20, rule="wishes.claim", provider=my_claims))
+
+`provider(request)` returns a dict with `template` (rendered with the rest of the dict as its
+context, plus `request`) or None to show nothing. Every figure a section shows links to the list
+behind it, filtered the same way, so a number can always be checked. Sections are read through the
+user's scope, like every other page.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from guanqing.registry import selectors
-from guanqing.registry.models import Division
+from guanqing.core import access
+from guanqing.core.access import signed_in
 
-
-def _with_share(rows: list[dict], key: str) -> list[dict]:
-    """Add `pct` (share of the largest value, 0-100) for the CSS bar charts."""
-    top = max((row[key] for row in rows), default=0)
-    for row in rows:
-        row["pct"] = round(row[key] * 100 / top) if top else 0
-    return rows
+Provider = Callable[[object], dict | None]
 
 
-@login_required
+@dataclass(frozen=True)
+class HomeSection:
+    key: str
+    provider: Provider
+    order: int = 100
+    rule: str | None = None  # "app.rule": who sees it; None: every signed-in user
+
+
+_sections: dict[str, HomeSection] = {}
+
+
+def register(*sections: HomeSection) -> None:
+    for section in sections:
+        _sections[section.key] = section
+
+
+def sections() -> list[HomeSection]:
+    return sorted(_sections.values(), key=lambda s: (s.order, s.key))
+
+
+def sections_for(request) -> list[dict]:
+    shown = []
+    for section in sections():
+        if section.rule is not None and not access.allows(request.user, section.rule):
+            continue
+        content = section.provider(request)
+        if content:
+            shown.append({"key": section.key, **content})
+    return shown
+
+
+@signed_in
 def home(request):
-    user = request.user
-    if user.is_separated_admin:
-        return render(request, "core/home_admin.html", {})
-    by_district = _with_share(selectors.household_counts_by_district(user), "households")
-    codes = dict(
-        Division.objects.filter(pk__in=[row["district_id"] for row in by_district]).values_list(
-            "pk", "code"
-        )
-    )
-    for row in by_district:
-        row["district_code"] = codes.get(row["district_id"], "")[:6]
-    context = {
-        "totals": selectors.registry_totals(user),
-        "by_district": by_district,
-        "by_unit": _with_share(selectors.member_counts_by_unit(user, limit=10), "members"),
-    }
-    return render(request, "core/home.html", context)
+    from django.shortcuts import render
+
+    return render(request, "core/home.html", {"sections": sections_for(request)})
