@@ -66,7 +66,7 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
     from guanqing.accounts.models import User
-    from guanqing.registry.demo.generate import demo_loaded, load_demo
+    from guanqing.core.demo import demo_loaded, load_demo
     from guanqing.registry.models import Household, Member
 
     call_command("migrate", verbosity=0)

@@ -134,8 +134,3 @@ class User(AbstractUser):
     @property
     def is_separated_admin(self) -> bool:
         return self.role in SEPARATED_ADMIN_ROLES
-
-    @property
-    def sees_registry(self) -> bool:
-        """Registry pages are for the business roles and the system administrator."""
-        return self.role not in {Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}

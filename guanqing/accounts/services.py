@@ -8,12 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from guanqing.accounts.access import access
 from guanqing.accounts.choices import ALLOWED_SCOPE, REQUIRED_SCOPE
 from guanqing.accounts.models import User
 from guanqing.core import audit, text
 from guanqing.core.models import SecurityPolicy
 from guanqing.core.policy import current_policy
 from guanqing.core.roles import SEPARATED_ADMIN_ROLES, Role
+from guanqing.core.scope.locking import lock_in_scope
 from guanqing.core.services import merge_errors, require
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Member, Unit
@@ -46,7 +48,7 @@ def _scope_label(field: str) -> str:
 
 
 def _check_manageable(actor: User, role: str) -> None:
-    require(actor.is_system_admin, _("只有系统管理员可以管理账号"))
+    require(access.allows(actor, "users"), _("只有系统管理员可以管理账号"))
     if role in SEPARATED_ADMIN_ROLES:
         raise ValidationError(
             {
@@ -190,8 +192,8 @@ def token_issue(*, actor: User) -> str:
 @transaction.atomic
 def user_grant_reveal(*, actor: User, user: User, allowed: bool) -> User:
     """The security administrator decides who may see full ID numbers."""
-    require(actor.is_security_admin, _("只有安全管理员可以授予此权限"))
-    user = User.objects.select_for_update().get(pk=user.pk)
+    require(access.allows(actor, "security"), _("只有安全管理员可以授予此权限"))
+    user = lock_in_scope(User.objects.visible_to(actor), user.pk)
     if user.is_separated_admin:
         raise ValidationError({"can_reveal_sensitive": [_("三员账号不查看业务数据")]})
     if user.can_reveal_sensitive == allowed:
@@ -212,7 +214,7 @@ POLICY_FIELDS = ["failure_limit", "lockout_minutes", "idle_minutes", "mask_head"
 
 @transaction.atomic
 def policy_update(*, actor: User, **data) -> SecurityPolicy:
-    require(actor.is_security_admin, _("只有安全管理员可以修改安全策略"))
+    require(access.allows(actor, "security"), _("只有安全管理员可以修改安全策略"))
     policy = current_policy()
     if policy.pk:
         policy = SecurityPolicy.objects.select_for_update().get(pk=policy.pk)
@@ -267,7 +269,7 @@ def user_unlock(*, actor: User, username: str) -> int:
     from axes.models import AccessAttempt
     from axes.utils import reset
 
-    require(actor.is_security_admin, _("只有安全管理员可以解除锁定"))
+    require(access.allows(actor, "security"), _("只有安全管理员可以解除锁定"))
     username = (username or "").strip()
     failures = (
         AccessAttempt.objects.filter(username=username)

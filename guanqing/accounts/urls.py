@@ -1,11 +1,12 @@
 from django.urls import path
 
 from guanqing.accounts import views, views_auth
+from guanqing.core.access import public
 
 urlpatterns = [
     # --- Sign-in / sign-out (views_auth.py) ---------------------------------------------
-    path("login/", views_auth.LoginView.as_view(), name="login"),
-    path("logout/", views_auth.LogoutView.as_view(), name="logout"),
+    path("login/", public(views_auth.LoginView.as_view()), name="login"),
+    path("logout/", public(views_auth.LogoutView.as_view()), name="logout"),
     path("locked/", views_auth.locked_out, name="locked"),
     # --- end sign-in / sign-out ---------------------------------------------------------
     # --- Administrators: accounts (system admin), policy / grants / lockouts (security admin)

@@ -3,19 +3,16 @@ lockouts). Each page belongs to exactly one of the separated administrators; any
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from guanqing.accounts import services
+from guanqing.accounts.access import access
 from guanqing.accounts.forms import (
     SCOPE_OF_ROLE,
     PasswordResetForm,
@@ -37,28 +34,6 @@ PAGE_SIZE = 50
 MEMBER_SEARCH_LIMIT = 20
 
 
-def role_required(flag: str):
-    """Signed in, and `user.<flag>` is true; otherwise 403 (the page exists, it is forbidden)."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(request, *args, **kwargs):
-            if not getattr(request.user, flag, False):
-                raise PermissionDenied(_("此页面仅限%(role)s使用") % {"role": _ROLE_NAMES[flag]})
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-_ROLE_NAMES = {
-    "is_system_admin": gettext_lazy("系统管理员"),
-    "is_security_admin": gettext_lazy("安全管理员"),
-}
-
-
 def _user_queryset(request):
     return User.objects.visible_to(request.user).select_related(
         "unit", "member", "community__parent__parent"
@@ -68,7 +43,7 @@ def _user_queryset(request):
 # --- System administrator: accounts -------------------------------------------------------
 
 
-@role_required("is_system_admin")
+@access.page("users")
 @require_GET
 def user_list(request):
     filterset = UserFilter(request.GET, queryset=_user_queryset(request).order_by("username"))
@@ -88,7 +63,7 @@ def _form_context(form, **extra):
     }
 
 
-@role_required("is_system_admin")
+@access.page("users")
 def user_create(request):
     form = UserCreateForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
@@ -102,7 +77,7 @@ def user_create(request):
     return render(request, "accounts/users/form.html", _form_context(form, creating=True))
 
 
-@role_required("is_system_admin")
+@access.page("users")
 def user_edit(request, pk: int):
     account = get_object_or_404(_user_queryset(request), pk=pk)
     editable = not account.is_separated_admin and account.pk != request.user.pk
@@ -124,7 +99,7 @@ def user_edit(request, pk: int):
     )
 
 
-@role_required("is_system_admin")
+@access.page("users")
 def user_password(request, pk: int):
     account = get_object_or_404(_user_queryset(request), pk=pk)
     editable = not account.is_separated_admin
@@ -146,7 +121,7 @@ def user_password(request, pk: int):
     )
 
 
-@role_required("is_system_admin")
+@access.page("users")
 @require_GET
 def member_search(request):
     """The member picker: masked rows from the members the administrator may see."""
@@ -174,7 +149,7 @@ def member_search(request):
 # --- Security administrator: policy, reveal grants, lockouts --------------------------------
 
 
-@role_required("is_security_admin")
+@access.page("security")
 def security_policy(request):
     policy = request_policy(request)
     form = PolicyForm(request.POST or None, initial=PolicyForm.initial_for(policy))
@@ -194,7 +169,7 @@ def security_policy(request):
     )
 
 
-@role_required("is_security_admin")
+@access.page("security")
 @require_GET
 def security_grants(request):
     qs = (
@@ -213,7 +188,7 @@ def security_grants(request):
     return render(request, "accounts/security/grants.html", context)
 
 
-@role_required("is_security_admin")
+@access.page("security")
 @require_POST
 def security_grant_toggle(request, pk: int):
     account = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
@@ -236,7 +211,7 @@ def security_grant_toggle(request, pk: int):
     return redirect("accounts:security_grants")
 
 
-@role_required("is_security_admin")
+@access.page("security")
 def security_locked(request):
     policy = request_policy(request)
     if request.method == "POST":

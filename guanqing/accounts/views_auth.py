@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from guanqing.core.access import public
 from guanqing.core.policy import request_policy
 
 IDLE_LOGOUT_KEY = "guanqing_idle_logout"
@@ -50,6 +51,7 @@ class LogoutView(auth_views.LogoutView):
     """POST only (Django's LogoutView refuses GET)."""
 
 
+@public
 def locked_out(request, credentials=None, *args, **kwargs):
     """Shown by django-axes (AXES_LOCKOUT_TEMPLATE) and at accounts:locked."""
     policy = request_policy(request)

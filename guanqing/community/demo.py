@@ -1,12 +1,13 @@
 """党员进社区 demo data: two half-years of members serving their home communities.
 
-Called by the registry demo (`guanqing.registry.demo.generate`) after the micro-wish demo, inside
-the same transaction and from the same seed. Like the rest of the demo this is seed data: rows are
-bulk-created, not written through the services (they would audit every row), and the registry
-demo's one audit event carries the counts built here. The rows still keep the services' rules:
-registrations only at a member's home community, sign-ups within the places, check-in hours
-clipped to the activity's time, hours added by hand never taking a member above an activity's
-length, ratings only of members confirmed at the community in that half-year.
+The demo builder of order 40 (`build`, registered in `CommunityConfig.ready`): it runs after the
+micro-wish demo, inside the same transaction and from the same seed, and reads the registry demo's
+members, communities and community workers from the database. Like the rest of the demo this is
+seed data: rows are bulk-created, not written through the services (they would audit every row),
+and the demo's one audit event carries the counts built here. The rows still keep the services'
+rules: registrations only at a member's home community, sign-ups within the places, check-in
+hours clipped to the activity's time, hours added by hand never taking a member above an
+activity's length, ratings only of members confirmed at the community in that half-year.
 
 The story (the 2014 Ningbo Daily article: 27,820 volunteer person-times):
 - The last two half-years (`demo_period`: the one before the current one, and the current one up
@@ -26,13 +27,12 @@ The story (the 2014 Ningbo Daily article: 27,820 volunteer person-times):
 from __future__ import annotations
 
 import datetime
-import random
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from guanqing.accounts.models import User
 from guanqing.community import rules
@@ -53,13 +53,17 @@ from guanqing.community.models import (
     Registration,
 )
 from guanqing.community.rules import Term
-from guanqing.registry.choices import DivisionKind, MemberStatus
+from guanqing.core.demo import DemoContext
+from guanqing.core.demo.shared import (
+    community_workers,
+    historic_timestamps,
+    insert_rows,
+    weighted_counts,
+)
+from guanqing.registry.choices import DivisionKind, DivisionLevel, MemberStatus
 from guanqing.registry.models import Division, Member
-from guanqing.wishes.demo import XUJIACAO, community_workers, historic_timestamps, insert_rows
 
-if TYPE_CHECKING:  # pragma: no cover
-    from guanqing.registry.demo.generate import _Builder
-
+XUJIACAO = "徐家漕社区"  # where the article's stories and the community demo accounts are
 PERSON_TIMES = 27_820  # the article: 志愿服务27820人次
 # Of the active members with a home community, the share each unit has confirmed: most units
 # nearly all, a few lag behind.
@@ -163,11 +167,11 @@ class CommunityDemoSummary:
     def describe(self) -> str:
         """One line for `guanqing demo`: the article's figure, and the current 报到率."""
         hours = self.checkin_hours + self.manual_hours
-        return (
-            f"{self.first}至{self.last} 进社区报到 {self.registrations} 人次（本半年报到率 "
-            f"{self.report_rate}%），{self.activities} 场活动、志愿服务 {self.person_times} 人次、"
-            f"{hours} 小时，{self.ratings} 条评价"
-        )
+        return gettext(
+            "%(first)s至%(last)s 进社区报到 %(registrations)s 人次（本半年报到率 "
+            "%(report_rate)s%%），%(activities)s 场活动、志愿服务 %(person_times)s 人次、"
+            "%(hours)s 小时，%(ratings)s 条评价"
+        ) % {**vars(self), "hours": hours}
 
 
 def demo_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -175,23 +179,28 @@ def demo_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return Term.of(today).previous().start, today
 
 
-def build_community_demo(builder: _Builder) -> CommunityDemoSummary:
-    return _CommunityBuilder(builder).build()
+def build(ctx: DemoContext) -> CommunityDemoSummary:
+    return _CommunityBuilder(ctx).build()
 
 
 class _CommunityBuilder:
-    def __init__(self, builder: _Builder):
-        # One draw from the registry's generator seeds this one: same seed, same activities.
-        self.rng = random.Random(builder.rng.random())
-        self.builder = builder
-        self.today = builder.today
+    def __init__(self, ctx: DemoContext):
+        # One draw from the demo's generator seeds this one: same seed, same activities.
+        self.rng = ctx.fork()
+        self.scale = ctx.scale
+        self.today = ctx.today
+        # The registry demo's rows, in the order it made them.
+        self.members: list[Member] = list(Member.objects.order_by("pk"))
+        self.communities: list[Division] = list(
+            Division.objects.filter(level=DivisionLevel.COMMUNITY).order_by("pk")
+        )
         self.yesterday = self.today - datetime.timedelta(days=1)
         self.now = timezone.now()
         self.tz = timezone.get_current_timezone()
         self.first, self.last = demo_period(self.today)
         self.current = Term.of(self.today)
         self.terms = [self.current.previous(), self.current]
-        self.workers = community_workers(builder)
+        self.workers = community_workers()
         demo = User.objects.filter(username="member_demo").values_list("member_id", flat=True)
         self.demo_member_id = demo.first()
         self.summary = CommunityDemoSummary(first=self.first, last=self.last)
@@ -217,7 +226,7 @@ class _CommunityBuilder:
         rng = self.rng
         members = [
             m
-            for m in self.builder.members
+            for m in self.members
             if m.status == MemberStatus.ACTIVE and m.home_community_id is not None
         ]
         units = sorted({m.unit_id for m in members})
@@ -227,7 +236,7 @@ class _CommunityBuilder:
         self.pools: dict[tuple[int, Term], list[tuple[Member, str]]] = defaultdict(list)
         self.confirmed: dict[tuple[int, Term], int] = {}  # (member id, term) -> community id
         rows: list[Registration] = []
-        xujiacao = next((c.pk for c in self.builder.communities if c.name == XUJIACAO), None)
+        xujiacao = next((c.pk for c in self.communities if c.name == XUJIACAO), None)
         pending_here = 0
         for member in members:
             propensity = rng.random()
@@ -238,7 +247,8 @@ class _CommunityBuilder:
                     continue
                 if rng.random() < 0.1:  # some change role at renewal
                     role = rng.choices(roles, weights=weights)[0]
-                status = RegistrationStatus.CONFIRMED
+                # a registration starts pending; most were confirmed, a few rejected
+                status = rules.REGISTRATION.target(RegistrationStatus.PENDING, "confirm")
                 roll = rng.random()
                 live = term == self.current
                 community = member.home_community_id
@@ -247,7 +257,7 @@ class _CommunityBuilder:
                 if not demo and live and roll < CURRENT_PENDING:
                     status = RegistrationStatus.PENDING
                 elif not demo and roll > 1 - REJECTED:
-                    status = RegistrationStatus.REJECTED
+                    status = rules.REGISTRATION.target(RegistrationStatus.PENDING, "reject")
                 rows.append(self._registration(member, term, role, status))
                 if status == RegistrationStatus.CONFIRMED:
                     self.pools[(community, term)].append((member, role))
@@ -256,7 +266,7 @@ class _CommunityBuilder:
         s = self.summary
         s.registrations = len(rows)
         s.confirmed = sum(1 for r in rows if r["status"] == RegistrationStatus.CONFIRMED)
-        active = sum(1 for m in self.builder.members if m.status == MemberStatus.ACTIVE)
+        active = sum(1 for m in self.members if m.status == MemberStatus.ACTIVE)
         current = sum(1 for (_m, term) in self.confirmed if term == self.current)
         s.report_rate = rules.report_rate(current, active)
 
@@ -347,10 +357,8 @@ class _CommunityBuilder:
         return chosen
 
     def build_activities(self) -> None:
-        from guanqing.registry.demo.generate import _weighted_counts
-
         rng = self.rng
-        communities = {c.pk: c for c in self.builder.communities}
+        communities = {c.pk: c for c in self.communities}
         # Person-times over (community, half-year), by how many members serve there and for
         # how many days of the half-year up to yesterday.
         cells = []
@@ -361,9 +369,9 @@ class _CommunityBuilder:
             last = min(term.end, self.yesterday)
             if first <= last:
                 cells.append((community_id, term, pool, first, last))
-        total = round(PERSON_TIMES * self.builder.scale)
+        total = round(PERSON_TIMES * self.scale)
         weights = [len(pool) * ((last - first).days + 1) for _c, _t, pool, first, last in cells]
-        counts = _weighted_counts(total, weights, minimum=0) if cells else []
+        counts = weighted_counts(total, weights, minimum=0) if cells else []
         roles = list(ActivityRole)
         self.activities: list[Activity] = []
         self.plans: list[tuple[Activity, list[Member], list[Member], list[Member]]] = []
@@ -420,7 +428,7 @@ class _CommunityBuilder:
         activity = self._activity(
             community, self._day(first, last), self.rng.choice(list(ActivityRole))
         )
-        activity.status = ActivityStatus.CANCELLED
+        activity.status = rules.ACTIVITY.target(activity.status, "cancel")
         activity.cancel_reason = self.rng.choice(CANCEL_REASONS)
         activity.cancelled_at = self._past(
             activity.starts_at - datetime.timedelta(hours=self.rng.randint(3, 48)),
@@ -515,7 +523,8 @@ class _CommunityBuilder:
                     manual.append(self._manual(activity, member, length, "in", worker))
                     self.hours[(member.pk, term)] += length
             for member in cancelled:
-                signups.append(self._signup(activity, member, SignupStatus.CANCELLED))
+                gave_back = rules.SIGNUP.target(SignupStatus.SIGNED_UP, "withdraw")
+                signups.append(self._signup(activity, member, gave_back))
         insert_rows(ActivitySignup, signups)
         insert_rows(Attendance, attendances)
         insert_rows(ManualHours, manual)

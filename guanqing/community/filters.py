@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from guanqing.community import selectors
 from guanqing.community.choices import (
     ActivityRole,
     ActivityStatus,
@@ -26,6 +27,7 @@ from guanqing.community.models import (
 from guanqing.community.rules import Term
 from guanqing.community.selectors import day_bounds
 from guanqing.core.api.filters import IdFilter
+from guanqing.registry.models import Member
 
 
 def _by_term(queryset, name, value):
@@ -110,3 +112,41 @@ class RatingFilter(django_filters.FilterSet):
     class Meta:
         model = Rating
         fields = ["term", "grade", "member", "unit", "community"]
+
+
+ROSTER_SHOW = (
+    ("missing", _("未报到")),
+    ("pending", _("待确认")),
+    ("confirmed", _("已确认")),
+)
+TRUE_WORDS = ("1", "true", "yes")
+
+
+class RosterFilter(django_filters.FilterSet):
+    """The unit's roster of a half-year (`selectors.roster`, which fixes the term and the unit):
+    the page filters with `show` and `q`, the API with `missing` (and may use the others).
+
+    - `show=missing`: not registered (no registration, or a rejected one); `pending` / `confirmed`:
+      registered with that status;
+    - `missing=true`: without a confirmed registration (pending ones too);
+    - `q`: part of the name."""
+
+    show = django_filters.ChoiceFilter(
+        choices=ROSTER_SHOW, method="by_show", empty_label=_("全部"), label=_("报到情况")
+    )
+    missing = django_filters.CharFilter(method="not_confirmed", label=_("只看未报到"))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("姓名"))
+
+    class Meta:
+        model = Member
+        fields = ["show", "missing", "q"]
+
+    def by_show(self, queryset, name, value):
+        if value == "missing":
+            return selectors.roster_missing(queryset)
+        return queryset.filter(registration_status=value)
+
+    def not_confirmed(self, queryset, name, value):
+        if str(value).strip().lower() in TRUE_WORDS:
+            return selectors.roster_not_confirmed(queryset)
+        return queryset

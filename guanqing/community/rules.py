@@ -1,4 +1,5 @@
-"""The rules of 党员进社区, as pure functions (no ORM): half-year terms, volunteer hours, check-in codes.
+"""The rules of 党员进社区, as pure functions and tables (no ORM): half-year terms, volunteer hours,
+check-in codes, and the lifecycles of a registration, an activity and a sign-up.
 
 Decisions taken where the issue is silent:
 
@@ -25,6 +26,12 @@ import hmac
 import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from guanqing.community.choices import ActivityStatus, RegistrationStatus, SignupStatus
+from guanqing.core.lifecycle import Lifecycle, Step
+from guanqing.core.roles import Role
 
 TENTH = Decimal("0.1")
 ZERO_HOURS = Decimal("0.0")
@@ -212,3 +219,112 @@ def code_matches(
         # compare both, always: the time taken does not tell which step (if any) matched
         matched |= hmac.compare_digest(given.encode(), expected.encode())
     return matched
+
+
+# ---------------------------------------------------------------------------------------------
+# Lifecycles (core/lifecycle.py): state × action → state, and who takes the action
+# ---------------------------------------------------------------------------------------------
+
+# A registration is created pending by the member (`registration_submit`); the community decides.
+# A rejected one may be submitted again for the same half-year: the row is reopened.
+REGISTRATION = Lifecycle(
+    "registration",
+    [
+        Step(
+            "confirm",
+            {RegistrationStatus.PENDING},
+            RegistrationStatus.CONFIRMED,
+            roles={Role.COMMUNITY_WORKER},
+            label=_("确认"),
+        ),
+        Step(
+            "reject",
+            {RegistrationStatus.PENDING},
+            RegistrationStatus.REJECTED,
+            roles={Role.COMMUNITY_WORKER},
+            label=_("不通过"),
+        ),
+        Step(
+            "resubmit",
+            {RegistrationStatus.REJECTED},
+            RegistrationStatus.PENDING,
+            roles={Role.MEMBER},
+            label=_("重新报到"),
+        ),
+    ],
+    states=RegistrationStatus.choices,
+)
+
+# An activity is published when posted (`activity_create`). Everything that happens at it needs it
+# published; time (started, ended, the code's window), places and check-ins are the services' checks.
+ACTIVITY = Lifecycle(
+    "activity",
+    [
+        Step(
+            "cancel",
+            {ActivityStatus.PUBLISHED},
+            ActivityStatus.CANCELLED,
+            roles={Role.COMMUNITY_WORKER},
+            label=_("取消活动"),
+        ),
+        Step(
+            "signup",
+            {ActivityStatus.PUBLISHED},
+            None,
+            roles={Role.MEMBER},
+            label=_("报名"),
+        ),
+        Step(
+            "check_in",
+            {ActivityStatus.PUBLISHED},
+            None,
+            roles={Role.MEMBER},
+            label=_("签到"),
+        ),
+        Step(
+            "check_out",
+            {ActivityStatus.PUBLISHED},
+            None,
+            roles={Role.MEMBER},
+            label=_("签退"),
+        ),
+        Step(
+            "show_code",
+            {ActivityStatus.PUBLISHED},
+            None,
+            roles={Role.COMMUNITY_WORKER},
+            label=_("显示签到码"),
+        ),
+        Step(
+            "add_hours",
+            {ActivityStatus.PUBLISHED},
+            None,
+            roles={Role.COMMUNITY_WORKER},
+            label=_("补录时长"),
+        ),
+    ],
+    states=ActivityStatus.choices,
+)
+
+# A sign-up is created signed up by the member (`activity_signup`); giving the place back cancels
+# it, and signing up again reopens the row.
+SIGNUP = Lifecycle(
+    "signup",
+    [
+        Step(
+            "withdraw",
+            {SignupStatus.SIGNED_UP},
+            SignupStatus.CANCELLED,
+            roles={Role.MEMBER},
+            label=_("取消报名"),
+        ),
+        Step(
+            "sign_up_again",
+            {SignupStatus.CANCELLED},
+            SignupStatus.SIGNED_UP,
+            roles={Role.MEMBER},
+            label=_("报名"),
+        ),
+    ],
+    states=SignupStatus.choices,
+)

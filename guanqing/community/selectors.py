@@ -1,12 +1,27 @@
-"""Reads of 党员进社区: the unit's roster for a half-year (who registered where, hours, rating) and
-the figures. Everything is computed when asked from the requesting user's scope (`visible_to`)."""
+"""Reads of 党员进社区: the unit's roster for a half-year (who registered where, hours, rating), a
+member's hours and activities, a community's registrations and ratings to do, and the figures.
+Pages, the API and the home page read through the same functions, so their numbers agree.
+Everything is computed when asked from the requesting user's scope (`visible_to`)."""
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -47,13 +62,21 @@ def _in_days(queryset: QuerySet, prefix: str, first: datetime.date, last: dateti
     return queryset.filter(**{f"{prefix}starts_at__gte": start, f"{prefix}starts_at__lt": end})
 
 
-def _sum_per_member(queryset: QuerySet) -> Subquery:
-    return Subquery(
-        queryset.filter(member_id=OuterRef("pk"))
-        .order_by()
-        .values("member_id")
-        .annotate(total=Sum("hours"))
-        .values("total")[:1]
+def term_hours(queryset: QuerySet, term: Term, member=None) -> Coalesce:
+    """The hours (of attendances or of hours added by hand: `queryset`, already scoped) of the
+    member `member` (default: the outer row's `pk`) at activities that began in `term`, as an
+    annotation; 0.0 when there are none."""
+    member = member if member is not None else OuterRef("pk")
+    rows = _in_days(queryset, "activity__", term.start, term.end)
+    return Coalesce(
+        Subquery(
+            rows.filter(member_id=member)
+            .order_by()
+            .values("member_id")
+            .annotate(total=Sum("hours"))
+            .values("total")[:1]
+        ),
+        ZERO,
     )
 
 
@@ -68,8 +91,6 @@ def roster(user, term: Term, members: QuerySet | None = None) -> QuerySet:
     ratings = Rating.objects.visible_to(user).filter(
         year=term.year, half=term.half, member_id=OuterRef("pk")
     )
-    attendances = _in_days(Attendance.objects.visible_to(user), "activity__", term.start, term.end)
-    manual = _in_days(ManualHours.objects.visible_to(user), "activity__", term.start, term.end)
     return (
         members.filter(status=MemberStatus.ACTIVE)
         .select_related("unit")
@@ -78,12 +99,126 @@ def roster(user, term: Term, members: QuerySet | None = None) -> QuerySet:
             registration_status=Subquery(registrations.values("status")[:1]),
             registration_role=Subquery(registrations.values("role")[:1]),
             registration_community=Subquery(registrations.values("community__name")[:1]),
-            term_checkin_hours=Coalesce(_sum_per_member(attendances), ZERO),
-            term_manual_hours=Coalesce(_sum_per_member(manual), ZERO),
+            term_checkin_hours=term_hours(Attendance.objects.visible_to(user), term),
+            term_manual_hours=term_hours(ManualHours.objects.visible_to(user), term),
             rating_grade=Subquery(ratings.order_by("community_id").values("grade")[:1]),
         )
         .order_by("unit__sort_order", "unit_id", "id")
     )
+
+
+def roster_missing(rows: QuerySet) -> QuerySet:
+    """The roster's members not registered in its term: no registration, or a rejected one."""
+    return rows.filter(
+        Q(registration_status__isnull=True) | Q(registration_status=RegistrationStatus.REJECTED)
+    )
+
+
+def roster_not_confirmed(rows: QuerySet) -> QuerySet:
+    """The roster's members without a confirmed registration (pending ones too)."""
+    # not `exclude(status=confirmed)`: that drops the members with no registration (NULL)
+    return rows.filter(
+        Q(registration_status__isnull=True)
+        | Q(registration_status__in=[RegistrationStatus.PENDING, RegistrationStatus.REJECTED])
+    )
+
+
+def member_hours(user, member_id: int | None, term: Term):
+    """The member's roster row of `term` (hours at check-in and by hand, registration, rating),
+    or None: what 我的社区 and the member's home page show."""
+    if member_id is None:
+        return None
+    row = roster(user, term, members=Member.objects.visible_to(user)).filter(pk=member_id).first()
+    if row is not None:
+        row.term_hours = row.term_checkin_hours + row.term_manual_hours
+    return row
+
+
+def member_activities(user, member: Member | None) -> QuerySet:
+    """Published activities that have not ended, the member's community first, with whether the
+    member signed up (`is_mine`), checked in and out. One query."""
+    now = timezone.now()
+    mine = ActivitySignup.objects.visible_to(user).filter(
+        activity_id=OuterRef("pk"), status=SignupStatus.SIGNED_UP
+    )
+    attended = Attendance.objects.visible_to(user).filter(
+        activity_id=OuterRef("pk"), member_id=member.pk if member else None
+    )
+    home_id = member.home_community_id if member else None
+    return (
+        Activity.objects.visible_to(user)
+        .filter(status=ActivityStatus.PUBLISHED, ends_at__gt=now)
+        .select_related("community")
+        .annotate(
+            is_mine=Exists(mine),
+            checked_in=Exists(attended),
+            checked_out=Exists(attended.filter(checked_out_at__isnull=False)),
+            home_first=Case(
+                When(community_id=home_id, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by("home_first", "starts_at", "pk")
+    )
+
+
+def registration_counts(user, term: Term) -> dict[str, int]:
+    """The registrations of `term` the user sees, by status (every status, 0 when none)."""
+    found = dict(
+        Registration.objects.visible_to(user)
+        .for_term(term)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return {value: found.get(value, 0) for value in RegistrationStatus.values}
+
+
+def pending_by_term(user, terms: list[Term]) -> dict[Term, int]:
+    """Registrations waiting for a decision, by term (only the terms that have some). One query."""
+    term_q = Q(pk__in=[])
+    for term in terms:
+        term_q |= Q(year=term.year, half=term.half)
+    rows = (
+        Registration.objects.visible_to(user)
+        .filter(term_q, status=RegistrationStatus.PENDING)
+        .order_by()
+        .values_list("year", "half")
+        .annotate(n=Count("pk"))
+    )
+    return {Term(year, half): n for year, half, n in rows if n}
+
+
+def rating_rows(user, term: Term) -> QuerySet:
+    """The registrations confirmed at the worker's community in `term`, with the community's
+    rating of the member (grade, comment) and the member's hours of the term."""
+    ratings = Rating.objects.visible_to(user).filter(
+        year=term.year,
+        half=term.half,
+        member_id=OuterRef("member_id"),
+        community_id=user.community_id,
+    )
+    member = OuterRef("member_id")
+    return (
+        Registration.objects.visible_to(user)
+        .for_term(term)
+        .confirmed()
+        .filter(community_id=user.community_id)
+        .select_related("member", "member__unit")
+        .annotate(
+            rating_grade=Subquery(ratings.values("grade")[:1]),
+            rating_comment=Subquery(ratings.values("comment")[:1]),
+            checkin_hours=term_hours(Attendance.objects.visible_to(user), term, member),
+            manual_hours=term_hours(ManualHours.objects.visible_to(user), term, member),
+        )
+        .order_by("member__name", "pk")
+    )
+
+
+def ratings_due(rows: QuerySet) -> QuerySet:
+    """Of `rating_rows`, the members the community has not rated yet."""
+    return rows.filter(rating_grade__isnull=True)
 
 
 def _tenths(value) -> Decimal:

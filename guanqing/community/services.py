@@ -38,9 +38,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanqing.community import rules
+from guanqing.community.access import access
 from guanqing.community.choices import (
     ActivityRole,
-    ActivityStatus,
     Grade,
     RegistrationStatus,
     ServiceRole,
@@ -54,10 +54,11 @@ from guanqing.community.models import (
     Rating,
     Registration,
 )
-from guanqing.community.rules import Term
+from guanqing.community.rules import ACTIVITY, REGISTRATION, SIGNUP, Term
 from guanqing.core import audit
 from guanqing.core.calendar.workdays import business_date
-from guanqing.core.roles import Role
+from guanqing.core.errors import Conflict
+from guanqing.core.scope.locking import lock_in_scope
 from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
 from guanqing.registry.choices import DivisionLevel, MemberStatus
 from guanqing.registry.models import Member
@@ -66,6 +67,7 @@ NOT_IN_SCOPE = gettext_lazy("不存在或不在您的权限范围内")
 MEMBERS_ONLY = gettext_lazy("只有党员本人可以执行此操作")
 WORKERS_ONLY = gettext_lazy("只有社区工作者可以执行此操作")
 NOT_YOUR_COMMUNITY = gettext_lazy("只有该社区的社区工作者可以执行此操作")
+FULL = gettext_lazy("名额已满，请选择其他活动")
 MAX_ACTIVITY_HOURS = 24
 # Activities are posted for the months ahead; a start years away is a typing mistake (9999).
 ACTIVITY_HORIZON = datetime.timedelta(days=366)
@@ -105,25 +107,8 @@ MANUAL_FIELDS = ["activity", "member", "hours", "reason", "added_by"]
 RATING_FIELDS = ["member", "community", "year", "half", "grade", "comment", "rated_by"]
 
 
-class ActivityFull(Exception):
-    """Every place of the activity is taken (the API answers 409)."""
-
-    message = gettext_lazy("名额已满，请选择其他活动")
-
-    def __init__(self, message: str | None = None):
-        super().__init__(message or self.message)
-        self.message = message or self.message
-
-
-def _locked(queryset, pk):
-    obj = queryset.select_for_update().filter(pk=pk).order_by("pk").first()
-    if obj is None:
-        raise OutOfScope(NOT_IN_SCOPE)
-    return obj
-
-
 def _acting_member(actor) -> Member:
-    require(actor.role == Role.MEMBER and actor.member_id is not None, MEMBERS_ONLY)
+    require(access.allows(actor, "member") and actor.member_id is not None, MEMBERS_ONLY)
     member = Member.objects.select_related("home_community").get(pk=actor.member_id)
     if member.status != MemberStatus.ACTIVE:
         raise ValidationError(
@@ -133,7 +118,7 @@ def _acting_member(actor) -> Member:
 
 
 def _require_worker(actor) -> None:
-    require(actor.role == Role.COMMUNITY_WORKER and actor.community_id is not None, WORKERS_ONLY)
+    require(access.allows(actor, "worker") and actor.community_id is not None, WORKERS_ONLY)
 
 
 def _editable(model, actor, pk):
@@ -141,7 +126,7 @@ def _editable(model, actor, pk):
     if not model.objects.visible_to(actor).filter(pk=pk).exists():
         raise OutOfScope(NOT_IN_SCOPE)
     require(model.objects.editable_by(actor).filter(pk=pk).exists(), NOT_YOUR_COMMUNITY)
-    return _locked(model.objects.all(), pk)
+    return lock_in_scope(model.objects.editable_by(actor), pk)
 
 
 def _visible_activity(actor, activity: Activity) -> Activity:
@@ -212,7 +197,7 @@ def registration_submit(
             .filter(member=member, year=term.year, half=term.half)
             .first()
         )
-        if existing is not None and existing.status != RegistrationStatus.REJECTED:
+        if existing is not None and not REGISTRATION.can(existing.status, "resubmit"):
             errors["term"] = [
                 _("您已于 %(term)s 报到（%(status)s）")
                 % {"term": term, "status": existing.get_status_display()}
@@ -223,7 +208,7 @@ def registration_submit(
         existing.community = community
         existing.role = role
         existing.note = note
-        existing.status = RegistrationStatus.PENDING
+        existing.status = REGISTRATION.target(existing.status, "resubmit")
         existing.decided_by = None
         existing.decided_at = None
         existing.reject_reason = ""
@@ -240,20 +225,16 @@ def registration_submit(
         raise ValidationError({"term": [_("您已于 %(term)s 报到") % {"term": term}]}) from None
 
 
-def _decide(actor, registration: Registration, status: str, reason: str = "") -> Registration:
+def _decide(actor, registration: Registration, action: str, reason: str = "") -> Registration:
     _require_worker(actor)
     registration = _editable(Registration, actor, registration.pk)
-    if registration.status != RegistrationStatus.PENDING:
-        raise ValidationError(
-            {
-                "status": [
-                    _("该报到%(status)s，不能再次处理")
-                    % {"status": registration.get_status_display()}
-                ]
-            }
-        )
+    REGISTRATION.check(
+        registration.status,
+        action,
+        message=_("该报到%(status)s，不能再次处理") % {"status": registration.get_status_display()},
+    )
     before = audit.snapshot(registration, REGISTRATION_FIELDS)
-    registration.status = status
+    registration.status = REGISTRATION.target(registration.status, action)
     registration.decided_by = actor
     registration.decided_at = timezone.now()
     registration.reject_reason = reason
@@ -265,7 +246,7 @@ def _decide(actor, registration: Registration, status: str, reason: str = "") ->
 @transaction.atomic
 def registration_confirm(*, actor, registration: Registration) -> Registration:
     """A worker of the community confirms a pending registration."""
-    return _decide(actor, registration, RegistrationStatus.CONFIRMED)
+    return _decide(actor, registration, "confirm")
 
 
 @transaction.atomic
@@ -274,7 +255,7 @@ def registration_reject(*, actor, registration: Registration, reason: str) -> Re
     errors: dict[str, list[str]] = {}
     reason = _text(errors, "reason", reason, "不通过原因", required=True, max_length=200)
     merge_errors(errors)
-    return _decide(actor, registration, RegistrationStatus.REJECTED, reason)
+    return _decide(actor, registration, "reject", reason)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -355,7 +336,7 @@ def activity_cancel(*, actor, activity: Activity, reason: str) -> Activity:
     reason = _text(errors, "reason", reason, "取消原因", required=True, max_length=200)
     merge_errors(errors)
     activity = _editable(Activity, actor, activity.pk)
-    if activity.status == ActivityStatus.CANCELLED:
+    if not ACTIVITY.can(activity.status, "cancel"):
         errors["status"] = [_("活动已取消")]
     elif activity.ends_at <= timezone.now():
         errors["status"] = [_("活动已结束，不能取消")]
@@ -363,7 +344,7 @@ def activity_cancel(*, actor, activity: Activity, reason: str) -> Activity:
         errors["status"] = [_("已有党员签到，不能取消")]
     merge_errors(errors)
     before = audit.snapshot(activity, ACTIVITY_FIELDS)
-    activity.status = ActivityStatus.CANCELLED
+    activity.status = ACTIVITY.target(activity.status, "cancel")
     activity.cancel_reason = reason
     activity.cancelled_at = timezone.now()
     return save_with_audit(actor=actor, instance=activity, fields=ACTIVITY_FIELDS, before=before)
@@ -373,7 +354,7 @@ def activity_cancel(*, actor, activity: Activity, reason: str) -> Activity:
 def activity_signup(*, actor, activity: Activity) -> ActivitySignup:
     """The member takes a place. The place is taken by one conditional UPDATE of the activity's
     counter (`signed_up < places`), so concurrent requests can never take more places than there
-    are, on PostgreSQL (row lock) and SQLite (one writer) alike; the loser gets ActivityFull."""
+    are, on PostgreSQL (row lock) and SQLite (one writer) alike; the loser gets a Conflict (409)."""
     member = _acting_member(actor)
     activity = _visible_activity(actor, activity)
     existing = (
@@ -381,25 +362,26 @@ def activity_signup(*, actor, activity: Activity) -> ActivitySignup:
         .filter(activity_id=activity.pk, member=member)
         .first()
     )
-    if existing is not None and existing.status == SignupStatus.SIGNED_UP:
-        raise ValidationError({"activity": [_("您已报名此活动")]})
+    if existing is not None:
+        SIGNUP.check(
+            existing.status, "sign_up_again", field="activity", message=_("您已报名此活动")
+        )
     now = timezone.now()
     taken = Activity.objects.filter(
         pk=activity.pk,
-        status=ActivityStatus.PUBLISHED,
+        status__in=ACTIVITY.step("signup").sources,
         ends_at__gt=now,
         signed_up__lt=F("places"),
     ).update(signed_up=F("signed_up") + 1)
     if not taken:
         activity.refresh_from_db()
-        if activity.status != ActivityStatus.PUBLISHED:
-            raise ValidationError({"activity": [_("活动已取消")]})
+        ACTIVITY.check(activity.status, "signup", field="activity", message=_("活动已取消"))
         if activity.ends_at <= now:
             raise ValidationError({"activity": [_("活动已结束")]})
-        raise ActivityFull()
+        raise Conflict(FULL)
     if existing is not None:
         before = audit.snapshot(existing, SIGNUP_FIELDS)
-        existing.status = SignupStatus.SIGNED_UP
+        existing.status = SIGNUP.target(existing.status, "sign_up_again")
         existing.signed_up_at = now
         existing.cancelled_at = None
         return save_with_audit(
@@ -424,18 +406,17 @@ def signup_cancel(*, actor, activity: Activity) -> ActivitySignup:
     member = _acting_member(actor)
     activity = _visible_activity(actor, activity)
     signup = (
-        ActivitySignup.objects.select_for_update()
-        .filter(activity=activity, member=member, status=SignupStatus.SIGNED_UP)
-        .first()
+        ActivitySignup.objects.select_for_update().filter(activity=activity, member=member).first()
     )
     if signup is None:
         raise ValidationError({"activity": [_("您未报名此活动")]})
+    SIGNUP.check(signup.status, "withdraw", field="activity", message=_("您未报名此活动"))
     if activity.starts_at <= timezone.now():
         raise ValidationError({"activity": [_("活动已开始，不能取消报名")]})
     if Attendance.objects.filter(activity=activity, member=member).exists():
         raise ValidationError({"activity": [_("您已签到，不能取消报名")]})
     before = audit.snapshot(signup, SIGNUP_FIELDS)
-    signup.status = SignupStatus.CANCELLED
+    signup.status = SIGNUP.target(signup.status, "withdraw")
     signup.cancelled_at = timezone.now()
     save_with_audit(
         actor=actor, instance=signup, fields=SIGNUP_FIELDS, before=before, root=activity
@@ -460,8 +441,7 @@ def activity_code(*, actor, activity: Activity, at: datetime.datetime | None = N
     _require_worker(actor)
     activity = _editable(Activity, actor, activity.pk)
     at = at or timezone.now()
-    if activity.status != ActivityStatus.PUBLISHED:
-        raise ValidationError({"status": [_("活动已取消")]})
+    ACTIVITY.check(activity.status, "show_code", message=_("活动已取消"))
     opens, closes = rules.code_window(activity.starts_at, activity.ends_at)
     if not opens <= at <= closes:
         raise ValidationError(
@@ -490,11 +470,12 @@ def _failures_key(activity: Activity, member: Member) -> str:
     return f"community:code-failures:{activity.code_secret}:{member.pk}"
 
 
-def _check_code(activity: Activity, member: Member, code: str, now: datetime.datetime) -> None:
-    """Refuse a check-in or check-out outside the window or with a wrong code; after
+def _check_code(
+    activity: Activity, member: Member, code: str, now: datetime.datetime, action: str
+) -> None:
+    """Refuse a check-in or check-out (`action`) outside the window or with a wrong code; after
     MAX_FAILED_CODES wrong codes the member waits FAILED_CODE_LOCK_SECONDS (no guessing)."""
-    if activity.status != ActivityStatus.PUBLISHED:
-        raise ValidationError({"activity": [_("活动已取消")]})
+    ACTIVITY.check(activity.status, action, field="activity", message=_("活动已取消"))
     if not rules.in_code_window(now, activity.starts_at, activity.ends_at):
         raise ValidationError(
             {"code": [_("不在签到时间内：签到码只在活动开始前 30 分钟至结束后 30 分钟内有效")]}
@@ -517,7 +498,7 @@ def attendance_check_in(*, actor, activity: Activity, code: str) -> Attendance:
     member = _acting_member(actor)
     activity = _visible_activity(actor, activity)
     now = timezone.now()
-    _check_code(activity, member, code, now)
+    _check_code(activity, member, code, now, "check_in")
     if not ActivitySignup.objects.active().filter(activity=activity, member=member).exists():
         raise ValidationError({"activity": [_("您未报名此活动")]})
     if Attendance.objects.filter(activity=activity, member=member).exists():
@@ -546,9 +527,9 @@ def attendance_check_out(*, actor, activity: Activity, code: str) -> Attendance:
     member = _acting_member(actor)
     activity = _visible_activity(actor, activity)
     now = timezone.now()
-    _check_code(activity, member, code, now)
+    _check_code(activity, member, code, now, "check_out")
     # the activity's row is the lock that serialises check-outs and hours added by hand
-    activity = _locked(Activity.objects.all(), activity.pk)
+    activity = lock_in_scope(Activity.objects.visible_to(actor), activity.pk)
     attendance = (
         Attendance.objects.select_for_update().filter(activity=activity, member=member).first()
     )
@@ -592,7 +573,7 @@ def hours_add(*, actor, activity: Activity, member: Member, hours, reason: str) 
     errors: dict[str, list[str]] = {}
     hours = _hours_value(errors, hours)
     reason = _text(errors, "reason", reason, "补录原因", required=True, max_length=200)
-    if activity.status != ActivityStatus.PUBLISHED:
+    if not ACTIVITY.can(activity.status, "add_hours"):
         errors["activity"] = [_("活动已取消，不能补录时长")]
     elif activity.starts_at > timezone.now():
         errors["activity"] = [_("活动尚未开始，不能补录时长")]

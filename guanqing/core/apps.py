@@ -16,3 +16,37 @@ class CoreConfig(AppConfig):
         # message reads "empty string not allowed". Say what is wrong, like every other control
         # character (the error names the field).
         validators.ProhibitNullCharactersValidator.message = text.CONTROL_MESSAGE
+        _register_menu()
+
+
+def _register_menu() -> None:
+    """Core's own menu entries: 首页 at the top, the calendar, the audit log; and the groups of the
+    calendar and of the administrators (系统管理), which other apps add to."""
+    from django.utils.translation import gettext_lazy as _
+
+    from guanqing.core.audit import access as audit_access  # noqa: F401 - registers "audit"
+    from guanqing.core.calendar import access as calendar_access  # noqa: F401 - "calendar"
+    from guanqing.core.ui import nav
+    from guanqing.core.ui.nav import NavEntry
+
+    # 工作日历 stands alone in the menu: its group has no heading.
+    nav.register_group("calendar", "", order=50)
+    nav.register_group("admin", _("系统管理"), order=90)
+    nav.register(
+        NavEntry(group="", label=_("首页"), url_name="core:home", order=0),
+        NavEntry(
+            group="calendar",
+            label=_("工作日历"),
+            url_name="calendar:index",
+            order=10,
+            active=("calendar:*",),
+        ),
+        NavEntry(
+            group="admin",
+            label=_("审计日志"),
+            url_name="audit:event_list",
+            rule="audit.read",
+            order=30,
+            active=("audit:*",),
+        ),
+    )

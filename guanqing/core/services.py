@@ -42,13 +42,17 @@ def save_with_audit(
     also_save: Iterable[str] = (),
     extra_changes: dict | None = None,
     root: models.Model | None = None,
+    actor_name: str | None = None,
+    message: str = "",
 ) -> models.Model:
     """full_clean (control characters refused too), save only the changed `fields` (or insert),
     then append the audit record.
 
     `before` is the snapshot of `fields` taken before the caller changed anything; `also_save` are
     fields stored but not shown in the log (an ID number's hash and ciphertext), and `extra_changes`
-    what the log shows for them instead (the masked number). Call inside transaction.atomic().
+    what the log shows for them instead (the masked number). `actor_name` names in the log an actor
+    without an account (the resident with a one-time code, the daily job: `actor` is None);
+    `message` is the record's free-text message. Call inside transaction.atomic().
     """
     fields = list(fields)
     creating = instance.pk is None
@@ -73,5 +77,7 @@ def save_with_audit(
         obj=instance,
         changes=changes,
         root=root,
+        message=message,
+        actor_username=actor_name,
     )
     return instance

@@ -1,10 +1,11 @@
 """结对帮困 demo data: pairings with their relay, a year and a half of visits with help given, and
 the 91 organ–village partnerships with their projects.
 
-Called by the registry demo (`guanqing.registry.demo.generate`) once its households, members and
-accounts exist, inside the same transaction and from the same seed. Like the rest of the demo this
-is seed data: rows are bulk-created, not written through the services (they would audit every row),
-and the registry demo's one audit event carries the counts built here.
+The demo builder of order 20 (`build`, registered in `PairingConfig.ready`): it runs once the
+registry demo's households, members and accounts exist (read from the database), inside the same
+transaction and from the same seed. Like the rest of the demo this is seed data: rows are
+bulk-created, not written through the services (they would audit every row), and the demo's one
+audit event carries the counts built here.
 
 The story the data tells (the 2014 Ningbo Daily article):
 - 92 units pair with all 1,594 households; 张国宝 with 市纪委 (held by the `member_demo` account),
@@ -28,18 +29,17 @@ import datetime
 import random
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext
 
 from guanqing.accounts.models import User
+from guanqing.core.demo import DemoContext
+from guanqing.core.demo.shared import ARTICLE_UNITS, weighted_counts
 from guanqing.pairing import rules
 from guanqing.pairing.choices import EndReason, ProjectKind, ProjectStatus, SupportKind
 from guanqing.pairing.models import Pairing, PairingTerm, Partnership, PartnershipProject, Visit
 from guanqing.registry.choices import HouseholdStatus, MemberStatus, OrgKind
-from guanqing.registry.demo import data as registry_data
-from guanqing.registry.models import Household, Member, PartyOrg
-
-if TYPE_CHECKING:  # pragma: no cover
-    from guanqing.registry.demo.generate import _Builder
+from guanqing.registry.models import Household, Member, PartyOrg, Unit
 
 PAIRED_UNITS = 92  # the article: 市直机关92家单位共结对困难家庭1594家
 EARLIEST_START = datetime.date(2014, 3, 1)
@@ -187,14 +187,17 @@ class PairingDemoSummary:
 
     def describe(self) -> str:
         """One line for `guanqing demo`: the pairing figures, with the article's help figure."""
-        text = (
-            f"{self.units} 个单位结对 {self.pairings} 户（{self.active_pairings} 对在帮），"
-            f"{self.visits} 次走访，{self.partnerships} 对结对共建、{self.projects} 个共建项目"
-        )
+        text = gettext(
+            "%(units)s 个单位结对 %(pairings)s 户（%(active_pairings)s 对在帮），%(visits)s 次走访，"
+            "%(partnerships)s 对结对共建、%(projects)s 个共建项目"
+        ) % vars(self)
         window = self.new_year_window
         if window is not None:
-            yuan = self.new_year_help / 10_000
-            text += f"；{window.start}至{window.end}元旦春节帮扶 {yuan:.1f} 万元"
+            text += gettext("；%(start)s至%(end)s元旦春节帮扶 %(yuan).1f 万元") % {
+                "start": window.start,
+                "end": window.end,
+                "yuan": self.new_year_help / 10_000,
+            }
         return text
 
 
@@ -226,18 +229,31 @@ def last_complete_new_year_window(today: datetime.date) -> rules.Period:
     return rules.festival_windows(today.year - 1)[0]
 
 
-def build_pairing_demo(builder: _Builder) -> PairingDemoSummary:
-    return _PairingBuilder(builder).build()
+def build(ctx: DemoContext) -> PairingDemoSummary:
+    summary = _PairingBuilder(ctx).build()
+    # The day 张国宝 saw 东钱湖 again: the micro-wish demo tells the same trip on the same day.
+    trip = (
+        Visit.objects.filter(pairing__household__head_name="张国宝", notes__contains="东钱湖")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if trip is not None:
+        ctx.story_days["zhang_lake_trip"] = trip
+    return summary
 
 
 class _PairingBuilder:
-    def __init__(self, builder: _Builder):
-        # One draw from the registry's generator seeds this one: same seed, same pairings.
-        self.rng = random.Random(builder.rng.random())
-        self.today = builder.today
-        self.units = builder.units
-        self.members: list[Member] = builder.members
-        self.branch_by_name = builder.branch_by_name
+    def __init__(self, ctx: DemoContext):
+        # One draw from the demo's generator seeds this one: same seed, same pairings.
+        self.rng = ctx.fork()
+        self.today = ctx.today
+        # The registry demo's rows, in the order it made them.
+        self.units = {u.short_name: u for u in Unit.objects.order_by("pk")}
+        self.members: list[Member] = list(Member.objects.order_by("pk"))
+        self.branch_by_name = {
+            org.name: org
+            for org in PartyOrg.objects.filter(kind=OrgKind.BRANCH, unit__isnull=False)
+        }
         self.summary = PairingDemoSummary()
         self.start = history_start(self.today)
         self.last_new_year = last_complete_new_year_window(self.today)
@@ -270,7 +286,7 @@ class _PairingBuilder:
         return _between(rng, EARLIEST_START, recent)
 
     def _paired_units(self, households: int) -> list[str]:
-        first = list(dict.fromkeys([*NAMED_PAIRINGS.values(), *registry_data.ARTICLE_UNITS]))
+        first = list(dict.fromkeys([*NAMED_PAIRINGS.values(), *ARTICLE_UNITS]))
         others = [short for short in self.units if short not in first]
         self.rng.shuffle(others)
         # At a tiny scale two units fewer, so that 市纪委 has, besides 张国宝's, a pairing to relay
@@ -314,15 +330,13 @@ class _PairingBuilder:
 
     def build_pairings(self) -> None:
         rng = self.rng
-        from guanqing.registry.demo.generate import _weighted_counts
-
         households = list(Household.objects.order_by("pk").only("pk", "head_name", "status"))
         if not households:
             return
         paired = self._paired_units(len(households))
         weights = [max(len(self.active.get(self.units[s].pk, [])), 1) for s in paired]
         weights = [w * rng.uniform(0.7, 1.3) for w in weights]
-        counts = _weighted_counts(len(households), weights, minimum=1)
+        counts = weighted_counts(len(households), weights, minimum=1)
         relay_index = paired.index(RELAY_UNIT) if RELAY_UNIT in paired else None
         while relay_index is not None and counts[relay_index] < 3:
             largest = max(
@@ -443,6 +457,8 @@ class _PairingBuilder:
 
     def _end(self, pairing: Pairing, status: str) -> None:
         """A household out of difficulty: its pairing ended after the last New Year window."""
+        # the lifecycle's "end" move (rules.PAIRING): only an active pairing ends
+        rules.PAIRING.target(rules.pairing_state(pairing), "end")
         first = max(self.last_new_year.end + datetime.timedelta(days=10), pairing.started_on)
         last = max(self.today - datetime.timedelta(days=7), first)
         pairing.ended_on = min(_between(self.rng, first, last), self.today)
@@ -456,7 +472,7 @@ class _PairingBuilder:
         rng = self.rng
         paired_units = list(dict.fromkeys(p.unit.short_name for p, _terms in self.plans))
         protected = set(NAMED_PAIRINGS.values()) | {RELAY_UNIT}
-        candidates = [s for s in paired_units if s not in registry_data.ARTICLE_UNITS]
+        candidates = [s for s in paired_units if s not in ARTICLE_UNITS]
         candidates = [s for s in candidates if s not in protected]
         self.weak = set(rng.sample(candidates, min(WEAK_UNITS, len(candidates))))
         demo_user = self.users.get("member_demo")
@@ -694,7 +710,7 @@ class _PairingBuilder:
             .order_by("pk")
         )
         by_village = {org.division.name: org for org in village_orgs}
-        first = list(dict.fromkeys([*NAMED_PROJECTS, *registry_data.ARTICLE_UNITS]))
+        first = list(dict.fromkeys([*NAMED_PROJECTS, *ARTICLE_UNITS]))
         others = [short for short in self.units if short not in first]
         rng.shuffle(others)
         units = [s for s in first + others if self.units[s].pk in unit_orgs][: len(village_orgs)]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.ids import parse_id
+from guanqing.pairing.access import access
 from guanqing.pairing.choices import EndReason
 from guanqing.pairing.models import Pairing, PairingTerm, Partnership
 from guanqing.registry.choices import DivisionLevel, HouseholdStatus, MemberStatus
@@ -62,9 +63,9 @@ class PairingListFilter(django_filters.FilterSet):
         fields["community"].queryset = Division.objects.filter(pk__in=paired).order_by("code")
         fields["holder"].widget.attrs["placeholder"] = _("现任或曾任")
         # a unit administrator and a member have one unit; a community worker one community
-        if user.role in ("unit_admin", "member"):
+        if not access.allows(user, "filter_by_unit"):
             del fields["unit"]
-        if user.role == "community_worker":
+        if not access.allows(user, "filter_by_place"):
             del fields["district"]
             del fields["community"]
 
@@ -110,7 +111,7 @@ class PartnershipListFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        if user.role == "unit_admin":
+        if not access.allows(user, "filter_by_unit"):
             del self.form.fields["unit"]
         else:
             self.form.fields["unit"].queryset = Unit.objects.visible_to(user).order_by(

@@ -32,7 +32,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from django.utils.translation import gettext_lazy as _
+
 from guanqing.core.calendar.workdays import lantern_festival
+from guanqing.core.lifecycle import Lifecycle, Step
+from guanqing.pairing.access import access
 
 K = TypeVar("K")
 
@@ -456,3 +460,50 @@ def rate_of(done: int, overdue: int) -> float | None:
     if done + overdue == 0:
         return None
     return done / (done + overdue)
+
+
+# --- lifecycles ----------------------------------------------------------------------------------
+#
+# A pairing is active until it ends; a handover (接力) passes it to another member of the unit and
+# leaves it active. A partnership (结对共建) is active until the committee ends it. Neither keeps
+# its state in a column: it is whether `ended_on` is set (`pairing_state`, `partnership_state`).
+# A partnership project's status (planned, underway, done) is the unit's own account and may be
+# corrected either way, so it has no lifecycle table.
+
+ACTIVE = "active"
+ENDED = "ended"
+
+PAIRING_STATES = ((ACTIVE, _("在结对")), (ENDED, _("已结束")))
+PARTNERSHIP_STATES = ((ACTIVE, _("共建中")), (ENDED, _("已结束")))
+
+
+def pairing_state(pairing) -> str:
+    return ACTIVE if pairing.ended_on is None else ENDED
+
+
+def partnership_state(partnership) -> str:
+    return ACTIVE if partnership.ended_on is None else ENDED
+
+
+PAIRING = Lifecycle(
+    "pairing",
+    [
+        Step("handover", {ACTIVE}, ACTIVE, roles=access.roles("manage"), label=_("交接")),
+        Step("end", {ACTIVE}, ENDED, roles=access.roles("manage"), label=_("结束结对")),
+    ],
+    states=PAIRING_STATES,
+)
+
+PARTNERSHIP = Lifecycle(
+    "partnership",
+    [
+        Step(
+            "end",
+            {ACTIVE},
+            ENDED,
+            roles=access.roles("partnership_admin"),
+            label=_("结束结对共建"),
+        ),
+    ],
+    states=PARTNERSHIP_STATES,
+)

@@ -1,14 +1,18 @@
 """Reads of the pairing module: scope extensions for households, the holder of a pairing on a
-date (relay credit, derived, never stored), the compliance settings in force."""
+date (relay credit, derived, never stored), the compliance settings in force, and the reads the
+pages, the API and the home page share (a member's pairings now, who may record on a household,
+the totals of a set of visits, the home page's counts)."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from guanqing.core.scope.querysets import register_scope_extension
+from guanqing.pairing.access import access
 from guanqing.pairing.models import ComplianceSettings, Pairing, PairingTerm, Visit
+from guanqing.registry.models import Member
 
 
 def _households_of_my_unit(user) -> Q:
@@ -88,3 +92,164 @@ def compliance_settings_values() -> dict:
     """The settings as plain data, for the pure rules in `guanqing.pairing.rules`."""
     current = compliance_settings()
     return {name: getattr(current, name) for name in COMPLIANCE_FIELDS}
+
+
+# ---------------------------------------------------------------------------------------------
+# What the pages show
+# ---------------------------------------------------------------------------------------------
+
+
+def current_rows(rows: list[dict], today: datetime.date) -> tuple[dict | None, dict | None]:
+    """Of a pairing's year (`compliance.pairing_year`), this quarter's row and the festival
+    window's: the one running today, else the last begun."""
+    from guanqing.pairing.rules import PeriodKind
+
+    quarter = next(
+        (r for r in rows if r["kind"] == PeriodKind.QUARTER and r["start"] <= today <= r["end"]),
+        None,
+    )
+    festivals = [r for r in rows if r["kind"] != PeriodKind.QUARTER and r["start"] <= today]
+    festival = festivals[-1] if festivals else None
+    return quarter, festival
+
+
+def my_pairings_now(user, today: datetime.date) -> list[tuple[Pairing, dict | None, dict | None]]:
+    """The user's active pairings (in its scope), each with this quarter's and the festival
+    window's duty (`current_rows`)."""
+    from guanqing.pairing import compliance
+
+    pairings = (
+        Pairing.objects.visible_to(user)
+        .active()
+        .select_related("household", "household__community", "unit")
+        .order_by("household__head_name", "pk")
+    )
+    result = []
+    for pairing in pairings:
+        quarter, festival = current_rows(compliance.pairing_year(pairing, today.year, today), today)
+        result.append((pairing, quarter, festival))
+    return result
+
+
+def unit_colleagues(pairing: Pairing):
+    """The members of the pairing's unit, who may be named as its visit's participants.
+
+    The pairing was read through `visible_to`, so its unit is one the user works with; for the
+    committee and the unit administrator this is exactly the part of their member scope in that
+    unit, and a member may name the colleagues who went with it (names only, nothing else)."""
+    return (
+        Member.objects.filter(unit_id=pairing.unit_id)
+        .select_related("branch")
+        .order_by("name", "pk")
+    )
+
+
+def recordable_pairings(user, household) -> list[Pairing]:
+    """The household's active pairings the user may record a visit on: a member those it holds
+    today, the committee and a unit administrator those in their scope."""
+    if not access.allows(user, "record"):
+        return []
+    pairings = Pairing.objects.visible_to(user).active().filter(household=household)
+    if access.allows(user, "mine"):
+        pairings = pairings.filter(terms__member_id=user.member_id, terms__ends_on__isnull=True)
+    return list(pairings.select_related("unit").order_by("unit__name", "pk"))
+
+
+def visit_sums(visits) -> dict:
+    """{count, cash, in_kind} of a set of visits (amounts in 元, 0 when there is none)."""
+    sums = visits.order_by().aggregate(
+        count=Count("pk"), cash=Sum("cash_amount"), in_kind=Sum("in_kind_value")
+    )
+    return {"count": sums["count"], "cash": sums["cash"] or 0, "in_kind": sums["in_kind"] or 0}
+
+
+def visit_totals(visits) -> dict:
+    """人次, cash and in-kind of the whole filtered set: two queries, whatever its size."""
+    from guanqing.pairing.figures import wan_yuan, yuan
+
+    sums = visit_sums(visits)
+    through = Visit.participants.through.objects.filter(visit_id__in=visits.order_by().values("pk"))
+    cash, in_kind = sums["cash"], sums["in_kind"]
+    return {
+        "visits": sums["count"],
+        "person_times": through.count(),
+        "cash_yuan": yuan(cash),
+        "cash_wan_yuan": wan_yuan(cash),
+        "in_kind_yuan": yuan(in_kind),
+        "in_kind_wan_yuan": wan_yuan(in_kind),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The board's periods, and the home page's counts (each the number its link's page shows)
+# ---------------------------------------------------------------------------------------------
+
+
+def board_period_choices(today: datetime.date, config) -> list[tuple[str, str]]:
+    """Quarters and festival windows of this year and last year that have begun, newest first."""
+    from guanqing.pairing import compliance, rules
+
+    periods = [
+        period
+        for year in (today.year - 1, today.year)
+        for period in rules.periods_of_year(year, config)
+        if period.start <= today
+    ]
+    periods.sort(key=lambda p: (p.start, p.kind != rules.PeriodKind.QUARTER), reverse=True)
+    return [(compliance.period_key(p), compliance.period_label(p)) for p in periods]
+
+
+def default_board_period(keys: list[str], today: datetime.date, config) -> str:
+    """The board's period when none is asked for: the newest that has ended, the one whose misses
+    are already overdue."""
+    from guanqing.pairing import compliance
+
+    ended = [key for key in keys if compliance.parse_period(key, config).end < today]
+    return ended[0] if ended else keys[0]
+
+
+def unit_open_duties(user, today: datetime.date, config) -> list[dict]:
+    """The overdue and due-soon duties of the user's unit, by open period (`compliance.
+    open_periods`, newest first): [{period, label, status, count}], one query a period."""
+    from guanqing.pairing import boards, compliance
+    from guanqing.pairing.rules import Status
+
+    pairings = Pairing.objects.visible_to(user).filter(unit_id=user.unit_id)
+    found = []
+    for period in reversed(compliance.open_periods(today, config)):
+        counts = dict(boards.status_counts(pairings, period, today, config))
+        for status in (Status.OVERDUE, Status.DUE_SOON):
+            if counts.get(status.value):
+                found.append(
+                    {
+                        "period": compliance.period_key(period),
+                        "label": compliance.period_label(period),
+                        "status": status.value,
+                        "count": counts[status.value],
+                    }
+                )
+    return found
+
+
+def units_with(user, status: str, period, today: datetime.date, config) -> int:
+    """How many units have a pairing of `status` in the period (the city board's unit rows)."""
+    from guanqing.pairing import boards
+
+    rows = boards.status_counts(Pairing.objects.visible_to(user), period, today, config, "unit_id")
+    return len({unit_id for unit_id, found, n in rows if found == status and n})
+
+
+def visits_between(user, first: datetime.date, last: datetime.date) -> int:
+    """The user's visits (in its scope) dated `first` … `last`, as the visit list counts them."""
+    return Visit.objects.visible_to(user).filter(date__gte=first, date__lte=last).count()
+
+
+def person_times_between(user, first: datetime.date, last: datetime.date) -> int:
+    """人次 of the user's visits dated `first` … `last` (one row per participant)."""
+    visits = Visit.objects.visible_to(user).filter(date__gte=first, date__lte=last)
+    through = Visit.participants.through.objects
+    return through.filter(visit_id__in=visits.order_by().values("pk")).count()
+
+
+def active_pairings(user) -> int:
+    return Pairing.objects.visible_to(user).active().count()

@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy
 
 from guanqing.core import audit, text, uploads
 from guanqing.core.calendar.workdays import business_date
+from guanqing.core.scope.locking import lock_in_scope
 from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
 from guanqing.pairing import selectors
+from guanqing.pairing.access import access
 from guanqing.pairing.choices import EndReason, ProjectStatus, SupportKind, VisitKind
 from guanqing.pairing.models import (
     VISIT_KIND_FIELDS,
@@ -29,6 +31,7 @@ from guanqing.pairing.models import (
     Visit,
     VisitPhoto,
 )
+from guanqing.pairing.rules import PAIRING, PARTNERSHIP, pairing_state, partnership_state
 from guanqing.registry import services as registry_services
 from guanqing.registry.choices import HouseholdStatus, MemberStatus
 from guanqing.registry.models import Household, Member, PartyOrg, Unit
@@ -37,13 +40,6 @@ NOT_IN_SCOPE = registry_services.NOT_IN_SCOPE
 COMMITTEE_ONLY = gettext_lazy("只有机关工委可以执行此操作")
 
 PROFILE_FIELDS = ["situation", "hardship_cause", "outlook", "skills", "needs"]  # 五清
-
-
-def _locked(queryset, pk):
-    obj = queryset.select_for_update().filter(pk=pk).order_by("pk").first()
-    if obj is None:
-        raise OutOfScope(NOT_IN_SCOPE)
-    return obj
 
 
 def _not_future(errors: dict, field: str, value: datetime.date | None, label: str) -> None:
@@ -89,7 +85,7 @@ def pairing_create(
     """Pair `unit` (through `member`, or as a whole) with `household`. The committee decides
     which unit serves which household, so only the committee creates pairings; the unit then
     relays a pairing among its members (`pairing_handover`)."""
-    require(actor.is_committee, _("只有机关工委可以新建结对"))
+    require(access.allows(actor, "create"), _("只有机关工委可以新建结对"))
     errors: dict[str, list[str]] = {}
     if household.status != HouseholdStatus.ACTIVE:
         errors["household"] = [
@@ -132,13 +128,13 @@ def pairing_handover(
     The effective date must fall after the pairing's latest recorded visit, so no visit changes
     hands afterwards. A handover effective on the day the current term began replaces that term's
     holder (it held the pairing for no day)."""
-    pairing = _locked(Pairing.objects.editable_by(actor), pairing.pk)
+    pairing = lock_in_scope(Pairing.objects.editable_by(actor), pairing.pk, message=NOT_IN_SCOPE)
     current = pairing.terms.select_for_update().filter(ends_on__isnull=True).first()
     errors: dict[str, list[str]] = {}
-    if not pairing.is_active or current is None:
-        raise ValidationError(
-            {"pairing": [_("该结对已于 %(ended_on)s 结束") % {"ended_on": pairing.ended_on}]}
-        )
+    ended = _("该结对已于 %(ended_on)s 结束") % {"ended_on": pairing.ended_on}
+    PAIRING.check(pairing_state(pairing), "handover", field="pairing", message=ended)
+    if current is None:
+        raise ValidationError({"pairing": [ended]})
     _check_member_of_unit(errors, "successor", successor, pairing.unit)
     if not errors.get("successor") and successor.pk == current.member_id:
         errors["successor"] = [
@@ -180,13 +176,15 @@ def pairing_end(
 ) -> Pairing:
     """End the pairing on `ended_on` (its last day): the family is out of difficulty, moved away
     or died. The current term closes the same day."""
-    pairing = _locked(Pairing.objects.editable_by(actor), pairing.pk)
+    pairing = lock_in_scope(Pairing.objects.editable_by(actor), pairing.pk, message=NOT_IN_SCOPE)
     current = pairing.terms.select_for_update().filter(ends_on__isnull=True).first()
     errors: dict[str, list[str]] = {}
-    if not pairing.is_active:
-        raise ValidationError(
-            {"ended_on": [_("该结对已于 %(ended_on)s 结束") % {"ended_on": pairing.ended_on}]}
-        )
+    PAIRING.check(
+        pairing_state(pairing),
+        "end",
+        field="ended_on",
+        message=_("该结对已于 %(ended_on)s 结束") % {"ended_on": pairing.ended_on},
+    )
     if reason not in EndReason.values:
         errors["reason"] = [_("未知的结束原因 %(reason)r") % {"reason": reason}]
     _not_future(errors, "ended_on", ended_on, "结束日期")
@@ -236,10 +234,7 @@ VISIT_FIELDS = [
 
 
 def _may_record(actor, pairing: Pairing) -> None:
-    require(
-        actor.role in ("committee", "unit_admin", "member"),
-        _("您的角色只能查看走访记录"),
-    )
+    require(access.allows(actor, "record"), _("您的角色只能查看走访记录"))
 
 
 @transaction.atomic
@@ -309,7 +304,7 @@ def _visit_record(
     if date_ok and participants and "participants" not in errors:
         term = selectors.term_on(pairing, date)
         holder = term.member if term is not None else None
-        if actor.role == "member" and (holder is None or holder.pk != actor.member_id):
+        if access.allows(actor, "mine") and (holder is None or holder.pk != actor.member_id):
             errors["date"] = [_("您在 %(date)s 不是该结对的结对党员") % {"date": date}]
         elif holder is not None and holder not in participants:
             errors["participants"] = [
@@ -458,7 +453,7 @@ def partnership_create(
     started_on: datetime.date,
     note: str = "",
 ) -> Partnership:
-    require(actor.is_committee, COMMITTEE_ONLY)
+    require(access.allows(actor, "partnership_admin"), COMMITTEE_ONLY)
     errors: dict[str, list[str]] = {}
     if unit_org.unit_id is None:
         errors["unit_org"] = [_("应选择机关单位的党组织")]
@@ -487,10 +482,12 @@ def partnership_create(
 def partnership_end(
     *, actor, partnership: Partnership, ended_on: datetime.date, note: str = ""
 ) -> Partnership:
-    require(actor.is_committee, COMMITTEE_ONLY)
-    partnership = _locked(Partnership.objects.editable_by(actor), partnership.pk)
+    require(access.allows(actor, "partnership_admin"), COMMITTEE_ONLY)
+    partnership = lock_in_scope(
+        Partnership.objects.editable_by(actor), partnership.pk, message=NOT_IN_SCOPE
+    )
     errors: dict[str, list[str]] = {}
-    if partnership.ended_on is not None:
+    if not PARTNERSHIP.can(partnership_state(partnership), "end"):
         errors["ended_on"] = [_("已于 %(ended_on)s 结束") % {"ended_on": partnership.ended_on}]
     elif ended_on < partnership.started_on:
         errors["ended_on"] = [
@@ -535,8 +532,8 @@ def project_create(*, actor, partnership: Partnership, **data) -> PartnershipPro
     if not Partnership.objects.visible_to(actor).filter(pk=partnership.pk).exists():
         raise OutOfScope(NOT_IN_SCOPE)
     require(
-        actor.is_committee
-        or (actor.role == "unit_admin" and partnership.unit_org.unit_id == actor.unit_id),
+        access.allows(actor, "project_create")
+        and (access.allows(actor, "any_unit") or partnership.unit_org.unit_id == actor.unit_id),
         _("只有机关工委和本单位党务管理员可以登记共建项目"),
     )
     project = PartnershipProject(partnership=partnership)
@@ -548,7 +545,9 @@ def project_create(*, actor, partnership: Partnership, **data) -> PartnershipPro
 
 @transaction.atomic
 def project_update(*, actor, project: PartnershipProject, **data) -> PartnershipProject:
-    project = _locked(PartnershipProject.objects.editable_by(actor), project.pk)
+    project = lock_in_scope(
+        PartnershipProject.objects.editable_by(actor), project.pk, message=NOT_IN_SCOPE
+    )
     before = audit.snapshot(project, PROJECT_FIELDS)
     _apply_project(project, data)
     return save_with_audit(
@@ -594,7 +593,7 @@ def _month_day(errors: dict, current: ComplianceSettings, month_field: str, day_
 @transaction.atomic
 def compliance_settings_update(*, actor, **data) -> ComplianceSettings:
     """Change the visit duties the compliance rules apply (committee only, audited)."""
-    require(actor.is_committee, _("只有机关工委可以修改走访考核设置"))
+    require(access.allows(actor, "settings_change"), _("只有机关工委可以修改走访考核设置"))
     current = selectors.compliance_settings()
     if current.pk:
         current = ComplianceSettings.objects.select_for_update().get(pk=current.pk)

@@ -1,13 +1,16 @@
 from django.urls import path
 
-from guanqing.pairing import views, views_figures, views_manage
+from guanqing.pairing import views_figures, views_manage, views_member, views_visits
 
 urlpatterns = [
-    path("mine/", views.mine, name="mine"),
-    path("<id:pk>/visit/", views.visit_create, name="visit_create"),
-    path("board/", views.board, name="board"),
-    path("visits/", views.visit_list, name="visit_list"),
-    path("visits/export/", views.visit_export, name="visit_export"),
+    # a member's own pairings, and the visit form
+    path("mine/", views_member.mine, name="mine"),
+    path("<id:pk>/visit/", views_member.visit_create, name="visit_create"),
+    # the visit list and its Excel export
+    path("visits/", views_visits.visit_list, name="visit_list"),
+    path("visits/export/", views_visits.visit_export, name="visit_export"),
+    # the board and the figures (the committee and the unit administrators)
+    path("board/", views_figures.board, name="board"),
     path("figures/", views_figures.figures_page, name="figures"),
     # pairing management (list, detail, create, handover, end) and partnerships, read only
     path("", views_manage.pairing_list, name="pairing_list"),

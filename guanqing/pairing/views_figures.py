@@ -1,9 +1,11 @@
-"""结对统计: the pairing figures page for the committee (city-wide, or one unit or district) and
-for unit administrators (their own unit), for a preset period or any date range; printable.
+"""The pages of the committee and the unit administrators that read the pairings as a whole:
+结对走访情况 (the compliance board of a period: one unit's pairings, or the city by unit and by
+district) and 结对统计 (the figures of a preset period or any date range, city-wide or one unit or
+district; printable).
 
-The numbers are `figures.pairing_figures` over `Pairing.objects.visible_to(request.user)`: the
-page only chooses the range and scope and formats. A unit outside the user's scope answers 404
-exactly like a missing one.
+The numbers are `compliance.unit_board / city_board` and `figures.pairing_figures` over
+`Pairing.objects.visible_to(request.user)`: the pages only choose the period and scope and format.
+A unit outside the user's scope answers 404 exactly like a missing one.
 """
 
 from __future__ import annotations
@@ -11,11 +13,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import wraps
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,28 +23,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from guanqing.core.calendar.workdays import business_date
+from guanqing.core.daterange import DateRange
 from guanqing.core.ids import parse_id
-from guanqing.core.roles import Role
-from guanqing.pairing import compliance, figures, rules
+from guanqing.pairing import compliance, figures, rules, selectors
+from guanqing.pairing.access import access
+from guanqing.pairing.badges import badge
 from guanqing.pairing.models import Pairing
-from guanqing.pairing.rules import PeriodKind
+from guanqing.pairing.rules import PeriodKind, Status
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Unit
 
-FIGURE_ROLES = (Role.COMMITTEE, Role.UNIT_ADMIN)
-MAX_DAYS = 366 * 10
 CUSTOM = "custom"
-
-
-def figures_view(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.role not in FIGURE_ROLES:
-            raise PermissionDenied(_("只有单位管理员和市直机关工委查看结对统计"))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # --- periods -----------------------------------------------------------------------------------
@@ -138,12 +127,12 @@ class FiguresForm(forms.Form):
         if "from" in self.errors or "to" in self.errors:
             return data
         if key == CUSTOM or (not key and (first or last)):
-            last = last or self.today
-            first = first or datetime.date(last.year, 1, 1)
-            if last < first:
-                self.add_error("to", _("结束日期早于开始日期"))
-            elif (last - first).days + 1 > MAX_DAYS:
-                self.add_error("to", _("一次最多查询十年"))
+            try:
+                span = DateRange.parse(first, last, today=self.today)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+            else:
+                first, last = span.first, span.last
             data["preset"] = CUSTOM
         else:
             preset = self.presets.get(key) or self.presets[str(self.today.year)]
@@ -235,19 +224,19 @@ def _units_and_unit(request, unit_id: int | None):
     visible = Unit.objects.visible_to(user)
     if unit_id is not None:
         unit = get_object_or_404(visible, pk=unit_id)
-    elif user.role == Role.UNIT_ADMIN:
+    elif not access.allows(user, "any_unit"):
         unit = get_object_or_404(visible, pk=user.unit_id)
     else:
         unit = None
     units = (
         list(visible.order_by("sort_order", "name").values("pk", "name"))
-        if user.is_committee
+        if access.allows(user, "any_unit")
         else []
     )
     return units, unit
 
 
-@figures_view
+@access.page("figures")
 @require_GET
 def figures_page(request):
     today = business_date()
@@ -300,3 +289,73 @@ def figures_page(request):
             }
         )
     return render(request, "pairing/figures.html", context)
+
+
+# --- the board ---------------------------------------------------------------------------------
+
+
+def _rated(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        rate = row["compliance_rate"]
+        row["pct"] = None if rate is None else round(rate * 100, 1)
+    return rows
+
+
+def _status_shown(request) -> str:
+    """`?status=`: only one unit's pairings of that status, or only the units with any."""
+    value = request.GET.get("status") or ""
+    return value if value in {s.value for s in Status} else ""
+
+
+@access.page("board")
+def board(request):
+    user = request.user
+    today = business_date()
+    config = compliance.current_config()
+    choices = selectors.board_period_choices(today, config)
+    keys = [key for key, _label in choices]
+    period_key = request.GET.get("period") or selectors.default_board_period(keys, today, config)
+    if period_key not in keys:
+        period_key = keys[0]
+    period = compliance.parse_period(period_key, config)
+    status = _status_shown(request)
+    scoped = Pairing.objects.visible_to(user)
+    units = []
+    unit = None
+    if access.allows(user, "any_unit"):
+        units = list(Unit.objects.visible_to(user).order_by("name").values("pk", "name"))
+        chosen = request.GET.get("unit") or ""
+        if chosen:
+            unit = get_object_or_404(Unit.objects.visible_to(user), pk=parse_id(chosen) or 0)
+    else:
+        unit = user.unit
+    context = {
+        "period_choices": choices,
+        "period_key": period_key,
+        "units": units,
+        "unit": unit,
+        "today": today,
+        "status": status,
+        "status_badge": badge(status) if status else None,
+    }
+    if unit is not None:
+        data = compliance.unit_board(scoped, unit, period, today, config)
+        if status:
+            data["pairings"] = [row for row in data["pairings"] if row["status"] == status]
+        for row in data["pairings"]:
+            row["badge"] = badge(row["status"])
+        context["board"] = data
+    else:
+        data = compliance.city_board(scoped, period, today, config)
+        if status:
+            data["by_unit"] = [row for row in data["by_unit"] if row[status]]
+        # the units slipping most come first
+        data["by_unit"] = sorted(
+            _rated(data["by_unit"]), key=lambda r: (r["pct"] is None, r["pct"] or 0)
+        )
+        _rated(data["by_district"])
+        context["board"] = data
+    totals = data["totals"]
+    rate = totals["compliance_rate"]
+    totals["pct"] = None if rate is None else round(rate * 100, 1)
+    return render(request, "pairing/board.html", context)

@@ -9,24 +9,22 @@ their refusals are shown beside the field they name and nothing is written.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.ids import parse_id, parse_year
 from guanqing.core.services import OutOfScope
 from guanqing.core.ui.htmx import add_service_errors, paginate, render_page
-from guanqing.pairing import compliance, selectors, services
+from guanqing.pairing import compliance, rules, selectors, services
+from guanqing.pairing.access import access
+from guanqing.pairing.badges import badge
 from guanqing.pairing.forms_manage import (
     EndForm,
     HandoverForm,
@@ -42,37 +40,11 @@ from guanqing.pairing.models import (
     PartnershipProject,
     Visit,
 )
-from guanqing.pairing.rules import Status
-from guanqing.pairing.views import STATUS_BADGES
 from guanqing.registry.models import Division, Household, Unit
 
-# Who works with pairings at all; the other roles get 403 (as for the API).
-PAIRING_ROLES = ("committee", "unit_admin", "member", "community_worker")
-# Who manages them: the committee everywhere, a unit administrator in its own unit.
-MANAGE_ROLES = ("committee", "unit_admin")
-# Who may record a visit (the service checks which member held the pairing that day).
-RECORD_ROLES = ("committee", "unit_admin", "member")
 DETAIL_VISITS_SHOWN = 20
 HOUSEHOLDS_SHOWN = 30  # search results on the create form
 MONEY = DecimalField(max_digits=14, decimal_places=2)
-
-
-def _roles(*roles, message):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if request.user.role not in roles:
-                raise PermissionDenied(message)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-pairing_view = _roles(*PAIRING_ROLES, message=gettext_lazy("您的角色不使用结对帮困"))
-manage_view = _roles(*MANAGE_ROLES, message=gettext_lazy("只有单位党务管理员和机关工委管理结对"))
 
 
 def _tidy(form) -> None:
@@ -112,7 +84,7 @@ def _can_manage(user, pairing) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-@pairing_view
+@access.page("pairings")
 def pairing_list(request):
     user = request.user
     base = (
@@ -136,7 +108,7 @@ def pairing_list(request):
         "filterset": filterset,
         "page_obj": page,
         "rows": rows,
-        "can_create": user.is_committee,
+        "can_create": access.allows(user, "create"),
     }
     return render_page(
         request, "pairing/pairing_list.html", "pairing/pairing_list_results.html", context
@@ -162,12 +134,7 @@ def _year_choices(pairing: Pairing, today) -> list[int]:
     return list(range(max(last, pairing.started_on.year), pairing.started_on.year - 1, -1))
 
 
-def _badge(status: str) -> dict:
-    label, tone = STATUS_BADGES[Status(status)]
-    return {"label": label, "tone": tone}
-
-
-@pairing_view
+@access.page("pairings")
 def pairing_detail(request, pk):
     user = request.user
     pairing = _scoped_pairing(request, pk)
@@ -179,7 +146,7 @@ def pairing_detail(request, pk):
     year = parse_year(year) if parse_year(year) in years else years[0]
     duties = compliance.pairing_year(pairing, year, today)
     for row in duties:
-        row["badge"] = _badge(row["status"])
+        row["badge"] = badge(row["status"])
     visits = Visit.objects.visible_to(user).filter(pairing=pairing)
     totals = visits.aggregate(
         count=Count("pk"),
@@ -190,7 +157,12 @@ def pairing_detail(request, pk):
         selectors.with_holder(visits).prefetch_related("participants")[:DETAIL_VISITS_SHOWN]
     )
     manages = _can_manage(user, pairing)
-    holds = user.role == "member" and current is not None and current.member_id == user.member_id
+    holds = (
+        access.allows(user, "mine") and current is not None and current.member_id == user.member_id
+    )
+    # the buttons the pairing's state offers the user's role (the lifecycle table), on a pairing
+    # the user manages
+    actions = rules.PAIRING.actions(rules.pairing_state(pairing), user) if manages else []
     context = {
         "pairing": pairing,
         "terms": terms,
@@ -205,8 +177,9 @@ def pairing_detail(request, pk):
         "visits": shown,
         "visit_totals": totals,
         "more_visits": totals["count"] - len(shown),
-        "can_manage": manages and pairing.is_active,
-        "can_record": pairing.is_active and user.role in RECORD_ROLES and (manages or holds),
+        "actions": {step.action for step in actions},
+        "can_manage": bool(actions),
+        "can_record": pairing.is_active and access.allows(user, "record") and (manages or holds),
         "today": today,
     }
     return render(request, "pairing/pairing_detail.html", context)
@@ -252,12 +225,9 @@ def _run(request, form, write, *, message, pairing_pk=None):
     return redirect("pairing:pairing_detail", pk=pairing_pk or result.pk)
 
 
-@manage_view
+@access.page("create")
 def pairing_create(request):
     user = request.user
-    if not user.is_committee:
-        # the committee decides which unit serves which household (services.pairing_create)
-        raise PermissionDenied(_("新建结对由机关工委统一安排；单位可在结对详情页交接或结束结对"))
     source = request.POST if request.method == "POST" else request.GET
     unit = None
     if parse_id(source.get("unit")):
@@ -328,11 +298,11 @@ def _active_units_by_household(household_ids) -> dict[int, list[str]]:
     return result
 
 
-@manage_view
+@access.page("manage")
 def pairing_handover(request, pk):
     pairing = _managed_pairing(request, pk)
     current = selectors.current_term(pairing)
-    if not pairing.is_active or current is None:
+    if not rules.PAIRING.can(rules.pairing_state(pairing), "handover") or current is None:
         messages.warning(request, _("该结对已结束，不能交接"))
         return redirect("pairing:pairing_detail", pk=pairing.pk)
     form = HandoverForm(
@@ -357,10 +327,10 @@ def pairing_handover(request, pk):
     )
 
 
-@manage_view
+@access.page("manage")
 def pairing_end(request, pk):
     pairing = _managed_pairing(request, pk)
-    if not pairing.is_active:
+    if not rules.PAIRING.can(rules.pairing_state(pairing), "end"):
         messages.warning(request, _("该结对已于 %(date)s 结束") % {"date": pairing.ended_on})
         return redirect("pairing:pairing_detail", pk=pairing.pk)
     form = EndForm(request.POST or None)
@@ -394,7 +364,7 @@ def _project_totals(field: str):
     return Coalesce(Subquery(value, output_field=MONEY), Value(0), output_field=MONEY)
 
 
-@manage_view
+@access.page("manage")
 def partnership_list(request):
     user = request.user
     base = (
@@ -416,7 +386,7 @@ def partnership_list(request):
     )
 
 
-@manage_view
+@access.page("manage")
 def partnership_detail(request, pk):
     partnership = get_object_or_404(
         Partnership.objects.visible_to(request.user).select_related(

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core import sensitive
+from guanqing.core.roles import Role
 from guanqing.registry import services
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
@@ -58,7 +59,7 @@ def _date_widget():
 
 def _community_queryset(user):
     qs = Division.objects.visible_to(user).current().filter(level=DivisionLevel.COMMUNITY)
-    if user.role == "community_worker":
+    if user.role == Role.COMMUNITY_WORKER:
         qs = qs.filter(pk=user.community_id)
     return qs.select_related("parent__parent")
 
@@ -92,7 +93,7 @@ class PartyOrgForm(ServiceForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         units = Unit.objects.visible_to(user)
-        if user.role == "unit_admin":
+        if user.role == Role.UNIT_ADMIN:
             units = units.filter(pk=user.unit_id)
         self.fields["unit"].queryset = units
         self.fields["unit"].required = True
@@ -113,7 +114,7 @@ class MemberForm(ServiceForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         units = Unit.objects.visible_to(user)
-        if user.role == "unit_admin":
+        if user.role == Role.UNIT_ADMIN:
             units = units.filter(pk=user.unit_id)
         self.fields["unit"].queryset = units
         self.fields["branch"].queryset = (

@@ -24,8 +24,10 @@ from guanqing.core import audit, excel, sensitive
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.context import RequestInfo, reset_request_info, set_request_info
 from guanqing.core.excel import RowError, Sheet
+from guanqing.core.roles import Role
 from guanqing.core.services import require
 from guanqing.registry import services
+from guanqing.registry.access import access
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Unit
 from guanqing.registry.models_imports import ImportJob, ImportJobStatus, ImportKind
@@ -36,18 +38,16 @@ logger = logging.getLogger(__name__)
 NOT_IN_SCOPE = gettext_lazy("不存在或不在您的权限范围内")
 REQUIRED = gettext_lazy("必填项不能为空")
 
-# Who may import (and export) what.
-KINDS_BY_ROLE: dict[str, tuple[str, ...]] = {
-    "committee": (ImportKind.UNITS, ImportKind.MEMBERS, ImportKind.HOUSEHOLDS),
-    "unit_admin": (ImportKind.MEMBERS,),
-    "community_worker": (ImportKind.HOUSEHOLDS,),
+# Who may import (and export) what: whoever may add records of that kind (registry/access.py).
+RULE_OF_KIND: dict[str, str] = {
+    ImportKind.UNITS: "create_unit",
+    ImportKind.MEMBERS: "create_member",
+    ImportKind.HOUSEHOLDS: "create_household",
 }
 
 
 def import_kinds_for(user) -> list[str]:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    return [str(kind) for kind in KINDS_BY_ROLE.get(user.role, ())]
+    return [str(kind) for kind, rule in RULE_OF_KIND.items() if access.allows(user, rule)]
 
 
 export_kinds_for = import_kinds_for
@@ -363,7 +363,7 @@ class MemberImporter(Importer):
 
     def required_names(self) -> set[str]:
         names = super().required_names()
-        if self.actor.role == "unit_admin":
+        if self.actor.role == Role.UNIT_ADMIN:
             # A unit administrator imports into its own unit: the 单位 column may be left out.
             names.discard("unit")
         return names
@@ -372,7 +372,7 @@ class MemberImporter(Importer):
         self._existing_by_hash(sheet)
         self.communities = self._communities(sheet, "home_community")
         units = list(Unit.objects.visible_to(self.actor))
-        if self.actor.role == "unit_admin":
+        if self.actor.role == Role.UNIT_ADMIN:
             units = [u for u in units if u.pk == self.actor.unit_id]
         self.units_by_name = {u.name: u for u in units}
         self.units_by_short: dict[str, list[Unit]] = {}
@@ -406,7 +406,7 @@ class MemberImporter(Importer):
                 data["unit"] = unit
         elif existing is not None:
             unit = existing.unit
-        elif self.actor.role == "unit_admin":
+        elif self.actor.role == Role.UNIT_ADMIN:
             unit = self.actor.unit
             data["unit"] = unit
 
@@ -475,7 +475,7 @@ class HouseholdImporter(Importer):
             community = self._community(row, "community", values["community"])
             if community is not None:
                 if (
-                    self.actor.role == "community_worker"
+                    self.actor.role == Role.COMMUNITY_WORKER
                     and community.pk != self.actor.community_id
                 ):
                     self.error(

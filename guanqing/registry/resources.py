@@ -21,6 +21,7 @@ from guanqing.core import sensitive
 from guanqing.core.excel import ColumnSpec
 from guanqing.core.ids import is_digits
 from guanqing.core.policy import current_policy
+from guanqing.core.roles import Role
 from guanqing.registry.choices import DivisionLevel, Gender, HardshipCategory, MemberStatus, Rank
 from guanqing.registry.models import Division
 from guanqing.registry.services import masked
@@ -316,7 +317,7 @@ EXAMPLE_COMMUNITY = ("330203003001", "徐家漕社区")
 def example_community(user) -> tuple[str, str]:
     """(code, name) of a real, current community in the user's scope, else EXAMPLE_COMMUNITY."""
     communities = Division.objects.visible_to(user).current().filter(level=DivisionLevel.COMMUNITY)
-    if user.role == "community_worker":
+    if user.role == Role.COMMUNITY_WORKER:
         communities = communities.filter(pk=user.community_id)
     found = communities.order_by("code").values_list("code", "name").first()
     return tuple(found) if found else EXAMPLE_COMMUNITY

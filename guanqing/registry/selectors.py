@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from guanqing.core.audit import labels as audit_labels
 from guanqing.core.models import AuditEvent
 from guanqing.registry.models import Division, Household, Member, Unit
 
@@ -97,3 +101,40 @@ def household_timeline(household: Household):
         root_id=str(household.pk),
         action__in=["create", "update", "delete", "import"],
     )
+
+
+TIMELINE_OBJECT_LABELS = {
+    "registry.household": gettext_lazy("家庭"),
+    "registry.person": gettext_lazy("家庭成员"),
+}
+
+
+def household_timeline_rows(household: Household, limit: int = 100) -> list[dict]:
+    """The household's timeline as the page shows it: who, what, and each change as it reads."""
+    rows = []
+    for event in household_timeline(household).select_related("actor")[:limit]:
+        rows.append(
+            {
+                "event": event,
+                "who": str(event.actor) if event.actor else (event.actor_username or _("系统")),
+                "username": event.actor_username,
+                "object_label": TIMELINE_OBJECT_LABELS.get(event.object_type, event.object_type),
+                "changes": audit_labels.change_rows(event),
+                "message": audit_labels.message_label(event.message),
+            }
+        )
+    return rows
+
+
+def visible_count(queryset, field: str):
+    """How many rows of `queryset` point at the outer row through `field`: one subquery, 0 if none.
+
+    `queryset` is already scoped (visible_to), so a count never reveals rows outside the scope."""
+    counts = (
+        queryset.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(c=Count("pk"))
+        .values("c")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)

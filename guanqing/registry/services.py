@@ -14,12 +14,19 @@ from guanqing.core import audit, sensitive, text
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.ids import is_digits
 from guanqing.core.policy import current_policy
+from guanqing.core.roles import Role
+from guanqing.core.scope.locking import lock_in_scope
 from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
+from guanqing.registry.access import access
 from guanqing.registry.choices import LEVEL_OF_KIND, DivisionLevel, Relation
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
-from guanqing.registry.permissions import may_create
 
 NOT_IN_SCOPE = gettext_lazy("不存在或不在您的权限范围内")
+
+
+def _require_rule(actor, rule: str) -> None:
+    """The registry's access table decides which roles may add (a ScopeError with its message)."""
+    require(access.allows(actor, rule), access.rule(rule).denied)
 
 
 def normalize_division_code(code: str) -> str:
@@ -48,10 +55,7 @@ def division_create(
     valid_from: datetime.date | None = None,
     note: str = "",
 ) -> Division:
-    require(
-        may_create(actor, "division"),
-        _("只有机关工委可以维护行政区划"),
-    )
+    _require_rule(actor, "create_division")
     level = LEVEL_OF_KIND.get(kind)
     errors: dict[str, list[str]] = {}
     if level is None:
@@ -91,7 +95,7 @@ def division_abolish(
 ) -> Division:
     """Abolish a division, optionally merged into (or renamed as) `successor`. Its history stays:
     records keep pointing to it, and lists by current district roll it up into the successor."""
-    require(actor.is_committee, _("只有机关工委可以维护行政区划"))
+    _require_rule(actor, "create_division")
     errors: dict[str, list[str]] = {}
     if division.valid_until is not None:
         errors["valid_until"] = [
@@ -152,7 +156,7 @@ def _unique_name_error(model, name: str, exclude_pk=None, field="name"):
 
 @transaction.atomic
 def unit_create(*, actor, **data) -> Unit:
-    require(may_create(actor, "unit"), _("只有机关工委可以新增单位"))
+    _require_rule(actor, "create_unit")
     unit = Unit()
     _apply(unit, data, UNIT_FIELDS)
     _unique_name_error(Unit, unit.name)
@@ -161,21 +165,11 @@ def unit_create(*, actor, **data) -> Unit:
 
 @transaction.atomic
 def unit_update(*, actor, unit: Unit, **data) -> Unit:
-    unit = _locked(Unit.objects.editable_by(actor), unit.pk)
+    unit = lock_in_scope(Unit.objects.editable_by(actor), unit.pk)
     before = audit.snapshot(unit, UNIT_FIELDS)
     _apply(unit, data, UNIT_FIELDS)
     _unique_name_error(Unit, unit.name, exclude_pk=unit.pk)
     return save_with_audit(actor=actor, instance=unit, fields=UNIT_FIELDS, before=before)
-
-
-def _locked(queryset, pk):
-    """The row, locked for update, if `queryset` (already scoped for writing) holds it."""
-    # order_by("pk") drops the model's default ordering, whose outer join (PartyOrg orders by
-    # unit__sort_order, a nullable relation) PostgreSQL refuses to combine with FOR UPDATE.
-    obj = queryset.select_for_update().filter(pk=pk).order_by("pk").first()
-    if obj is None:
-        raise OutOfScope(NOT_IN_SCOPE)
-    return obj
 
 
 PARTY_ORG_FIELDS = ["name", "kind", "unit", "division", "parent"]
@@ -183,7 +177,7 @@ PARTY_ORG_FIELDS = ["name", "kind", "unit", "division", "parent"]
 
 def _check_party_org(actor, org: PartyOrg) -> None:
     errors: dict[str, list[str]] = {}
-    own_unit = actor.role == "unit_admin" and actor.unit_id == org.unit_id
+    own_unit = actor.role == Role.UNIT_ADMIN and actor.unit_id == org.unit_id
     if org.unit_id and not own_unit and not actor.is_committee:
         errors["unit"] = [NOT_IN_SCOPE]
     if org.division_id:
@@ -212,13 +206,10 @@ def _is_descendant(node: PartyOrg, ancestor_pk: int) -> bool:
 
 @transaction.atomic
 def party_org_create(*, actor, **data) -> PartyOrg:
-    require(
-        may_create(actor, "partyorg"),
-        _("只有机关工委和单位党务管理员可以维护党组织"),
-    )
+    _require_rule(actor, "create_partyorg")
     org = PartyOrg()
     _apply(org, data, PARTY_ORG_FIELDS)
-    if actor.role == "unit_admin" and org.unit_id is None and org.division_id is None:
+    if actor.role == Role.UNIT_ADMIN and org.unit_id is None and org.division_id is None:
         org.unit_id = actor.unit_id
     _check_party_org(actor, org)
     return save_with_audit(actor=actor, instance=org, fields=PARTY_ORG_FIELDS)
@@ -226,7 +217,7 @@ def party_org_create(*, actor, **data) -> PartyOrg:
 
 @transaction.atomic
 def party_org_update(*, actor, org: PartyOrg, **data) -> PartyOrg:
-    org = _locked(PartyOrg.objects.editable_by(actor), org.pk)
+    org = lock_in_scope(PartyOrg.objects.editable_by(actor), org.pk)
     before = audit.snapshot(org, PARTY_ORG_FIELDS)
     _apply(org, data, PARTY_ORG_FIELDS)
     _check_party_org(actor, org)
@@ -329,7 +320,7 @@ MEMBER_FIELDS = [
 def _check_member_refs(actor, member: Member) -> None:
     errors: dict[str, list[str]] = {}
     # the committee registers members anywhere, a unit administrator in its own unit only
-    own_unit = actor.role == "unit_admin" and member.unit_id == actor.unit_id
+    own_unit = actor.role == Role.UNIT_ADMIN and member.unit_id == actor.unit_id
     if member.unit_id and not own_unit and not actor.is_committee:
         errors["unit"] = [NOT_IN_SCOPE]
     if member.branch_id and member.branch.unit_id != member.unit_id:
@@ -364,11 +355,8 @@ def _check_joined_party(member: Member) -> None:
 
 @transaction.atomic
 def member_create(*, actor, id_number: str, **data) -> Member:
-    require(
-        may_create(actor, "member"),
-        _("只有机关工委和单位党务管理员可以登记党员"),
-    )
-    if actor.role == "unit_admin":
+    _require_rule(actor, "create_member")
+    if actor.role == Role.UNIT_ADMIN:
         data.setdefault("unit", actor.unit)
     _validate_mobile(data, "mobile")
     _validate_not_future(data, "joined_party", "入党日期")
@@ -384,7 +372,7 @@ def member_create(*, actor, id_number: str, **data) -> Member:
 
 @transaction.atomic
 def member_update(*, actor, member: Member, id_number: str | None = None, **data) -> Member:
-    member = _locked(Member.objects.editable_by(actor), member.pk)
+    member = lock_in_scope(Member.objects.editable_by(actor), member.pk)
     before = audit.snapshot(member, MEMBER_FIELDS)
     _validate_mobile(data, "mobile")
     _validate_not_future(data, "joined_party", "入党日期")
@@ -433,7 +421,7 @@ def _check_household_refs(actor, household: Household) -> None:
         raise ValidationError({"community": [_("请选择所在社区/村")]})
     if community.level != DivisionLevel.COMMUNITY:
         raise ValidationError({"community": [_("应选择社区/村一级")]})
-    if actor.role == "community_worker" and community.pk != actor.community_id:
+    if actor.role == Role.COMMUNITY_WORKER and community.pk != actor.community_id:
         raise ValidationError({"community": [NOT_IN_SCOPE]})
 
 
@@ -441,11 +429,8 @@ def _check_household_refs(actor, household: Household) -> None:
 def household_create(
     *, actor, id_number: str, people: list[dict] | None = None, **data
 ) -> Household:
-    require(
-        may_create(actor, "household"),
-        _("只有机关工委和社区工作者可以登记困难家庭"),
-    )
-    if actor.role == "community_worker":
+    _require_rule(actor, "create_household")
+    if actor.role == Role.COMMUNITY_WORKER:
         data.setdefault("community", actor.community)
     _validate_phone(data)
     household = Household()
@@ -512,7 +497,7 @@ def household_update(
     """`editable`: the households this change may touch, when another service has checked the
     actor's right itself (a visit updating the 五清 profile); default what the actor may edit."""
     editable = Household.objects.editable_by(actor) if editable is None else editable
-    household = _locked(editable, household.pk)
+    household = lock_in_scope(editable, household.pk)
     before = audit.snapshot(household, HOUSEHOLD_FIELDS)
     _validate_phone(data)
     _apply(household, data, HOUSEHOLD_FIELDS)
@@ -543,10 +528,8 @@ PERSON_FIELDS = ["name", "relation", "gender", "birth_date", "health", "occupati
 
 @transaction.atomic
 def person_add(*, actor, household: Household, id_number: str | None = None, **data) -> Person:
-    if not Household.objects.editable_by(actor).filter(pk=household.pk).exists():
-        raise OutOfScope(NOT_IN_SCOPE)
     # locked, so that two additions at once cannot both take the last place
-    Household.objects.select_for_update().filter(pk=household.pk).order_by("pk").first()
+    lock_in_scope(Household.objects.editable_by(actor), household.pk)
     if Person.objects.filter(household=household).count() >= MAX_HOUSEHOLD_PEOPLE:
         raise ValidationError({"household": [_household_full()]})
     _validate_not_future(data, "birth_date", "出生日期")
@@ -564,7 +547,7 @@ def person_add(*, actor, household: Household, id_number: str | None = None, **d
 
 @transaction.atomic
 def person_update(*, actor, person: Person, id_number: str | None = None, **data) -> Person:
-    person = _locked(Person.objects.editable_by(actor), person.pk)
+    person = lock_in_scope(Person.objects.editable_by(actor), person.pk)
     before = audit.snapshot(person, PERSON_FIELDS)
     _validate_not_future(data, "birth_date", "出生日期")
     _apply(person, data, PERSON_FIELDS)
@@ -583,7 +566,7 @@ def person_update(*, actor, person: Person, id_number: str | None = None, **data
 
 @transaction.atomic
 def person_remove(*, actor, person: Person, reason: str = "") -> None:
-    person = _locked(Person.objects.editable_by(actor), person.pk)
+    person = lock_in_scope(Person.objects.editable_by(actor), person.pk)
     reason = (reason or "").strip()
     if text.control_message(reason):  # kept in the audit log only: no model field checks it
         raise ValidationError({"reason": [text.control_message(reason)]})

@@ -6,10 +6,7 @@ from functools import wraps
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,10 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from guanqing.accounts.middleware import passive
-from guanqing.core import audit, excel
+from guanqing.core import excel
+from guanqing.core.access import SIGNED_IN, signed_in
 from guanqing.core.context import client_ip
 from guanqing.core.policy import request_policy
 from guanqing.registry import imports
+from guanqing.registry.access import access
 from guanqing.registry.models import Household, Member, Unit
 from guanqing.registry.models_imports import ImportJob, ImportJobStatus, ImportKind
 from guanqing.registry.resources import RESOURCES
@@ -78,13 +77,6 @@ class ImportForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("文件超过 20 MB，请拆分后分批导入"))
         return upload
-
-
-def _kinds_or_403(user) -> list[str]:
-    kinds = imports.import_kinds_for(user)
-    if not kinds:
-        raise PermissionDenied(_("您的角色不能导入数据"))
-    return kinds
 
 
 def _kind_cards(kinds: list[str]) -> list[dict]:
@@ -144,11 +136,11 @@ def _check_and_import(request, form) -> tuple[imports.ImportResult | None, Impor
     return imports.import_sheet(actor=user, kind=kind, sheet=sheet, file_name=upload.name), None
 
 
-@login_required
+@access.page("excel")
 @require_http_methods(["GET", "POST"])
 def index(request):
     user = request.user
-    kinds = _kinds_or_403(user)
+    kinds = imports.import_kinds_for(user)
     form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -167,7 +159,8 @@ def index(request):
     return render(request, "registry/excel/index.html", context)
 
 
-@login_required
+# A kind the user may not import is 404, like an unknown one.
+@signed_in
 @require_GET
 @_in_file_language
 def template_download(request, kind: str):
@@ -180,7 +173,7 @@ def template_download(request, kind: str):
     return excel.xlsx_response(content, f"{resource.title}导入模板.xlsx")
 
 
-@login_required
+@signed_in
 @require_GET
 @_in_file_language
 def export(request, kind: str):
@@ -191,16 +184,15 @@ def export(request, kind: str):
     queryset = _export_queryset(kind, user)
     rows = resource.export_rows(queryset)
     content = excel.data_workbook(title=resource.title, columns=resource.column_specs(), rows=rows)
-    with transaction.atomic():
-        audit.record(
-            actor=user,
-            action="export",
-            object_type=f"registry.{queryset.model._meta.model_name}",
-            object_repr=f"{resource.title}导出",
-            changes={"kind": [None, kind], "rows": [None, len(rows)]},
-            message=f"导出{resource.title} {len(rows)} 条（证件号已脱敏）",
-        )
-    return excel.xlsx_response(content, excel.dated_filename(f"{resource.title}"))
+    return excel.audited_export(
+        actor=user,
+        content=content,
+        title=resource.title,
+        object_type=f"registry.{queryset.model._meta.model_name}",
+        rows=len(rows),
+        changes={"kind": [None, kind]},
+        note="证件号已脱敏",
+    )
 
 
 ERRORS_PER_PAGE = 50
@@ -221,7 +213,7 @@ def _job_context(job: ImportJob, page=None) -> dict:
     }
 
 
-@login_required
+@signed_in
 @require_GET
 def job_detail(request, pk: int):
     job = get_object_or_404(ImportJob.objects.visible_to(request.user), pk=pk)
@@ -255,3 +247,7 @@ def job_progress(request, pk: int):
     response = render(request, "registry/excel/_job_progress.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+# Signed in only: it answers an anonymous poll itself (HX-Redirect to the sign-in page for htmx).
+job_progress.access = SIGNED_IN

@@ -1,10 +1,11 @@
 """微心愿 demo data: a year of micro-wishes across the demo communities, and the wall as it stands
 today.
 
-Called by the registry demo (`guanqing.registry.demo.generate`) after the pairing demo, inside the
-same transaction and from the same seed. Like the rest of the demo this is seed data: rows are
-bulk-created, not written through the services (they would audit every row), and the registry
-demo's one audit event carries the counts built here. Every wish still tells its story the way the
+The demo builder of order 30 (`build`, registered in `WishesConfig.ready`): it runs after the
+registry and pairing demos, inside the same transaction and from the same seed, and reads their
+rows from the database. Like the rest of the demo this is seed data: rows are bulk-created, not
+written through the services (they would audit every row), and the demo's one audit event carries
+the counts built here. Every wish still tells its story the way the
 services would have written it: each step is a `WishEvent` whose statuses follow the state machine
 of `guanqing.wishes.models`, with who and when.
 
@@ -24,8 +25,13 @@ The story the data tells (the 2014 Ningbo Daily article: "6,550 members claimed 
   and 徐家漕's workers. The `community_xujiacao` account has wishes to approve that its colleague,
   the `community_xujiacao2` demo account, posted.
 
-Every community gets two worker accounts (`community_workers`): wishes are posted by one and
-approved by the other (or the committee), as the services require. Only 徐家漕's can sign in.
+Every community has two worker accounts, made by the registry demo (found through
+`guanqing.core.demo.shared.community_workers`): wishes are posted by one and approved by the other
+(or the committee), as the services require. Only 徐家漕's can sign in.
+
+张国宝's trip lies on the day of the pairing demo's visit to 东钱湖, which the pairing demo leaves
+in `DemoContext.story_days` (the two records tell the same day), when that day lies in the year;
+otherwise three weeks ago.
 """
 
 from __future__ import annotations
@@ -33,31 +39,22 @@ from __future__ import annotations
 import datetime
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
-from typing import TYPE_CHECKING
 
-from django.contrib.auth.hashers import make_password
-from django.db import connection
-from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from guanqing.accounts.models import User
+from guanqing.core.demo import DemoContext
+from guanqing.core.demo.shared import community_workers, historic_timestamps, insert_rows, surname
 from guanqing.core.roles import Role
-from guanqing.pairing.models import Visit
-from guanqing.registry.choices import HouseholdStatus, MemberStatus, Relation
-from guanqing.registry.demo import data as registry_data
-from guanqing.registry.models import Division, Household, Member, Person
+from guanqing.registry.choices import DivisionLevel, HouseholdStatus, MemberStatus, Relation
+from guanqing.registry.models import Division, Household, Member, Person, Unit
 from guanqing.wishes import selectors
 from guanqing.wishes.choices import ClaimStatus, EventKind, WishCategory, WishStatus
 from guanqing.wishes.models import Wish, WishClaim, WishEvent, WishFulfilment
 from guanqing.wishes.services import RESIDENT, SYSTEM
-
-if TYPE_CHECKING:  # pragma: no cover
-    from guanqing.registry.demo.generate import _Builder
 
 CLAIMED_WISHES = 4_819  # the article: 6550名党员认领微心愿4819个
 CLAIMANTS = 6_550
@@ -346,7 +343,6 @@ class WishDemoSummary:
     claims: int = 0
     claimants: int = 0
     events: int = 0
-    workers: int = 0
     money_spent: Decimal = Decimal(0)
     by_status: dict = field(default_factory=dict)
 
@@ -356,18 +352,21 @@ class WishDemoSummary:
             "wishes_claimed": [None, self.claimed],
             "wish_claimants": [None, self.claimants],
             "wish_events": [None, self.events],
-            "community_workers": [None, self.workers],
         }
 
     def describe(self) -> str:
         """One line for `guanqing demo`: the article's figure, and the wall today."""
         s = self.by_status
         wall = s.get(WishStatus.PUBLISHED, 0) + s.get(WishStatus.FULL, 0)
-        return (
-            f"{self.first}至{self.last} {self.claimants} 名党员认领微心愿 {self.claimed} 个"
-            f"（{self.claims} 人次），{s.get(WishStatus.CONFIRMED, 0)} 个已确认；"
-            f"心愿墙上 {wall} 个，待审核 {s.get(WishStatus.PENDING, 0)} 个"
-        )
+        return gettext(
+            "%(first)s至%(last)s %(claimants)s 名党员认领微心愿 %(claimed)s 个（%(claims)s 人次），"
+            "%(confirmed)s 个已确认；心愿墙上 %(wall)s 个，待审核 %(pending)s 个"
+        ) % {
+            **vars(self),
+            "confirmed": s.get(WishStatus.CONFIRMED, 0),
+            "wall": wall,
+            "pending": s.get(WishStatus.PENDING, 0),
+        }
 
 
 def demo_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -375,127 +374,8 @@ def demo_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return today - datetime.timedelta(days=364), today
 
 
-@contextmanager
-def historic_timestamps(*models: type[Model]) -> Iterator[None]:
-    """Let bulk_create keep the times the demo sets on `auto_now`/`auto_now_add` fields (a claim
-    made in March says March). The fields are restored afterwards; only the demo loader uses this."""
-    fields = [
-        f
-        for model in models
-        for f in model._meta.concrete_fields
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
-
-
-def insert_rows(model: type[Model], rows: list[dict], batch_size: int = 5000) -> None:
-    """INSERT rows given as {attname: value} (every row the same keys), without building model
-    instances or returning keys: the demo's largest tables, which nothing refers to, load several
-    times faster than with bulk_create. Values go through the backend's own adapters (times to
-    UTC on SQLite, decimals to their scale), the database checks its constraints as always."""
-    if not rows:
-        return
-    ops = connection.ops
-    names = list(rows[0])
-    fields = [model._meta.get_field(name) for name in names]
-    adapters = []
-    for f in fields:
-        kind = f.get_internal_type()
-        if kind == "DateTimeField":
-            adapters.append(ops.adapt_datetimefield_value)
-        elif kind == "DateField":
-            adapters.append(ops.adapt_datefield_value)
-        elif kind == "DecimalField":
-            adapters.append(partial(_decimal, ops, f.max_digits, f.decimal_places))
-        else:
-            adapters.append(None)
-    plan = list(zip(names, adapters, strict=True))
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    sql = (
-        f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            cursor.executemany(
-                sql,
-                [
-                    tuple(
-                        value if adapt is None or value is None else adapt(value)
-                        for name, adapt in plan
-                        for value in (row[name],)
-                    )
-                    for row in rows[start : start + batch_size]
-                ],
-            )
-
-
-def _decimal(ops, max_digits, decimal_places, value):
-    return ops.adapt_decimalfield_value(value, max_digits, decimal_places)
-
-
-def _person_name(rng: random.Random) -> str:
-    from guanqing.registry.demo.generate import RESERVED_NAMES
-
-    while True:
-        pool = registry_data.MALE_GIVEN if rng.random() < 0.4 else registry_data.FEMALE_GIVEN
-        surname = registry_data.SURNAMES[
-            min(int(rng.expovariate(1 / 12)), len(registry_data.SURNAMES) - 1)
-        ]
-        name = surname + "".join(rng.sample(pool, rng.choice([1, 2])))
-        if name not in RESERVED_NAMES:
-            return name
-
-
-def community_workers(builder: _Builder) -> dict[int, tuple[User, User]]:
-    """Two community worker accounts per demo community, {community id: (first, second)}; those
-    of 徐家漕社区 are the `community_xujiacao` and `community_xujiacao2` demo accounts. Built once
-    per demo load (the community demo uses the same). Only 徐家漕's two can sign in (the demo password); the others
-    exist so that every wish has a poster and a second pair of eyes."""
-    cached = getattr(builder, "community_workers", None)
-    if cached is not None:
-        return cached
-    rng = random.Random(builder.rng.random())
-    # The demo accounts of 徐家漕社区 (`community_xujiacao`, `community_xujiacao2`) exist already.
-    existing: dict[int, list[User]] = defaultdict(list)
-    for user in User.objects.filter(role=Role.COMMUNITY_WORKER, community__isnull=False).order_by(
-        "pk"
-    ):
-        existing[user.community_id].append(user)
-    created: list[User] = []
-    pairs: dict[int, tuple[User, User]] = {}
-    for community in builder.communities:
-        have = existing.get(community.pk, [])
-        pair = []
-        for n in (1, 2):
-            if len(have) >= n:
-                pair.append(have[n - 1])
-                continue
-            user = User(
-                username=f"worker_{community.code}_{n}",
-                role=Role.COMMUNITY_WORKER,
-                community=community,
-                display_name=f"{_person_name(rng)}（{community.name}）",
-                password=make_password(None),
-            )
-            created.append(user)
-            pair.append(user)
-        pairs[community.pk] = (pair[0], pair[1])
-    User.objects.bulk_create(created, batch_size=500)
-    builder.community_workers = pairs
-    builder.community_workers_created = len(created)
-    return pairs
-
-
-def build_wishes_demo(builder: _Builder) -> WishDemoSummary:
-    return _WishBuilder(builder).build()
+def build(ctx: DemoContext) -> WishDemoSummary:
+    return _WishBuilder(ctx).build()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -575,18 +455,26 @@ DAY = datetime.timedelta(days=1)
 
 
 class _WishBuilder:
-    def __init__(self, builder: _Builder):
-        # One draw from the registry's generator seeds this one: same seed, same wishes.
-        self.rng = random.Random(builder.rng.random())
-        self.builder = builder
-        self.scale = builder.scale
-        self.today = builder.today
+    def __init__(self, ctx: DemoContext):
+        # One draw from the demo's generator seeds this one: same seed, same wishes.
+        self.rng = ctx.fork()
+        # The next draw is the one the community workers' names come from (the registry demo
+        # makes them): left untaken here, so that a seed still gives the same data set.
+        ctx.rng.random()
+        self.scale = ctx.scale
+        self.today = ctx.today
+        self.trip_day = ctx.story_days.get("zhang_lake_trip")
+        # The registry demo's rows, in the order it made them.
+        self.members: list[Member] = list(Member.objects.order_by("pk"))
+        self.communities: list[Division] = list(
+            Division.objects.filter(level=DivisionLevel.COMMUNITY).order_by("pk")
+        )
         self.yesterday = self.today - DAY
         self.first, self.last = demo_period(self.today)
         self.tz = timezone.get_current_timezone()
         self.config = selectors.wish_settings()
         self.period = datetime.timedelta(days=self.config.claim_period_days)
-        self.workers = community_workers(builder)
+        self.workers = community_workers()
         self.committee = User.objects.get(username="committee")
         self.accounts = {
             u.member_id: u
@@ -613,7 +501,7 @@ class _WishBuilder:
         account claims nothing)."""
         return [
             m
-            for m in self.builder.members
+            for m in self.members
             if m.status == MemberStatus.ACTIVE
             and (m.pk not in self.accounts or self.accounts[m.pk].role == Role.MEMBER)
         ]
@@ -634,8 +522,7 @@ class _WishBuilder:
             self.households[community_id].append((pk, name, gender, age))
             if name == ZHANG:
                 self.zhang = pk
-        communities = self.builder.communities
-        self.communities = communities
+        communities = self.communities
         self.community_weights = [len(self.households.get(c.pk, ())) + 3 for c in communities]
         self.xujiacao = next((c for c in communities if c.name == XUJIACAO), communities[0])
 
@@ -659,10 +546,7 @@ class _WishBuilder:
             if name != ZHANG:
                 household_id, who = pk, self._who(name, gender, age)
         if who is None:
-            surname = registry_data.SURNAMES[
-                min(int(rng.expovariate(1 / 12)), len(registry_data.SURNAMES) - 1)
-            ]
-            who = surname + rng.choice(["大爷", "奶奶", "阿姨", "伯伯"])
+            who = surname(rng) + rng.choice(["大爷", "奶奶", "阿姨", "伯伯"])
         if capacity is None:
             capacity = rng.choices(list(CAPACITY_WEIGHTS), weights=CAPACITY_WEIGHTS.values())[0]
         low, high = template[4], template[5]
@@ -974,9 +858,9 @@ class _WishBuilder:
         first, second = self.workers[self.xujiacao.pk]
         claimed = 0
         self.fixed: dict[int, Member] = {}  # id(_Claim) -> member
-        jiwei = self.builder.units.get(ZHANG_UNIT)
+        jiwei = Unit.objects.filter(short_name=ZHANG_UNIT).first()
         demo_id = self.demo_user.member_id if self.demo_user else None
-        demo = next((m for m in self.builder.members if m.pk == demo_id), None)
+        demo = next((m for m in self.members if m.pk == demo_id), None)
         self.demo_member = demo
         if self.zhang is not None and jiwei is not None and demo is not None:
             colleagues = [
@@ -1026,11 +910,7 @@ class _WishBuilder:
     def _zhang_day(self) -> datetime.date:
         """The day of the trip: the pairing's visit to 东钱湖 when it lies in the year, so that
         both records tell the same day."""
-        visit = (
-            Visit.objects.filter(pairing__household_id=self.zhang, notes__contains="东钱湖")
-            .values_list("date", flat=True)
-            .first()
-        )
+        visit = self.trip_day
         if visit is not None and self.first + 60 * DAY <= visit <= self.today - 3 * DAY:
             return visit
         return self.today - 21 * DAY
@@ -1151,7 +1031,6 @@ class _WishBuilder:
         s.claims = len(claims)
         s.claimants = len({c.member_id for c in claims})
         s.events = len(events)
-        s.workers = getattr(self.builder, "community_workers_created", 0)
         s.money_spent = sum((f["money_spent"] for f in fulfilments), Decimal(0))
         s.by_status = dict(Counter(w.status for _p, w in wishes))
 
@@ -1180,6 +1059,14 @@ class _WishBuilder:
             claimed_count=0,
             status="",
         )
+        # the lifecycle of `rules.WISH`: each step is a move the table allows from the state the
+        # wish is in (a planning mistake fails here, as the services would refuse it)
+        from guanqing.wishes.rules import WISH, after_claim, after_release
+
+        def move(action: str, ok: bool = True) -> str:
+            self._expect(plan, ok and WISH.can(wish.status, action))
+            return WISH.target(wish.status, action)
+
         count = 0
         for step in plan.steps:
             before = wish.status
@@ -1191,45 +1078,39 @@ class _WishBuilder:
                     step.at,
                 )
             elif kind == EventKind.APPROVED:
-                self._expect(plan, before == WishStatus.PENDING and wish.deadline >= step.at.date())
                 wish.status, wish.approved_by_id, wish.published_at = (
-                    WishStatus.PUBLISHED,
+                    move("approve", wish.deadline >= step.at.date()),
                     step.actor.pk,
                     step.at,
                 )
             elif kind == EventKind.REJECTED:
-                self._expect(plan, before == WishStatus.PENDING)
-                wish.status, wish.approved_by_id = WishStatus.REJECTED, step.actor.pk
+                wish.status, wish.approved_by_id = move("reject"), step.actor.pk
                 wish.review_note = step.note
             elif kind == EventKind.CANCELLED:
-                self._expect(
-                    plan, before in (WishStatus.PENDING, WishStatus.PUBLISHED) and not count
-                )
-                wish.status, wish.review_note = WishStatus.CANCELLED, step.note
+                wish.status, wish.review_note = move("cancel", not count), step.note
             elif kind == EventKind.CLAIMED:
-                self._expect(
-                    plan, before == WishStatus.PUBLISHED and step.at.date() <= wish.deadline
-                )
+                move("claim", step.at.date() <= wish.deadline)
                 count += 1
-                wish.status = WishStatus.FULL if count == wish.capacity else WishStatus.PUBLISHED
+                wish.status = after_claim(count, wish.capacity)
             elif kind in (EventKind.WITHDRAWN, EventKind.LAPSED):
-                self._expect(plan, before in (WishStatus.PUBLISHED, WishStatus.FULL) and count)
+                action = "withdraw" if kind == EventKind.WITHDRAWN else "lapse"
+                move(action, bool(count))
                 count -= 1
-                if wish.deadline < step.at.date() and count == 0:
-                    wish.status = WishStatus.EXPIRED
-                elif before == WishStatus.FULL:
-                    wish.status = WishStatus.PUBLISHED
+                wish.status = after_release(
+                    wish.status,
+                    action,
+                    claimed_count=count,
+                    past_deadline=wish.deadline < step.at.date(),
+                )
             elif kind == EventKind.FULFILLED:
-                self._expect(plan, before in (WishStatus.PUBLISHED, WishStatus.FULL) and count)
-                wish.status, wish.fulfilled_at = WishStatus.FULFILLED, step.at
+                wish.status, wish.fulfilled_at = move("fulfil", bool(count)), step.at
             elif kind == EventKind.LINK_ISSUED:
-                self._expect(plan, before == WishStatus.FULFILLED)
+                move("issue_code")
             elif kind == EventKind.CONFIRMED:
-                self._expect(plan, before == WishStatus.FULFILLED)
-                wish.status, wish.confirmed_at = WishStatus.CONFIRMED, step.at
+                # by a worker or by the resident with the code: the same move
+                wish.status, wish.confirmed_at = move("confirm"), step.at
             elif kind == EventKind.EXPIRED:
-                self._expect(plan, not count and wish.deadline < step.at.date())
-                wish.status = WishStatus.EXPIRED
+                wish.status = move("expire", not count and wish.deadline < step.at.date())
             step.statuses = (before, wish.status)
         # a fulfilment leaves the count as it was: the places its claimants took
         wish.claimed_count = count

@@ -18,8 +18,8 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
-from django.utils import timezone
 
+from guanqing.core.daterange import DateRange
 from guanqing.registry.models import Division
 from guanqing.registry.selectors import current_district_map
 from guanqing.wishes.choices import ClaimStatus, WishCategory
@@ -28,37 +28,27 @@ from guanqing.wishes.models import Wish, WishClaim, WishFulfilment
 CENT = Decimal("0.01")
 
 
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
-
-
-def _on(field: str, first: datetime.date, last: datetime.date) -> dict:
+def wish_figures(user, first: datetime.date, last: datetime.date) -> dict:
     # Bounds on the stored instant, not `__date` (which casts every row's timestamp to a local
     # date and cannot use an index): the same Asia/Shanghai days, several times faster.
-    return {
-        f"{field}__gte": _start_of(first),
-        f"{field}__lt": _start_of(last + datetime.timedelta(days=1)),
-    }
-
-
-def wish_figures(user, first: datetime.date, last: datetime.date) -> dict:
+    _on = DateRange(first, last).bounds
     wishes = Wish.objects.visible_to(user).order_by()
     claims = WishClaim.objects.visible_to(user).order_by()
-    made = claims.filter(**_on("created_at", first, last))
-    credited = claims.filter(status=ClaimStatus.FULFILLED, **_on("wish__fulfilled_at", first, last))
-    posted = wishes.filter(**_on("created_at", first, last))
-    fulfilled = wishes.filter(**_on("fulfilled_at", first, last))
+    made = claims.filter(**_on("created_at"))
+    credited = claims.filter(status=ClaimStatus.FULFILLED, **_on("wish__fulfilled_at"))
+    posted = wishes.filter(**_on("created_at"))
+    fulfilled = wishes.filter(**_on("fulfilled_at"))
     money = WishFulfilment.objects.filter(
-        wish__in=fulfilled.values("pk"), **_on("fulfilled_at", first, last)
+        wish__in=fulfilled.values("pk"), **_on("fulfilled_at")
     ).aggregate(total=Sum("money_spent"))["total"] or Decimal(0)
     totals = {
         "posted": posted.count(),
-        "published": wishes.filter(**_on("published_at", first, last)).count(),
+        "published": wishes.filter(**_on("published_at")).count(),
         "claims": made.count(),
         "claimed": made.values("wish_id").distinct().count(),
         "members_who_claimed": made.values("member_id").distinct().count(),
         "fulfilled": fulfilled.count(),
-        "confirmed": wishes.filter(**_on("confirmed_at", first, last)).count(),
+        "confirmed": wishes.filter(**_on("confirmed_at")).count(),
         "money_spent_yuan": str(Decimal(money).quantize(CENT, rounding=ROUND_HALF_UP)),
         "money_spent_wan_yuan": str(
             (Decimal(money) / 10000).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -1,27 +1,22 @@
 """微心愿 Micro-wishes: a community posts a resident's small wish, members claim and fulfil it,
 the community or the resident confirms it.
 
-States of a wish (every change is a `WishEvent` plus an audit record, in one transaction):
-
-    pending ──approve──▶ published ⇄ full ──fulfil──▶ fulfilled ──confirm──▶ confirmed
-       │                  │    ▲  (claimed_count == capacity ⇄ a claim withdrawn or lapsed)
-       └─reject─▶ rejected│    │
-    pending/published ──cancel──▶ cancelled (the community takes it back; nobody holds a claim)
-    pending/published/full ──deadline passed, no active claim──▶ expired
+Every state change is a `WishEvent` plus an audit record, in one transaction. The states of a
+wish and of a claim, and who moves them, are the lifecycle tables of `guanqing.wishes.rules`;
+the services (`guanqing.wishes.services`) check every move with them.
 
 - `wish_post` (a community worker of the wish's community) → pending.
 - `wish_approve` / `wish_reject`: a *different* worker of the same community, or the committee.
-- `wish_claim` (a member): published only, before the deadline, at most one active claim per
-  member and wish, at most `WishSettings.max_unfulfilled_claims` active claims per member;
-  `claimed_count` is raised by one conditional UPDATE, so it never exceeds `capacity`.
+- `wish_claim` (a member): `selectors.claim_refusal` says when it may (published, before the
+  deadline, at most one active claim per member and wish, at most
+  `WishSettings.max_unfulfilled_claims` active claims per member); `claimed_count` is raised by
+  one conditional UPDATE, so it never exceeds `capacity`.
 - `claim_withdraw` (the claimant, with a reason) and `claims_lapse` (daily: a claim not fulfilled
   by its `due_on` lapses): the wish goes back to the wall, or expires if its deadline has passed.
 - `wish_fulfil` (a claimant with an active claim): note, money spent, photos; every active claim
   of the wish is credited as fulfilled (they did it together).
 - `wish_confirm` (a worker of the community) or `wish_confirm_by_token` (the resident, with the
   one-time code a worker handed over; only its SHA-256 is stored).
-
-States of a claim: active → withdrawn | lapsed | fulfilled.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Writes of the micro-wish module (the states are in `guanqing.wishes.models`).
+"""Writes of the micro-wish module (the states and who moves them: `guanqing.wishes.rules`).
 
 Every state change saves the wish, writes a `WishEvent` and appends the audit record in one
 transaction; the audit records of claims, fulfilments and events have the wish as their root.
@@ -28,12 +28,15 @@ from django.utils.translation import gettext_lazy
 
 from guanqing.core import audit, text, uploads
 from guanqing.core.calendar.workdays import business_date
+from guanqing.core.errors import Conflict
 from guanqing.core.notifications.services import notification_send
 from guanqing.core.roles import Role
-from guanqing.core.services import OutOfScope, merge_errors, require
+from guanqing.core.scope.locking import lock_in_scope
+from guanqing.core.services import OutOfScope, merge_errors, require, save_with_audit
 from guanqing.registry.choices import DivisionLevel, HouseholdStatus, MemberStatus
 from guanqing.registry.models import Division, Household, Member
 from guanqing.wishes import selectors
+from guanqing.wishes.access import access
 from guanqing.wishes.choices import (
     OPEN_STATUSES,
     WALL_STATUSES,
@@ -50,9 +53,10 @@ from guanqing.wishes.models import (
     WishPhoto,
     WishSettings,
 )
+from guanqing.wishes.rules import CLAIM, WISH, after_claim, after_release
 
 NOT_IN_SCOPE = gettext_lazy("不存在或不在您的权限范围内")
-FULL = gettext_lazy("这个心愿已被认领满了")
+FULL = selectors.FULL
 BAD_TOKEN = gettext_lazy("确认码无效或已使用")
 SYSTEM = "系统（每日任务）"
 RESIDENT = "居民（确认码）"
@@ -60,14 +64,6 @@ RESIDENT = "居民（确认码）"
 CAPACITY_MAX = 50
 # A micro-wish is a small need met soon; a deadline years ahead is a typing mistake (9999).
 DEADLINE_HORIZON = datetime.timedelta(days=366)
-
-
-class Conflict(Exception):
-    """The wish was full (or filled up while the request waited): the API answers 409."""
-
-    def __init__(self, message: str = FULL):
-        super().__init__(message)
-        self.message = message
 
 
 def token_hash(token: str) -> str:
@@ -114,51 +110,14 @@ def _event(
     return event
 
 
-def _save(
-    *,
-    actor,
-    instance,
-    fields: list[str],
-    before: dict | None = None,
-    root: Wish | None = None,
-    actor_name: str | None = None,
-    message: str = "",
-    extra_changes: dict | None = None,
-):
-    """Like `core.services.save_with_audit`, but the actor may be nobody (the resident with its
-    code, the daily job), named in the audit log by `actor_name`."""
-    creating = instance.pk is None
-    text.full_clean(instance)
-    after = audit.snapshot(instance, fields)
-    if creating:
-        instance.save()
-        changes = {k: [None, v] for k, v in after.items() if v not in ("", None)}
-    else:
-        changes = audit.diff(before or {}, after)
-        auto_now = [f.name for f in instance._meta.concrete_fields if getattr(f, "auto_now", False)]
-        instance.save(update_fields=sorted({*fields, *auto_now}))
-    changes.update(extra_changes or {})
-    audit.record(
-        actor=actor,
-        action="create" if creating else "update",
-        obj=instance,
-        changes=changes,
-        root=root,
-        message=message,
-        actor_username=actor_name,
-    )
-    return instance
-
-
-def _lock_wish(queryset, pk) -> Wish:
-    wish = queryset.select_for_update(of=("self",)).filter(pk=pk).order_by("pk").first()
-    if wish is None:
-        raise OutOfScope(NOT_IN_SCOPE)
-    return wish
+def _may(actor, rule: str, message) -> None:
+    """The access table's answer for a check that is only a matter of role (ScopeError, 403)."""
+    require(access.allows(actor, rule), message)
 
 
 def _worker_of(actor, wish: Wish) -> bool:
-    return actor.role == Role.COMMUNITY_WORKER and actor.community_id == wish.community_id
+    """A worker of the wish's own community (the one who confirms with the resident)."""
+    return access.allows(actor, "confirm") and actor.community_id == wish.community_id
 
 
 def _workers_of(community_id: int) -> list[int]:
@@ -217,10 +176,7 @@ def wish_post(
 ) -> Wish:
     """A community worker posts a resident's wish for its own community; it waits for a second
     pair of eyes (`wish_approve`) before it goes on the wall."""
-    require(
-        actor.role == Role.COMMUNITY_WORKER,
-        _("只有社区工作者可以发布心愿"),
-    )
+    _may(actor, "post", _("只有社区工作者可以发布心愿"))
     errors: dict[str, list[str]] = {}
     if community.level != DivisionLevel.COMMUNITY:
         errors["community"] = [_("应选择社区或村")]
@@ -278,47 +234,46 @@ def wish_post(
         status=WishStatus.PENDING,
         posted_by=actor,
     )
-    _save(actor=actor, instance=wish, fields=POST_FIELDS, root=wish)
+    save_with_audit(actor=actor, instance=wish, fields=POST_FIELDS, root=wish)
     _event(wish=wish, kind=EventKind.POSTED, actor=actor, from_status="")
     return wish
 
 
-def _reviewable(actor, wish: Wish) -> Wish:
-    wish = _lock_wish(Wish.objects.visible_to(actor), wish.pk)
+def _reviewable(actor, wish: Wish, action: str) -> Wish:
+    """The wish locked for `action` ("approve" or "reject"): a reviewer of the table who sees
+    it (a worker sees its own community's wishes only), not its poster, while it is pending."""
+    wish = lock_in_scope(Wish.objects.visible_to(actor), wish.pk)
     require(
-        actor.is_committee or _worker_of(actor, wish),
+        actor.role in WISH.step(action).roles,
         _("只有本社区的社区工作者或机关工委可以审核"),
     )
     require(
         actor.pk != wish.posted_by_id,
         _("发布人不能审核自己发布的心愿，请另一位同事审核"),
     )
-    if wish.status != WishStatus.PENDING:
-        raise ValidationError(
-            {
-                "status": [
-                    _("该心愿%(status)s，不在待审核状态") % {"status": wish.get_status_display()}
-                ]
-            }
-        )
+    WISH.check(
+        wish.status,
+        action,
+        message=_("该心愿%(status)s，不在待审核状态") % {"status": wish.get_status_display()},
+    )
     return wish
 
 
 @transaction.atomic
 def wish_approve(*, actor, wish: Wish, note: str = "") -> Wish:
     """The second pair of eyes puts the wish on the wall."""
-    wish = _reviewable(actor, wish)
+    wish = _reviewable(actor, wish, "approve")
     if wish.deadline < business_date():
         raise ValidationError(
             {"deadline": [_("截止日期 %(deadline)s 已过") % {"deadline": wish.deadline}]}
         )
     fields = ["status", "approved_by", "published_at", "review_note"]
     before = audit.snapshot(wish, fields)
-    wish.status = WishStatus.PUBLISHED
+    wish.status = WISH.target(wish.status, "approve")
     wish.approved_by = actor
     wish.published_at = timezone.now()
     wish.review_note = (note or "").strip()[:300]
-    _save(actor=actor, instance=wish, fields=fields, before=before, root=wish)
+    save_with_audit(actor=actor, instance=wish, fields=fields, before=before, root=wish)
     _event(
         wish=wish,
         kind=EventKind.APPROVED,
@@ -331,16 +286,16 @@ def wish_approve(*, actor, wish: Wish, note: str = "") -> Wish:
 
 @transaction.atomic
 def wish_reject(*, actor, wish: Wish, reason: str) -> Wish:
-    wish = _reviewable(actor, wish)
+    wish = _reviewable(actor, wish, "reject")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("请说明不通过的原因")]})
     fields = ["status", "approved_by", "review_note"]
     before = audit.snapshot(wish, fields)
-    wish.status = WishStatus.REJECTED
+    wish.status = WISH.target(wish.status, "reject")
     wish.approved_by = actor
     wish.review_note = reason[:300]
-    _save(actor=actor, instance=wish, fields=fields, before=before, root=wish)
+    save_with_audit(actor=actor, instance=wish, fields=fields, before=before, root=wish)
     _event(
         wish=wish,
         kind=EventKind.REJECTED,
@@ -355,13 +310,14 @@ def wish_reject(*, actor, wish: Wish, reason: str) -> Wish:
 def wish_cancel(*, actor, wish: Wish, reason: str) -> Wish:
     """The community takes a wish back (the resident moved, the need was met otherwise) while
     nobody holds a claim on it."""
-    wish = _lock_wish(Wish.objects.editable_by(actor), wish.pk)
+    wish = lock_in_scope(Wish.objects.editable_by(actor), wish.pk)
+    # editable_by: the committee, or a worker of the wish's community
     require(
-        actor.is_committee or _worker_of(actor, wish),
+        actor.role in WISH.step("cancel").roles,
         _("只有本社区的社区工作者或机关工委可以撤回心愿"),
     )
     errors: dict[str, list[str]] = {}
-    if wish.status not in (WishStatus.PENDING, WishStatus.PUBLISHED):
+    if not WISH.can(wish.status, "cancel"):
         errors["status"] = [_("该心愿%(status)s，不能撤回") % {"status": wish.get_status_display()}]
     elif wish.claimed_count:
         errors["status"] = [
@@ -373,9 +329,11 @@ def wish_cancel(*, actor, wish: Wish, reason: str) -> Wish:
     merge_errors(errors)
     before_status = wish.status
     before = audit.snapshot(wish, ["status", "review_note"])
-    wish.status = WishStatus.CANCELLED
+    wish.status = WISH.target(wish.status, "cancel")
     wish.review_note = reason[:300]
-    _save(actor=actor, instance=wish, fields=["status", "review_note"], before=before, root=wish)
+    save_with_audit(
+        actor=actor, instance=wish, fields=["status", "review_note"], before=before, root=wish
+    )
     _event(wish=wish, kind=EventKind.CANCELLED, actor=actor, from_status=before_status, note=reason)
     return wish
 
@@ -403,7 +361,7 @@ def _take_place(wish_pk: int, now: datetime.datetime) -> int:
     )
 
 
-ALREADY_CLAIMED = gettext_lazy("您已认领这个心愿")
+ALREADY_CLAIMED = selectors.ALREADY_CLAIMED
 
 
 def wish_claim(*, actor, wish: Wish) -> WishClaim:
@@ -418,7 +376,7 @@ def wish_claim(*, actor, wish: Wish) -> WishClaim:
     the wish and the member with its unit as they are after the claim: the answer needs no
     further read."""
     require(
-        actor.role == Role.MEMBER and actor.member_id is not None,
+        access.allows(actor, "claim") and actor.member_id is not None,
         _("只有党员可以认领心愿"),
     )
     with transaction.atomic():
@@ -434,48 +392,26 @@ def wish_claim(*, actor, wish: Wish) -> WishClaim:
         )
         # lock order member → wish, as everywhere. Locked, the row is the one the UPDATE below
         # will change: the checks, the audit record and the event read exact values from it
-        wish = _lock_wish(Wish.objects.visible_to(actor), wish.pk)
-        if member is None or member.status != MemberStatus.ACTIVE:
-            raise ValidationError({"member": [_("您的党员状态不是在职，不能认领")]})
+        wish = lock_in_scope(Wish.objects.visible_to(actor), wish.pk)
         # the member is locked: nobody adds or ends its claims until this transaction ends
-        held = list(
+        held = (
             WishClaim.objects.active()
             .filter(member=member)
             .order_by()
             .values_list("wish_id", flat=True)
         )
-        if wish.pk in held:
-            raise ValidationError({"wish": [ALREADY_CLAIMED]})
-        if wish.status == WishStatus.FULL:
-            raise Conflict(FULL)
-        if wish.status != WishStatus.PUBLISHED:
-            raise ValidationError(
-                {
-                    "status": [
-                        _("这个心愿%(status)s，不能认领") % {"status": wish.get_status_display()}
-                    ]
-                }
-            )
-        today = business_date()
-        if wish.deadline < today:
-            raise ValidationError(
-                {"deadline": [_("这个心愿已于 %(deadline)s 截止") % {"deadline": wish.deadline}]}
-            )
         config = selectors.wish_settings()
-        if len(held) >= config.max_unfulfilled_claims:
-            raise ValidationError(
-                {
-                    "member": [
-                        _(
-                            "您已有 %(value)s 个未实现的认领（最多 %(max_unfulfilled_claims)s 个），请先实现或退出其中一个"
-                        )
-                        % {
-                            "value": len(held),
-                            "max_unfulfilled_claims": config.max_unfulfilled_claims,
-                        }
-                    ]
-                }
-            )
+        today = business_date()
+        position = selectors.ClaimPosition(
+            member_active=member is not None and member.status == MemberStatus.ACTIVE,
+            held=frozenset(held),
+            limit=config.max_unfulfilled_claims,
+            today=today,
+        )
+        # the same answer as the wall's 认领 button (selectors.claim_refusal)
+        refusal = selectors.claim_refusal(wish, position)
+        if refusal is not None:
+            raise refusal
         before_status, before_count = wish.status, wish.claimed_count
         now = timezone.now()
         if not _take_place(wish.pk, now):
@@ -493,8 +429,7 @@ def wish_claim(*, actor, wish: Wish) -> WishClaim:
             )
         # what the UPDATE wrote, computed rather than read back
         wish.claimed_count = before_count + 1
-        if wish.claimed_count >= wish.capacity:
-            wish.status = WishStatus.FULL
+        wish.status = after_claim(wish.claimed_count, wish.capacity)
         wish.updated_at = now
         due_on = min(today + datetime.timedelta(days=config.claim_period_days), wish.deadline)
         claim = WishClaim(wish=wish, member=member, due_on=due_on)
@@ -532,17 +467,21 @@ def wish_claim(*, actor, wish: Wish) -> WishClaim:
         return claim
 
 
-def _release_place(*, wish: Wish, actor, actor_name: str = "") -> str:
-    """A claim ended without fulfilment: the place goes back, a full wish returns to the wall, or
-    expires if its deadline has passed and nobody holds a claim any more. `wish` is locked."""
+def _release_place(*, wish: Wish, action: str, actor, actor_name: str = "") -> str:
+    """A claim ended without fulfilment (`action`: "withdraw" or "lapse"): the place goes back,
+    a full wish returns to the wall, or expires if its deadline has passed and nobody holds a
+    claim any more (`rules.after_release`). `wish` is locked."""
     before_status = wish.status
     before = audit.snapshot(wish, ["claimed_count", "status"])
     wish.claimed_count = max(wish.claimed_count - 1, 0)
-    if wish.deadline < business_date() and wish.claimed_count == 0:
-        wish.status = WishStatus.EXPIRED
-    elif wish.status == WishStatus.FULL:
-        wish.status = WishStatus.PUBLISHED
-    _save(
+    if WISH.can(wish.status, action):  # an active claim keeps its wish published or full
+        wish.status = after_release(
+            wish.status,
+            action,
+            claimed_count=wish.claimed_count,
+            past_deadline=wish.deadline < business_date(),
+        )
+    save_with_audit(
         actor=actor,
         instance=wish,
         fields=["claimed_count", "status"],
@@ -561,30 +500,30 @@ def claim_withdraw(*, actor, claim: WishClaim, reason: str) -> WishClaim:
     if visible is None:
         raise OutOfScope(NOT_IN_SCOPE)
     require(
-        actor.role == Role.MEMBER and visible.member_id == actor.member_id,
+        access.allows(actor, "withdraw") and visible.member_id == actor.member_id,
         _("只有认领的党员本人可以退出认领"),
     )
-    wish = _lock_wish(Wish.objects.all(), visible.wish_id)
+    wish = lock_in_scope(Wish.objects.all(), visible.wish_id)
     claim = WishClaim.objects.select_for_update().get(pk=visible.pk)
     errors: dict[str, list[str]] = {}
-    if claim.status != ClaimStatus.ACTIVE:
+    if not CLAIM.can(claim.status, "withdraw"):
         errors["claim"] = [_("该认领%(status)s，不能退出") % {"status": claim.get_status_display()}]
     reason = (reason or "").strip()
     if not reason:
         errors["reason"] = [_("请说明退出原因")]
     merge_errors(errors)
     before = audit.snapshot(claim, ["status", "reason", "ended_at"])
-    claim.status = ClaimStatus.WITHDRAWN
+    claim.status = CLAIM.target(claim.status, "withdraw")
     claim.reason = reason[:300]
     claim.ended_at = timezone.now()
-    _save(
+    save_with_audit(
         actor=actor,
         instance=claim,
         fields=["status", "reason", "ended_at"],
         before=before,
         root=wish,
     )
-    before_status = _release_place(wish=wish, actor=actor)
+    before_status = _release_place(wish=wish, action="withdraw", actor=actor)
     _event(
         wish=wish,
         kind=EventKind.WITHDRAWN,
@@ -603,27 +542,28 @@ class LapseResult:
 
 
 def describe_lapse(result: LapseResult) -> str:
-    return (
-        f"认领逾期失效 {result.lapsed} 条，心愿过期 {result.expired} 个 / "
-        f"{result.lapsed} claim(s) lapsed, {result.expired} wish(es) expired"
-    )
+    """The job's line in `guanqing tick`, in the language of the process."""
+    return _("认领逾期失效 %(lapsed)s 条，心愿过期 %(expired)s 个") % {
+        "lapsed": result.lapsed,
+        "expired": result.expired,
+    }
 
 
 def _lapse_one(claim_pk: int, today: datetime.date) -> bool:
     with transaction.atomic():
         wish_pk = WishClaim.objects.filter(pk=claim_pk).values_list("wish_id", flat=True).first()
-        wish = _lock_wish(Wish.objects.all(), wish_pk)
+        wish = lock_in_scope(Wish.objects.all(), wish_pk)
         claim = (
             WishClaim.objects.select_for_update(of=("self",))
             .select_related("member")
             .get(pk=claim_pk)
         )
-        if claim.status != ClaimStatus.ACTIVE or claim.due_on >= today:
+        if not CLAIM.can(claim.status, "lapse") or claim.due_on >= today:
             return False  # fulfilled or withdrawn meanwhile, or another run did it
         before = audit.snapshot(claim, ["status", "ended_at"])
-        claim.status = ClaimStatus.LAPSED
+        claim.status = CLAIM.target(claim.status, "lapse")
         claim.ended_at = timezone.now()
-        _save(
+        save_with_audit(
             actor=None,
             instance=claim,
             fields=["status", "ended_at"],
@@ -631,7 +571,7 @@ def _lapse_one(claim_pk: int, today: datetime.date) -> bool:
             root=wish,
             actor_name=SYSTEM,
         )
-        before_status = _release_place(wish=wish, actor=None, actor_name=SYSTEM)
+        before_status = _release_place(wish=wish, action="lapse", actor=None, actor_name=SYSTEM)
         _event(
             wish=wish,
             kind=EventKind.LAPSED,
@@ -657,13 +597,13 @@ def _lapse_one(claim_pk: int, today: datetime.date) -> bool:
 
 def _expire_one(wish_pk: int, today: datetime.date) -> bool:
     with transaction.atomic():
-        wish = _lock_wish(Wish.objects.all(), wish_pk)
-        if wish.status not in OPEN_STATUSES or wish.deadline >= today or wish.claimed_count:
+        wish = lock_in_scope(Wish.objects.all(), wish_pk)
+        if not WISH.can(wish.status, "expire") or wish.deadline >= today or wish.claimed_count:
             return False
         before_status = wish.status
         before = audit.snapshot(wish, STATUS_FIELDS)
-        wish.status = WishStatus.EXPIRED
-        _save(
+        wish.status = WISH.target(wish.status, "expire")
+        save_with_audit(
             actor=None,
             instance=wish,
             fields=STATUS_FIELDS,
@@ -712,10 +652,10 @@ def _wish_fulfil(
     *, actor, wish: Wish, note: str, money_spent, photos, saved_files: list[str]
 ) -> WishFulfilment:
     require(
-        actor.role == Role.MEMBER and actor.member_id is not None,
+        access.allows(actor, "claim") and actor.member_id is not None,
         _("只有认领的党员可以登记实现"),
     )
-    wish = _lock_wish(Wish.objects.visible_to(actor), wish.pk)
+    wish = lock_in_scope(Wish.objects.visible_to(actor), wish.pk)
     claims = list(
         WishClaim.objects.select_for_update(of=("self",))
         .select_related("member")
@@ -730,6 +670,7 @@ def _wish_fulfil(
         raise ValidationError(
             {"wish": [_("您的认领已于 %(due_on)s 到期") % {"due_on": mine.due_on}]}
         )
+    WISH.check(wish.status, "fulfil")  # an active claim keeps its wish published or full
     errors: dict[str, list[str]] = {}
     note = (note or "").strip()
     if not note:
@@ -738,7 +679,7 @@ def _wish_fulfil(
     checked = uploads.check_photos(errors, list(photos or []))
     merge_errors(errors)
     fulfilment = WishFulfilment(wish=wish, note=note, money_spent=money, fulfilled_by=mine.member)
-    _save(
+    save_with_audit(
         actor=actor,
         instance=fulfilment,
         fields=["wish", "note", "money_spent", "fulfilled_by"],
@@ -759,14 +700,18 @@ def _wish_fulfil(
     now = timezone.now()
     for claim in claims:  # they did it together: every active claimant is credited
         before = audit.snapshot(claim, ["status", "ended_at"])
-        claim.status = ClaimStatus.FULFILLED
+        claim.status = CLAIM.target(claim.status, "fulfil")
         claim.ended_at = now
-        _save(actor=actor, instance=claim, fields=["status", "ended_at"], before=before, root=wish)
+        save_with_audit(
+            actor=actor, instance=claim, fields=["status", "ended_at"], before=before, root=wish
+        )
     before_status = wish.status
     before = audit.snapshot(wish, ["status", "fulfilled_at"])
-    wish.status = WishStatus.FULFILLED
+    wish.status = WISH.target(wish.status, "fulfil")
     wish.fulfilled_at = now
-    _save(actor=actor, instance=wish, fields=["status", "fulfilled_at"], before=before, root=wish)
+    save_with_audit(
+        actor=actor, instance=wish, fields=["status", "fulfilled_at"], before=before, root=wish
+    )
     names = "、".join(c.member.name for c in claims)
     _event(
         wish=wish,
@@ -813,28 +758,44 @@ def wish_fulfil(*, actor, wish: Wish, note: str, money_spent=0, photos=()) -> Wi
         raise
 
 
-def _confirmable(wish: Wish) -> None:
-    if wish.status != WishStatus.FULFILLED:
-        raise ValidationError(
-            {"status": [_("该心愿%(status)s，不能确认") % {"status": wish.get_status_display()}]}
-        )
+def _confirmable(wish: Wish, action: str) -> None:
+    WISH.check(
+        wish.status,
+        action,
+        message=_("该心愿%(status)s，不能确认") % {"status": wish.get_status_display()},
+    )
+
+
+def _save_confirmed(wish: Wish, *, before, actor, actor_name: str | None = None) -> None:
+    """Save a wish just confirmed. A code handed out before is spent too: its hash is cleared,
+    and the log says only that it was (neither the code nor its hash goes into the log)."""
+    spent = wish.confirm_token_hash is not None
+    wish.confirm_token_hash = None
+    save_with_audit(
+        actor=actor,
+        instance=wish,
+        fields=["status", "confirmed_at"],
+        before=before,
+        also_save=["confirm_token_hash"],
+        extra_changes={"confirm_code": [audit.SENSITIVE_MARK, None]} if spent else None,
+        root=wish,
+        actor_name=actor_name,
+    )
 
 
 @transaction.atomic
 def wish_confirm(*, actor, wish: Wish, note: str = "") -> Wish:
     """A worker of the community confirms, with the resident, that the wish came true."""
-    wish = _lock_wish(Wish.objects.visible_to(actor), wish.pk)
+    wish = lock_in_scope(Wish.objects.visible_to(actor), wish.pk)
     require(
         _worker_of(actor, wish),
         _("只有本社区的社区工作者可以确认"),
     )
-    _confirmable(wish)
-    fields = ["status", "confirmed_at", "confirm_token_hash"]
+    _confirmable(wish, "confirm")
     before = audit.snapshot(wish, ["status", "confirmed_at"])
-    wish.status = WishStatus.CONFIRMED
+    wish.status = WISH.target(wish.status, "confirm")
     wish.confirmed_at = timezone.now()
-    wish.confirm_token_hash = None  # a code handed out before is spent too
-    _save(actor=actor, instance=wish, fields=fields, before=before, root=wish)
+    _save_confirmed(wish, before=before, actor=actor)
     _event(
         wish=wish,
         kind=EventKind.CONFIRMED,
@@ -849,12 +810,12 @@ def wish_confirm(*, actor, wish: Wish, note: str = "") -> Wish:
 def wish_confirmation_code(*, actor, wish: Wish) -> str:
     """A worker of the community makes the one-time code (for a link or QR code) with which the
     resident confirms without an account. Only its hash is stored; a new code replaces the old."""
-    wish = _lock_wish(Wish.objects.visible_to(actor), wish.pk)
+    wish = lock_in_scope(Wish.objects.visible_to(actor), wish.pk)
     require(
         _worker_of(actor, wish),
         _("只有本社区的社区工作者可以生成确认码"),
     )
-    _confirmable(wish)
+    _confirmable(wish, "issue_code")
     token = secrets.token_urlsafe(24)
     wish.confirm_token_hash = token_hash(token)
     wish.save(update_fields=["confirm_token_hash", "updated_at"])
@@ -876,25 +837,13 @@ def wish_confirm_by_token(*, token: str) -> Wish:
     token = (token or "").strip() if isinstance(token, str) else ""
     if not token or len(token) > 200:
         raise ValidationError({"token": [BAD_TOKEN]})
-    wish = (
-        Wish.objects.select_for_update()
-        .filter(confirm_token_hash=token_hash(token), status=WishStatus.FULFILLED)
-        .first()
-    )
-    if wish is None:
+    wish = Wish.objects.select_for_update().filter(confirm_token_hash=token_hash(token)).first()
+    if wish is None or not WISH.can(wish.status, "confirm_by_token"):
         raise ValidationError({"token": [BAD_TOKEN]})
     before = audit.snapshot(wish, ["status", "confirmed_at"])
-    wish.status = WishStatus.CONFIRMED
+    wish.status = WISH.target(wish.status, "confirm_by_token")
     wish.confirmed_at = timezone.now()
-    wish.confirm_token_hash = None
-    _save(
-        actor=None,
-        instance=wish,
-        fields=["status", "confirmed_at", "confirm_token_hash"],
-        before=before,
-        root=wish,
-        actor_name=RESIDENT,
-    )
+    _save_confirmed(wish, before=before, actor=None, actor_name=RESIDENT)
     _event(
         wish=wish,
         kind=EventKind.CONFIRMED,
@@ -915,7 +864,7 @@ SETTINGS_LIMITS = {"max_unfulfilled_claims": (1, 20), "claim_period_days": (1, 3
 
 @transaction.atomic
 def wish_settings_update(*, actor, **data) -> WishSettings:
-    require(actor.is_committee, _("只有机关工委可以修改微心愿设置"))
+    _may(actor, "settings", _("只有机关工委可以修改微心愿设置"))
     current = selectors.wish_settings()
     if current.pk:
         current = WishSettings.objects.select_for_update().get(pk=current.pk)
@@ -934,6 +883,6 @@ def wish_settings_update(*, actor, **data) -> WishSettings:
     merge_errors(errors)
     if current.pk is not None and not audit.diff(before, audit.snapshot(current, fields)):
         return current  # nothing changed: nothing to save or log
-    return _save(
+    return save_with_audit(
         actor=actor, instance=current, fields=fields, before=None if current.pk is None else before
     )

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from guanqing.accounts import services
+from guanqing.accounts.access import access
 from guanqing.accounts.api import serializers as s
 from guanqing.accounts.models import User
 from guanqing.core.api.base import RoleAllowed, ServiceCreateMixin, ServiceUpdateMixin
@@ -54,13 +55,10 @@ class UserViewSet(
     filterset_class = UserFilter
     ordering_fields = ["username", "role", "date_joined", "last_login"]
     ordering = ["username"]
-    allowed_roles = frozenset({Role.SYSTEM_ADMIN})
-    create_roles = frozenset({Role.SYSTEM_ADMIN})
-
-    def get_allowed_roles(self):
-        if self.action == "grant_reveal":
-            return frozenset({Role.SECURITY_ADMIN})
-        return self.allowed_roles
+    access = access
+    access_rule = "users"
+    action_access = {"grant_reveal": "security"}
+    create_rule = "users"
 
     def check_edit_permission(self, obj):
         # Which accounts the system administrator may change is the service's rule
@@ -110,12 +108,10 @@ class SecurityPolicyView(generics.GenericAPIView):
 
     serializer_class = s.SecurityPolicySerializer
     permission_classes = [permissions.IsAuthenticated, RoleAllowed]
-    allowed_roles = frozenset({Role.SECURITY_ADMIN})
     pagination_class = None
     filter_backends = []
-
-    def get_allowed_roles(self):
-        return self.allowed_roles
+    access = access
+    access_rule = "security"
 
     @extend_schema(summary=gettext_lazy("安全策略"))
     def get(self, request):

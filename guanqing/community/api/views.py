@@ -5,11 +5,8 @@ record outside the user's scope answers 404 like a missing one."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
-from django.db.models import Q
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -18,20 +15,21 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, permissions, serializers, status
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from guanqing.community import selectors, services
+from guanqing.community.access import access
 from guanqing.community.api import serializers as s
-from guanqing.community.choices import RegistrationStatus
 from guanqing.community.filters import (
+    ROSTER_SHOW,
     ActivityFilter,
     AttendanceFilter,
     ManualHoursFilter,
     RatingFilter,
     RegistrationFilter,
+    RosterFilter,
     SignupFilter,
 )
 from guanqing.community.models import (
@@ -43,24 +41,16 @@ from guanqing.community.models import (
     Registration,
 )
 from guanqing.community.rules import Term
-from guanqing.core.api.base import Pagination, RoleAllowed, ServiceCreateMixin
+from guanqing.core.api.base import AccessAPIView, Pagination, ServiceCreateMixin
 from guanqing.core.api.schema import UNIT_NOT_FOUND
 from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.core.calendar.workdays import business_date
-from guanqing.core.roles import Role
+from guanqing.core.daterange import DateRangeQuery
 from guanqing.registry.api.params import unit_param
 
-COMMUNITY_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER, Role.COMMUNITY_WORKER})
-UNIT_VIEW_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN})
-FIGURE_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.COMMUNITY_WORKER})
-DATE_MESSAGE = gettext_lazy("日期格式应为 YYYY-MM-DD")
-MAX_FIGURE_DAYS = 366 * 10
 
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = services.ActivityFull.message
-    default_code = "full"
+class TableView(AccessAPIView):
+    access = access
 
 
 def _term_param(request) -> Term:
@@ -101,8 +91,9 @@ class RegistrationViewSet(
     select_related = ("member__unit", "community", "decided_by")
     ordering_fields = ["year", "half", "status", "created_at"]
     ordering = ["-year", "-half", "-id"]
-    allowed_roles = COMMUNITY_ROLES
-    create_roles = frozenset({Role.MEMBER})
+    access = access
+    access_rule = "use"
+    create_rule = "member"
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -149,16 +140,13 @@ class RegistrationViewSet(
         return self.respond_with(self.read_back(registration))
 
 
-class RosterView(APIView):
+class RosterView(TableView):
     """单位党员进社区情况 The unit's active members in a half-year: where they registered (or that
     they have not: `missing=true`), their hours and the community's rating (双评价)."""
 
-    permission_classes = [permissions.IsAuthenticated, RoleAllowed]
+    access_rule = "roster"
     serializer_class = s.RosterSerializer
     pagination_class = Pagination  # the answer is a page ({count, next, previous, results})
-
-    def get_allowed_roles(self):
-        return UNIT_VIEW_ROLES
 
     @extend_schema(
         summary=gettext_lazy("单位党员报到、时长与评价"),
@@ -171,6 +159,15 @@ class RosterView(APIView):
             OpenApiParameter("term", OpenApiTypes.STR, description=s.TERM_HELP),
             OpenApiParameter("unit", OpenApiTypes.INT, description=gettext_lazy("单位编号")),
             OpenApiParameter("missing", OpenApiTypes.BOOL, description=gettext_lazy("只看未报到")),
+            OpenApiParameter(
+                "show",
+                OpenApiTypes.STR,
+                enum=[value for value, _label in ROSTER_SHOW],
+                description=gettext_lazy(
+                    "missing：未报到（未报或未通过）；pending：待确认；confirmed：已确认"
+                ),
+            ),
+            OpenApiParameter("q", OpenApiTypes.STR, description=gettext_lazy("姓名（部分）")),
         ],
         responses={200: s.RosterSerializer(many=True), 404: UNIT_NOT_FOUND},
     )
@@ -180,17 +177,10 @@ class RosterView(APIView):
         rows = selectors.roster(request.user, term)
         if unit is not None:
             rows = rows.filter(unit_id=unit.pk)
-        if request.query_params.get("missing", "").lower() in ("1", "true", "yes"):
-            # not `exclude(status=confirmed)`: that drops the members with no registration (NULL)
-            rows = rows.filter(
-                Q(registration_status__isnull=True)
-                | Q(
-                    registration_status__in=[
-                        RegistrationStatus.PENDING,
-                        RegistrationStatus.REJECTED,
-                    ]
-                )
-            )
+        filterset = RosterFilter(request.query_params, queryset=rows, request=request)
+        if not filterset.is_valid():
+            raise exceptions.ValidationError(filterset.errors)
+        rows = filterset.qs
         paginator = Pagination()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(s.RosterSerializer(page, many=True).data)
@@ -218,8 +208,9 @@ class ActivityViewSet(
     select_related = ("community",)
     ordering_fields = ["starts_at", "ends_at", "created_at", "places"]
     ordering = ["-starts_at", "-id"]
-    allowed_roles = COMMUNITY_ROLES
-    create_roles = frozenset({Role.COMMUNITY_WORKER})
+    access = access
+    access_rule = "use"
+    create_rule = "worker"
 
     def service_create(self, data):
         return services.activity_create(actor=self.request.user, **data)
@@ -254,10 +245,7 @@ class ActivityViewSet(
     @action(detail=True, methods=["post"])
     def signup(self, request, pk=None):
         activity = self.get_object()
-        try:
-            signup = services.activity_signup(actor=request.user, activity=activity)
-        except services.ActivityFull as full:
-            raise Conflict(full.message) from None
+        signup = services.activity_signup(actor=request.user, activity=activity)
         return self.respond_with(signup, status.HTTP_201_CREATED, s.SignupSerializer)
 
     @extend_schema(
@@ -326,7 +314,8 @@ class SignupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     select_related = ("activity", "member")
     ordering_fields = ["signed_up_at"]
     ordering = ["activity_id", "signed_up_at", "id"]
-    allowed_roles = COMMUNITY_ROLES
+    access = access
+    access_rule = "use"
 
 
 @extend_schema_view(
@@ -342,7 +331,8 @@ class AttendanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     select_related = ("activity", "member")
     ordering_fields = ["checked_in_at", "hours"]
     ordering = ["activity_id", "checked_in_at", "id"]
-    allowed_roles = COMMUNITY_ROLES
+    access = access
+    access_rule = "use"
 
 
 @extend_schema_view(
@@ -366,8 +356,9 @@ class ManualHoursViewSet(
     select_related = ("activity", "member", "added_by")
     ordering_fields = ["added_at", "hours"]
     ordering = ["activity_id", "added_at", "id"]
-    allowed_roles = COMMUNITY_ROLES
-    create_roles = frozenset({Role.COMMUNITY_WORKER})
+    access = access
+    access_rule = "use"
+    create_rule = "worker"
 
     def service_create(self, data):
         return services.hours_add(
@@ -399,8 +390,9 @@ class RatingViewSet(
     select_related = ("member__unit", "community", "rated_by")
     ordering_fields = ["year", "half", "grade", "updated_at"]
     ordering = ["-year", "-half", "member_id", "id"]
-    allowed_roles = COMMUNITY_ROLES
-    create_roles = frozenset({Role.COMMUNITY_WORKER})
+    access = access
+    access_rule = "use"
+    create_rule = "worker"
 
     def create(self, request, *args, **kwargs):
         self.check_create_permission()
@@ -423,37 +415,10 @@ class RatingViewSet(
 # ---------------------------------------------------------------------------------------------
 
 
-class FiguresQuery(serializers.Serializer):
-    from_ = serializers.DateField(
-        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_MESSAGE}
-    )
-    to = serializers.DateField(
-        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_MESSAGE}
-    )
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = fields.pop("from_")
-        return fields
-
-    def validate(self, attrs):
-        last = attrs.get("to") or business_date()
-        first = attrs.get("from") or datetime.date(last.year, 1, 1)
-        if last < first:
-            raise serializers.ValidationError({"to": [_("结束日期早于开始日期")]})
-        if (last - first).days + 1 > MAX_FIGURE_DAYS:
-            raise serializers.ValidationError({"to": [_("一次最多查询十年")]})
-        attrs["from"], attrs["to"] = first, last
-        return attrs
-
-
-class FiguresView(APIView):
+class FiguresView(TableView):
     """党员进社区数据 The figures of a date range within the user's scope."""
 
-    permission_classes = [permissions.IsAuthenticated, RoleAllowed]
-
-    def get_allowed_roles(self):
-        return FIGURE_ROLES
+    access_rule = "figures"
 
     @extend_schema(
         summary=gettext_lazy("党员进社区数据"),
@@ -470,11 +435,11 @@ class FiguresView(APIView):
         responses={200: OpenApiTypes.OBJECT, 404: UNIT_NOT_FOUND},
     )
     def get(self, request):
-        query = FiguresQuery(data=request.query_params)
+        query = DateRangeQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        data = query.validated_data
+        span = query.validated_data["range"]
         unit = unit_param(request)
-        figures = selectors.community_figures(request.user, data["from"], data["to"], unit=unit)
+        figures = selectors.community_figures(request.user, span.first, span.last, unit=unit)
         return Response(_plain(figures))
 
 

@@ -33,8 +33,8 @@ from guanqing.community.models import (
     Registration,
 )
 from guanqing.community.rules import Term
+from guanqing.core.demo import load_demo
 from guanqing.core.models import AuditEvent
-from guanqing.registry.demo.generate import load_demo
 
 # The demo is built around today: its figures are checked on one fixed day (what every account
 # needs, on many: registry/tests/test_demo.py).
@@ -135,7 +135,7 @@ def test_full_demo_has_the_articles_person_times_and_keeps_the_rules():
     figures = selectors.community_figures(committee, first, last)
     assert figures["volunteer_person_times"] == 27820
     assert Attendance.objects.count() == 27820
-    assert summary.extra["community"].person_times == 27820
+    assert summary.parts["community"].person_times == 27820
     event = AuditEvent.objects.get(actor_username="demo", action="import")
     assert event.changes["volunteer_person_times"] == [None, 27820]
     assert figures["hours"]["checkin"] > 27820  # activities last 1.5 to 3.5 hours
@@ -217,7 +217,7 @@ def test_small_demo_scales_the_person_times_and_keeps_the_rules():
     committee = User.objects.get(username="committee")
     figures = selectors.community_figures(committee, first, last)
     assert figures["volunteer_person_times"] == round(27820 * 0.1)
-    assert summary.extra["community"].person_times == round(27820 * 0.1)
+    assert summary.parts["community"].person_times == round(27820 * 0.1)
     _check_the_rules()
 
 

@@ -16,6 +16,7 @@ from guanqing.community.models import Activity, ActivitySignup, Attendance, Rati
 from guanqing.community.rules import Term
 from guanqing.community.tests import code_now, community_world
 from guanqing.community.tests import factories as cf
+from guanqing.core.errors import Conflict
 from guanqing.core.models import AuditEvent
 from guanqing.core.services import OutOfScope, ScopeError
 from guanqing.testing import factories as f
@@ -188,11 +189,12 @@ def test_an_activity_longer_than_a_day_or_already_over_is_refused(world):
         assert "ends_at" in _errors(excinfo)
 
 
-def test_sign_up_takes_a_place_and_the_full_activity_answers_activity_full(world):
+def test_sign_up_takes_a_place_and_the_full_activity_answers_a_conflict(world):
     activity = cf.ActivityFactory(community=world.community, places=1)
     services.activity_signup(actor=world.users.member, activity=activity)
-    with pytest.raises(services.ActivityFull):
+    with pytest.raises(Conflict) as excinfo:
         services.activity_signup(actor=_member_user(f.MemberFactory()), activity=activity)
+    assert str(excinfo.value) == str(services.FULL)
     activity.refresh_from_db()
     assert activity.signed_up == 1
 

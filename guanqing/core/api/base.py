@@ -12,6 +12,7 @@ from rest_framework import exceptions, filters, pagination, permissions, seriali
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.validators import UniqueValidator
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from guanqing.core.access import AccessTable
@@ -91,13 +92,31 @@ NOT_EDITABLE = gettext_lazy("您可以查看但不能修改此记录")
 
 
 class RoleAllowed(permissions.BasePermission):
-    """The endpoint as a whole is open to the roles the view names (403 for the others)."""
+    """The endpoint is open to the roles of the view's access rule (403 for the others).
+
+    A view names its app's table as `access` and the rule as `access_rule`, or per action (a
+    viewset's `list`, `claim`…) in `action_access`; no rule means every signed-in user.
+    """
 
     message = ROLE_FORBIDDEN
 
     def has_permission(self, request, view):
-        roles = view.get_allowed_roles() if hasattr(view, "get_allowed_roles") else None
-        return roles is None or getattr(request.user, "role", None) in roles
+        name = rule_of(view)
+        return name is None or view.access.allows(request.user, name)
+
+
+def rule_of(view) -> str | None:
+    """The access rule that guards the view's current action (None: every signed-in user)."""
+    per_action = getattr(view, "action_access", None) or {}
+    return per_action.get(getattr(view, "action", None), getattr(view, "access_rule", None))
+
+
+class AccessAPIView(APIView):
+    """An endpoint that is not a viewset: open to the roles of `access_rule` in `access`."""
+
+    permission_classes = [permissions.IsAuthenticated, RoleAllowed]
+    access: AccessTable
+    access_rule: str | None = None
 
 
 class IdField(serializers.IntegerField):
@@ -218,19 +237,9 @@ class ScopedViewSetMixin:
     access_rule: str | None = None
     action_access: dict[str, str] = {}
     create_rule: str | None = None
-    # Being replaced by the access tables: read only while a viewset names no access rule.
-    allowed_roles: frozenset[str] | None = None
-    create_roles: frozenset[str] = frozenset()
     permission_classes = [permissions.IsAuthenticated, RoleAllowed]
     # Search is the FilterSet's `q` (it also finds an exact ID number by its hash).
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
-
-    def get_allowed_roles(self):
-        """The roles the current action is open to (None: every signed-in user)."""
-        name = self.action_access.get(getattr(self, "action", None), self.access_rule)
-        if name is None:
-            return self.allowed_roles
-        return self.access.roles(name)
 
     def get_queryset(self):
         queryset = self.model.objects.visible_to(self.request.user)
@@ -241,11 +250,7 @@ class ScopedViewSetMixin:
         return queryset
 
     def check_create_permission(self) -> None:
-        if self.create_rule is None:
-            allowed = self.request.user.role in self.create_roles
-        else:
-            allowed = self.access.allows(self.request.user, self.create_rule)
-        if not allowed:
+        if self.create_rule is None or not self.access.allows(self.request.user, self.create_rule):
             raise exceptions.PermissionDenied(ROLE_FORBIDDEN)
 
     def check_edit_permission(self, obj) -> None:

@@ -8,9 +8,9 @@ from rest_framework import mixins, permissions, serializers
 
 from guanqing.core.api.base import RoleAllowed
 from guanqing.core.api.viewsets import ScopedViewSet
+from guanqing.core.audit.access import access
 from guanqing.core.audit.filters import AuditEventFilter
 from guanqing.core.models import AuditEvent
-from guanqing.core.roles import Role
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -56,5 +56,6 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     filterset_class = AuditEventFilter
     ordering_fields = ["at", "id", "actor_username", "action"]
     ordering = ["-at", "-id"]
-    allowed_roles = frozenset({Role.AUDIT_ADMIN})
+    access = access
+    access_rule = "read"
     permission_classes = [permissions.IsAuthenticated, AuditReadOnly]

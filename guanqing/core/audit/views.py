@@ -3,24 +3,20 @@ the log except the record of an export; nothing can change or delete an event.""
 
 from __future__ import annotations
 
+import io
 import json
 import zoneinfo
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from guanqing.core import audit
+from guanqing.core.audit.access import access
 from guanqing.core.audit.filters import AuditEventFilter
 from guanqing.core.audit.labels import change_rows, message_label, type_label
-from guanqing.core.excel import literal_row
+from guanqing.core.excel import audited_export, literal_row
 from guanqing.core.models import AuditEvent
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -28,24 +24,11 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 
 
-def audit_admin_required(view):
-    """Only the audit administrator reads the log; every other signed-in user gets 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_audit_admin:
-            raise PermissionDenied(_("审计日志仅限审计管理员查看"))
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def _filtered(request) -> AuditEventFilter:
     return AuditEventFilter(request.GET, queryset=AuditEvent.objects.visible_to(request.user))
 
 
-@audit_admin_required
+@access.page("read")
 @require_GET
 def event_list(request):
     filterset = _filtered(request)
@@ -78,7 +61,7 @@ def _text(value) -> str:
     return str(value)
 
 
-@audit_admin_required
+@access.page("read")
 @require_GET
 def event_export(request):
     """The filtered log as an xlsx workbook; the export itself is recorded in the log."""
@@ -87,17 +70,6 @@ def event_export(request):
     filterset = _filtered(request)
     events = filterset.qs[:EXPORT_LIMIT]
     count = events.count()
-    with transaction.atomic():
-        summary = "; ".join(
-            f"{k}={v}" for k, v in request.GET.items() if v and k in filterset.filters
-        )
-        audit.record(
-            actor=request.user,
-            action="export",
-            object_type="core.auditevent",
-            object_repr="审计日志",  # stored text stays in the site language
-            message=f"rows={count}" + (f"; {summary}" if summary else ""),
-        )
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("审计日志"))
     sheet.append(
@@ -134,10 +106,13 @@ def event_export(request):
                 ],
             )
         )
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return audited_export(
+        actor=request.user,
+        content=buffer.getvalue(),
+        title="审计日志",  # stored text stays in the site language
+        object_type="core.auditevent",
+        rows=count,
+        filters={k: v for k, v in request.GET.items() if k in filterset.filters},
     )
-    stamp = timezone.localtime(timezone.now(), SHANGHAI).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.xlsx"'
-    workbook.save(response)
-    return response

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
 from guanqing.core import audit, text
+from guanqing.core.calendar.access import access
 from guanqing.core.calendar.workdays import forget_cached_years
 from guanqing.core.models import CalendarDay
 from guanqing.core.services import require
 
-CALENDAR_ROLES = {"committee", "system_admin"}
-NOT_PERMITTED = gettext_lazy("只有机关工委和系统管理员可以维护工作日历")
+NOT_PERMITTED = access.rule("edit").denied
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class DayEntry:
 
 
 def _require_calendar_role(actor) -> None:
-    require(getattr(actor, "role", None) in CALENDAR_ROLES, NOT_PERMITTED)
+    require(access.allows(actor, "edit"), NOT_PERMITTED)
 
 
 def _check_entries(year: int, entries: list[DayEntry], *, label=lambda i: f"days[{i}]") -> None:

@@ -8,13 +8,13 @@ user's notification answers 404 exactly like a missing one. Writes go through th
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from guanqing.core.access import signed_in
 from guanqing.core.models import Notification
 from guanqing.core.notifications.services import notification_mark_all_read, notification_mark_read
 from guanqing.core.ui.htmx import paginate, render_page
@@ -53,7 +53,7 @@ def _with_links(notifications):
     return notifications
 
 
-@login_required
+@signed_in
 @require_GET
 def notification_list(request):
     page = paginate(request, _list_queryset(request.user), per_page=PAGE_SIZE)
@@ -64,7 +64,7 @@ def notification_list(request):
     )
 
 
-@login_required
+@signed_in
 @require_POST
 def notification_open(request, pk: int):
     """Mark the notification read, then go where it points (a local page only)."""
@@ -74,7 +74,7 @@ def notification_open(request, pk: int):
     return redirect(target or "core:notifications")
 
 
-@login_required
+@signed_in
 @require_POST
 def notification_read(request, pk: int):
     """标为已读: htmx gets the row back (and the bell, out of band); a plain form the list."""
@@ -86,7 +86,7 @@ def notification_read(request, pk: int):
     return redirect("core:notifications")
 
 
-@login_required
+@signed_in
 @require_POST
 def notification_read_all(request):
     count = notification_mark_all_read(actor=request.user)

@@ -4,51 +4,36 @@ requesting user's scope: a pairing or unit outside it answers 404 like a missing
 
 from __future__ import annotations
 
-import datetime
-
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, permissions, serializers
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from guanqing.core.api.base import RoleAllowed
+from guanqing.core.api.base import AccessAPIView
 from guanqing.core.api.schema import UNIT_NOT_FOUND
 from guanqing.core.calendar.workdays import business_date
-from guanqing.core.roles import Role
+from guanqing.core.daterange import DateRangeQuery
 from guanqing.pairing import compliance, figures, rules
-from guanqing.pairing.api.views import PAIRING_ROLES
+from guanqing.pairing.access import access
 from guanqing.pairing.models import Pairing
 from guanqing.registry.api.params import unit_param
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Unit
 
-BOARD_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN})
-DATE_MESSAGE = gettext_lazy("日期格式应为 YYYY-MM-DD")
-MAX_FIGURE_DAYS = 366 * 10
 NO_MEMBER = gettext_lazy("您的账号没有关联党员")
 
 
-def today() -> datetime.date:
-    """Today's business date in Asia/Shanghai (the tests set it here, for the API alone)."""
-    return business_date()
+class _RuleView(AccessAPIView):
+    access = access
 
 
-class _RoleView(APIView):
-    permission_classes = [permissions.IsAuthenticated, RoleAllowed]
-    allowed_roles: frozenset[str] = BOARD_ROLES
-
-    def get_allowed_roles(self):
-        return self.allowed_roles
-
-
-class PairingComplianceView(_RoleView):
+class PairingComplianceView(_RuleView):
     """结对走访考核 One pairing's duties of a year: the four quarters and two festival windows."""
 
-    allowed_roles = PAIRING_ROLES
+    access_rule = "pairings"
 
     @extend_schema(
         summary=gettext_lazy("结对的年度走访考核"),
@@ -64,17 +49,17 @@ class PairingComplianceView(_RoleView):
     )
     def get(self, request, pk: int):
         pairing = get_object_or_404(Pairing.objects.visible_to(request.user), pk=pk)
-        day = today()
+        day = business_date()
         raw = request.query_params.get("year")
         year = day.year if raw is None else compliance.parse_year(raw)
         periods = compliance.pairing_year(pairing, year, day)
         return Response({"pairing": pairing.pk, "year": year, "today": day, "periods": periods})
 
 
-class TodoView(_RoleView):
+class TodoView(_RuleView):
     """我的待办 The signed-in member's open visit duties."""
 
-    allowed_roles = PAIRING_ROLES
+    access_rule = "pairings"
 
     @extend_schema(
         summary=gettext_lazy("我的走访待办"),
@@ -89,15 +74,17 @@ class TodoView(_RoleView):
         member = request.user.member
         if member is None:
             raise exceptions.PermissionDenied(NO_MEMBER)
-        day = today()
+        day = business_date()
         duties = compliance.member_todo(member, day, Pairing.objects.visible_to(request.user))
         return Response(
             {"member": {"id": member.pk, "name": member.name}, "today": day, "duties": duties}
         )
 
 
-class BoardView(_RoleView):
+class BoardView(_RuleView):
     """走访考核看板 The unit board (unit admin: its own unit) or the city board (committee)."""
+
+    access_rule = "board"
 
     @extend_schema(
         summary=gettext_lazy("走访考核看板"),
@@ -115,13 +102,13 @@ class BoardView(_RoleView):
         responses={200: OpenApiTypes.OBJECT, 404: UNIT_NOT_FOUND},
     )
     def get(self, request):
-        day = today()
+        day = business_date()
         config = compliance.current_config()
         raw = request.query_params.get("period")
         period = rules.quarter_of(day) if raw is None else compliance.parse_period(raw, config)
         pairings = Pairing.objects.visible_to(request.user)
         unit = unit_param(request)
-        if unit is None and request.user.role == Role.UNIT_ADMIN:
+        if unit is None and not access.allows(request.user, "any_unit"):
             unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=request.user.unit_id)
         if unit is not None:
             board = compliance.unit_board(pairings, unit, period, day, config)
@@ -129,33 +116,17 @@ class BoardView(_RoleView):
         return Response({"scope": "city", **compliance.city_board(pairings, period, day, config)})
 
 
-class FiguresQuery(serializers.Serializer):
-    from_ = serializers.DateField(
-        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_MESSAGE}
-    )
-    to = serializers.DateField(
-        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_MESSAGE}
-    )
+class FiguresQuery(DateRangeQuery):
+    """`?from=&to=` (`DateRangeQuery`) and `?district=`: a district's 6 or 12-digit code."""
+
     district = serializers.RegexField(
         r"^([0-9]{6}|[0-9]{12})$",
         required=False,
         error_messages={"invalid": gettext_lazy("区县代码应为 6 或 12 位数字")},
     )
 
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = fields.pop("from_")
-        return fields
-
     def validate(self, attrs):
-        day = today()
-        last = attrs.get("to") or day
-        first = attrs.get("from") or datetime.date(last.year, 1, 1)
-        if last < first:
-            raise serializers.ValidationError({"to": [_("结束日期早于开始日期")]})
-        if (last - first).days + 1 > MAX_FIGURE_DAYS:
-            raise serializers.ValidationError({"to": [_("一次最多查询十年")]})
-        attrs["from"], attrs["to"] = first, last
+        attrs = super().validate(attrs)
         code = attrs.get("district")
         if code:
             district = Division.objects.filter(
@@ -169,8 +140,10 @@ class FiguresQuery(serializers.Serializer):
         return attrs
 
 
-class PairingFiguresView(_RoleView):
+class PairingFiguresView(_RuleView):
     """结对帮困数据 The pairing figures of a date range, by unit and by district."""
+
+    access_rule = "figures"
 
     @extend_schema(
         summary=gettext_lazy("结对帮困数据"),
@@ -196,6 +169,6 @@ class PairingFiguresView(_RoleView):
         if unit is not None:
             pairings = pairings.filter(unit_id=unit.pk)
         result = figures.pairing_figures(
-            pairings, data["from"], data["to"], today(), district=data.get("district")
+            pairings, data["from"], data["to"], business_date(), district=data.get("district")
         )
         return Response(result)

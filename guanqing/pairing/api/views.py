@@ -4,20 +4,23 @@ compliance settings. Reads go through `visible_to(user)`, writes through the ser
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, parsers, permissions
+from rest_framework import mixins, parsers
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from guanqing.core.api.base import RoleAllowed, ServiceCreateMixin, ServiceUpdateMixin
+from guanqing.core.api.base import (
+    AccessAPIView,
+    ServiceCreateMixin,
+    ServiceUpdateMixin,
+)
 from guanqing.core.api.viewsets import ScopedViewSet
-from guanqing.core.roles import BUSINESS_ROLES, Role
+from guanqing.core.uploads import stored_file_response
 from guanqing.pairing import selectors, services
+from guanqing.pairing.access import access
 from guanqing.pairing.api import serializers as s
 from guanqing.pairing.filters import (
     PairingFilter,
@@ -26,9 +29,6 @@ from guanqing.pairing.filters import (
     VisitFilter,
 )
 from guanqing.pairing.models import Pairing, Partnership, PartnershipProject, Visit, VisitPhoto
-
-# Pairings are the business of the committee, the units, their members and the communities.
-PAIRING_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER, Role.COMMUNITY_WORKER})
 
 
 @extend_schema_view(
@@ -48,8 +48,9 @@ class PairingViewSet(
     prefetch_related = ("terms__member",)
     ordering_fields = ["started_on", "ended_on", "created_at"]
     ordering = ["-started_on", "-id"]
-    allowed_roles = PAIRING_ROLES
-    create_roles = frozenset({Role.COMMITTEE})
+    access = access
+    access_rule = "pairings"
+    create_rule = "create"
 
     def service_create(self, data):
         return services.pairing_create(actor=self.request.user, **data)
@@ -111,8 +112,9 @@ class VisitViewSet(
     prefetch_related = ("participants", "photos")
     ordering_fields = ["date", "recorded_at", "cash_amount", "in_kind_value"]
     ordering = ["-date", "-id"]
-    allowed_roles = PAIRING_ROLES
-    create_roles = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER})
+    access = access
+    access_rule = "visits"
+    create_rule = "record"
 
     def get_queryset(self):
         return selectors.with_holder(super().get_queryset())
@@ -137,11 +139,7 @@ class VisitViewSet(
     def photo(self, request, pk=None, photo_pk=None):
         visit = self.get_object()
         photo = get_object_or_404(VisitPhoto.objects.filter(visit=visit), pk=photo_pk)
-        try:
-            handle = photo.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(handle, content_type=photo.content_type)
+        return stored_file_response(photo)
 
 
 @extend_schema_view(
@@ -160,8 +158,9 @@ class PartnershipViewSet(
     select_related = ("unit_org", "village_org__division")
     ordering_fields = ["started_on", "ended_on", "created_at"]
     ordering = ["-started_on", "-id"]
-    allowed_roles = PAIRING_ROLES
-    create_roles = frozenset({Role.COMMITTEE})
+    access = access
+    access_rule = "pairings"
+    create_rule = "partnership_admin"
 
     def service_create(self, data):
         return services.partnership_create(actor=self.request.user, **data)
@@ -206,8 +205,9 @@ class PartnershipProjectViewSet(
     filterset_class = PartnershipProjectFilter
     ordering_fields = ["title", "funds", "status", "started_on", "finished_on"]
     ordering = ["partnership_id", "id"]
-    allowed_roles = PAIRING_ROLES
-    create_roles = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN})
+    access = access
+    access_rule = "pairings"
+    create_rule = "project_create"
 
     def service_create(self, data):
         return services.project_create(actor=self.request.user, **data)
@@ -219,15 +219,13 @@ class PartnershipProjectViewSet(
         return services.project_update(actor=self.request.user, project=obj, **data)
 
 
-class ComplianceSettingsView(APIView):
+class ComplianceSettingsView(AccessAPIView):
     """走访考核设置 The visit duties the compliance rules apply: every business role reads them,
     the committee changes them (audited)."""
 
-    permission_classes = [permissions.IsAuthenticated, RoleAllowed]
+    access = access
+    access_rule = "settings"
     serializer_class = s.ComplianceSettingsSerializer
-
-    def get_allowed_roles(self):
-        return frozenset(BUSINESS_ROLES)
 
     @extend_schema(
         responses={200: s.ComplianceSettingsSerializer},

@@ -4,30 +4,39 @@ and city boards (with a merged district rolled up), scope, and constant query co
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from guanqing.conftest import api_as
 from guanqing.pairing import compliance, services
-from guanqing.pairing.api import compliance_views
 from guanqing.pairing.models import Pairing
 from guanqing.registry import services as registry_services
 from guanqing.testing import factories as f
 
 D = datetime.date
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = D(2024, 1, 1)
 
 
 @pytest.fixture
-def on(monkeypatch):
-    """Set the API's business date: on(D(2025, 4, 10))."""
+def on():
+    """Set the business date: on(D(2025, 4, 10)) stops the clock at noon that day in Shanghai."""
+    travels = []
 
     def set_today(day):
-        monkeypatch.setattr(compliance_views, "today", lambda: day)
+        travel = time_machine.travel(
+            datetime.datetime.combine(day, datetime.time(12), tzinfo=SHANGHAI), tick=False
+        )
+        travel.start()
+        travels.append(travel)
 
-    return set_today
+    yield set_today
+    for travel in reversed(travels):
+        travel.stop()
 
 
 def pairing(world, member=None, unit=None, started_on=START, household=None, **kwargs):

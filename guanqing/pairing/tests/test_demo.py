@@ -12,6 +12,7 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from guanqing.accounts.models import User
+from guanqing.core.demo import load_demo
 from guanqing.core.models import AuditEvent
 from guanqing.pairing import rules
 from guanqing.pairing.choices import EndReason, ProjectKind, ProjectStatus
@@ -19,7 +20,6 @@ from guanqing.pairing.demo import last_complete_new_year_window
 from guanqing.pairing.figures import pairing_figures
 from guanqing.pairing.models import Pairing, PairingTerm, Partnership, PartnershipProject, Visit
 from guanqing.registry.choices import HouseholdStatus, MemberStatus
-from guanqing.registry.demo.generate import load_demo
 from guanqing.registry.models import Household, Member
 
 # The demo is built around today: its figures are checked on one fixed day (what every account
@@ -92,7 +92,7 @@ def test_full_demo_pairs_every_household_and_holds_the_articles_figures():
     total = _help_in(window)
     assert total > Decimal("1570000")
     assert total < Decimal("1700000")
-    assert summary.extra["pairing"].new_year_help == total
+    assert summary.parts["pairing"].new_year_help == total
     # The window's figures, as the figures page and API compute them, are the article's.
     shown = pairing_figures(Pairing.objects.all(), window.start, window.end, today)
     assert shown["units"] == 92
@@ -241,7 +241,7 @@ def test_demo_builds_the_91_partnerships_with_projects_including_the_articles():
 
 def test_demo_pairings_scale_with_households():
     summary = load_demo(scale=0.1)
-    pairing = summary.extra["pairing"]
+    pairing = summary.parts["pairing"]
     households = Household.objects.count()
     assert pairing.pairings == Pairing.objects.count() == households
     assert pairing.units == min(92, households)

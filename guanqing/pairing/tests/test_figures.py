@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from guanqing.conftest import api_as
-from guanqing.pairing.api import compliance_views
 from guanqing.pairing.figures import wan_yuan, yuan
 from guanqing.registry import services as registry_services
 from guanqing.testing import factories as f
@@ -20,14 +21,21 @@ RANGE = {"from": "2025-01-01", "to": "2025-03-31"}
 
 
 @pytest.fixture
-def figures_world(world, monkeypatch):
+def figures_today():
+    """The figures are asked for on 10 April 2025 (noon in Shanghai, the clock stopped)."""
+    moment = datetime.datetime(2025, 4, 10, 12, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=False):
+        yield moment.date()
+
+
+@pytest.fixture
+def figures_world(world, figures_today):
     """海曙区 gathers the old 江东区; 江北区 stands apart.
 
     A: 市纪委 × 张国宝 (海曙区) — festival visit with 2 members (12,345.67 + 5,000.00 in kind),
        a talk on 1 March (100.00); B: 市发改委 × a 江东区 household — festival visit (2,000.00 +
        654.33); C: 市纪委 × a 江北区 household, no visit; D: 市发改委 × 张国宝 again, no visit;
        and one visit of A before the range (99,999.00) that must not count."""
-    monkeypatch.setattr(compliance_views, "today", lambda: D(2025, 4, 10))
     committee = world.users.committee
     old = f.DistrictFactory(name="江东区")
     registry_services.division_abolish(

@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from guanqing.conftest import api_as
 from guanqing.core.models import Notification
@@ -106,6 +107,12 @@ def test_a_whole_unit_pairing_due_soon_reminds_the_unit_admins(world):
     f.VisitFactory(pairing=p, date=D(2025, 1, 2), talk=False, festival=True)
     tick(D(2025, 3, 20))
     assert notes(world.users.unit_admin) == [("due_soon", f"compliance:{p.pk}:2025Q1:due_soon")]
+
+
+def test_tick_speaks_the_language_of_the_process(duties):
+    assert "新提醒 6 条" in tick(D(2025, 3, 20))
+    with translation.override("en"):
+        assert "0 new reminder(s)" in tick(D(2025, 3, 20))
 
 
 def test_tick_refuses_a_malformed_date(db):

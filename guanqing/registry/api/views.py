@@ -13,8 +13,8 @@ from rest_framework.response import Response
 
 from guanqing.core.api.base import ServiceCreateMixin, ServiceUpdateMixin
 from guanqing.core.api.viewsets import ScopedViewSet
-from guanqing.core.roles import Role
 from guanqing.registry import selectors, services
+from guanqing.registry.access import access
 from guanqing.registry.api import serializers as s
 from guanqing.registry.filters import (
     DivisionFilter,
@@ -24,21 +24,6 @@ from guanqing.registry.filters import (
     UnitFilter,
 )
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
-from guanqing.registry.permissions import CREATE_ROLES
-
-# The registry is for the business roles and the system administrator (who binds accounts to
-# units, communities and members); the security and audit administrators do not read it.
-REGISTRY_ROLES = frozenset(
-    {
-        Role.COMMITTEE,
-        Role.UNIT_ADMIN,
-        Role.MEMBER,
-        Role.COMMUNITY_WORKER,
-        Role.WINDOW_CLERK,
-        Role.FUND_OFFICER,
-        Role.SYSTEM_ADMIN,
-    }
-)
 
 
 class RegistryViewSet(
@@ -48,9 +33,13 @@ class RegistryViewSet(
     ServiceUpdateMixin,
     ScopedViewSet,
 ):
-    """List, detail, create and update; records are ended by status, never deleted."""
+    """List, detail, create and update; records are ended by status, never deleted.
 
-    allowed_roles = REGISTRY_ROLES
+    The registry's API is for the business roles and the system administrator (who binds accounts
+    to units, communities and members); what each sees is its scope."""
+
+    access = access
+    access_rule = "read"
 
 
 class RevealMixin:
@@ -92,8 +81,9 @@ class DivisionViewSet(
     select_related = ("parent", "district", "successor")
     ordering_fields = ["code", "name", "level", "valid_from", "valid_until"]
     ordering = ["code"]
-    allowed_roles = REGISTRY_ROLES
-    create_roles = CREATE_ROLES["division"]
+    access = access
+    access_rule = "read"
+    create_rule = "create_division"
 
     def service_create(self, data):
         return services.division_create(actor=self.request.user, **data)
@@ -125,7 +115,7 @@ class UnitViewSet(RegistryViewSet):
     filterset_class = UnitFilter
     ordering_fields = ["name", "sort_order", "created_at", "updated_at"]
     ordering = ["sort_order", "name"]
-    create_roles = CREATE_ROLES["unit"]
+    create_rule = "create_unit"
 
     def service_create(self, data):
         return services.unit_create(actor=self.request.user, **data)
@@ -142,7 +132,7 @@ class PartyOrgViewSet(RegistryViewSet):
     filterset_class = PartyOrgFilter
     select_related = ("unit", "division")
     ordering_fields = ["name", "kind", "created_at", "updated_at"]
-    create_roles = CREATE_ROLES["partyorg"]
+    create_rule = "create_partyorg"
 
     def service_create(self, data):
         return services.party_org_create(actor=self.request.user, **data)
@@ -159,7 +149,7 @@ class MemberViewSet(RevealMixin, RegistryViewSet):
     filterset_class = MemberFilter
     select_related = ("unit", "home_community")
     ordering_fields = ["name", "rank", "joined_party", "created_at", "updated_at"]
-    create_roles = CREATE_ROLES["member"]
+    create_rule = "create_member"
 
     def service_create(self, data):
         data["id_number"] = data.get("id_number", "")
@@ -186,7 +176,7 @@ class HouseholdViewSet(RevealMixin, RegistryViewSet):
     select_related = ("community",)
     prefetch_related = ("people",)
     ordering_fields = ["head_name", "category", "status", "created_at", "updated_at"]
-    create_roles = CREATE_ROLES["household"]
+    create_rule = "create_household"
 
     def service_create(self, data):
         data["id_number"] = data.get("id_number", "")
@@ -253,7 +243,8 @@ class PersonViewSet(
     model = Person
     serializer_class = s.PersonSerializer
     select_related = ("household",)
-    allowed_roles = REGISTRY_ROLES
+    access = access
+    access_rule = "read"
 
     def service_update(self, obj, data):
         return services.person_update(actor=self.request.user, person=obj, **data)

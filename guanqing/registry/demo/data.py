@@ -3,12 +3,16 @@
 District codes are the real GB/T 2260 codes. Street, community and village codes follow the
 statistical pattern (district + 3-digit street: 0xx streets, 1xx towns, 2xx townships; + 3-digit
 community: 0xx communities, 2xx villages) but are illustrative, not the official numbers.
-Every place the 2014 Ningbo Daily article names is here under the district it belonged to then.
+Every place the 2014 Ningbo Daily article names is here under the district it belonged to then;
+the units it names are `ARTICLE_UNITS` (in `guanqing.core.demo.shared`), each one of `UNITS`.
 """
 
 from __future__ import annotations
 
 import datetime
+
+# The article's units and the common surnames are shared with the other apps' demos.
+from guanqing.core.demo.shared import ARTICLE_UNITS, SURNAMES  # noqa: F401
 
 # The State Council approval (国函〔2016〕158号) that abolished 江东区 and 奉化市.
 MERGER_2016 = datetime.date(2016, 9, 14)
@@ -341,30 +345,6 @@ UNITS: list[tuple[str, str, list[str]]] = [
     ("宁波广播电视集团", "宁波广电集团", []),
 ]
 
-# The short names the article uses; each must be a unit above.
-ARTICLE_UNITS = [
-    "市纪委",
-    "市发改委",
-    "市人民检察院",
-    "市编委办",
-    "市人力社保局",
-    "市妇联",
-    "市审计局",
-    "市财政局",
-    "市住建局",
-    "市外经贸局",
-    "市工商局",
-    "市质监局",
-    "市交通委",
-    "市气象局",
-    "市贸促会",
-    "市司法局",
-    "市民政局",
-    "市国安局",
-    "市食品药品监管局",
-    "市直机关工委",
-]
-
 # Departments for units without a list of their own.
 GENERIC_DEPARTMENTS = [
     "办公室",
@@ -391,11 +371,6 @@ ARTICLE_MEMBERS = [
 # Names
 # ------------------------------------------------------------------------------------------
 
-# Common surnames in Ningbo, most frequent first (weights fall off along the list).
-SURNAMES = list(
-    "陈王张李周徐林胡朱俞应邵孙吴杨沈金黄毛董叶史包竺励鲍邬"
-    "刘郑谢何许蒋顾袁韩方冯傅任丁钱严戴范汪余曹龚郭贺楼虞柴"
-)
 MALE_GIVEN = list("伟强磊军勇杰涛斌明超辉华平刚建国峰海波宁东亮鹏飞俊杭松浩宇志荣良文晨")
 FEMALE_GIVEN = list("芳敏静丽娟艳霞燕婷颖红玲萍琴雪梅莉洁慧佳倩蓉菲晶瑶琳蕾岚虹")
 ELDER_MALE_GIVEN = list("根福宝国财发兴康祥德林富贵章荣庆生友金阿")

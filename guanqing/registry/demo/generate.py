@@ -1,9 +1,11 @@
-"""Build the demo data set: divisions, units, party organisations, ~15,000 members, 1,594 households
-and the demo accounts, deterministically from one random seed.
+"""The registry's part of the demo: divisions, units, party organisations, ~15,000 members, 1,594
+households, the demo accounts and two worker accounts for every community, deterministically from
+the demo's seed. The first builder (order 10): the other apps' builders read these rows from the
+database.
 
 This is seed data, not a user's write: rows are bulk-created directly (the service functions would
 audit every row and take minutes), ID numbers are stored through `set_id_number` like everywhere
-else, and one audit event summarises the load.
+else, and the demo's one audit event carries the counts built here.
 """
 
 from __future__ import annotations
@@ -11,20 +13,16 @@ from __future__ import annotations
 import datetime
 import math
 import random
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
+from stdnum.cn import ric
 
 from guanqing.accounts.models import User
-from guanqing.community.demo import build_community_demo
-from guanqing.core import audit, daily
-from guanqing.core.calendar.workdays import business_date
+from guanqing.core.demo import DEMO_PASSWORD, DemoAccount, DemoContext, DemoDatabaseNotEmpty
+from guanqing.core.demo.shared import surname, weighted_counts
 from guanqing.core.roles import Role
-from guanqing.pairing.demo import build_pairing_demo
 from guanqing.registry.choices import (
     LEVEL_OF_KIND,
     DivisionKind,
@@ -40,23 +38,9 @@ from guanqing.registry.choices import (
 )
 from guanqing.registry.demo import data
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
-from guanqing.testing.idnumbers import make_id_number
-from guanqing.wishes.demo import build_wishes_demo
 
-SEED = 20140301
 BASE_MEMBERS = 15_000
 BASE_HOUSEHOLDS = 1_594
-DEMO_PASSWORD = "Guanqing2026"
-DEMO_ACTOR = "demo"
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    role: str
-    scope: str
-    can_reveal: bool = False
-
 
 DEMO_ACCOUNTS = [
     DemoAccount("committee", Role.COMMITTEE, gettext_lazy("全部单位、社区"), can_reveal=True),
@@ -76,12 +60,11 @@ DEMO_ACCOUNTS = [
     DemoAccount("secadmin", Role.SECURITY_ADMIN, gettext_lazy("安全策略")),
     DemoAccount("auditadmin", Role.AUDIT_ADMIN, gettext_lazy("审计日志")),
 ]
-MARKER_USERNAME = DEMO_ACCOUNTS[0].username
 RESERVED_NAMES = {row[0] for row in data.ARTICLE_MEMBERS} | {"张国宝", "邵国樑", "杨周宝"}
 
 
 @dataclass
-class DemoSummary:
+class RegistryDemoSummary:
     divisions: int = 0
     communities: int = 0
     villages: int = 0
@@ -92,68 +75,46 @@ class DemoSummary:
     households: int = 0
     people: int = 0
     accounts: int = 0
-    seconds: float = 0.0
-    extra: dict = field(default_factory=dict)
-    daily: list[tuple[str, str]] = field(default_factory=list)  # (job, what it did)
+    workers: int = 0
 
     def as_changes(self) -> dict:
         keys = ["divisions", "units", "party_orgs", "members", "households", "people", "accounts"]
         changes = {key: [None, getattr(self, key)] for key in keys}
-        for part in self.extra.values():  # pairing, wishes, community: their counts
-            changes.update(part.as_changes())
+        changes["community_workers"] = [None, self.workers]
         return changes
 
+    def describe(self) -> str:
+        """One line for `guanqing demo`."""
+        return gettext(
+            "%(divisions)s 个区划（%(communities)s 个社区、%(villages)s 个村），%(units)s 个单位，"
+            "%(party_orgs)s 个党组织，%(members)s 名党员，%(households)s 户困难家庭"
+            "（%(people)s 人），%(accounts)s 个演示账号"
+        ) % vars(self)
 
-class DemoDatabaseNotEmpty(Exception):
-    """The database holds data that is not the demo's: the demo never mixes with real records."""
+    def note(self) -> str:
+        """For the audit event's message, in the site language."""
+        return (
+            f"{self.units} 个单位、{self.members} 名党员、{self.households} 户困难家庭、"
+            f"{self.communities} 个社区、{self.villages} 个村"
+        )
 
 
-def demo_loaded() -> bool:
-    """The demo has been loaded into this database (its committee account exists)."""
-    return User.objects.filter(username=MARKER_USERNAME).exists()
-
-
-def load_demo(
-    *, scale: float = 1.0, seed: int = SEED, progress: Callable[[str], None] | None = None
-) -> DemoSummary | None:
-    """Load the demo data unless it is already there; returns None when nothing was done."""
-    if scale <= 0:
-        raise ValueError("scale must be positive")
-    if demo_loaded():
-        return None
-    if Division.objects.exists() or Unit.objects.exists() or User.objects.exists():
+def build(ctx: DemoContext) -> RegistryDemoSummary:
+    """The registry's demo rows; refuses a database that already holds divisions or units."""
+    if Division.objects.exists() or Unit.objects.exists():
         raise DemoDatabaseNotEmpty(
             gettext("数据库中已有区划、单位或账号，演示数据只能载入空数据库")
         )
-    started = timezone.now()
-    with transaction.atomic():
-        builder = _Builder(scale=scale, seed=seed, progress=progress)
-        summary = builder.build()
-        audit.record(
-            actor=None,
-            actor_username=DEMO_ACTOR,
-            action="import",
-            object_type="demo",
-            object_repr="演示数据 demo data",
-            changes=summary.as_changes(),
-            message=(
-                f"演示数据（规模 {scale:g}）：{summary.units} 个单位、{summary.members} 名党员、"
-                f"{summary.households} 户困难家庭、{summary.communities} 个社区、"
-                f"{summary.villages} 个村"
-            ),
-        )
-        # The platform as it stands after tonight's `guanqing tick`: the reminders of duties due
-        # soon and overdue, the claims that ran out yesterday lapsed, each with its notification.
-        builder.progress(gettext("每日任务"))
-        summary.daily = [(job.name, line) for job, line in daily.run_all(builder.today)]
-        summary.seconds = (timezone.now() - started).total_seconds()
-        if connection.vendor == "postgresql":
-            # Statistics for the planner at once (ANALYZE counts this transaction's own rows):
-            # without them PostgreSQL plans the figures' joins over tens of thousands of rows as
-            # if the tables were empty, until autovacuum gets round to them.
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-    return summary
+    return _Builder(ctx).build()
+
+
+def make_id_number(region: str, birth: datetime.date, sequence: int, gender: str) -> str:
+    """A checksum-valid fake ID number: region, birth date, sequence (odd for men), check digit."""
+    seq = sequence % 1000
+    if (seq % 2 == 1) != (gender == "male"):
+        seq = (seq + 1) % 1000
+    body = f"{region}{birth:%Y%m%d}{seq:03d}"
+    return body + ric.calc_check_digit(body + "0")
 
 
 class _IdNumbers:
@@ -173,28 +134,13 @@ class _IdNumbers:
         raise RuntimeError("could not find a free ID number")  # pragma: no cover
 
 
-def _weighted_counts(total: int, weights: list[float], minimum: int) -> list[int]:
-    """Split `total` over the weights (largest remainder), each share at least `minimum`."""
-    n = len(weights)
-    minimum = min(minimum, total // n)
-    rest = total - minimum * n
-    scale = sum(weights)
-    raw = [rest * w / scale for w in weights]
-    counts = [math.floor(r) for r in raw]
-    order = sorted(range(n), key=lambda i: raw[i] - counts[i], reverse=True)
-    for i in order[: rest - sum(counts)]:
-        counts[i] += 1
-    return [c + minimum for c in counts]
-
-
 class _Builder:
-    def __init__(self, *, scale: float, seed: int, progress):
-        self.scale = scale
-        self.rng = random.Random(seed)
+    def __init__(self, ctx: DemoContext):
+        self.scale = ctx.scale
+        self.rng = ctx.rng  # the shared generator: the later builders draw from it after this one
         self.ids = _IdNumbers(self.rng)
-        self.today = business_date()
-        self.progress = progress or (lambda message: None)
-        self.summary = DemoSummary()
+        self.today = ctx.today
+        self.summary = RegistryDemoSummary()
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -228,11 +174,10 @@ class _Builder:
             return home
         return rng.choice(data.ID_REGIONS_CURRENT)
 
-    def _name(self, gender: str, elderly: bool = False, surname: str | None = None) -> str:
+    def _name(self, gender: str, elderly: bool = False, family_name: str | None = None) -> str:
         rng = self.rng
-        if surname is None:
-            # Frequent surnames first: the weight falls off along the list.
-            surname = data.SURNAMES[min(int(rng.expovariate(1 / 12)), len(data.SURNAMES) - 1)]
+        if family_name is None:
+            family_name = surname(rng)
         if elderly:
             pool = data.ELDER_MALE_GIVEN if gender == Gender.MALE else data.ELDER_FEMALE_GIVEN
         else:
@@ -242,8 +187,8 @@ class _Builder:
             if given == "阿" or rng.random() < 0.75:
                 given += rng.choice([ch for ch in pool if ch not in (given, "阿")])
             # The article's people exist once; nobody generated takes their name.
-            if surname + given not in RESERVED_NAMES:
-                return surname + given
+            if family_name + given not in RESERVED_NAMES:
+                return family_name + given
 
     def _mobile(self) -> str:
         return f"1{self.rng.choice('3456789')}{self.rng.randrange(10**9):09d}"
@@ -399,7 +344,7 @@ class _Builder:
         units = list(self.units.values())
         total = max(round(BASE_MEMBERS * self.scale), len(units))
         weights = [rng.uniform(0.4, 2.0) for _ in units]
-        counts = _weighted_counts(total, weights, minimum=min(20, total // len(units)))
+        counts = weighted_counts(total, weights, minimum=min(20, total // len(units)))
         named_by_unit: dict[str, list[tuple]] = {}
         for row in data.ARTICLE_MEMBERS:
             named_by_unit.setdefault(row[1], []).append(row)
@@ -598,14 +543,16 @@ class _Builder:
                 (relation, gender, age, self._occupation(age, village), "")
                 for relation, gender, age in self._family(head_gender, head_age)
             ]
-        surname = head_name[0]
+        family_name = head_name[0]
         for relation, gender, age, job, note in family or []:
             birth = self._birth(age, age)
             same_name = relation in (Relation.CHILD, Relation.GRANDCHILD) and (
                 head is not None or rng.random() < 0.8
             )
             person = Person(
-                name=self._name(gender, elderly=age >= 65, surname=surname if same_name else None),
+                name=self._name(
+                    gender, elderly=age >= 65, family_name=family_name if same_name else None
+                ),
                 relation=relation,
                 gender=gender,
                 birth_date=birth,
@@ -780,21 +727,51 @@ class _Builder:
         User.objects.bulk_create(users)
         self.summary.accounts = len(users)
 
-    def build(self) -> DemoSummary:
-        self.progress("区划 divisions")
+    # -- community workers --------------------------------------------------------------------
+
+    def build_community_workers(self) -> None:
+        """Two worker accounts for every community: a wish one posts the other approves (the
+        micro-wish and community demos find them through the database). 徐家漕社区's are the demo
+        accounts `community_xujiacao` and `community_xujiacao2`; the others cannot sign in."""
+        # The names come from the third draw after this builder's own, as when the micro-wish
+        # demo made these accounts (its builder leaves that draw untaken): one seed, one data set.
+        state = self.rng.getstate()
+        draws = [self.rng.random() for _ in range(3)]
+        self.rng.setstate(state)
+        rng = random.Random(draws[2])
+        existing: dict[int, list[User]] = {}
+        for user in User.objects.filter(
+            role=Role.COMMUNITY_WORKER, community__isnull=False
+        ).order_by("pk"):
+            existing.setdefault(user.community_id, []).append(user)
+        created: list[User] = []
+        for community in self.communities:
+            have = existing.get(community.pk, [])
+            for n in range(len(have) + 1, 3):
+                created.append(
+                    User(
+                        username=f"worker_{community.code}_{n}",
+                        role=Role.COMMUNITY_WORKER,
+                        community=community,
+                        display_name=f"{self._worker_name(rng)}（{community.name}）",
+                        password=make_password(None),
+                    )
+                )
+        User.objects.bulk_create(created, batch_size=500)
+        self.summary.workers = len(created)
+
+    def _worker_name(self, rng: random.Random) -> str:
+        while True:
+            pool = data.MALE_GIVEN if rng.random() < 0.4 else data.FEMALE_GIVEN
+            name = surname(rng) + "".join(rng.sample(pool, rng.choice([1, 2])))
+            if name not in RESERVED_NAMES:
+                return name
+
+    def build(self) -> RegistryDemoSummary:
         self.build_divisions()
-        self.progress("单位与党组织 units and party organisations")
         self.build_units()
-        self.progress("党员 members")
         self.build_members()
-        self.progress("困难家庭 households")
         self.build_households()
-        self.progress("演示账号 accounts")
         self.build_accounts()
-        self.progress("结对帮困 pairings, visits and partnerships")
-        self.summary.extra["pairing"] = build_pairing_demo(self)
-        self.progress("微心愿 micro-wishes")
-        self.summary.extra["wishes"] = build_wishes_demo(self)
-        self.progress("进社区报到 registrations, activities and ratings")
-        self.summary.extra["community"] = build_community_demo(self)
+        self.build_community_workers()
         return self.summary

@@ -14,13 +14,20 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from guanqing.accounts.models import User
 from guanqing.community.choices import RegistrationStatus, SignupStatus
 from guanqing.community.models import ActivitySignup, Rating, Registration
 from guanqing.conftest import clock_from
 from guanqing.core import daily
+from guanqing.core.demo import (
+    DEMO_PASSWORD,
+    DemoContext,
+    DemoDatabaseNotEmpty,
+    demo_loaded,
+    load_demo,
+)
 from guanqing.core.management.commands.serve import check_port_free
 from guanqing.core.models import AuditEvent, Notification
 from guanqing.core.roles import Role
@@ -28,14 +35,7 @@ from guanqing.core.sensitive import validate_id_number
 from guanqing.pairing.compliance import member_todo
 from guanqing.registry.choices import DivisionKind, DivisionLevel, OrgKind, Rank
 from guanqing.registry.demo import data
-from guanqing.registry.demo.generate import (
-    DEMO_ACCOUNTS,
-    DEMO_PASSWORD,
-    DemoDatabaseNotEmpty,
-    _Builder,
-    demo_loaded,
-    load_demo,
-)
+from guanqing.registry.demo.generate import DEMO_ACCOUNTS, _Builder
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
 from guanqing.registry.selectors import household_counts_by_district
 from guanqing.testing.factories import UnitFactory
@@ -205,17 +205,18 @@ def test_demo_accounts_have_their_roles_scopes_and_the_documented_password():
 
 def test_scale_multiplies_members_and_households():
     small = load_demo(scale=0.05)
-    assert small.members == Member.objects.count() == 750
-    assert small.households == Household.objects.count() == round(1594 * 0.05)
+    registry = small.parts["registry"]
+    assert registry.members == Member.objects.count() == 750
+    assert registry.households == Household.objects.count() == round(1594 * 0.05)
 
 
 def test_larger_scale_adds_communities():
-    base_count = _Builder(scale=1, seed=1, progress=None)
+    base_count = _Builder(DemoContext(scale=1, seed=1))
     with transaction.atomic():
         base_count.build_divisions()
         base = base_count.summary.communities
         transaction.set_rollback(True)
-    bigger = _Builder(scale=3, seed=1, progress=None)
+    bigger = _Builder(DemoContext(scale=3, seed=1))
     bigger.build_divisions()
     assert bigger.summary.communities >= 2.5 * base
     assert bigger.summary.villages == 91
@@ -254,6 +255,26 @@ def test_demo_command_prepares_prints_accounts_and_reuses_data():
     assert "演示数据已存在" in out.getvalue()  # reused, not built again
     assert Household.objects.count() == households
     assert User.objects.filter(username="committee").count() == 1
+
+
+def test_demo_command_speaks_the_language_of_the_process_and_records_in_chinese():
+    out = StringIO()
+    with translation.override("en"):
+        call_command("demo", "--no-serve", "--scale", "0.02", stdout=out)
+    text = out.getvalue()
+    for line in ("Loading the demo data", "Registry: divisions", "Password of every demo account"):
+        assert line in text
+    heading = text.splitlines()[text.splitlines().index("") + 1]
+    assert heading.split() == ["Account", "Role", "Scope"]
+    assert "密码" not in text and "用时" not in text
+    # the audit event is stored in the site language, whatever the process speaks
+    event = AuditEvent.objects.get(actor_username="demo", action="import")
+    assert event.object_repr == "演示数据"
+    assert event.message.startswith("演示数据（规模 0.02）：") and "名党员" in event.message
+
+    out = StringIO()
+    call_command("demo", "--no-serve", stdout=out)  # Chinese by default (LANGUAGE_CODE)
+    assert "所有演示账号的密码" in out.getvalue() and "Password" not in out.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,6 @@ figures and the settings. Reads go through `visible_to(user)`, writes through th
 
 from __future__ import annotations
 
-import datetime
-
-from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -16,35 +13,24 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, mixins, parsers, permissions, serializers, status
+from rest_framework import exceptions, mixins, parsers, permissions, status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from guanqing.core.api.base import ClientAddressThrottle, RoleAllowed, ServiceCreateMixin
+from guanqing.core.api.base import (
+    AccessAPIView,
+    ClientAddressThrottle,
+    ServiceCreateMixin,
+)
 from guanqing.core.api.viewsets import ScopedViewSet
-from guanqing.core.calendar.workdays import business_date
-from guanqing.core.roles import BUSINESS_ROLES, Role
-from guanqing.registry.models import Division
-from guanqing.registry.selectors import current_district_map
+from guanqing.core.daterange import DateRangeQuery
+from guanqing.core.uploads import stored_file_response
 from guanqing.wishes import figures, selectors, services
+from guanqing.wishes.access import access
 from guanqing.wishes.api import serializers as s
 from guanqing.wishes.filters import WishClaimFilter, WishFilter
 from guanqing.wishes.models import Wish, WishClaim, WishPhoto
-
-WISH_ROLES = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER, Role.COMMUNITY_WORKER})
-# They keep the household register: they see which household a wish is for.
-REGISTER_ROLES = frozenset({Role.COMMITTEE, Role.COMMUNITY_WORKER})
-MAX_FIGURE_DAYS = 3660
-MEMBERS_ONLY = gettext_lazy("只有认领的党员可以这样做")
-DATE_MESSAGE = gettext_lazy("日期格式应为 YYYY-MM-DD")
-
-
-class WishFull(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = services.FULL
-    default_code = "full"
 
 
 class WishConfirmThrottle(ClientAddressThrottle):
@@ -52,13 +38,6 @@ class WishConfirmThrottle(ClientAddressThrottle):
     count per client address shared by this endpoint and the resident's page."""
 
     scope = "wish_confirm"
-
-
-def district_names() -> dict[int, str]:
-    """{district id as recorded: name of the district it is part of today} (江东区 → 鄞州区)."""
-    rolled = current_district_map()
-    names = dict(Division.objects.filter(pk__in=set(rolled.values())).values_list("pk", "name"))
-    return {pk: names.get(today_pk, "") for pk, today_pk in rolled.items()}
 
 
 def _error():
@@ -99,8 +78,9 @@ class WishViewSet(
     parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
     ordering_fields = ["deadline", "estimated_cost", "created_at", "published_at"]
     ordering = ["deadline", "id"]
-    allowed_roles = WISH_ROLES
-    create_roles = frozenset({Role.COMMUNITY_WORKER})
+    access = access
+    access_rule = "wall"
+    create_rule = "post"
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -109,14 +89,14 @@ class WishViewSet(
 
     def read_serializer(self):
         user = getattr(self.request, "user", None)
-        if getattr(user, "role", None) in REGISTER_ROLES:
+        if access.allows(user, "register"):
             return s.WishSerializer
         return s.WallWishSerializer
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if self.action in ("list", "retrieve") or self.request.method == "POST":
-            context["district_names"] = district_names()
+            context["district_names"] = selectors.district_names()
         return context
 
     def respond_with(self, obj, status_code=status.HTTP_200_OK, serializer_class=None):
@@ -181,11 +161,9 @@ class WishViewSet(
         # The busiest write of the wall: the bare scoped queryset (404 outside the scope, as for
         # a missing id), without the list's filters and joins; the service locks and reads the
         # wish itself, and returns the claim with what the answer shows (no read-back).
+        # A full wish raises `Conflict`: 409 with the service's message.
         wish = get_object_or_404(Wish.objects.visible_to(request.user).only("pk"), pk=pk)
-        try:
-            claim = services.wish_claim(actor=request.user, wish=wish)
-        except services.Conflict as exc:
-            raise WishFull(exc.message) from None
+        claim = services.wish_claim(actor=request.user, wish=wish)
         return Response(s.WishClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -195,9 +173,8 @@ class WishViewSet(
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        wish = self.get_object()
-        if request.user.role != Role.MEMBER:
-            raise exceptions.PermissionDenied(MEMBERS_ONLY)
+        wish = self.get_object()  # 404 outside the scope first, as for every action
+        access.check(request.user, "withdraw")
         data = self._input(s.ReasonSerializer)
         mine = (
             WishClaim.objects.visible_to(request.user)
@@ -297,11 +274,7 @@ class WishViewSet(
     def photo(self, request, pk=None, photo_pk=None):
         wish = self.get_object()
         photo = get_object_or_404(WishPhoto.objects.filter(fulfilment__wish=wish), pk=photo_pk)
-        try:
-            handle = photo.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(handle, content_type=photo.content_type)
+        return stored_file_response(photo)
 
 
 @extend_schema_view(
@@ -322,45 +295,18 @@ class WishClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
     select_related = ("wish", "member__unit")
     ordering_fields = ["created_at", "due_on"]
     ordering = ["-created_at", "-id"]
-    allowed_roles = WISH_ROLES
+    access = access
+    access_rule = "wall"
 
 
-class _RoleView(APIView):
-    permission_classes = [permissions.IsAuthenticated, RoleAllowed]
-    allowed_roles: frozenset[str] = frozenset()
-
-    def get_allowed_roles(self):
-        return self.allowed_roles
+class _RuleView(AccessAPIView):
+    access = access
 
 
-class FiguresQuery(serializers.Serializer):
-    from_ = serializers.DateField(
-        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_MESSAGE}
-    )
-    to = serializers.DateField(
-        required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_MESSAGE}
-    )
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields["from"] = fields.pop("from_")
-        return fields
-
-    def validate(self, attrs):
-        last = attrs.get("to") or business_date()
-        first = attrs.get("from") or datetime.date(last.year, 1, 1)
-        if last < first:
-            raise serializers.ValidationError({"to": [_("结束日期早于开始日期")]})
-        if (last - first).days + 1 > MAX_FIGURE_DAYS:
-            raise serializers.ValidationError({"to": [_("一次最多查询十年")]})
-        attrs["from"], attrs["to"] = first, last
-        return attrs
-
-
-class WishFiguresView(_RoleView):
+class WishFiguresView(_RuleView):
     """微心愿数据 The micro-wish figures of a date range, within the user's scope."""
 
-    allowed_roles = frozenset({Role.COMMITTEE, Role.UNIT_ADMIN, Role.COMMUNITY_WORKER})
+    access_rule = "figures"
 
     @extend_schema(
         summary=gettext_lazy("微心愿数据"),
@@ -376,17 +322,17 @@ class WishFiguresView(_RoleView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
-        query = FiguresQuery(data=request.query_params)
+        query = DateRangeQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        data = query.validated_data
-        return Response(figures.wish_figures(request.user, data["from"], data["to"]))
+        span = query.validated_data["range"]
+        return Response(figures.wish_figures(request.user, span.first, span.last))
 
 
-class WishSettingsView(_RoleView):
+class WishSettingsView(_RuleView):
     """微心愿设置 How many unfulfilled claims a member may hold and how long a claim lasts:
     every business role reads them, the committee changes them (audited)."""
 
-    allowed_roles = frozenset(BUSINESS_ROLES)
+    access_rule = "settings_read"  # the service refuses a change by anyone but the committee
     serializer_class = s.WishSettingsSerializer
 
     @extend_schema(responses={200: s.WishSettingsSerializer}, summary=gettext_lazy("微心愿设置"))

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from guanqing.accounts.models import User
+from guanqing.core.demo import load_demo
 from guanqing.core.models import AuditEvent
 from guanqing.core.roles import Role
 from guanqing.registry.choices import DivisionLevel
-from guanqing.registry.demo.generate import load_demo
 from guanqing.registry.models import Division, Household
 from guanqing.wishes import selectors, services
 from guanqing.wishes.choices import ClaimStatus, WishCategory, WishStatus
@@ -182,7 +182,7 @@ def test_full_demo_reproduces_the_articles_wish_figure_and_every_story_replays()
     assert totals["claims"] == WishClaim.objects.count()
     assert WishClaim.objects.values("wish").distinct().count() == 4819
     assert WishClaim.objects.values("member").distinct().count() == 6550
-    wishes = summary.extra["wishes"]
+    wishes = summary.parts["wishes"]
     assert (wishes.claimed, wishes.claimants) == (4819, 6550)
     event = AuditEvent.objects.get(actor_username="demo", action="import")
     assert event.changes["wishes_claimed"] == [None, 4819]
@@ -285,7 +285,7 @@ def test_small_demo_scales_the_figure_and_keeps_the_rules():
     totals = wish_figures(User.objects.get(username="committee"), first, last)["totals"]
     assert totals["claimed"] == round(4819 * 0.1)
     assert totals["members_who_claimed"] == round(6550 * 0.1)
-    assert summary.extra["wishes"].claimed == totals["claimed"]
+    assert summary.parts["wishes"].claimed == totals["claimed"]
     _check_every_wish()
 
 

@@ -124,9 +124,9 @@ def test_tick_runs_every_registered_job_and_prints_a_line_for_each(overdue):
     first = _tick(TODAY)
     lines = first.strip().splitlines()
     assert len(lines) == len(names)
-    assert any("wishes.claims_lapse" in line and "1 claim(s) lapsed" in line for line in lines)
+    assert any("wishes.claims_lapse" in line and "认领逾期失效 1 条" in line for line in lines)
     second = _tick(TODAY)
-    assert "0 claim(s) lapsed, 0 wish(es) expired" in second
+    assert "认领逾期失效 0 条，心愿过期 0 个" in second
 
 
 def test_a_run_for_a_later_day_tells_of_the_expiry_not_of_a_return_to_the_wall(ww):

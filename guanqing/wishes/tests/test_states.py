@@ -9,12 +9,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from guanqing.core.errors import Conflict
 from guanqing.core.models import AuditEvent
 from guanqing.core.services import OutOfScope, ScopeError
 from guanqing.wishes import services
 from guanqing.wishes.choices import ClaimStatus, WishStatus
 from guanqing.wishes.models import Wish, WishClaim, WishEvent
-from guanqing.wishes.services import Conflict
 from guanqing.wishes.tests.factories import WishClaimFactory, make_wish
 
 ALL = [s.value for s in WishStatus]

@@ -1,4 +1,8 @@
-"""`guanqing demo`: data folder, database, demo data, static files — then serve with gunicorn."""
+"""`guanqing demo`: data folder, database, demo data, static files — then serve with gunicorn.
+
+The demo data are built by the builders the apps register in `guanqing.core.demo`; the output
+follows the language of the process (Chinese unless another is active).
+"""
 
 from __future__ import annotations
 
@@ -12,14 +16,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
 
-from guanqing.core.management.commands.serve import check_port_free, run_server
-from guanqing.registry.demo.generate import (
-    DEMO_ACCOUNTS,
+from guanqing.core.demo import (
     DEMO_PASSWORD,
     DemoDatabaseNotEmpty,
+    demo_accounts,
     demo_loaded,
     load_demo,
 )
+from guanqing.core.management.commands.serve import check_port_free, run_server
+from guanqing.core.roles import Role
 
 HOST = "127.0.0.1"
 
@@ -33,12 +38,12 @@ def _pad(text: str, width: int) -> str:
 
 
 def accounts_table() -> str:
-    from guanqing.core.roles import Role
-
-    rows = [("账号 username", "角色 role", "范围 scope")]
-    for account in DEMO_ACCOUNTS:
+    rows = [(_("账号"), _("角色"), _("范围"))]
+    for account in demo_accounts():
         role = f"{Role(account.role).label} {account.role}"
-        scope = account.scope + ("（可查看完整证件号）" if account.can_reveal else "")
+        scope = str(account.scope)
+        if account.can_reveal:
+            scope = _("%(scope)s（可查看完整证件号）") % {"scope": scope}
         rows.append((account.username, role, scope))
     widths = [max(_width(row[i]) for row in rows) for i in range(3)]
     lines = [
@@ -74,9 +79,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         port, scale = options["port"], options["scale"]
         if not 1 <= port <= 65535:
-            raise CommandError(f"--port {port}: use a port between 1 and 65535")
+            raise CommandError(_("--port %(port)s：端口应在 1 到 65535 之间") % {"port": port})
         if not 0 < scale <= 1000:
-            raise CommandError(f"--scale {scale:g}: use a number above 0 and at most 1000")
+            raise CommandError(
+                _("--scale %(scale)g：应为大于 0、不超过 1000 的数") % {"scale": scale}
+            )
         serve = not options["no_serve"]
         if serve:
             check_port_free(HOST, port)
@@ -84,11 +91,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         data_dir = Path(settings.DATA_DIR)
         data_dir.mkdir(parents=True, exist_ok=True)
-        self.stdout.write(f"数据目录 data folder: {data_dir}")
+        self.stdout.write(_("数据目录：%(path)s") % {"path": data_dir})
         if options["reset"]:
             self._reset()
 
-        self.stdout.write("数据库迁移 migrating the database …")
+        self.stdout.write(_("数据库迁移……"))
         call_command("migrate", interactive=False, verbosity=0)
 
         if demo_loaded():
@@ -100,7 +107,7 @@ class Command(BaseCommand):
                     )
                 )
         else:
-            self.stdout.write(f"生成演示数据 loading demo data (scale {scale:g}) …")
+            self.stdout.write(_("生成演示数据（规模 %(scale)g）……") % {"scale": scale})
             try:
                 summary = load_demo(
                     scale=scale, progress=lambda step: self.stdout.write(f"  · {step}")
@@ -108,43 +115,42 @@ class Command(BaseCommand):
             except DemoDatabaseNotEmpty as exc:
                 raise CommandError(str(exc)) from None
             if summary is not None:
-                self.stdout.write(
-                    f"  {summary.divisions} 个区划（{summary.communities} 个社区、"
-                    f"{summary.villages} 个村），{summary.units} 个单位，"
-                    f"{summary.party_orgs} 个党组织，{summary.members} 名党员，"
-                    f"{summary.households} 户困难家庭（{summary.people} 人），"
-                    f"{summary.accounts} 个演示账号；用时 {summary.seconds:.1f} 秒"
-                )
-                for part in summary.extra.values():  # pairing, wishes, community
-                    self.stdout.write(f"  {part.describe()}")
+                for line in summary.lines():  # one per builder: registry, pairing, wishes…
+                    self.stdout.write(f"  {line}")
                 for name, line in summary.daily:  # as `guanqing tick` prints them
                     self.stdout.write(f"  {name}: {line}")
+                self.stdout.write("  " + _("用时 %(seconds).1f 秒") % {"seconds": summary.seconds})
 
-        self.stdout.write("收集静态文件 collecting static files …")
+        self.stdout.write(_("收集静态文件……"))
         call_command("collectstatic", interactive=False, verbosity=0)
         elapsed = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(f"准备完成 ready in {elapsed:.1f} s"))
+        self.stdout.write(
+            self.style.SUCCESS(_("准备完成，用时 %(seconds).1f 秒") % {"seconds": elapsed})
+        )
 
         url = f"http://{HOST}:{port}/"
         self.stdout.write("")
         self.stdout.write(accounts_table())
         self.stdout.write("")
-        self.stdout.write(f"所有演示账号的密码 password of every demo account: {DEMO_PASSWORD}")
+        self.stdout.write(_("所有演示账号的密码：%(password)s") % {"password": DEMO_PASSWORD})
         if not serve:
-            self.stdout.write(f"启动服务 to serve it: guanqing demo --port {port}")
+            self.stdout.write(
+                _("启动服务：%(command)s") % {"command": f"guanqing demo --port {port}"}
+            )
             return
         self.stdout.write(self.style.SUCCESS(_("访问 %(url)s（按 Ctrl-C 停止）") % {"url": url}))
         self.stdout.flush()
         status = run_server(f"{HOST}:{port}", workers=2, threads=4, with_worker=True)
         if status > 0:
-            raise CommandError(f"gunicorn exited with status {status}", returncode=status)
+            raise CommandError(
+                _("gunicorn 已退出，状态码 %(status)s") % {"status": status}, returncode=status
+            )
 
     def _reset(self) -> None:
         db = settings.DATABASES["default"]
         if db["ENGINE"] != "django.db.backends.sqlite3":
             raise CommandError(
-                "--reset deletes only the demo's SQLite database; "
-                "drop and create a PostgreSQL database yourself"
+                _("--reset 只删除演示用的 SQLite 数据库；PostgreSQL 数据库请自行删除并重建")
             )
         connections.close_all()
         path = Path(db["NAME"])
@@ -152,4 +158,4 @@ class Command(BaseCommand):
             candidate = path.with_name(path.name + suffix)
             if candidate.exists():
                 candidate.unlink()
-        self.stdout.write(f"已删除演示数据库 deleted {path}")
+        self.stdout.write(_("已删除演示数据库 %(path)s") % {"path": path})

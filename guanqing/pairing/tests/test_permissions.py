@@ -2,8 +2,9 @@
 their photos, partnerships and their projects, the compliance settings, a pairing's compliance,
 the member's to-do, the board, the figures, the calendar and the notifications.
 
-Like test_api_matrix.py, every expectation is written out by hand per role (never derived from
-`visible_to`), so a change of scope in a queryset or of a role list in a view fails a cell here.
+Like guanqing/core/tests/test_api_matrix.py, every expectation is written out by hand per role
+(never derived from `visible_to`), so a change of scope in a queryset or of a role list in a view
+fails a cell here.
 """
 
 from __future__ import annotations

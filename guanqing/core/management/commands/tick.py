@@ -1,6 +1,6 @@
 """`guanqing tick`: the daily jobs every app registered in `guanqing.core.daily` (the visit-duty
-reminders of `guanqing.pairing.compliance.compliance_remind`, the lapse of micro-wish claims…),
-one line each; running it twice writes nothing twice.
+reminders, the lapse of micro-wish claims…), one line each in the language of the process; running
+it twice writes nothing twice.
 
 Run it once a day from cron (the line is in docs/pairing.md).
 """

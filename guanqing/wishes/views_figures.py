@@ -1,0 +1,75 @@
+"""微心愿数据: the figures of a date range within the viewer's scope (`figures.wish_figures`)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from guanqing.core.calendar.workdays import business_date
+from guanqing.core.daterange import DateRange
+from guanqing.wishes import figures
+from guanqing.wishes.access import access
+
+
+class FiguresForm(forms.Form):
+    """From and to (inclusive); by default 1 January of `to`'s year to today (`DateRange`)."""
+
+    to = forms.DateField(
+        label=gettext_lazy("结束日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {
+            "from": forms.DateField(
+                label=gettext_lazy("开始日期"),
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            ),
+            **self.fields,
+        }
+
+    def clean(self):
+        data = super().clean()
+        try:
+            span = DateRange.parse(data.get("from"), data.get("to"), today=business_date())
+        except ValidationError as exc:
+            for message in exc.message_dict.get("to", exc.messages):
+                self.add_error("to", message)
+            return data
+        data["from"], data["to"], data["range"] = span.first, span.last, span
+        return data
+
+
+def _with_pct(rows: list[dict], key: str) -> list[dict]:
+    top = max((r[key] for r in rows), default=0)
+    for row in rows:
+        row["pct"] = round(row[key] * 100 / top, 1) if top else 0
+    return rows
+
+
+@access.page("figures")
+@require_GET
+def figures_page(request):
+    form = FiguresForm(request.GET or None)
+    result = None
+    if not form.is_bound or form.is_valid():
+        if form.is_bound:
+            span = form.cleaned_data["range"]
+        else:
+            # by default this year to date, as on the pairing and community figures pages
+            span = DateRange.parse(None, None, today=business_date())
+            form = FiguresForm(initial={"from": span.first, "to": span.last})
+        result = figures.wish_figures(request.user, span.first, span.last)
+        _with_pct(result["ranking"], "fulfilled")
+        _with_pct(result["by_district"], "fulfilled")
+        top = max((max(r["posted"], r["fulfilled"]) for r in result["by_category"]), default=0)
+        for row in result["by_category"]:
+            row["posted_pct"] = round(row["posted"] * 100 / top, 1) if top else 0
+            row["fulfilled_pct"] = round(row["fulfilled"] * 100 / top, 1) if top else 0
+    return render(request, "wishes/figures.html", {"form": form, "result": result})
