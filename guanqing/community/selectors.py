@@ -130,7 +130,9 @@ def member_hours(user, member_id: int | None, term: Term):
         return None
     row = roster(user, term, members=Member.objects.visible_to(user)).filter(pk=member_id).first()
     if row is not None:
-        row.term_hours = row.term_checkin_hours + row.term_manual_hours
+        # SQLite sums decimals as floats (3.20000000000000): back to tenths of an hour.
+        total = Decimal(row.term_checkin_hours or 0) + Decimal(row.term_manual_hours or 0)
+        row.term_hours = total.quantize(rules.TENTH)
     return row
 
 

@@ -64,6 +64,17 @@ def start_of(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_default_timezone())
 
 
+def date_range_parameters() -> list:
+    """`from` and `to` as the OpenAPI schema documents them, for an endpoint reading DateRangeQuery."""
+    from drf_spectacular.types import OpenApiTypes
+    from drf_spectacular.utils import OpenApiParameter
+
+    return [
+        OpenApiParameter("from", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+        OpenApiParameter("to", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+    ]
+
+
 class DateRangeQuery(serializers.Serializer):
     """`?from=&to=` of an API figures endpoint; `validated_data["range"]` is the DateRange."""
 

@@ -1,13 +1,18 @@
-"""Checks shared by the services that take amounts in 元 and photo attachments (visits, wish
-fulfilments): each adds its error under the field it concerns and returns what it read, so a
-service can collect every error before refusing."""
+"""Amounts in 元 and photo attachments (visits, wish fulfilments): the checks (each adds its error
+under the field it concerns and returns what it read, so a service can collect every error before
+refusing), storing the photos, and sending one back to a user who may see it."""
 
 from __future__ import annotations
 
+import uuid
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
+
+from guanqing.core import text
 
 MONEY_MAX = Decimal("999999999999.99")
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -82,3 +87,42 @@ def stored_file_response(row, *, cache_seconds: int = 3600):
     response["Cache-Control"] = f"private, max-age={cache_seconds}"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@contextmanager
+def stored_files():
+    """The names of the files a service call stores, deleted again if the call fails: its rows
+    roll back with the transaction, so its files must go too (nothing half-written).
+
+        with stored_files() as saved:
+            return _record(..., saved=saved)
+    """
+    saved: list[str] = []
+    try:
+        yield saved
+    except BaseException:
+        for name in saved:
+            default_storage.delete(name)
+        raise
+
+
+def uploaded_name(photo) -> str:
+    """The file name as the user uploaded it, fit to store and to show."""
+    return text.strip_control(getattr(photo, "name", "") or "")[:200]
+
+
+def store_photos(model, checked, saved: list[str], **parent) -> list:
+    """Save each photo `check_photos` accepted as a `model` row (a photo model with `file`,
+    `content_type`, `size` and `original_name`) belonging to `parent` (e.g. visit=visit), under a
+    random file name; the stored names are added to `saved` (see `stored_files`)."""
+    rows = []
+    for photo, content_type, ext in checked:
+        row = model(
+            content_type=content_type, size=photo.size, original_name=uploaded_name(photo), **parent
+        )
+        row.file.save(f"{uuid.uuid4().hex}.{ext}", photo, save=False)
+        saved.append(row.file.name)
+        row.full_clean()
+        row.save()
+        rows.append(row)
+    return rows

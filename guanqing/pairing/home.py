@@ -114,14 +114,14 @@ def city_headline(request) -> dict | None:
             {
                 "label": _("逾期单位"),
                 "value": selectors.units_with(user, "overdue", period, today, config),
-                "unit": _("个"),
+                "unit": pgettext("number of units", "个"),
                 "url": _url("pairing:board", period=period_key, status="overdue"),
                 "tone": "accent",
             },
             {
                 "label": _("本年走访人次"),
                 "value": selectors.person_times_between(user, year_start, today),
-                "unit": "",
+                "unit": _("人次"),
                 "url": _url("pairing:figures", preset=str(today.year)),
             },
         ],

@@ -4,11 +4,9 @@ events of pairings and visits have the household as their root, so they show on 
 from __future__ import annotations
 
 import datetime
-import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -351,19 +349,8 @@ def _visit_record(
     text.full_clean(visit)
     visit.save()
     visit.participants.set(participants)
-    photo_names = []
-    for photo, content_type, ext in checked_photos:
-        row = VisitPhoto(
-            visit=visit,
-            content_type=content_type,
-            size=photo.size,
-            original_name=text.strip_control(getattr(photo, "name", "") or "")[:200],
-        )
-        row.file.save(f"{uuid.uuid4().hex}.{ext}", photo, save=False)
-        saved_files.append(row.file.name)
-        row.full_clean()
-        row.save()
-        photo_names.append(row.original_name or row.file.name.rsplit("/", 1)[-1])
+    rows = uploads.store_photos(VisitPhoto, checked_photos, saved_files, visit=visit)
+    photo_names = [row.original_name or row.file.name.rsplit("/", 1)[-1] for row in rows]
     shown = audit.snapshot(visit, VISIT_FIELDS)
     changes = {k: [None, v] for k, v in shown.items() if v not in ("", None, False)}
     with translation.override(settings.LANGUAGE_CODE):  # the log reads in the site language
@@ -412,8 +399,7 @@ def visit_record(
     who held the pairing on that date is not among the participants (whoever records it: the
     committee or the unit administrator may record on the holder's behalf, the holder still went);
     and when a member records a visit on a date it did not hold the pairing."""
-    saved_files: list[str] = []
-    try:
+    with uploads.stored_files() as saved_files:
         return _visit_record(
             actor=actor,
             pairing=pairing,
@@ -430,11 +416,6 @@ def visit_record(
             photos=photos,
             saved_files=saved_files,
         )
-    except BaseException:
-        # nothing half-written: the rows rolled back, so the files go too
-        for name in saved_files:
-            default_storage.delete(name)
-        raise
 
 
 # ---------------------------------------------------------------------------------------------

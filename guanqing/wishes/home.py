@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.ui.home import HomeSection
@@ -82,14 +83,14 @@ def member_wall(request) -> dict | None:
             {
                 "label": _("认领中"),
                 "value": len(position.held),
-                "unit": _("个"),
+                "unit": pgettext("wishes", "个"),
                 "url": reverse("wishes:mine"),
                 "tone": "warn" if position.at_limit else "",
             },
             {
                 "label": _("我能认领的心愿"),
                 "value": claimable,
-                "unit": _("个"),
+                "unit": pgettext("wishes", "个"),
                 "url": _url("wishes:wall", claimable="1"),
                 "tone": "accent" if claimable else "",
             },
@@ -113,14 +114,14 @@ def worker_todo(request) -> dict | None:
             {
                 "label": _("待我审核"),
                 "value": counts["review"],
-                "unit": _("个"),
+                "unit": pgettext("wishes", "个"),
                 "url": _url("wishes:manage", status=WishStatus.PENDING, mine="others"),
                 "tone": "warn" if counts["review"] else "",
             },
             {
                 "label": _("待居民确认"),
                 "value": counts["confirm"],
-                "unit": _("个"),
+                "unit": pgettext("wishes", "个"),
                 "url": _url("wishes:manage", status=WishStatus.FULFILLED),
                 "tone": "accent" if counts["confirm"] else "",
             },
@@ -172,7 +173,7 @@ def unit_claims(request) -> dict | None:
             {
                 "label": _("本单位党员认领中的心愿"),
                 "value": count,
-                "unit": _("个"),
+                "unit": pgettext("wishes", "个"),
                 "url": _url("wishes:wall", claims="active"),
                 "tone": "accent" if count else "",
             }

@@ -15,11 +15,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
-import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
@@ -686,17 +684,7 @@ def _wish_fulfil(
         root=wish,
         extra_changes={"photos": [None, _photo_names(checked)]} if checked else None,
     )
-    for photo, content_type, ext in checked:
-        row = WishPhoto(
-            fulfilment=fulfilment,
-            content_type=content_type,
-            size=photo.size,
-            original_name=text.strip_control(getattr(photo, "name", "") or "")[:200],
-        )
-        row.file.save(f"{uuid.uuid4().hex}.{ext}", photo, save=False)
-        saved_files.append(row.file.name)
-        row.full_clean()
-        row.save()
+    uploads.store_photos(WishPhoto, checked, saved_files, fulfilment=fulfilment)
     now = timezone.now()
     for claim in claims:  # they did it together: every active claimant is credited
         before = audit.snapshot(claim, ["status", "ended_at"])
@@ -734,7 +722,7 @@ def _wish_fulfil(
 def _photo_names(checked) -> list[str]:
     """What the audit log shows for the photos: their file names as uploaded."""
     return [
-        text.strip_control(getattr(photo, "name", "") or "")[:200] or f"{n}.{ext}"
+        uploads.uploaded_name(photo) or f"{n}.{ext}"
         for n, (photo, _type, ext) in enumerate(checked, start=1)
     ]
 
@@ -742,8 +730,7 @@ def _photo_names(checked) -> list[str]:
 def wish_fulfil(*, actor, wish: Wish, note: str, money_spent=0, photos=()) -> WishFulfilment:
     """A claimant records that the wish came true: a note, the money spent (元) and photos. Every
     member holding an active claim on the wish is credited."""
-    saved_files: list[str] = []
-    try:
+    with uploads.stored_files() as saved_files:
         return _wish_fulfil(
             actor=actor,
             wish=wish,
@@ -752,10 +739,6 @@ def wish_fulfil(*, actor, wish: Wish, note: str, money_spent=0, photos=()) -> Wi
             photos=photos,
             saved_files=saved_files,
         )
-    except BaseException:
-        for name in saved_files:  # nothing half-written: the rows rolled back, the files go too
-            default_storage.delete(name)
-        raise
 
 
 def _confirmable(wish: Wish, action: str) -> None:

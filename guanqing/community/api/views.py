@@ -45,7 +45,7 @@ from guanqing.core.api.base import AccessAPIView, Pagination, ServiceCreateMixin
 from guanqing.core.api.schema import UNIT_NOT_FOUND
 from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.core.calendar.workdays import business_date
-from guanqing.core.daterange import DateRangeQuery
+from guanqing.core.daterange import DateRangeQuery, date_range_parameters
 from guanqing.registry.api.params import unit_param
 
 
@@ -428,8 +428,7 @@ class FiguresView(TableView):
             )
         ),
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="YYYY-MM-DD"),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+            *date_range_parameters(),
             OpenApiParameter("unit", OpenApiTypes.INT, description=gettext_lazy("单位编号")),
         ],
         responses={200: OpenApiTypes.OBJECT, 404: UNIT_NOT_FOUND},

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from guanqing.core.api.base import AccessAPIView
 from guanqing.core.api.schema import UNIT_NOT_FOUND
 from guanqing.core.calendar.workdays import business_date
-from guanqing.core.daterange import DateRangeQuery
+from guanqing.core.daterange import DateRangeQuery, date_range_parameters
 from guanqing.pairing import compliance, figures, rules
 from guanqing.pairing.access import access
 from guanqing.pairing.models import Pairing
@@ -153,8 +153,7 @@ class PairingFiguresView(_RuleView):
             )
         ),
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="YYYY-MM-DD"),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+            *date_range_parameters(),
             OpenApiParameter("unit", OpenApiTypes.INT, description=gettext_lazy("单位编号")),
             OpenApiParameter("district", OpenApiTypes.STR, description=gettext_lazy("区县代码")),
         ],

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, parsers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,7 +17,7 @@ from guanqing.core.api.base import (
     ServiceCreateMixin,
     ServiceUpdateMixin,
 )
-from guanqing.core.api.viewsets import ScopedViewSet
+from guanqing.core.api.viewsets import ScopedViewSet, photo_action
 from guanqing.core.uploads import stored_file_response
 from guanqing.pairing import selectors, services
 from guanqing.pairing.access import access
@@ -122,20 +122,7 @@ class VisitViewSet(
     def service_create(self, data):
         return services.visit_record(actor=self.request.user, **data)
 
-    @extend_schema(
-        responses={
-            (200, "image/*"): OpenApiResponse(description=gettext_lazy("照片文件")),
-            404: OpenApiResponse(description=gettext_lazy("不存在或不在权限范围内")),
-        },
-        summary=gettext_lazy("走访照片"),
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path=r"photos/(?P<photo_pk>[0-9]+)",
-        url_name="photo",
-        filter_backends=[],
-    )
+    @photo_action(gettext_lazy("走访照片"))
     def photo(self, request, pk=None, photo_pk=None):
         visit = self.get_object()
         photo = get_object_or_404(VisitPhoto.objects.filter(visit=visit), pk=photo_pk)

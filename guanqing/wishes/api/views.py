@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -23,8 +22,8 @@ from guanqing.core.api.base import (
     ClientAddressThrottle,
     ServiceCreateMixin,
 )
-from guanqing.core.api.viewsets import ScopedViewSet
-from guanqing.core.daterange import DateRangeQuery
+from guanqing.core.api.viewsets import ScopedViewSet, photo_action
+from guanqing.core.daterange import DateRangeQuery, date_range_parameters
 from guanqing.core.uploads import stored_file_response
 from guanqing.wishes import figures, selectors, services
 from guanqing.wishes.access import access
@@ -257,20 +256,7 @@ class WishViewSet(
         wish = self.get_object()
         return Response(s.WishEventSerializer(selectors.wish_story(wish), many=True).data)
 
-    @extend_schema(
-        responses={
-            (200, "image/*"): OpenApiResponse(description=gettext_lazy("照片文件")),
-            404: OpenApiResponse(description=gettext_lazy("不存在或不在权限范围内")),
-        },
-        summary=gettext_lazy("心愿实现照片"),
-    )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path=r"photos/(?P<photo_pk>[0-9]+)",
-        url_name="photo",
-        filter_backends=[],
-    )
+    @photo_action(gettext_lazy("心愿实现照片"))
     def photo(self, request, pk=None, photo_pk=None):
         wish = self.get_object()
         photo = get_object_or_404(WishPhoto.objects.filter(fulfilment__wish=wish), pk=photo_pk)
@@ -316,8 +302,7 @@ class WishFiguresView(_RuleView):
             )
         ),
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, description="YYYY-MM-DD"),
-            OpenApiParameter("to", OpenApiTypes.DATE, description="YYYY-MM-DD"),
+            *date_range_parameters(),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
