@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from guanqing.core.calendar.workdays import business_date
+from guanqing.core.ui.home import HomeSection
 from guanqing.pairing import compliance, selectors
 from guanqing.pairing.badges import badge
 from guanqing.pairing.forms_manage import STATUS_ACTIVE
@@ -152,3 +153,17 @@ def community_visits(request) -> dict | None:
             },
         ],
     }
+
+
+# Registered from `PairingConfig.ready()`.
+SECTIONS = (
+    HomeSection("pairing.member_duties", member_duties, order=20, rule="pairing.mine"),
+    HomeSection("pairing.unit_duties", unit_duties, order=20, rule="pairing.unit_duties"),
+    HomeSection("pairing.city_headline", city_headline, order=20, rule="pairing.any_unit"),
+    HomeSection(
+        "pairing.community_visits",
+        community_visits,
+        order=20,
+        rule="pairing.community_visits",
+    ),
+)
