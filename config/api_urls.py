@@ -13,6 +13,7 @@ API_MODULES = [
     "guanqing.pairing.api.urls",
     "guanqing.wishes.api.urls",
     "guanqing.community.api.urls",
+    "guanqing.window.api.urls",
 ]
 
 app_name = "api"

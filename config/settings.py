@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "guanqing.registry",
     "guanqing.pairing",
     "guanqing.wishes",
+    "guanqing.window",
     "guanqing.community",
 ]
 

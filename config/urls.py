@@ -16,6 +16,7 @@ urlpatterns = [
     path("pairing/", include(("guanqing.pairing.urls", "pairing"))),
     path("wishes/", include(("guanqing.wishes.urls", "wishes"))),
     path("community/", include(("guanqing.community.urls", "community"))),
+    path("window/", include(("guanqing.window.urls", "window"))),
     path("calendar/", include(("guanqing.core.calendar.urls", "calendar"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),

@@ -201,8 +201,8 @@ def _values(cells: list[dict], width: int) -> list[object]:
     return values
 
 
-def read_sheet(fileobj, *, stop_after: int | None = None) -> Sheet:
-    """Read the first worksheet; skip empty rows but keep Excel's row numbers.
+def read_sheet(fileobj, *, stop_after: int | None = None, index: int = 0) -> Sheet:
+    """Read the first worksheet (or the `index`-th); skip empty rows but keep Excel's row numbers.
 
     The upload's size is checked before it is unpacked, and its rows are counted, blank ones
     included, as they are read: more than settings.IMPORT_MAX_ROWS is refused. With `stop_after`,
@@ -217,9 +217,9 @@ def read_sheet(fileobj, *, stop_after: int | None = None) -> Sheet:
         logger.info("unreadable workbook", exc_info=True)
         raise SheetError(_("无法读取文件：请上传 Excel .xlsx 文件")) from None
     try:
-        if not workbook.worksheets:
+        if len(workbook.worksheets) <= index:
             raise SheetError(_("工作簿中没有工作表"))
-        ws = workbook.worksheets[0]
+        ws = workbook.worksheets[index]
         # The sheet's own record of its size, when it has one, refuses a long file unread.
         if ws.max_row is not None and ws.max_row - 1 > settings.IMPORT_MAX_ROWS:
             raise _too_many_rows()

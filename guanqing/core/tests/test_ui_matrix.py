@@ -71,6 +71,16 @@ PAGES: dict[str, list[int]] = {
     "/wishes/manage/": [200, 403, 403, 200, 403, 403, 403, 403, 403],
     "/wishes/new/": [403, 403, 403, 200, 403, 403, 403, 403, 403],
     "/wishes/figures/": [200, 200, 403, 200, 403, 403, 403, 403, 403],
+    # 满意窗口: the catalogue (事项目录) and its export for every business role; its editors
+    # (the committee, unit administrators) import and add items; windows for the same two; the
+    # committee's settings
+    "/window/catalogue/": [200, 200, 200, 200, 200, 200, 403, 403, 403],
+    "/window/catalogue/export/": [200, 200, 200, 200, 200, 200, 403, 403, 403],
+    "/window/catalogue/import/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/window/items/new/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/window/windows/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/window/windows/new/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/window/settings/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
 }
 
 # Pages without an account (the resident's one-time confirmation link): everyone gets the page,

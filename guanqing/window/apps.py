@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class WindowConfig(AppConfig):
+    name = "guanqing.window"
+    label = "window"
+    verbose_name = "满意窗口 Service window"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy
+
+        from guanqing.core import demo
+
+        demo.register(
+            "window", "guanqing.window.demo:build", order=50, label=gettext_lazy("满意窗口")
+        )
+
+        from guanqing.core import daily
+        from guanqing.window import access  # noqa: F401 - registers the "window" table
+        from guanqing.window.services import cases_daily, describe_daily
+
+        daily.register("window.cases_daily", cases_daily, describe=describe_daily)
+
+        from guanqing.window import nav
+
+        nav.register()

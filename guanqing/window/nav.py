@@ -1,0 +1,28 @@
+"""The 满意窗口 group of the menu (registered from `WindowConfig.ready()`)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from guanqing.core.ui import nav
+from guanqing.core.ui.nav import NavEntry
+
+
+def register() -> None:
+    nav.register_group("window", _("满意窗口"), order=45)
+    nav.register(
+        NavEntry(
+            group="window",
+            label=_("事项目录"),
+            url_name="window:catalogue",
+            rule="window.catalogue",
+            order=10,
+            active=(
+                "window:catalogue",
+                "window:catalogue_import",
+                "window:item_create",
+                "window:item_edit",
+                "window:matter",
+                "window:matter_create",
+                "window:matter_edit",
+            ),
+        ),
+    )
