@@ -157,8 +157,7 @@ def community_figures(request) -> dict:
 
 COMING = {
     Role.WINDOW_CLERK: gettext_lazy(
-        "窗口受理的工作方法即将上线：届时在这里受理群众来访、登记诉求并跟踪办理。"
-        "现在可以先查阅机关单位、行政区划和工作日历。"
+        "办件在“满意窗口”的办件队列中受理和办理。这里还可以查阅机关单位、行政区划和工作日历。"
     ),
     Role.FUND_OFFICER: gettext_lazy(
         "帮扶金的工作方法即将上线：届时在这里登记、审核和发放帮扶金。"

@@ -37,5 +37,11 @@ access = AccessTable(
             denied=_("只有机关工委和单位党务管理员管理服务窗口"),
         ),
         "settings": allow(Role.COMMITTEE, denied=_("只有机关工委修改窗口设置")),
+        # The figures and boards: the committee across every window, a unit its own windows.
+        "figures": allow(
+            Role.COMMITTEE,
+            Role.UNIT_ADMIN,
+            denied=_("只有机关工委和单位党务管理员查看窗口统计"),
+        ),
     },
 )

@@ -24,3 +24,8 @@ class WindowConfig(AppConfig):
         from guanqing.window import nav
 
         nav.register()
+
+        from guanqing.core.ui import home as home_page
+        from guanqing.window import home
+
+        home_page.register(*home.SECTIONS)

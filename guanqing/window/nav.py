@@ -11,6 +11,16 @@ def register() -> None:
     nav.register(
         NavEntry(
             group="window",
+            label=_("办件"),
+            url_name="window:cases",
+            rule="window.cases",
+            order=5,
+            active=("window:cases", "window:case_new", "window:case_detail", "window:case_step"),
+        ),
+    )
+    nav.register(
+        NavEntry(
+            group="window",
             label=_("事项目录"),
             url_name="window:catalogue",
             rule="window.catalogue",
@@ -24,5 +34,15 @@ def register() -> None:
                 "window:matter_create",
                 "window:matter_edit",
             ),
+        ),
+    )
+    nav.register(
+        NavEntry(
+            group="window",
+            label=_("窗口统计"),
+            url_name="window:figures",
+            rule="window.figures",
+            order=80,
+            active=("window:figures", "window:board"),
         ),
     )

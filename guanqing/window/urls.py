@@ -1,6 +1,6 @@
 from django.urls import path
 
-from guanqing.window import views_catalogue
+from guanqing.window import views_cases, views_catalogue, views_figures, views_public
 
 urlpatterns = [
     # the catalogue (事项目录) and each matter's 一次告知单
@@ -18,4 +18,17 @@ urlpatterns = [
     path("windows/new/", views_catalogue.window_create, name="window_create"),
     path("windows/<id:pk>/", views_catalogue.window_edit, name="window_edit"),
     path("settings/", views_catalogue.settings_page, name="settings"),
+    # the clerk's queue, the reception form, a case's page and its steps
+    path("cases/", views_cases.cases, name="cases"),
+    path("cases/new/", views_cases.case_new, name="case_new"),
+    path("cases/<id:pk>/", views_cases.case_detail, name="case_detail"),
+    path("cases/<id:pk>/steps/<slug:action>/", views_cases.case_step, name="case_step"),
+    # the applicant's status page (no account); a case's 受理回执 and 容缺受理通知书
+    path("status/", views_public.status, name="status"),
+    path("cases/<id:pk>/receipt/", views_public.receipt, name="receipt"),
+    path("cases/<id:pk>/receipt/pdf/", views_public.receipt_pdf, name="receipt_pdf"),
+    path("cases/<id:pk>/deferral/pdf/", views_public.deferral_pdf, name="deferral_pdf"),
+    # the figures (窗口统计) and the boards (a unit's windows; the committee's city board)
+    path("figures/", views_figures.figures_page, name="figures"),
+    path("board/", views_figures.board_page, name="board"),
 ]

@@ -8,11 +8,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from guanqing.core.excel import audited_export
@@ -33,6 +31,7 @@ from guanqing.window.forms import (
     materials_from,
 )
 from guanqing.window.models import ApprovalItem, Matter, Window, WindowSettings
+from guanqing.window.pdf import pdf_response
 
 # ---------------------------------------------------------------------------------------------
 # The catalogue and the 一次告知单
@@ -103,18 +102,15 @@ def matter_detail(request, pk):
 @access.page("catalogue")
 def matter_pdf(request, pk):
     """The 一次告知单 as a PDF (WeasyPrint with the Noto CJK fonts)."""
-    from weasyprint import HTML
-
     context = _notice_context(request, pk)
     if context["version"] is None:
         raise Http404
-    html = render_to_string("window/notice_pdf.html", context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"一次告知单_{context['matter'].code}.pdf"
-    response["Content-Disposition"] = content_disposition_header(False, filename)
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return pdf_response(
+        request,
+        "window/notice_pdf.html",
+        context,
+        filename=f"一次告知单_{context['matter'].code}.pdf",
+    )
 
 
 @access.page("catalogue")

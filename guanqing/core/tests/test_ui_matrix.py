@@ -81,12 +81,20 @@ PAGES: dict[str, list[int]] = {
     "/window/windows/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
     "/window/windows/new/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
     "/window/settings/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
+    # cases (办件): the clerk's queue, and the same list for the unit and the committee in their
+    # scope; only the clerk receives an applicant
+    "/window/cases/": [200, 200, 403, 403, 200, 403, 403, 403, 403],
+    "/window/cases/new/": [403, 403, 403, 403, 200, 403, 403, 403, 403],
+    # 窗口统计 and the boards: the committee (every window), unit administrators (their own)
+    "/window/figures/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/window/board/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
 }
 
 # Pages without an account (the resident's one-time confirmation link): everyone gets the page,
 # signed in or not; a wrong code answers the same page as a spent one.
 PUBLIC_PAGES: dict[str, int] = {
     "/wishes/confirm/not-a-valid-code/": 200,
+    "/window/status/": 200,
 }
 
 # detail page -> (own, other) statuses per role, in order

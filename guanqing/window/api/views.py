@@ -11,14 +11,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
-from guanqing.core.api.base import ServiceCreateMixin
+from guanqing.core.api.base import AccessAPIView, ServiceCreateMixin
 from guanqing.core.api.viewsets import ScopedViewSet
-from guanqing.core.calendar.workdays import business_date
-from guanqing.window import selectors, services
+from guanqing.core.calendar.workdays import CalendarYearMissing, business_date
+from guanqing.core.daterange import DateRangeQuery, date_range_parameters
+from guanqing.window import figures, selectors, services
 from guanqing.window.access import access
 from guanqing.window.api import serializers as s
 from guanqing.window.api.filters import CaseFilter, MatterFilter
@@ -251,3 +254,31 @@ class CaseViewSet(
     @action(detail=True, methods=["post"])
     def deliver(self, request, pk=None):
         return self._move(services.case_deliver, s.DateSerializer)
+
+
+class WindowFiguresView(AccessAPIView):
+    """窗口统计 The figures of the cases accepted in a date range, and every window's board,
+    within the user's scope (`guanqing.window.figures`)."""
+
+    access = access
+    access_rule = "figures"
+
+    @extend_schema(
+        summary=gettext_lazy("窗口统计"),
+        description=gettext_lazy(
+            "按受理日期统计：受理件数、即办件占比、平均承诺与法定时限（工作日）及压缩率、办结件数、平均用时（工作日，不含中止）、提前办结率、超期办结；按窗口、审批事项、办理项、月份、受理人；board 为各窗口今天的在办、临期、超期件数。机关工委看全市，单位党务管理员看本单位窗口。"
+        ),
+        parameters=[*date_range_parameters()],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        query = DateRangeQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        span = query.validated_data["range"]
+        today = business_date()
+        try:
+            result = figures.window_figures(request.user, span, today=today)
+            result["board"] = figures.window_board(request.user, span, today=today)["windows"]
+        except CalendarYearMissing as exc:
+            raise exceptions.ValidationError({"to": [str(exc)]}) from exc
+        return Response(result)

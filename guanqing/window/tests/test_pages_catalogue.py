@@ -4,7 +4,6 @@ forms (service refusals next to their field), windows and clerks, the settings."
 from __future__ import annotations
 
 import re
-import zlib
 from html import unescape
 
 import pytest
@@ -15,36 +14,9 @@ from guanqing.core.tests.test_i18n import english_client
 from guanqing.testing import factories as f
 from guanqing.window.models import ApprovalItem, Matter, Window, WindowSettings
 from guanqing.window.tests import factories as wf
+from guanqing.window.tests.pdfs import pdf_streams, pdf_text
 
 pytestmark = pytest.mark.django_db
-
-
-def pdf_streams(pdf: bytes) -> list[bytes]:
-    streams = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            streams.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            streams.append(match.group(1))
-    return streams
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The text drawn in a PDF written by WeasyPrint: glyph ids mapped back to characters through
-    the fonts' ToUnicode maps."""
-    streams = pdf_streams(pdf)
-    glyphs: dict[str, str] = {}
-    for stream in streams:
-        for block in re.findall(rb"beginbfchar(.*?)endbfchar", stream, re.S):
-            for gid, code in re.findall(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
-                glyphs[gid.decode().lower()] = bytes.fromhex(code.decode()).decode("utf-16-be")
-    text = []
-    for stream in streams:
-        for hexes in re.findall(rb"\[(.*?)\]\s*TJ", stream, re.S):
-            for run in re.findall(rb"<([0-9a-fA-F]*)>", hexes):
-                run = run.decode().lower()
-                text.extend(glyphs.get(run[i : i + 4], "") for i in range(0, len(run), 4))
-    return "".join(text)
 
 
 @pytest.fixture

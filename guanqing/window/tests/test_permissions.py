@@ -361,6 +361,31 @@ def test_the_endpoints_need_a_signed_in_user(pw, api):
         assert response.status_code in (401, 403)
 
 
+# The figures: the committee's cover every window, a unit administrator's its own windows only.
+FIGURES_EXPECTED = {
+    "committee": {"window", "other_window"},
+    "unit_admin": {"window"},
+    "member": FORBIDDEN,
+    "community_worker": FORBIDDEN,
+    "window_clerk": FORBIDDEN,
+    "fund_officer": FORBIDDEN,
+    **ADMINS,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_figures(pw, role):
+    response = api_as(_user(pw, role)).get("/api/v1/window/figures/", {"from": "2026-01-01"})
+    expected = FIGURES_EXPECTED[role]
+    if expected == FORBIDDEN:
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    names = {"window": pw.window.pk, "other_window": pw.other_window.pk}
+    shown = {row["window_id"] for row in response.json()["by_window"]}
+    assert shown == {names[key] for key in expected}
+
+
 def test_the_matrix_reaches_every_window_route():
     """A route added under /api/v1/window/ without a row here fails this test."""
     import re
@@ -372,6 +397,7 @@ def test_the_matrix_reaches_every_window_route():
         | set(DETAIL_EXPECTED)
         | set(ACTION_EXPECTED)
         | {"window/cases/correction/"}  # test_correction
+        | {"window/figures/"}  # test_figures
     )
     routes = set()
     for pattern in api_urls.urlpatterns:

@@ -1,0 +1,495 @@
+"""The service window's city board and a clerk's queue against hand-written SQL, side by side.
+
+Builds `--cases` cases (default 2,000,000) accepted on the official calendar's working days over
+the last four years, across 100 units with one to three windows each (two clerks a window), each
+window with its own matters (promised 1–10 working days, statutory two to four times that, one in
+eight a 即办件), in a throwaway SQLite database or in the (empty, throwaway) PostgreSQL database
+named by `--database-url`. A case accepted on day A is completed 0–(promised + 1) working days
+after A (so some are late), 2% of them paused once for 1–5 working days; the cases of the last
+working days are still open (a few past their deadline). Then, as of today, measures:
+
+- the city board (`figures.window_board` for the committee: every window side by side — its open
+  cases today on track / due soon / overdue, and the cases accepted this year: accepted, 即办件,
+  completed, early, late, promised and statutory limits, working days used counted in SQL from
+  the calendar, pauses excluded), against hand-written SQL giving the same numbers;
+- a clerk's queue (`selectors.clerk_queue`: the open cases of its windows, running before paused,
+  earliest deadline first, with each case's window, matter, clerk, pauses and missing 容缺
+  materials), for the busiest clerk, against hand-written SQL (three queries, as the prefetches);
+
+each timed alternately, medians printed, answers compared (a mismatch stops the run). The last
+line is `ratio=<worst ratio>`. Targets (printed, never asserted): ratio ≤ 1.5; a clerk's queue
+under 50 ms.
+
+Usage: python bench/window.py [--quick] [--cases N] [--database-url postgres://…] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import bisect
+import datetime
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from compliance import Writer, side_by_side  # noqa: E402 - the bench's own helpers
+
+UNITS = 100
+MATTERS_PER_WINDOW = 12
+PAUSE_SHARE = 0.02
+YEARS = 4
+
+
+def build(n_cases: int, today: datetime.date, seed: int = 2026) -> None:
+    from django.db import connection, transaction
+
+    from guanqing.accounts.models import User
+    from guanqing.core.models import CalendarDay
+    from guanqing.window.models import Case
+
+    rng = random.Random(seed)
+    writer = Writer(connection)
+    now = datetime.datetime.now(datetime.UTC)
+    stamp = time.perf_counter()
+
+    def done(what, n):
+        nonlocal stamp
+        print(f"  {what:12} {n:>11,} rows {time.perf_counter() - stamp:7.1f} s", flush=True)
+        stamp = time.perf_counter()
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous = OFF")
+            cursor.execute("PRAGMA cache_size = -1000000")
+
+    workdays = list(
+        CalendarDay.objects.filter(is_workday=True).order_by("date").values_list("date", flat=True)
+    )
+    first_day = today.replace(year=today.year - YEARS)
+    start = bisect.bisect_left(workdays, first_day)
+    until = bisect.bisect_right(workdays, today)
+    days = workdays[start:until]
+
+    def add(day_index: int, n: int) -> datetime.date | None:
+        """The n-th working day after the one at `day_index`; None past the calendar's last year
+        (the statutory deadline of a recent case may fall in a year not yet entered)."""
+        index = day_index + n
+        return workdays[index] if index < len(workdays) else None
+
+    with transaction.atomic():
+        n = writer.write(
+            "registry_unit",
+            [
+                "id",
+                "name",
+                "short_name",
+                "credit_code",
+                "address",
+                "sort_order",
+                "is_active",
+                "created_at",
+                "updated_at",
+            ],
+            ((i, f"单位{i:03d}", "", "", "", i, True, now, now) for i in range(1, UNITS + 1)),
+        )
+        done("units", n)
+        windows = []  # (id, unit id)
+        for unit in range(1, UNITS + 1):
+            for _ in range(rng.randint(1, 3)):
+                windows.append((len(windows) + 1, unit))
+        n = writer.write(
+            "window_window",
+            ["id", "unit_id", "name", "location", "is_active", "created_at"],
+            ((w, u, f"窗口{w:03d}", "", True, now) for w, u in windows),
+        )
+        done("windows", n)
+        clerks = {}
+        users = []
+        for w, u in windows:
+            clerks[w] = []
+            for k in range(2):
+                users.append(User(username=f"bench_clerk_{w}_{k}", role="window_clerk", unit_id=u))
+        User.objects.bulk_create(users, batch_size=2000)
+        ids = dict(
+            User.objects.filter(username__startswith="bench_clerk_").values_list("username", "pk")
+        )
+        through = []
+        for w, _u in windows:
+            for k in range(2):
+                user_id = ids[f"bench_clerk_{w}_{k}"]
+                clerks[w].append(user_id)
+                through.append((len(through) + 1, w, user_id))
+        writer.write("window_window_clerks", ["id", "window_id", "user_id"], through)
+        done("clerks", len(users))
+
+        items, matters, versions = [], [], []
+        window_versions = {}
+        for w, u in windows:
+            item_id = len(items) + 1
+            items.append((item_id, u, f"I{w:04d}", f"审批事项{w}", "", 0, True))
+            window_versions[w] = []
+            for _ in range(MATTERS_PER_WINDOW):
+                m = len(matters) + 1
+                immediate = rng.random() < 1 / 8
+                promised = 0 if immediate else rng.randint(1, 10)
+                statutory = rng.randint(1, 5) if immediate else promised * rng.randint(2, 4)
+                matters.append((m, item_id, f"M{m:06d}", f"办理项{m}", m, 0, True))
+                versions.append(
+                    (
+                        m,
+                        m,
+                        1,
+                        "immediate" if immediate else "promised",
+                        statutory,
+                        promised,
+                        0,
+                        "",
+                        "",
+                        first_day,
+                        now,
+                    )
+                )
+                window_versions[w].append((m, promised, statutory))
+        writer.write(
+            "window_approvalitem",
+            ["id", "unit_id", "code", "name", "legal_basis", "sort_order", "is_active"],
+            items,
+        )
+        # matters point at their version and versions at their matter: matters first, without it
+        writer.write(
+            "window_matter",
+            ["id", "item_id", "code", "name", "current_id", "sort_order", "is_active"],
+            ((m, i, c, nm, None, so, a) for m, i, c, nm, _cur, so, a in matters),
+        )
+        writer.write(
+            "window_matterversion",
+            [
+                "id",
+                "matter_id",
+                "number",
+                "kind",
+                "statutory_workdays",
+                "promised_workdays",
+                "fee",
+                "fee_note",
+                "legal_basis",
+                "valid_from",
+                "created_at",
+            ],
+            versions,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE window_matter SET current_id = id")
+        done("matters", len(matters))
+
+        # the case table's columns, as the model declares them
+        fields = [f for f in Case._meta.concrete_fields]
+        columns = [f.column for f in fields]
+        defaults = {f.attname: (f.get_default() if f.has_default() else "") for f in fields}
+        for nullable in (
+            "id_number_hash",
+            "accepted_on",
+            "deadline",
+            "statutory_deadline",
+            "supply_by",
+            "completed_on",
+            "delivered_on",
+            "terminated_on",
+        ):
+            if nullable in defaults:
+                defaults[nullable] = None
+        defaults.update(created_at=now, updated_at=now)
+        attnames = [f.attname for f in fields]
+
+        per_day = n_cases / len(days)
+        pauses = []
+        sequence: dict[tuple, int] = {}
+
+        def rows():
+            case_id = 0
+            carry = 0.0
+            for offset, day in enumerate(days):
+                day_index = start + offset
+                carry += per_day
+                count, carry = int(carry), carry - int(carry)
+                for _ in range(count):
+                    case_id += 1
+                    w, _u = windows[rng.randrange(len(windows))]
+                    version, promised, statutory = rng.choice(window_versions[w])
+                    paused = 0
+                    if promised and rng.random() < PAUSE_SHARE:
+                        paused = rng.randint(1, 5)
+                    deadline = add(day_index, promised + paused)
+                    statutory_deadline = add(day_index, statutory + paused)
+                    used = rng.randint(0, promised + 1) if promised else 0
+                    end_index = day_index + (max(used, 1) if paused else used) + paused
+                    row = dict(defaults)
+                    key = (w, day)
+                    sequence[key] = sequence.get(key, 0) + 1
+                    row.update(
+                        id=case_id,
+                        window_id=w,
+                        version_id=version,
+                        receipt_no=f"SL{day:%Y%m%d}-{w:04d}-{sequence[key]:04d}",
+                        applicant_kind="enterprise",
+                        applicant_name=f"申请人{case_id}",
+                        credit_code="",
+                        applicant_phone="13800000000",
+                        phone_tail="0000",
+                        received_on=day,
+                        accepted_on=day,
+                        deadline=deadline,
+                        statutory_deadline=statutory_deadline,
+                        handled_by_id=rng.choice(clerks[w]),
+                    )
+                    if paused:
+                        pause_start = workdays[day_index + 1]
+                        pause_end = workdays[day_index + 1 + paused]
+                        if pause_end > today:
+                            pause_end = None
+                        pauses.append((case_id, pause_start, pause_end))
+                    if end_index < until - 1 and (paused == 0 or pauses[-1][2] is not None):
+                        completed = workdays[end_index]
+                        row.update(state="completed", outcome="approved", completed_on=completed)
+                    elif paused and pauses[-1][2] is None:
+                        row.update(state="paused")
+                    else:
+                        row.update(state="accepted")
+                    yield tuple(row[a] for a in attnames)
+
+        n = writer.write("window_case", columns, rows())
+        done("cases", n)
+        n = writer.write(
+            "window_casepause",
+            ["id", "case_id", "kind", "reason", "started_on", "ended_on", "created_at"],
+            (
+                (i + 1, case, "inspection", "检验检测", first, last, now)
+                for i, (case, first, last) in enumerate(pauses)
+            ),
+        )
+        done("pauses", n)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    done("analyze", 0)
+
+
+# --- the hand-written queries --------------------------------------------------------------------
+
+BOARD_SQL = """
+    SELECT c.window_id,
+      COUNT(*),
+      SUM(CASE WHEN v.kind = 'immediate' THEN 1 ELSE 0 END),
+      SUM(CASE WHEN c.completed_on IS NOT NULL AND c.deadline IS NOT NULL THEN 1 ELSE 0 END),
+      SUM(CASE WHEN c.completed_on IS NOT NULL AND c.completed_on < c.deadline THEN 1 ELSE 0 END),
+      SUM(CASE WHEN c.completed_on IS NOT NULL AND c.completed_on > c.deadline THEN 1 ELSE 0 END),
+      SUM(v.promised_workdays), SUM(v.statutory_workdays),
+      SUM(CASE WHEN c.completed_on IS NOT NULL AND c.deadline IS NOT NULL THEN
+        (SELECT COUNT(*) FROM core_calendarday d
+          WHERE d.is_workday AND d.date > c.accepted_on AND d.date <= c.completed_on
+            AND NOT EXISTS (SELECT 1 FROM window_casepause p WHERE p.case_id = c.id
+                            AND p.started_on < d.date AND p.ended_on >= d.date))
+      END)
+    FROM window_case c JOIN window_matterversion v ON v.id = c.version_id
+    WHERE c.accepted_on >= %(first)s AND c.accepted_on <= %(last)s
+    GROUP BY c.window_id
+"""
+
+WINDOWS_SQL = """
+    SELECT w.id, w.name, u.name,
+      (SELECT COUNT(*) FROM window_case c WHERE c.window_id = w.id AND c.state IN ('accepted', 'paused')
+        AND (c.state = 'paused' OR c.deadline >= %(beyond)s)),
+      (SELECT COUNT(*) FROM window_case c WHERE c.window_id = w.id AND c.state = 'accepted'
+        AND c.deadline >= %(today)s AND c.deadline < %(beyond)s),
+      (SELECT COUNT(*) FROM window_case c WHERE c.window_id = w.id AND c.state = 'accepted'
+        AND c.deadline < %(today)s)
+    FROM window_window w JOIN registry_unit u ON u.id = w.unit_id
+    ORDER BY u.sort_order, u.name, w.name, w.id
+"""
+
+QUEUE_SQL = """
+    SELECT c.id, c.receipt_no, c.state, c.deadline, c.accepted_on, c.applicant_name,
+      w.name, m.code, m.name, u.username
+    FROM window_case c
+    JOIN window_window_clerks wc ON wc.window_id = c.window_id AND wc.user_id = %(user)s
+    JOIN window_window w ON w.id = c.window_id
+    JOIN window_matterversion v ON v.id = c.version_id
+    JOIN window_matter m ON m.id = v.matter_id
+    JOIN accounts_user u ON u.id = c.handled_by_id
+    WHERE c.state IN ('accepted', 'paused')
+    ORDER BY CASE WHEN c.state = 'paused' THEN 1 ELSE 0 END, c.deadline, c.accepted_on, c.id
+"""
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="40,000 cases, fewer repetitions")
+    parser.add_argument("--cases", type=int, default=2_000_000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--keep", default=None, help="keep (and reuse) the SQLite data here")
+    args = parser.parse_args()
+    n_cases = 40_000 if args.quick else args.cases
+    repeat = 5 if args.quick else args.repeat
+
+    data_dir = args.keep or tempfile.mkdtemp(prefix="guanqing-bench-")
+    if not args.keep:
+        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
+    Path(data_dir, "static").mkdir(parents=True, exist_ok=True)
+    os.environ["GUANQING_DATA_DIR"] = data_dir
+    os.environ["GUANQING_DEMO"] = "1"  # a generated secret key in the data folder
+    os.environ.setdefault("GUANQING_LOG_LEVEL", "WARNING")
+    if args.database_url:
+        os.environ["GUANQING_DATABASE_URL"] = args.database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+
+    from guanqing.accounts.models import User
+    from guanqing.core.calendar.workdays import add_workdays, business_date
+    from guanqing.core.daterange import DateRange
+    from guanqing.window import figures, selectors
+    from guanqing.window.models import Case, CasePause, WindowSettings
+
+    call_command("migrate", verbosity=0)
+    today = business_date()
+    existing = Case.objects.count()
+    if existing and abs(existing - n_cases) > n_cases // 100:
+        sys.exit(
+            f"the database already holds {existing:,} cases, not {n_cases:,}: "
+            "give an empty database (or the --keep folder of a run of the same size)"
+        )
+    start = time.perf_counter()
+    if not existing:
+        print(f"building {n_cases:,} cases on {connection.vendor}:")
+        build(n_cases, today)
+        print(f"built in {time.perf_counter() - start:.0f} s")
+    span = DateRange.parse(None, None, today=today)
+    settings = WindowSettings.current()
+    params = {
+        "first": span.first,
+        "last": span.last,
+        "today": today,
+        "beyond": add_workdays(today, settings.due_soon_workdays + 1),
+    }
+    print(
+        f"database: {connection.vendor}; cases {Case.objects.count():,}, pauses "
+        f"{CasePause.objects.count():,}, open {Case.objects.open().count():,}; "
+        f"board from {span.first} to {span.last}"
+    )
+
+    def sql_rows(sql, extra=None):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {**params, **(extra or {})})
+            return cursor.fetchall()
+
+    committee, _ = User.objects.get_or_create(username="bench_committee", role="committee")
+
+    # --- the city board --------------------------------------------------------------------------
+    def board_orm():
+        return figures.window_board(committee, span, today=today)
+
+    def board_hand():
+        return sql_rows(WINDOWS_SQL), sql_rows(BOARD_SQL)
+
+    board = board_orm()
+    windows, grouped = board_hand()
+    grouped = {row[0]: row[1:] for row in grouped}
+    open_now = {row[0]: row[3:] for row in windows}
+    if [row["window_id"] for row in board["windows"]] != [w for w, *_ in windows]:
+        sys.exit("city board: the windows differ from SQL")
+    for row in board["windows"]:
+        accepted, immediate, completed, early, late, _p, _s, used = grouped.get(
+            row["window_id"], (0,) * 8
+        )
+        got = (row["accepted"], row["immediate"], row["completed"], row["early"], row["late"])
+        if got != (accepted, immediate, completed, early, late):
+            sys.exit(f"city board differs from SQL for window {row['window_id']}: {got}")
+        expected_used = figures._ratio(used or 0, completed, figures.TWO_DECIMALS, 1)
+        if row["avg_workdays_used"] != expected_used:
+            sys.exit(f"working days used differ for window {row['window_id']}")
+        on_track, due_soon, overdue = open_now.get(row["window_id"], (0, 0, 0))
+        if (row["on_track"], row["due_soon"], row["overdue"]) != (on_track, due_soon, overdue):
+            sys.exit(f"open cases differ from SQL for window {row['window_id']}")
+    totals = {k: sum(r[k] for r in board["windows"]) for k in ("accepted", "completed", "early")}
+    print(
+        f"city board: {len(board['windows'])} windows, {totals['accepted']:,} accepted this "
+        f"year, {totals['completed']:,} completed, {totals['early']:,} early"
+    )
+    cases = [("city board, this year (every window)", board_orm, board_hand)]
+
+    # --- a clerk's queue: the busiest clerk --------------------------------------------------------
+    busiest = (
+        Case.objects.open()
+        .values("window_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("window_id", flat=True)
+        .first()
+    )
+    clerk = User.objects.filter(windows__id=busiest).order_by("pk").first()
+
+    def queue_orm():
+        return list(selectors.clerk_queue(clerk))
+
+    def queue_hand():
+        rows = sql_rows(QUEUE_SQL, {"user": clerk.pk})
+        ids = [row[0] for row in rows]
+        if not ids:
+            return rows, [], []
+        marks = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT case_id, started_on, ended_on FROM window_casepause"
+                f" WHERE case_id IN ({marks}) ORDER BY started_on, id",
+                ids,
+            )
+            pauses = cursor.fetchall()
+            cursor.execute(
+                "SELECT mm.case_id, mt.name FROM window_casemissingmaterial mm"
+                " JOIN window_material mt ON mt.id = mm.material_id"
+                f" WHERE mm.supplied_on IS NULL AND mm.case_id IN ({marks})"
+                " ORDER BY mt.sort_order, mm.id",
+                ids,
+            )
+            missing = cursor.fetchall()
+        return rows, pauses, missing
+
+    queue = queue_orm()
+    hand_rows = queue_hand()[0]
+    if [c.pk for c in queue] != [row[0] for row in hand_rows]:
+        sys.exit("the clerk's queue differs from SQL")
+    print(f"clerk's queue: {clerk.username}, {len(queue)} open cases")
+    cases.append((f"clerk's queue ({len(queue)} open cases)", queue_orm, queue_hand))
+
+    print(f"\n{'case':52} {'ORM ms':>9} {'SQL ms':>8} {'ratio':>6}")
+    ratios, queue_ms = [], 0.0
+    for name, orm, sql in cases:
+        orm_ms, sql_ms = side_by_side(orm, sql, repeat)
+        ratio = orm_ms / sql_ms
+        ratios.append(ratio)
+        if name.startswith("clerk"):
+            queue_ms = orm_ms
+        print(f"{name:52} {orm_ms:9.1f} {sql_ms:8.1f} {ratio:6.2f}", flush=True)
+    print(f"clerk's queue: {queue_ms:.1f} ms (target < 50 ms); target ratio ≤ 1.5")
+    print(f"ratio={max(ratios):.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,343 @@
+"""The service window's figures (窗口统计) of a date range, within the user's scope, and the boards
+(a unit's windows; the committee's city board, every window side by side).
+
+Definitions (the range is inclusive; every count is of cases ACCEPTED in the range, so that each
+number is the case list filtered by `accepted_from`/`accepted_to`):
+- accepted: cases accepted in the range (受理); immediate: of them, 即办件 (share: immediate / accepted);
+- promised / statutory: the average promised and statutory limits (working days) of the versions
+  the cases were accepted under; compression (压缩率) = 1 − promised / statutory;
+- completed: of them, completed (办结, delivered included); early (提前办结): completed before the
+  deadline, late: after it (the deadline moved by the pauses, as stored on the case); early rate =
+  early / completed;
+- workdays used: for each completed case, the working days of the official calendar after its
+  acceptance up to and including its completion, less those inside its pauses — counted in SQL
+  from the calendar table, the same definition as `rules.workdays_used`; averaged over completed;
+- on track / due soon / overdue: the cases still open today, by `api.filters.timing_filter` (the same
+  reading as the case list's `timing` filter).
+
+Each group (window, item, matter, month, clerk) is one GROUP BY query over
+`Case.objects.visible_to(user)`: a handful of queries for any number of cases.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.urls import NoReverseMatch, reverse
+
+from guanqing.core.calendar.workdays import business_date
+from guanqing.core.daterange import DateRange
+from guanqing.core.models import CalendarDay
+from guanqing.window.api.filters import timing_filter
+from guanqing.window.choices import OPEN_STATES, MatterKind
+from guanqing.window.models import Case, CasePause, Window, WindowSettings
+from guanqing.window.rules import Timing
+
+ONE_DECIMAL = Decimal("0.1")
+TWO_DECIMALS = Decimal("0.01")
+
+COMPLETED = Q(completed_on__isnull=False, deadline__isnull=False)
+# COUNT(*) of a sub-query's rows, without the GROUP BY that `Count` would add to it
+COUNT_ROWS = Func(Value(1), function="COUNT", output_field=IntegerField())
+
+
+def workdays_used_expression() -> Subquery:
+    """Working days used by a completed case, in SQL: the calendar's workdays after `accepted_on`
+    up to and including `completed_on` that fall in none of its pauses (a pause begun on A and
+    ended on B covers the days after A up to and including B). 0 for a case not completed."""
+    paused = CasePause.objects.filter(
+        case_id=OuterRef(OuterRef("pk")),
+        started_on__lt=OuterRef("date"),
+        ended_on__gte=OuterRef("date"),
+    )
+    days = (
+        CalendarDay.objects.filter(
+            is_workday=True,
+            date__gt=OuterRef("accepted_on"),
+            date__lte=OuterRef("completed_on"),
+        )
+        .exclude(Exists(paused))
+        .order_by()
+        .annotate(n=COUNT_ROWS)
+        .values("n")
+    )
+    return Coalesce(Subquery(days, output_field=IntegerField()), 0)
+
+
+def _measures() -> dict:
+    return {
+        "accepted": Count("pk"),
+        "immediate": Count("pk", filter=Q(version__kind=MatterKind.IMMEDIATE)),
+        "completed": Count("pk", filter=COMPLETED),
+        "early": Count("pk", filter=COMPLETED & Q(completed_on__lt=F("deadline"))),
+        "late": Count("pk", filter=COMPLETED & Q(completed_on__gt=F("deadline"))),
+        "promised_sum": Sum("version__promised_workdays"),
+        "statutory_sum": Sum("version__statutory_workdays"),
+        "used_sum": Sum("used", filter=COMPLETED),
+    }
+
+
+def _ratio(part, whole, quantum=ONE_DECIMAL, scale=100) -> str | None:
+    """part / whole × scale as a string with one decimal; None without a whole."""
+    if not whole:
+        return None
+    value = Decimal(part or 0) * scale / Decimal(whole)
+    return str(value.quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def _derived(row: dict) -> dict:
+    """The counts of a group with its shares and averages."""
+    accepted, completed = row["accepted"], row["completed"]
+    promised, statutory = row["promised_sum"] or 0, row["statutory_sum"] or 0
+    return {
+        "accepted": accepted,
+        "immediate": row["immediate"],
+        "completed": completed,
+        "early": row["early"],
+        "late": row["late"],
+        "immediate_share": _ratio(row["immediate"], accepted),
+        "avg_promised_workdays": _ratio(promised, accepted, TWO_DECIMALS, 1),
+        "avg_statutory_workdays": _ratio(statutory, accepted, TWO_DECIMALS, 1),
+        # 压缩率: how much shorter the promised limits are than the statutory ones
+        "compression": (
+            str(
+                (100 - Decimal(promised) * 100 / Decimal(statutory)).quantize(
+                    ONE_DECIMAL, rounding=ROUND_HALF_UP
+                )
+            )
+            if statutory
+            else None
+        ),
+        "avg_workdays_used": _ratio(row["used_sum"], completed, TWO_DECIMALS, 1),
+        "early_rate": _ratio(row["early"], completed),
+    }
+
+
+@functools.cache
+def _case_list_path() -> str:
+    try:
+        return reverse("window:case_list")
+    except NoReverseMatch:
+        return "/window/cases/"
+
+
+def case_list_url(**params) -> str:
+    """The case list filtered by `params` (empty ones left out)."""
+    base = _case_list_path()
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{base}?{query}" if query else base
+
+
+def accepted_cases(user, span: DateRange) -> QuerySet[Case]:
+    """The cases `user` sees that were accepted in the range, with their working days used."""
+    return (
+        Case.objects.visible_to(user)
+        .filter(**span.date_bounds("accepted_on"))
+        .order_by()
+        .annotate(used=workdays_used_expression())
+    )
+
+
+def _grouped(cases: QuerySet[Case], *fields: str) -> list[dict]:
+    return list(cases.values(*fields).annotate(**_measures()).order_by(*fields))
+
+
+def window_figures(user, span: DateRange, *, today: datetime.date | None = None) -> dict:
+    """The figures of the cases accepted in `span` that `user` sees (six queries)."""
+    today = today or business_date()
+    cases = accepted_cases(user, span)
+    span_params = {"accepted_from": span.first.isoformat(), "accepted_to": span.last.isoformat()}
+
+    def links(**params) -> dict:
+        return {
+            "cases": case_list_url(**params, **span_params),
+            "early": case_list_url(**params, **span_params, timing=Timing.EARLY),
+            "late": case_list_url(**params, **span_params, timing=Timing.LATE),
+        }
+
+    totals = _derived(cases.aggregate(**_measures()))
+    totals["links"] = links()
+
+    by_window = [
+        {
+            "window_id": row["window_id"],
+            "window": row["window__name"],
+            "unit_id": row["window__unit_id"],
+            "unit": row["window__unit__name"],
+            **_derived(row),
+            "links": links(window=row["window_id"]),
+        }
+        for row in _grouped(
+            cases, "window__unit_id", "window__unit__name", "window_id", "window__name"
+        )
+    ]
+    by_item = [
+        {
+            "item_id": row["version__matter__item_id"],
+            "code": row["version__matter__item__code"],
+            "item": row["version__matter__item__name"],
+            **_derived(row),
+            "links": links(item=row["version__matter__item_id"]),
+        }
+        for row in _grouped(
+            cases,
+            "version__matter__item__code",
+            "version__matter__item_id",
+            "version__matter__item__name",
+        )
+    ]
+    by_matter = [
+        {
+            "matter_id": row["version__matter_id"],
+            "code": row["version__matter__code"],
+            "matter": row["version__matter__name"],
+            **_derived(row),
+            "links": links(matter=row["version__matter__code"]),
+        }
+        for row in _grouped(
+            cases, "version__matter__code", "version__matter_id", "version__matter__name"
+        )
+    ]
+    by_month = []
+    for row in _grouped(cases.annotate(month=TruncMonth("accepted_on")), "month"):
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        first = max(month, span.first)
+        last = min(_month_end(month), span.last)
+        by_month.append(
+            {
+                "month": month.strftime("%Y-%m"),
+                **_derived(row),
+                "links": {
+                    key: case_list_url(
+                        accepted_from=first.isoformat(), accepted_to=last.isoformat(), timing=timing
+                    )
+                    for key, timing in (
+                        ("cases", None),
+                        ("early", Timing.EARLY),
+                        ("late", Timing.LATE),
+                    )
+                },
+            }
+        )
+    by_clerk = [
+        {
+            "clerk_id": row["handled_by_id"],
+            "clerk": row["handled_by__display_name"] or row["handled_by__username"],
+            **_derived(row),
+        }
+        for row in _grouped(
+            cases, "handled_by__username", "handled_by_id", "handled_by__display_name"
+        )
+    ]
+    return {
+        "from": span.first.isoformat(),
+        "to": span.last.isoformat(),
+        "totals": totals,
+        "by_window": by_window,
+        "by_item": by_item,
+        "by_matter": by_matter,
+        "by_month": by_month,
+        "by_clerk": by_clerk,
+    }
+
+
+def _month_end(month: datetime.date) -> datetime.date:
+    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+def window_board(user, span: DateRange, *, today: datetime.date | None = None) -> dict:
+    """The board: every window `user` sees side by side — its open cases today (on track, due
+    soon, overdue) and the figures of the cases accepted in `span` (two queries, three with the
+    settings). The committee's board is the city's; a unit administrator's its unit's."""
+    today = today or business_date()
+    due_soon = WindowSettings.current().due_soon_workdays
+    cases = accepted_cases(user, span)
+    span_params = {"accepted_from": span.first.isoformat(), "accepted_to": span.last.isoformat()}
+    # grouped by the window alone: the names come with the windows below
+    rows = {row["window_id"]: row for row in _grouped(cases, "window_id")}
+    windows = (
+        Window.objects.visible_to(user)
+        .select_related("unit")
+        .annotate(**_open_counts(user, today, due_soon))
+        .order_by("unit__sort_order", "unit__name", "name", "id")
+    )
+    empty = {key: 0 for key in ("accepted", "immediate", "completed", "early", "late")}
+    empty.update(promised_sum=0, statutory_sum=0, used_sum=0)
+    base = _case_list_path()
+    board = []
+    for window in windows:
+        open_now = window.on_track + window.due_soon + window.overdue
+        if not window.is_active and window.pk not in rows and not open_now:
+            continue
+        in_window = f"{base}?window={window.pk}"
+        in_span = f"{in_window}&{urlencode(span_params)}"
+        board.append(
+            {
+                "window_id": window.pk,
+                "window": window.name,
+                "unit_id": window.unit_id,
+                "unit": window.unit.name,
+                "on_track": window.on_track,
+                "due_soon": window.due_soon,
+                "overdue": window.overdue,
+                **_derived(rows.get(window.pk, empty)),
+                "links": {
+                    "on_track": f"{in_window}&timing={Timing.OPEN}",
+                    "due_soon": f"{in_window}&timing={Timing.DUE_SOON}",
+                    "overdue": f"{in_window}&timing={Timing.OVERDUE}",
+                    "cases": in_span,
+                    "early": f"{in_span}&timing={Timing.EARLY}",
+                    "late": f"{in_span}&timing={Timing.LATE}",
+                },
+            }
+        )
+    return {
+        "from": span.first.isoformat(),
+        "to": span.last.isoformat(),
+        "today": today.isoformat(),
+        "windows": board,
+    }
+
+
+def _open_counts(user, today: datetime.date, due_soon_workdays: int) -> dict:
+    """For each window, its cases open today in the three buckets of the case list's timing
+    filter (which share the open cases between them; a paused case is on track: its clock stands
+    still): a counted sub-query per window each, which reads the (window, state, deadline) index
+    of that window's open cases only."""
+
+    def count(timing: str):
+        open_cases = (
+            Case.objects.visible_to(user)
+            .filter(window_id=OuterRef("pk"), state__in=OPEN_STATES)
+            .filter(timing_filter(timing, today=today, due_soon_workdays=due_soon_workdays))
+            .order_by()
+            .annotate(n=COUNT_ROWS)
+            .values("n")
+        )
+        return Coalesce(Subquery(open_cases, output_field=IntegerField()), 0)
+
+    return {
+        "on_track": count(Timing.OPEN),
+        "due_soon": count(Timing.DUE_SOON),
+        "overdue": count(Timing.OVERDUE),
+    }
