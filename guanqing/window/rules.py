@@ -96,7 +96,7 @@ class Timing(models.TextChoices):
     EARLY = "early", pgettext_lazy("case timing", "提前办结")  # completed before the deadline
     ON_TIME = "on_time", pgettext_lazy("case timing", "按期办结")  # completed on the deadline
     LATE = "late", pgettext_lazy("case timing", "超期办结")  # completed after the deadline
-    OPEN = "open", pgettext_lazy("case timing", "办理中")  # open, time left
+    OPEN = "open", pgettext_lazy("case timing", "时限内")  # open, more than due_soon days left
     DUE_SOON = "due_soon", pgettext_lazy("case timing", "即将到期")  # open, due_soon days or less
     OVERDUE = "overdue", pgettext_lazy("case timing", "已超期")  # open, the deadline has passed
 
