@@ -478,6 +478,25 @@ def unit_sql(vendor: str) -> str:
 # --- the run -------------------------------------------------------------------------------------
 
 
+def start_django(*, keep: str | None, database_url: str | None) -> None:
+    """Django on a data folder of its own (`keep` to keep and reuse it; SQLite unless
+    `database_url`), with the project's settings and a generated secret key."""
+    data_dir = keep or tempfile.mkdtemp(prefix="guanqing-bench-")
+    if not keep:
+        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
+    Path(data_dir, "static").mkdir(parents=True, exist_ok=True)
+    os.environ["GUANQING_DATA_DIR"] = data_dir
+    os.environ["GUANQING_DEMO"] = "1"  # a generated secret key in the data folder
+    os.environ.setdefault("GUANQING_LOG_LEVEL", "WARNING")
+    if database_url:
+        os.environ["GUANQING_DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+
+    import django
+
+    django.setup()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20,000 pairings, fewer repetitions")
@@ -489,22 +508,10 @@ def main() -> None:
     n_pairings = 20_000 if args.quick else args.pairings
     repeat = 5 if args.quick else args.repeat
 
-    data_dir = args.keep or tempfile.mkdtemp(prefix="guanqing-bench-")
-    if not args.keep:
-        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
-    Path(data_dir, "static").mkdir(parents=True, exist_ok=True)
-    os.environ["GUANQING_DATA_DIR"] = data_dir
-    os.environ["GUANQING_DEMO"] = "1"  # a generated secret key in the data folder
-    os.environ.setdefault("GUANQING_LOG_LEVEL", "WARNING")
-    if args.database_url:
-        os.environ["GUANQING_DATABASE_URL"] = args.database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-
-    import django
-
-    django.setup()
+    start_django(keep=args.keep, database_url=args.database_url)
     from django.core.management import call_command
     from django.db import connection
+    from django.db.models import Count
     from django.utils import timezone
 
     from guanqing.accounts.models import User
@@ -526,9 +533,7 @@ def main() -> None:
         build(n_pairings, today)
         print(f"built in {time.perf_counter() - start:.0f} s")
     sizes = dict(
-        Pairing.objects.values("unit_id")
-        .annotate(n=django.db.models.Count("pk"))
-        .values_list("unit_id", "n")
+        Pairing.objects.values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n")
     )
     by_size = sorted(sizes, key=lambda u: (sizes[u], u))
     largest, middle = by_size[-1], by_size[len(by_size) // 2]

@@ -26,14 +26,10 @@ Usage: python bench/window.py [--quick] [--cases N] [--database-url postgres://â
 from __future__ import annotations
 
 import argparse
-import atexit
 import bisect
 import datetime
-import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -41,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compliance import Writer, side_by_side  # noqa: E402 - the bench's own helpers
+from compliance import Writer, side_by_side, start_django  # noqa: E402 - the bench's own helpers
 
 UNITS = 100
 MATTERS_PER_WINDOW = 12
@@ -343,20 +339,7 @@ def main() -> None:
     n_cases = 40_000 if args.quick else args.cases
     repeat = 5 if args.quick else args.repeat
 
-    data_dir = args.keep or tempfile.mkdtemp(prefix="guanqing-bench-")
-    if not args.keep:
-        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
-    Path(data_dir, "static").mkdir(parents=True, exist_ok=True)
-    os.environ["GUANQING_DATA_DIR"] = data_dir
-    os.environ["GUANQING_DEMO"] = "1"  # a generated secret key in the data folder
-    os.environ.setdefault("GUANQING_LOG_LEVEL", "WARNING")
-    if args.database_url:
-        os.environ["GUANQING_DATABASE_URL"] = args.database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-
-    import django
-
-    django.setup()
+    start_django(keep=args.keep, database_url=args.database_url)
     from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
