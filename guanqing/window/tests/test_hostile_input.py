@@ -73,7 +73,9 @@ def test_a_pause_in_year_9999_or_with_control_characters_writes_nothing(d):
     url = f"{CASES}{case.pk}/pause/"
     far = api.post(url, {"date": "9999-01-04", "kind": "hearing", "reason": "听证"}, format="json")
     assert far.status_code == 400 and "date" in far.json()
-    bad = api.post(url, {"date": "2026-05-13", "kind": "hearing", "reason": "听\x00证"}, format="json")
+    bad = api.post(
+        url, {"date": "2026-05-13", "kind": "hearing", "reason": "听\x00证"}, format="json"
+    )
     assert bad.status_code == 400 and "reason" in bad.json()
     assert not CasePause.objects.filter(case=case).exists()
     case.refresh_from_db()
