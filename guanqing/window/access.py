@@ -43,5 +43,39 @@ access = AccessTable(
             Role.UNIT_ADMIN,
             denied=_("只有机关工委和单位党务管理员查看窗口统计"),
         ),
+        # 好差评. The clerk turns the rating screen toward the applicant and issues rating codes.
+        "rate": allow(Role.WINDOW_CLERK, denied=_("只有窗口受理员使用评价屏和发放评价码")),
+        # Ratings: the clerk sees its own without who gave them (reviewer privacy); the unit
+        # administrator and the committee see the applicant.
+        "ratings": allow(
+            Role.COMMITTEE,
+            Role.UNIT_ADMIN,
+            Role.WINDOW_CLERK,
+            denied=_("只有窗口受理员、单位党务管理员和机关工委查看评价"),
+        ),
+        "ratings_identified": allow(
+            Role.COMMITTEE,
+            Role.UNIT_ADMIN,
+            denied=_("只有单位党务管理员和机关工委查看评价人"),
+        ),
+        # A 差评's follow-up (核实 → 整改 → 反馈, or an appeal) is the unit's; the committee decides
+        # appeals and edits the rating choices.
+        "follow_up": allow(Role.UNIT_ADMIN, denied=_("只有单位党务管理员核实整改差评")),
+        "appeal_decide": allow(Role.COMMITTEE, denied=_("只有机关工委裁定差评申诉")),
+        "questions": allow(Role.COMMITTEE, denied=_("只有机关工委修改评价选项")),
+        # The "六零" checklist: the committee sets the items; a window's clerks and its unit's
+        # administrator tick them each month; the committee and the unit read them.
+        "zero_items": allow(Role.COMMITTEE, denied=_("只有机关工委修改“六零”承诺项")),
+        "zero_view": allow(
+            Role.COMMITTEE,
+            Role.UNIT_ADMIN,
+            Role.WINDOW_CLERK,
+            denied=_("只有窗口受理员、单位党务管理员和机关工委查看“六零”自查"),
+        ),
+        "zero_check": allow(
+            Role.UNIT_ADMIN,
+            Role.WINDOW_CLERK,
+            denied=_("只有窗口受理员和单位党务管理员填写“六零”自查"),
+        ),
     },
 )

@@ -61,3 +61,61 @@ class CaseEventKind(models.TextChoices):
     COMPLETE = "complete", _("办结")
     DELIVER = "deliver", _("送达")
     TERMINATE = "terminate", _("终止")
+
+
+# --- 好差评 (GB/T 39734-2020) -------------------------------------------------------------------
+
+
+class RatingLevel(models.IntegerChoices):
+    VERY_SATISFIED = 5, _("非常满意")
+    SATISFIED = 4, _("满意")
+    BASIC = 3, _("基本满意")
+    DISSATISFIED = 2, _("不满意")
+    VERY_DISSATISFIED = 1, _("非常不满意")
+
+
+# 好评: the top two levels; 差评: the bottom two (each opens a follow-up: 核实 → 整改 → 反馈).
+GOOD_LEVELS = (RatingLevel.VERY_SATISFIED, RatingLevel.SATISFIED)
+BAD_LEVELS = (RatingLevel.DISSATISFIED, RatingLevel.VERY_DISSATISFIED)
+
+
+class RatingRound(models.IntegerChoices):
+    CASE = 1, _("办件评价")  # 一次一评: the applicant rates the completed case
+    FIX = 2, _("整改评价")  # after a 差评's rectification, the applicant rates the fix
+
+
+class RatingChannel(models.TextChoices):
+    KIOSK = "kiosk", _("窗口评价屏")  # the page the clerk turns toward the applicant
+    LINK = "link", _("评价链接/二维码")  # a one-time code, for later
+    CALLBACK = "callback", _("回访")  # given to the unit during the follow-up call or visit
+
+
+class FollowUpState(models.TextChoices):
+    VERIFY = "verify", _("待核实")
+    APPEALED = "appealed", _("申诉中")
+    RECTIFY = "rectify", _("整改中")
+    FEEDBACK = "feedback", _("待反馈")  # rectified; the applicant is still to be told
+    AWAITING = "awaiting", _("待复评")  # told; waiting for the applicant's rating of the fix
+    CLOSED = "closed", _("已办结")
+    EXCLUDED = "excluded", _("申诉成立")  # a malicious rating: kept, but out of the figures
+
+
+class FeedbackMethod(models.TextChoices):
+    PHONE = "phone", _("电话回访")
+    VISIT = "visit", _("上门回访")
+    IN_PERSON = "in_person", _("当面反馈")
+    SMS = "sms", _("短信")
+
+
+class AppealDecision(models.TextChoices):
+    UPHELD = "upheld", _("申诉成立")
+    REJECTED = "rejected", _("申诉不成立")
+
+
+class ZeroMeasure(models.TextChoices):
+    """What the system counts as evidence against one item of the "六零" checklist in a month."""
+
+    NONE = "", _("人工核对")
+    OVERDUE = "overdue", _("逾期未办结的办件")
+    LATE = "late", _("超过承诺时限办结的办件")
+    BAD_RATINGS = "bad_ratings", _("差评（申诉成立的除外）")

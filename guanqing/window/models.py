@@ -13,6 +13,12 @@ cases (办件) a window clerk accepts and completes on a working-day clock.
   days used, early / on time / late, due soon, overdue) is derived, never stored.
 - 容缺受理: the materials accepted missing are `CaseMissingMaterial` rows until supplied.
 - Every step is a `CaseEvent` (the case's timeline) and an audit record, in one transaction.
+- 好差评 (GB/T 39734-2020): a completed case invites one `Rating` (一次一评), at the window's rating
+  screen or later through a one-time `RatingInvite` code (only its hash is kept). The follow-up
+  choices come from a versioned `QuestionSet`. A 差评 opens a `FollowUp` (核实 → 整改 → 反馈 → the
+  applicant rates the fix); the unit may `Appeal` a malicious one, and an upheld appeal keeps the
+  rating but leaves it out of the figures.
+- The "六零" checklist: the committee's `ZeroItem`s, and each window's monthly `ZeroCheck`s.
 """
 
 from __future__ import annotations
@@ -27,13 +33,20 @@ from guanqing.core.scope.querysets import ChildScopedQuerySet, ScopedQuerySet, e
 from guanqing.core.text import LONG_TEXT_MAX
 from guanqing.registry.models import SensitiveIdMixin
 from guanqing.window.choices import (
+    AppealDecision,
     ApplicantKind,
     CaseEventKind,
     CaseState,
+    FeedbackMethod,
+    FollowUpState,
     MaterialForm,
     MatterKind,
     Outcome,
     PauseKind,
+    RatingChannel,
+    RatingLevel,
+    RatingRound,
+    ZeroMeasure,
 )
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -487,3 +500,354 @@ class WindowSettings(models.Model):
     @classmethod
     def current(cls) -> WindowSettings:
         return cls.objects.order_by("pk").first() or cls()
+
+
+# --- 好差评 -----------------------------------------------------------------------------------------
+
+
+class QuestionSet(models.Model):
+    """A version of the follow-up choices offered for each rating level; the committee publishes a
+    new one to change them, and a rating keeps the version it was given under."""
+
+    number = models.PositiveIntegerField(_("版本号"), unique=True)
+    note = models.CharField(_("修订说明"), max_length=200, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("评价选项版本")
+        verbose_name_plural = _("评价选项版本")
+
+    def __str__(self):
+        return f"v{self.number}"
+
+    @classmethod
+    def current(cls) -> QuestionSet | None:
+        return cls.objects.order_by("-number").first()
+
+
+class RatingOption(models.Model):
+    """One follow-up choice for one level, e.g. 非常满意 → 一次办成; 不满意 → 多次跑腿."""
+
+    question_set = models.ForeignKey(
+        QuestionSet,
+        verbose_name=_("评价选项版本"),
+        on_delete=models.PROTECT,
+        related_name="options",
+    )
+    level = models.PositiveSmallIntegerField(_("评价等级"), choices=RatingLevel.choices)
+    text = models.CharField(_("选项"), max_length=40)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["question_set_id", "-level", "sort_order", "id"]
+        verbose_name = _("评价选项")
+        verbose_name_plural = _("评价选项")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question_set", "level", "text"], name="rating_option_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class RatingQuerySet(ChildScopedQuerySet):
+    scope_parent = "case"
+
+    def counted(self):
+        """The ratings the figures count: every case rating but those an upheld appeal excluded."""
+        return self.filter(round=RatingRound.CASE).exclude(follow_up__state=FollowUpState.EXCLUDED)
+
+
+class Rating(models.Model):
+    """One rating of a case (round 1, 一次一评) or of a 差评's rectification (round 2)."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="ratings"
+    )
+    round = models.PositiveSmallIntegerField(_("评价类型"), choices=RatingRound.choices)
+    level = models.PositiveSmallIntegerField(_("评价等级"), choices=RatingLevel.choices)
+    channel = models.CharField(_("评价渠道"), max_length=10, choices=RatingChannel.choices)
+    question_set = models.ForeignKey(
+        QuestionSet, verbose_name=_("评价选项版本"), on_delete=models.PROTECT, related_name="+"
+    )
+    options = models.ManyToManyField(
+        RatingOption, verbose_name=_("评价选项"), blank=True, related_name="+"
+    )
+    comment = models.TextField(_("意见建议"), max_length=500, blank=True)
+    rated_on = models.DateField(_("评价日期"))
+    rated_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
+
+    objects = RatingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-rated_on", "-id"]
+        verbose_name = _("评价")
+        verbose_name_plural = _("评价")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "round"], name="rating_one_per_round"),
+            models.CheckConstraint(
+                condition=Q(level__gte=1) & Q(level__lte=5), name="rating_level_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["rated_on"], name="rating_rated_on")]
+
+    def __str__(self):
+        return f"{self.case} {self.get_level_display()}"
+
+    @property
+    def is_bad(self) -> bool:
+        return self.level <= RatingLevel.DISSATISFIED
+
+
+class RatingInviteQuerySet(ChildScopedQuerySet):
+    scope_parent = "case"
+
+
+class RatingInvite(models.Model):
+    """A one-time code that lets the applicant rate later (link or QR code). Only the code's
+    SHA-256 is kept; the code itself is shown once, when it is issued. Issuing a new one for the
+    same case and round revokes the one before."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="rating_invites"
+    )
+    round = models.PositiveSmallIntegerField(_("评价类型"), choices=RatingRound.choices)
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    issued_on = models.DateField(_("发出日期"))
+    expires_on = models.DateField(_("有效期至"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发出人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+
+    objects = RatingInviteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        verbose_name = _("评价邀请")
+        verbose_name_plural = _("评价邀请")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__gte=models.F("issued_on")), name="rating_invite_expiry"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case} {self.get_round_display()}"
+
+
+class FollowUpQuerySet(ScopedQuerySet):
+    """差评 follow-ups name the applicant: the unit's administrator and the committee see them; a
+    clerk never does (reviewer privacy), nor any other role."""
+
+    no_rows_for = frozenset(
+        {
+            Role.WINDOW_CLERK,
+            Role.MEMBER,
+            Role.COMMUNITY_WORKER,
+            Role.FUND_OFFICER,
+            Role.SYSTEM_ADMIN,
+            Role.SECURITY_ADMIN,
+            Role.AUDIT_ADMIN,
+        }
+    )
+
+    @scope_rule(Role.COMMITTEE)
+    @edit_rule(Role.COMMITTEE)
+    def _for_committee(self, user):
+        return self
+
+    @scope_rule(Role.UNIT_ADMIN)
+    @edit_rule(Role.UNIT_ADMIN)
+    def _for_unit_admin(self, user):
+        return self.filter(rating__case__window__unit_id=user.unit_id)
+
+    def open(self):
+        return self.exclude(state__in=(FollowUpState.CLOSED, FollowUpState.EXCLUDED))
+
+
+class FollowUp(models.Model):
+    """What a 差评 sets going: 核实 (verify) → 整改 (rectify, within the committee's working days
+    from the rating) → 反馈 (tell the applicant: the 回访) → the applicant rates the fix."""
+
+    rating = models.OneToOneField(
+        Rating, verbose_name=_("差评"), on_delete=models.PROTECT, related_name="follow_up"
+    )
+    state = models.CharField(_("状态"), max_length=10, choices=FollowUpState.choices)
+    opened_on = models.DateField(_("差评日期"))
+    rectify_due = models.DateField(_("整改期限"))
+    finding = models.TextField(_("核实情况"), max_length=LONG_TEXT_MAX, blank=True)
+    verified_on = models.DateField(_("核实日期"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核实人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    measures = models.TextField(_("整改措施"), max_length=LONG_TEXT_MAX, blank=True)
+    rectified_on = models.DateField(_("整改完成日期"), null=True, blank=True)
+    rectified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("整改人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    feedback_method = models.CharField(
+        _("回访方式"), max_length=10, choices=FeedbackMethod.choices, blank=True
+    )
+    feedback_note = models.TextField(_("回访情况"), max_length=LONG_TEXT_MAX, blank=True)
+    fed_back_on = models.DateField(_("回访日期"), null=True, blank=True)
+    fed_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回访人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+    overdue_notified_on = models.DateField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["rectify_due", "id"]
+        verbose_name = _("差评整改")
+        verbose_name_plural = _("差评整改")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rectify_due__gte=models.F("opened_on")), name="follow_up_due_after"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rating} {self.get_state_display()}"
+
+
+class AppealQuerySet(ChildScopedQuerySet):
+    scope_parent = "follow_up"
+
+
+class Appeal(models.Model):
+    """The unit's appeal (申诉) that a 差评 is malicious; the committee decides. An upheld appeal
+    excludes the rating from the figures; nothing is deleted. One appeal per rating."""
+
+    follow_up = models.OneToOneField(
+        FollowUp, verbose_name=_("差评整改"), on_delete=models.PROTECT, related_name="appeal"
+    )
+    reason = models.TextField(_("申诉理由"), max_length=LONG_TEXT_MAX)
+    filed_on = models.DateField(_("申诉日期"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申诉人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision = models.CharField(
+        _("裁定结果"), max_length=10, choices=AppealDecision.choices, blank=True
+    )
+    decision_note = models.TextField(_("裁定意见"), max_length=LONG_TEXT_MAX, blank=True)
+    decided_on = models.DateField(_("裁定日期"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("裁定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = AppealQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-filed_on", "-id"]
+        verbose_name = _("差评申诉")
+        verbose_name_plural = _("差评申诉")
+
+    def __str__(self):
+        return f"{self.follow_up.rating} {self.get_decision_display() or _('待裁定')}"
+
+
+# --- "六零" ------------------------------------------------------------------------------------
+
+
+class ZeroItem(models.Model):
+    """One item of the "六零" checklist (default 零推诿/零积压/零距离/零差错/零投诉/零歧义); the
+    committee edits the list. `measure` names what the system counts as evidence against it."""
+
+    name = models.CharField(_("名称"), max_length=20, unique=True)
+    description = models.CharField(_("要求"), max_length=200, blank=True)
+    measure = models.CharField(
+        _("系统核对"), max_length=12, choices=ZeroMeasure.choices, blank=True
+    )
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("在用"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = _("六零承诺项")
+        verbose_name_plural = _("六零承诺项")
+
+    def __str__(self):
+        return self.name
+
+
+class ZeroCheckQuerySet(ChildScopedQuerySet):
+    scope_parent = "window"
+
+
+class ZeroCheck(models.Model):
+    """A window's monthly self-check of one "六零" item: met or not, with a note."""
+
+    window = models.ForeignKey(
+        Window, verbose_name=_("窗口"), on_delete=models.PROTECT, related_name="zero_checks"
+    )
+    month = models.DateField(_("月份"))  # the first day of the month
+    item = models.ForeignKey(
+        ZeroItem, verbose_name=_("六零承诺项"), on_delete=models.PROTECT, related_name="checks"
+    )
+    met = models.BooleanField(_("做到"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核对人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    checked_at = models.DateTimeField(_("核对时间"), auto_now=True)
+
+    objects = ZeroCheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["window_id", "-month", "item__sort_order"]
+        verbose_name = _("六零自查")
+        verbose_name_plural = _("六零自查")
+        constraints = [
+            models.UniqueConstraint(fields=["window", "month", "item"], name="zero_check_unique"),
+            models.CheckConstraint(condition=Q(month__day=1), name="zero_check_first_of_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.window} {self.month:%Y-%m} {self.item}"

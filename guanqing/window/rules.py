@@ -27,7 +27,7 @@ from django.utils.translation import pgettext_lazy
 from guanqing.core.calendar.workdays import add_workdays, business_date, workdays_between
 from guanqing.core.lifecycle import Lifecycle, Step
 from guanqing.core.roles import Role
-from guanqing.window.choices import CaseState
+from guanqing.window.choices import CaseState, FollowUpState, RatingLevel
 
 # (started_on, ended_on); ended_on is None while the pause is running.
 Pause = tuple[datetime.date, datetime.date | None]
@@ -182,4 +182,82 @@ CASE = Lifecycle(
         ),
     ],
     states=CaseState.choices,
+)
+
+
+# --- 好差评 ---------------------------------------------------------------------------------------
+
+
+def rating_open_until(day: datetime.date, window_days: int) -> datetime.date:
+    """The last day a case completed (or a fix fed back) on `day` may still be rated: the rating
+    window is `window_days` calendar days, the day itself not counted (completed 05-13 with 30
+    days: rated until 06-12)."""
+    if window_days < 1:
+        raise ValueError("the rating window is at least one day")
+    return day + datetime.timedelta(days=window_days)
+
+
+def rectify_due(rated_on: datetime.date, rectify_workdays: int) -> datetime.date:
+    """A 差评 given on `rated_on` is verified and rectified within `rectify_workdays` working days
+    (counting starts the next day, like a case's deadline)."""
+    if rectify_workdays < 1:
+        raise ValueError("the rectification limit is at least one working day")
+    return add_workdays(rated_on, rectify_workdays)
+
+
+def is_bad(level: int) -> bool:
+    return level <= RatingLevel.DISSATISFIED
+
+
+VERIFY = FollowUpState.VERIFY
+APPEALED = FollowUpState.APPEALED
+RECTIFY = FollowUpState.RECTIFY
+FEEDBACK = FollowUpState.FEEDBACK
+AWAITING = FollowUpState.AWAITING
+CLOSED = FollowUpState.CLOSED
+EXCLUDED = FollowUpState.EXCLUDED
+
+UNIT = {Role.UNIT_ADMIN}
+COMMITTEE = {Role.COMMITTEE}
+
+# A 差评's follow-up. The unit verifies (or appeals, once), rectifies and tells the applicant —
+# who then rates the fix (by code, or there and then during the 回访); a re-rating window that
+# passes closes it without one (the daily job). The committee decides appeals.
+#
+#   verify ──verify──▶ rectify ──rectify──▶ feedback ──feed back──▶ awaiting ──rerate / lapse──▶ closed
+#     └──appeal──▶ appealed ──uphold──▶ excluded          feedback ──feed back with a rating──▶ closed
+#                      └──reject──▶ verify
+FOLLOW_UP = Lifecycle(
+    "follow_up",
+    [
+        Step("verify", {VERIFY}, RECTIFY, roles=UNIT, label=pgettext_lazy("follow-up", "核实")),
+        Step("appeal", {VERIFY}, APPEALED, roles=UNIT, label=pgettext_lazy("follow-up", "申诉")),
+        Step(
+            "uphold",
+            {APPEALED},
+            EXCLUDED,
+            roles=COMMITTEE,
+            label=pgettext_lazy("follow-up", "申诉成立"),
+        ),
+        Step(
+            "reject",
+            {APPEALED},
+            VERIFY,
+            roles=COMMITTEE,
+            label=pgettext_lazy("follow-up", "申诉不成立"),
+        ),
+        Step(
+            "rectify", {RECTIFY}, FEEDBACK, roles=UNIT, label=pgettext_lazy("follow-up", "整改完成")
+        ),
+        # the target depends on whether the applicant rated the fix during the 回访 (closed) or
+        # is sent a code for later (awaiting): the service decides between the two
+        Step(
+            "feed_back", {FEEDBACK}, None, roles=UNIT, label=pgettext_lazy("follow-up", "回访反馈")
+        ),
+        Step("rerate", {AWAITING}, CLOSED, roles=NOBODY, label=pgettext_lazy("follow-up", "复评")),
+        Step(
+            "lapse", {AWAITING}, CLOSED, roles=NOBODY, label=pgettext_lazy("follow-up", "复评逾期")
+        ),
+    ],
+    states=FollowUpState.choices,
 )
