@@ -17,6 +17,23 @@ class CoreConfig(AppConfig):
         # character (the error names the field).
         validators.ProhibitNullCharactersValidator.message = text.CONTROL_MESSAGE
         _register_menu()
+        _register_calendar_reminder()
+
+
+def _register_calendar_reminder() -> None:
+    """From 1 November, next year's official calendar is asked for (home page and daily job)."""
+    from guanqing.core import daily
+    from guanqing.core.calendar import reminders
+    from guanqing.core.ui import home
+
+    daily.register(
+        "calendar.next_year",
+        reminders.calendar_daily,
+        describe=reminders.describe_calendar_daily,
+    )
+    home.register(
+        home.HomeSection("calendar.next_year", reminders.home_notice, order=1, rule="calendar.edit")
+    )
 
 
 def _register_menu() -> None:

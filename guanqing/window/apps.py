@@ -21,6 +21,10 @@ class WindowConfig(AppConfig):
 
         daily.register("window.cases_daily", cases_daily, describe=describe_daily)
 
+        from guanqing.window.rating_services import describe_ratings_daily, ratings_daily
+
+        daily.register("window.ratings_daily", ratings_daily, describe=describe_ratings_daily)
+
         from guanqing.window import nav
 
         nav.register()

@@ -32,6 +32,7 @@ notice), the case is left out rather than given a guessed deadline.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,26 +51,38 @@ from guanqing.core.demo.shared import historic_timestamps, insert_rows, surname
 from guanqing.core.roles import Role
 from guanqing.registry.choices import MemberStatus
 from guanqing.registry.models import Member, Unit
-from guanqing.window import rules
+from guanqing.window import demo_zero, rules
 from guanqing.window.choices import (
+    AppealDecision,
     ApplicantKind,
     CaseEventKind,
     CaseState,
+    FeedbackMethod,
+    FollowUpState,
     MaterialForm,
     MatterKind,
     Outcome,
     PauseKind,
+    RatingChannel,
+    RatingRound,
 )
 from guanqing.window.models import (
+    Appeal,
     ApprovalItem,
     Case,
     CaseEvent,
     CaseMissingMaterial,
     CasePause,
+    FollowUp,
     Material,
     Matter,
     MatterVersion,
+    QuestionSet,
+    Rating,
+    RatingInvite,
+    RatingOption,
     Window,
+    WindowSettings,
 )
 
 WUPENG_CASES = 15_700  # the article: 四年来受理办件15700件, every one completed early
@@ -643,6 +656,62 @@ PROMISE = "本人（单位）承诺于约定期限内补齐所缺材料，逾期
 CATALOGUE_START_YEARS = YEARS  # version 1 published as the period began
 CUT_YEARS = 2  # version 2 (the limits cut) two years ago
 
+# 好差评: the share of completed cases rated (参评率), the levels of the good ones, the share rated
+# at the window's screen (the rest later, with a code); and the 差评, a fixed handful whatever the
+# scale, each with the story of its follow-up: (story, rated that many working days ago, or None
+# for one closed long ago, spread over the years).
+SHARE_RATED = 0.9
+# (level, its share of what the levels before it left): 72 % 非常满意, 24 % 满意, 4 % 基本满意
+LEVEL_SHARES = [(5, 0.72), (4, 24 / 28), (3, 1.0)]
+SHARE_KIOSK = 0.65
+CLOSED_STORIES = ("closed_callback", "closed_code")
+BAD_STORIES: list[tuple[str, int | None]] = [
+    ("closed_callback", None),
+    ("closed_code", None),
+    ("closed_callback", None),
+    ("upheld", None),
+    ("closed_code", None),
+    ("closed_callback", None),
+    ("closed_code", None),
+    ("awaiting", 10),  # fed back; the applicant has the code to rate the fix
+    ("rectify", 2),  # verified yesterday, rectification due in a few working days
+    ("pending", 3),  # appealed; the committee has to decide
+]
+GOOD_COMMENTS = [
+    "窗口人员态度热情，一次就办好了",
+    "材料不齐也给容缺受理了，少跑一趟",
+    "比承诺时间提前办结，点赞",
+    "讲解很耐心，流程清楚",
+    "办事效率高",
+]
+BAD_COMMENTS = [
+    "等候时间太长，叫号系统出故障也没人解释",
+    "工作人员态度生硬，问了两遍才回答",
+    "材料要求前后说法不一致，多跑了一趟",
+]
+FOLLOW_UP_TEXTS = [
+    (
+        "经调阅窗口录像并与当班人员谈话，当日叫号系统故障约四十分钟，未及时向等候群众说明情况，差评属实。",
+        "增设导办人员，叫号系统故障时立即人工叫号并告知等候时间；当班人员作书面检查。",
+        "电话联系申请人，说明整改措施并致歉，申请人表示理解。",
+    ),
+    (
+        "经核实，窗口人员答复简单生硬，未按首问负责制一次讲清，差评属实。",
+        "组织窗口人员文明服务培训，落实首问负责和一次性告知，纳入月度考核。",
+        "上门回访申请人，通报整改情况，申请人表示满意。",
+    ),
+    (
+        "经核实，网上办事指南材料清单未与窗口同步更新，导致申请人多跑一次，差评属实。",
+        "当日更新网上办事指南，建立办事指南与窗口告知单同步核对机制。",
+        "电话回访申请人，告知办事指南已更新并致歉。",
+    ),
+]
+APPEAL_REASONS = [
+    "经调阅窗口录像和办件记录，申请人评价所述情况与事实不符，系恶意差评，申请不计入统计。",
+]
+UPHELD_NOTE = "经调阅窗口录像和办件记录，差评所述情况与事实不符，申诉成立，该评价不计入统计。"
+FEEDBACK_METHODS = [FeedbackMethod.PHONE, FeedbackMethod.PHONE, FeedbackMethod.VISIT]
+
 
 @dataclass
 class WindowDemoSummary:
@@ -659,6 +728,8 @@ class WindowDemoSummary:
     deferrals: int = 0
     events: int = 0
     average_promised: float = 0.0
+    ratings: int = 0  # counted: round 1, no upheld appeal
+    bad_ratings: int = 0
     first: datetime.date | None = None
     last: datetime.date | None = None
 
@@ -669,6 +740,7 @@ class WindowDemoSummary:
             "window_matters": [None, self.matters],
             "window_cases": [None, self.cases],
             "window_case_events": [None, self.events],
+            "window_ratings": [None, self.ratings],
         }
 
     def describe(self) -> str:
@@ -841,6 +913,136 @@ class _Timeline:
         if self.first is None:
             self.first = at
         self.index, self.at, self.state = index, at, to_state
+
+
+class _RatingPlan:
+    """The rating rows of the demo before they are inserted: the ratings (with their options),
+    the 差评's follow-ups and appeals, and the codes that were handed out."""
+
+    def __init__(self, builder: _WindowBuilder, question_set, options, config):
+        self.builder, self.question_set, self.options, self.config = (
+            builder,
+            question_set,
+            options,
+            config,
+        )
+        self.ratings: list[tuple[dict, list[int]]] = []
+        self.follow_ups: list[tuple[dict, dict]] = []
+        self.appeals: list[tuple[dict, dict]] = []
+        self.invites: list[dict] = []
+        self.counted = 0
+
+    def _at(self, day: datetime.date, first_hour: int = 9, last_hour: int = 16):
+        minute = int(self.builder.rng.random() * (last_hour - first_hour + 1) * 60)
+        moment = datetime.time(first_hour + minute // 60, minute % 60)
+        return datetime.datetime.combine(day, moment, tzinfo=self.builder.tz)
+
+    def rate(self, case: _Case, round: int, level: int, channel: str, rated_on, *, comment=""):
+        rng = self.builder.rng
+        offered = self.options.get(level, [])
+        chosen = rng.sample(offered, min(len(offered), rng.choice([0, 1, 1, 2])))
+        kiosk = channel == RatingChannel.KIOSK
+        row = {
+            "case_id": case.pk,
+            "round": round,
+            "level": level,
+            "channel": channel,
+            "question_set_id": self.question_set.pk,
+            "comment": comment,
+            "rated_on": rated_on,
+            "rated_at": self._at(rated_on, 9 if kiosk else 8, 16 if kiosk else 21),
+        }
+        self.ratings.append((row, chosen))
+        return row
+
+    def _rectify_due(self, rated_on: datetime.date) -> datetime.date | None:
+        try:
+            return rules.rectify_due(rated_on, self.config.rectify_workdays)
+        except CalendarYearMissing:  # counted by the daily job once the year is entered
+            return None
+
+    def follow_up(self, rating: dict, rated_on: datetime.date) -> dict:
+        row = {
+            "state": FollowUpState.VERIFY,
+            "opened_on": rated_on,
+            "rectify_due": self._rectify_due(rated_on),
+            "finding": "",
+            "verified_on": None,
+            "verified_by_id": None,
+            "measures": "",
+            "rectified_on": None,
+            "rectified_by_id": None,
+            "feedback_method": "",
+            "feedback_note": "",
+            "fed_back_on": None,
+            "fed_back_by_id": None,
+            "closed_on": None,
+        }
+        self.follow_ups.append((rating, row))
+        return row
+
+    def invite(self, case: _Case, round: int, issued_on, expires_on, by, *, used) -> None:
+        # only the hash of a code is ever kept; the demo's codes were never shown to anyone
+        secret = self.builder.rng.getrandbits(128).to_bytes(16, "big")
+        self.invites.append(
+            {
+                "case_id": case.pk,
+                "round": round,
+                "code_hash": hashlib.sha256(secret).hexdigest(),
+                "issued_on": issued_on,
+                "expires_on": expires_on,
+                "issued_by_id": by.pk if by is not None else None,
+                "used_at": self._at(used, 8, 21) if used is not None else None,
+                "revoked_at": None,
+            }
+        )
+
+    def insert(self) -> None:
+        insert_rows(Rating, [row for row, _chosen in self.ratings])
+        ids = {
+            (case_id, round): pk
+            for case_id, round, pk in Rating.objects.values_list("case_id", "round", "pk")
+        }
+        insert_rows(
+            Rating.options.through,
+            [
+                {"rating_id": ids[row["case_id"], row["round"]], "ratingoption_id": option}
+                for row, chosen in self.ratings
+                for option in chosen
+            ],
+        )
+        follow_ups = []
+        for rating, row in self.follow_ups:
+            last = max(
+                day
+                for day in (
+                    row["opened_on"],
+                    row["verified_on"],
+                    row["fed_back_on"],
+                    row["closed_on"],
+                )
+                if day is not None
+            )
+            follow_ups.append(
+                FollowUp(
+                    rating_id=ids[rating["case_id"], rating["round"]],
+                    updated_at=self._at(last),
+                    **row,
+                )
+            )
+        with historic_timestamps(FollowUp):
+            FollowUp.objects.bulk_create(follow_ups)
+        made = {
+            id(row): obj for (_rating, row), obj in zip(self.follow_ups, follow_ups, strict=True)
+        }
+        Appeal.objects.bulk_create(
+            [Appeal(follow_up=made[id(row)], **appeal) for row, appeal in self.appeals]
+        )
+        insert_rows(RatingInvite, self.invites)
+        excluded = sum(1 for _r, row in self.follow_ups if row["state"] == FollowUpState.EXCLUDED)
+        self.counted = (
+            sum(1 for row, _chosen in self.ratings if row["round"] == RatingRound.CASE) - excluded
+        )
 
 
 class _WindowBuilder:
@@ -1371,6 +1573,191 @@ class _WindowBuilder:
             if row["completed_on"] is not None and row["completed_on"] < row["deadline"]
         )
 
+    # -- 好差评 ----------------------------------------------------------------------------------
+
+    def _ratings(self, windows: list[_Window]) -> None:
+        """Most completed cases rated once (一次一评) on or after their completion, within the
+        rating window: at the window's rating screen the day the case was completed or collected,
+        or later with a code; mostly 非常满意 and 满意. A fixed handful of 差评 (whatever the scale)
+        with their follow-ups: most verified, rectified, fed back and rated again; one waiting for
+        the applicant's rating of the fix, one in rectification within its limit, one appealed and
+        upheld (kept, out of the figures) and one appealed waiting for the committee."""
+        question_set = QuestionSet.current()
+        if question_set is None or not self.cases:
+            return
+        rng = self.rng
+        config = WindowSettings.current()
+        options: dict[int, list[int]] = {}
+        for option in RatingOption.objects.filter(question_set=question_set):
+            options.setdefault(option.level, []).append(option.pk)
+        # v1 of the choices was in force as the period began
+        QuestionSet.objects.filter(pk=question_set.pk, number=1).update(
+            published_at=datetime.datetime.combine(self.first, datetime.time(9), tzinfo=self.tz)
+        )
+        done = [case for case in self.cases if case.completed is not None]
+        admins = self._unit_admins(windows)
+        committee = User.objects.filter(role=Role.COMMITTEE).order_by("pk").first()
+        plan = _RatingPlan(self, question_set, options, config)
+        bad = self._bad_cases(done, admins)
+        draw = rng.random
+        for case in done:
+            if id(case) in bad:
+                continue
+            rated_on, channel = self._rating_day(case, config.rating_window_days)
+            if rated_on is None or rng.random() >= SHARE_RATED:
+                continue
+            level = next(level for level, share in LEVEL_SHARES if draw() < share)
+            comment = rng.choice(GOOD_COMMENTS) if rng.random() < 0.08 else ""
+            plan.rate(case, RatingRound.CASE, level, channel, rated_on, comment=comment)
+        for story, case in bad.values():
+            self._bad_story(plan, story, case, admins[case.window.row.unit_id], committee)
+        plan.insert()
+        self.summary.ratings = plan.counted
+        self.summary.bad_ratings = len(bad)
+
+    def _unit_admins(self, windows: list[_Window]) -> dict[int, User]:
+        """The administrator of each window's unit who works its 差评 (an account that does not
+        sign in, made here when the unit has none)."""
+        admins: dict[int, User] = {}
+        password = make_password(None)
+        for window in windows:
+            unit = window.row.unit
+            if unit.pk in admins:
+                continue
+            admin = User.objects.filter(role=Role.UNIT_ADMIN, unit=unit).order_by("pk").first()
+            if admin is None:
+                member = (
+                    Member.objects.filter(
+                        unit=unit, status=MemberStatus.ACTIVE, account__isnull=True
+                    )
+                    .exclude(name=WUPENG)
+                    .order_by("pk")
+                    .first()
+                )
+                admin = User.objects.create(
+                    username=f"window_admin_{unit.pk}",
+                    role=Role.UNIT_ADMIN,
+                    unit=unit,
+                    member=member,
+                    display_name=member.name if member else f"{unit.short_name}管理员",
+                    password=password,
+                )
+            admins[unit.pk] = admin
+        return admins
+
+    def _rating_day(self, case: _Case, window_days: int) -> tuple[datetime.date | None, str]:
+        """When and how the applicant rated: at the window (the day the case was completed, or
+        collected) or later with a code, never after today nor after the rating window."""
+        completed_on = self.days[case.completed]
+        last = min(rules.rating_open_until(completed_on, window_days), self.today)
+        if self.rng.random() < SHARE_KIOSK:
+            visit = case.delivered if case.delivered is not None else case.completed
+            return self.days[visit], RatingChannel.KIOSK
+        day = completed_on + datetime.timedelta(days=round(self.rng.triangular(0, 14, 1)))
+        if day > last:
+            return None, ""  # still to come
+        return day, RatingChannel.LINK
+
+    def _bad_cases(self, done: list[_Case], admins) -> dict[int, tuple[str, _Case]]:
+        """The cases of the 差评, by story: the recent ones a few working days back, the others
+        spread over the years."""
+        rng = self.rng
+        chosen: dict[int, tuple[str, _Case]] = {}
+        window_days = WindowSettings.current().rating_window_days
+        old = [c for c in done if c.completed <= self.current - 45]  # before the last two months
+        slices = sum(1 for _story, back in BAD_STORIES if back is None)
+        size = max(1, len(old) // slices)
+        n = 0
+        for story, back in BAD_STORIES:
+            if back is None:  # the n-th of them in the n-th slice of the years
+                pool = [c for c in old[n * size : (n + 1) * size] if id(c) not in chosen]
+                n += 1
+                if not pool:
+                    continue
+                case = rng.choice(pool)
+            else:  # rated `back` working days ago, completed within the rating window before
+                rated = self.current - back
+                pool = [
+                    c
+                    for c in done
+                    if c.completed <= rated
+                    and (self.days[rated] - self.days[c.completed]).days <= window_days
+                    and id(c) not in chosen
+                ]
+                if not pool:
+                    continue
+                case = rng.choice(pool)
+            chosen[id(case)] = (story, case)
+        return chosen
+
+    def _bad_story(self, plan: _RatingPlan, story: str, case: _Case, admin, committee) -> None:
+        rng = self.rng
+        back = dict(BAD_STORIES)[story]
+        # long ago: the day it was completed or a little after; else `back` working days ago
+        rated = case.completed + rng.choice([0, 0, 1, 2]) if back is None else self.current - back
+        rated_on = self.days[rated]
+        channel = RatingChannel.KIOSK if rated == case.completed else RatingChannel.LINK
+        level = rng.choice([1, 2, 2])
+        comment = rng.choice(BAD_COMMENTS)
+        rating = plan.rate(case, RatingRound.CASE, level, channel, rated_on, comment=comment)
+        follow_up = plan.follow_up(rating, rated_on)
+        finding, measures, note = rng.choice(FOLLOW_UP_TEXTS)
+        if story in ("upheld", "pending"):
+            filed = self.days[rated + 1]
+            appeal = {
+                "reason": rng.choice(APPEAL_REASONS),
+                "filed_on": filed,
+                "filed_by_id": admin.pk,
+                "decision": "",
+                "decision_note": "",
+                "decided_on": None,
+                "decided_by_id": None,
+            }
+            follow_up["state"] = FollowUpState.APPEALED
+            if story == "upheld":
+                decided = self.days[rated + 4]
+                appeal.update(
+                    decision=AppealDecision.UPHELD,
+                    decision_note=UPHELD_NOTE,
+                    decided_on=decided,
+                    decided_by_id=committee.pk if committee else None,
+                )
+                follow_up.update(state=FollowUpState.EXCLUDED, closed_on=decided)
+            plan.appeals.append((follow_up, appeal))
+            return
+        follow_up.update(
+            state=FollowUpState.RECTIFY,
+            finding=finding,
+            verified_on=self.days[rated + 1],
+            verified_by_id=admin.pk,
+        )
+        if story == "rectify":
+            return
+        fed_back = self.days[rated + 4]
+        follow_up.update(
+            state=FollowUpState.AWAITING,
+            measures=measures,
+            rectified_on=self.days[rated + 3],
+            rectified_by_id=admin.pk,
+            feedback_method=rng.choice(FEEDBACK_METHODS),
+            feedback_note=note,
+            fed_back_on=fed_back,
+            fed_back_by_id=admin.pk,
+        )
+        expires = rules.rating_open_until(fed_back, plan.config.rating_window_days)
+        if story == "closed_callback":
+            level = rng.choice([4, 5, 5])
+            plan.rate(case, RatingRound.FIX, level, RatingChannel.CALLBACK, fed_back)
+            follow_up.update(state=FollowUpState.CLOSED, closed_on=fed_back)
+            return
+        if story == "awaiting":
+            plan.invite(case, RatingRound.FIX, fed_back, expires, admin, used=None)
+            return
+        rerated = fed_back + datetime.timedelta(days=rng.randint(1, 6))
+        plan.invite(case, RatingRound.FIX, fed_back, expires, admin, used=rerated)
+        plan.rate(case, RatingRound.FIX, rng.choice([4, 5, 5]), RatingChannel.LINK, rerated)
+        follow_up.update(state=FollowUpState.CLOSED, closed_on=rerated)
+
     # -- the whole ------------------------------------------------------------------------------
 
     def build(self) -> WindowDemoSummary:
@@ -1415,5 +1802,7 @@ class _WindowBuilder:
             self._holiday_pauses(window)
         self.cases = [case for case in self.cases if self._settle(case)]
         self._insert()
+        self._ratings(windows)
+        demo_zero.build(self.today)  # after the ratings: a 差评 is evidence against 零投诉
         self.summary.wupeng_cases = sum(1 for case in self.cases if case.clerk is wupeng)
         return self.summary

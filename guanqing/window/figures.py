@@ -46,8 +46,8 @@ from guanqing.core.calendar.workdays import business_date
 from guanqing.core.daterange import DateRange
 from guanqing.core.models import CalendarDay
 from guanqing.window.api.filters import timing_filter
-from guanqing.window.choices import OPEN_STATES, MatterKind
-from guanqing.window.models import Case, CasePause, Window, WindowSettings
+from guanqing.window.choices import BAD_LEVELS, GOOD_LEVELS, OPEN_STATES, MatterKind
+from guanqing.window.models import Case, CasePause, Rating, Window, WindowSettings
 from guanqing.window.rules import Timing
 
 ONE_DECIMAL = Decimal("0.1")
@@ -267,14 +267,17 @@ def _month_end(month: datetime.date) -> datetime.date:
 
 def window_board(user, span: DateRange, *, today: datetime.date | None = None) -> dict:
     """The board: every window `user` sees side by side — its open cases today (on track, due
-    soon, overdue) and the figures of the cases accepted in `span` (two queries, three with the
-    settings). The committee's board is the city's; a unit administrator's its unit's."""
+    soon, overdue), the figures of the cases accepted in `span` (two queries, three with the
+    settings) and its 好差评 of `span` (`rating_figures`, two more). The committee's board is the
+    city's; a unit administrator's its unit's."""
     today = today or business_date()
     due_soon = WindowSettings.current().due_soon_workdays
     cases = accepted_cases(user, span)
     span_params = {"accepted_from": span.first.isoformat(), "accepted_to": span.last.isoformat()}
     # grouped by the window alone: the names come with the windows below
     rows = {row["window_id"]: row for row in _grouped(cases, "window_id")}
+    rated = {row["window_id"]: row for row in rating_figures(user, span)["by_window"]}
+    no_ratings = _rating_derived(dict.fromkeys(RATING_COUNTS, 0))
     windows = (
         Window.objects.visible_to(user)
         .select_related("unit")
@@ -301,6 +304,7 @@ def window_board(user, span: DateRange, *, today: datetime.date | None = None) -
                 "due_soon": window.due_soon,
                 "overdue": window.overdue,
                 **_derived(rows.get(window.pk, empty)),
+                "ratings": rated.get(window.pk, no_ratings),
                 "links": {
                     "on_track": f"{in_window}&timing={Timing.OPEN}",
                     "due_soon": f"{in_window}&timing={Timing.DUE_SOON}",
@@ -340,4 +344,165 @@ def _open_counts(user, today: datetime.date, due_soon_workdays: int) -> dict:
         "on_track": count(Timing.OPEN),
         "due_soon": count(Timing.DUE_SOON),
         "overdue": count(Timing.OVERDUE),
+    }
+
+
+# --- 好差评 -----------------------------------------------------------------------------------------
+#
+# The ratings of a range: those RATED in it (`rated_on`), counted as `Rating.objects.counted()`
+# says — round-1 ratings only, without those an upheld appeal excluded (they are kept, never
+# deleted, but out of the figures):
+# - rated: the ratings; good rate (好评率) = levels 4–5 / rated; bad (差评): levels 1–2;
+# - rectify rate (差评整改率) = bad whose follow-up was rectified / bad;
+# - feedback rate (回访率, 实名差评回访率: every rating belongs to a case, so every 差评 is
+#   实名) = bad whose applicant was told (fed back) / bad; it must reach 100 % (`feedback_short`
+#   flags a group below it);
+# - participation (参评率) = cases COMPLETED in the range that have a counted rating / cases
+#   completed in the range.
+# By window, clerk (who handled the case), month (of the rating; of the completion for 参评率) and
+# matter: two GROUP BY queries whatever the number of ratings, summed up here.
+
+RATING_GROUPS = {
+    "window": (
+        "case__window_id",
+        "case__window__name",
+        "case__window__unit_id",
+        "case__window__unit__name",
+    ),
+    "clerk": (
+        "case__handled_by_id",
+        "case__handled_by__display_name",
+        "case__handled_by__username",
+    ),
+    "matter": (
+        "case__version__matter_id",
+        "case__version__matter__code",
+        "case__version__matter__name",
+    ),
+}
+RATING_COUNTS = ("rated", "good", "bad", "rectified", "fed_back", "completed", "rated_cases")
+
+
+def _rating_measures() -> dict:
+    bad = Q(level__in=BAD_LEVELS)
+    return {
+        "rated": Count("pk"),
+        "good": Count("pk", filter=Q(level__in=GOOD_LEVELS)),
+        "bad": Count("pk", filter=bad),
+        "rectified": Count("pk", filter=bad & Q(follow_up__rectified_on__isnull=False)),
+        "fed_back": Count("pk", filter=bad & Q(follow_up__fed_back_on__isnull=False)),
+    }
+
+
+def _rating_derived(counts: dict) -> dict:
+    rated, bad = counts["rated"], counts["bad"]
+    return {
+        **{key: counts[key] for key in RATING_COUNTS},
+        "good_rate": _ratio(counts["good"], rated),
+        "rectify_rate": _ratio(counts["rectified"], bad),
+        "feedback_rate": _ratio(counts["fed_back"], bad),
+        "feedback_short": counts["fed_back"] < bad,
+        "participation": _ratio(counts["rated_cases"], counts["completed"]),
+    }
+
+
+def _as_month(value) -> str:
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    return value.strftime("%Y-%m")
+
+
+def rating_figures(user, span: DateRange) -> dict:
+    """好差评 of `span` within `user`'s scope (two queries), in total and by window, clerk, month
+    and matter."""
+    fields = [name for group in RATING_GROUPS.values() for name in group]
+    ratings = (
+        Rating.objects.visible_to(user)
+        .counted()
+        .filter(**span.date_bounds("rated_on"))
+        .annotate(month=TruncMonth("rated_on"))
+        .values(*fields, "month")
+        .annotate(**_rating_measures())
+        .order_by()
+    )
+    counted_rating = Rating.objects.counted().filter(case_id=OuterRef("pk"))
+    cases = (
+        Case.objects.visible_to(user)
+        .filter(**span.date_bounds("completed_on"))
+        .annotate(month=TruncMonth("completed_on"))
+        .values(*(name.removeprefix("case__") for name in fields), "month")
+        .annotate(completed=Count("pk"), rated_cases=Count("pk", filter=Exists(counted_rating)))
+        .order_by()
+    )
+    zero = dict.fromkeys(RATING_COUNTS, 0)
+    groups: dict[str, dict] = {name: {} for name in (*RATING_GROUPS, "month")}
+    labels: dict[tuple, dict] = {}
+    total = dict(zero)
+
+    def add(row: dict) -> None:
+        for name, names in RATING_GROUPS.items():
+            key = row[names[0]]
+            labels.setdefault((name, key), {n: row[n] for n in names})
+            bucket = groups[name].setdefault(key, dict(zero))
+            for count in RATING_COUNTS:
+                bucket[count] += row.get(count, 0)
+        bucket = groups["month"].setdefault(_as_month(row["month"]), dict(zero))
+        for count in RATING_COUNTS:
+            bucket[count] += row.get(count, 0)
+            total[count] += row.get(count, 0)
+
+    for row in ratings:
+        add(row)
+    for row in cases:  # the same names as the ratings' (`case__window_id`…)
+        add(
+            {
+                key if key in RATING_COUNTS or key == "month" else f"case__{key}": value
+                for key, value in row.items()
+            }
+        )
+    return {
+        "from": span.first.isoformat(),
+        "to": span.last.isoformat(),
+        "totals": _rating_derived(total),
+        "by_window": sorted(
+            (
+                {
+                    "window_id": key,
+                    "window": labels["window", key]["case__window__name"],
+                    "unit_id": labels["window", key]["case__window__unit_id"],
+                    "unit": labels["window", key]["case__window__unit__name"],
+                    **_rating_derived(counts),
+                }
+                for key, counts in groups["window"].items()
+            ),
+            key=lambda row: (row["unit"], row["window"], row["window_id"]),
+        ),
+        "by_clerk": sorted(
+            (
+                {
+                    "clerk_id": key,
+                    "clerk": labels["clerk", key]["case__handled_by__display_name"]
+                    or labels["clerk", key]["case__handled_by__username"],
+                    **_rating_derived(counts),
+                }
+                for key, counts in groups["clerk"].items()
+            ),
+            key=lambda row: (row["clerk"], row["clerk_id"]),
+        ),
+        "by_month": [
+            {"month": month, **_rating_derived(groups["month"][month])}
+            for month in sorted(groups["month"])
+        ],
+        "by_matter": sorted(
+            (
+                {
+                    "matter_id": key,
+                    "code": labels["matter", key]["case__version__matter__code"],
+                    "matter": labels["matter", key]["case__version__matter__name"],
+                    **_rating_derived(counts),
+                }
+                for key, counts in groups["matter"].items()
+            ),
+            key=lambda row: (row["code"], row["matter_id"]),
+        ),
     }

@@ -22,8 +22,10 @@ from guanqing.core.calendar.workdays import CalendarYearMissing, business_date
 from guanqing.core.roles import Role
 from guanqing.core.ui.home import HomeSection
 from guanqing.window.api.filters import timing_filter
-from guanqing.window.models import Case, WindowSettings
+from guanqing.window.choices import FollowUpState
+from guanqing.window.models import Case, FollowUp, WindowSettings
 from guanqing.window.rules import Timing
+from guanqing.window.views_ratings import CLOSED_STATES, overdue_filter
 
 
 def _url(**params) -> str:
@@ -138,8 +140,69 @@ def city_overdue(request) -> dict | None:
     }
 
 
+def _follow_ups_url(state: str) -> str:
+    return f"{reverse('window:follow_ups')}?{urlencode({'state': state})}"
+
+
+def unit_follow_ups(request) -> dict | None:
+    """A unit administrator: its windows' 差评 follow-ups still open, and those overdue (still to
+    be verified or rectified after their limit)."""
+    if request.user.role != Role.UNIT_ADMIN:
+        return None
+    counts = FollowUp.objects.visible_to(request.user).aggregate(
+        open=Count("pk", filter=~Q(state__in=CLOSED_STATES)),
+        overdue=Count("pk", filter=overdue_filter(business_date())),
+    )
+    return {
+        "template": "core/home/stats.html",
+        "title": _("差评整改"),
+        "note": _("本单位窗口"),
+        "stats": [
+            {
+                "label": _("未办结"),
+                "value": counts["open"],
+                "unit": pgettext("window", "件"),
+                "url": _follow_ups_url("open"),
+                "tone": "warn" if counts["open"] else "",
+            },
+            {
+                "label": _("已超期"),
+                "value": counts["overdue"],
+                "unit": pgettext("window", "件"),
+                "url": _follow_ups_url("overdue"),
+                "tone": "danger" if counts["overdue"] else "",
+            },
+        ],
+    }
+
+
+def committee_appeals(request) -> dict | None:
+    """The committee: 差评 appeals waiting for its decision."""
+    if request.user.role != Role.COMMITTEE:
+        return None
+    waiting = FollowUp.objects.visible_to(request.user).filter(state=FollowUpState.APPEALED).count()
+    return {
+        "template": "core/home/stats.html",
+        "title": _("差评申诉"),
+        "note": _("全市"),
+        "stats": [
+            {
+                "label": _("待裁定"),
+                "value": waiting,
+                "unit": pgettext("window", "件"),
+                "url": _follow_ups_url(FollowUpState.APPEALED),
+                "tone": "warn" if waiting else "",
+            }
+        ],
+    }
+
+
 SECTIONS = (
     HomeSection("window.clerk_desk", clerk_desk, order=20, rule="window.handle"),
     HomeSection("window.unit_windows", unit_windows, order=40, rule="window.cases"),
     HomeSection("window.city_overdue", city_overdue, order=40, rule="window.cases"),
+    HomeSection("window.unit_follow_ups", unit_follow_ups, order=45, rule="window.follow_up"),
+    HomeSection(
+        "window.committee_appeals", committee_appeals, order=45, rule="window.appeal_decide"
+    ),
 )

@@ -351,7 +351,9 @@ class Case(SensitiveIdMixin, models.Model):
         verbose_name_plural = _("办件")
         indexes = [
             models.Index(fields=["window", "state", "deadline"]),
-            models.Index(fields=["state", "deadline"]),
+            # the queue's order (`selectors.clerk_queue`): a city-wide queue's first page is read
+            # off the index, not sorted out of every case
+            models.Index(fields=["state", "deadline", "accepted_on", "id"]),
             models.Index(fields=["window", "accepted_on"]),
             models.Index(fields=["id_number_hash"]),
         ]
@@ -692,7 +694,9 @@ class FollowUp(models.Model):
     )
     state = models.CharField(_("状态"), max_length=10, choices=FollowUpState.choices)
     opened_on = models.DateField(_("差评日期"))
-    rectify_due = models.DateField(_("整改期限"))
+    # None while the official calendar lacks the year the limit runs into: it is never guessed;
+    # the daily job counts it once the year is entered.
+    rectify_due = models.DateField(_("整改期限"), null=True, blank=True)
     finding = models.TextField(_("核实情况"), max_length=LONG_TEXT_MAX, blank=True)
     verified_on = models.DateField(_("核实日期"), null=True, blank=True)
     verified_by = models.ForeignKey(
@@ -733,12 +737,13 @@ class FollowUp(models.Model):
     objects = FollowUpQuerySet.as_manager()
 
     class Meta:
-        ordering = ["rectify_due", "id"]
+        ordering = [models.F("rectify_due").asc(nulls_last=True), "id"]
         verbose_name = _("差评整改")
         verbose_name_plural = _("差评整改")
         constraints = [
             models.CheckConstraint(
-                condition=Q(rectify_due__gte=models.F("opened_on")), name="follow_up_due_after"
+                condition=Q(rectify_due__isnull=True) | Q(rectify_due__gte=models.F("opened_on")),
+                name="follow_up_due_after",
             ),
         ]
 

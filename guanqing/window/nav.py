@@ -46,3 +46,34 @@ def register() -> None:
             active=("window:figures", "window:board"),
         ),
     )
+    nav.register(
+        NavEntry(
+            group="window",
+            label=_("评价"),
+            url_name="window:ratings",
+            rule="window.ratings",
+            order=60,
+            active=(
+                "window:ratings",
+                "window:follow_ups",
+                "window:follow_up",
+                "window:follow_up_step",
+                "window:questions",
+            ),
+        ),
+    )
+    nav.register(
+        NavEntry(
+            group="window",
+            label=_("六零自查"),
+            url_name="window:zero_board",
+            rule="window.zero_view",
+            order=70,
+            active=(
+                "window:zero_board",
+                "window:zero_sheet",
+                "window:zero_items",
+                "window:zero_item_edit",
+            ),
+        ),
+    )

@@ -15,11 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value, When
-from django.db.models.expressions import Case as Switch
+from django.db.models import Prefetch, Q, QuerySet
 
 from guanqing.core import sensitive
-from guanqing.core.calendar.workdays import business_date
+from guanqing.core.calendar.workdays import CalendarYearMissing, business_date, workdays_between
 from guanqing.core.roles import Role
 from guanqing.window import rules
 from guanqing.window.choices import DONE_STATES, OPEN_STATES, CaseState
@@ -41,6 +40,10 @@ class CaseClock:
     paused_workdays: int
     remaining_workdays: int | None
     timing: rules.Timing | None
+    # A year the official calendar does not hold yet (e.g. next year's, in December, before the
+    # State Council's notice is entered): the deadlines shown are the ones stored when the case
+    # was last moved, and the working days left are unknown (None) rather than guessed.
+    missing_year: int | None = None
 
     @property
     def early(self) -> bool:
@@ -83,19 +86,7 @@ def case_clock(
     pauses = list(_pauses_of(case) if pauses is None else pauses)
     version = case.version
     if case.state in OPEN_STATES:
-        end = max(today, case.accepted_on)
-        deadline = rules.deadline(case.accepted_on, version.promised_workdays, pauses, today=end)
-        statutory = rules.deadline(case.accepted_on, version.statutory_workdays, pauses, today=end)
-        return CaseClock(
-            deadline=deadline,
-            statutory_deadline=statutory,
-            workdays_used=rules.workdays_used(case.accepted_on, end, pauses),
-            paused_workdays=rules.paused_workdays(pauses, until=end),
-            remaining_workdays=rules.remaining_workdays(deadline, today),
-            timing=rules.timing(
-                deadline=deadline, today=today, due_soon_workdays=due_soon_workdays
-            ),
-        )
+        return _open_clock(case, version, pauses, today, due_soon_workdays)
     end = case.completed_on if case.state in DONE_STATES else case.terminated_on
     end = max(end or today, case.accepted_on)
     deadline = case.deadline
@@ -110,6 +101,56 @@ def case_clock(
         remaining_workdays=None,
         timing=timing,
     )
+
+
+def _open_clock(case, version, pauses, today, due_soon_workdays) -> CaseClock:
+    """The clock of an accepted or paused case. A deadline in a year the calendar does not hold
+    yet leaves the stored deadlines in place and the working days left unknown; the case still
+    counts as on track when the working days left in the years the calendar holds already exceed
+    the due-soon limit, and as due soon otherwise (never quietly on track)."""
+    end = max(today, case.accepted_on)
+    used = rules.workdays_used(case.accepted_on, end, pauses)
+    paused = rules.paused_workdays(pauses, until=end)
+    try:
+        deadline = rules.deadline(case.accepted_on, version.promised_workdays, pauses, today=end)
+    except CalendarYearMissing as exc:
+        return _clock_past_the_calendar(
+            case, used, paused, today, due_soon_workdays, exc.year, case.deadline
+        )
+    try:
+        statutory = rules.deadline(case.accepted_on, version.statutory_workdays, pauses, today=end)
+        missing = None
+    except CalendarYearMissing as exc:
+        statutory, missing = case.statutory_deadline, exc.year
+    return CaseClock(
+        deadline=deadline,
+        statutory_deadline=statutory,
+        workdays_used=used,
+        paused_workdays=paused,
+        remaining_workdays=rules.remaining_workdays(deadline, today),
+        timing=rules.timing(deadline=deadline, today=today, due_soon_workdays=due_soon_workdays),
+        missing_year=missing,
+    )
+
+
+def _clock_past_the_calendar(case, used, paused, today, due_soon_workdays, year, deadline):
+    known_end = datetime.date(year - 1, 12, 31)
+    left_at_least = workdays_between(today, known_end) if today <= known_end else 0
+    timing = rules.Timing.OPEN if left_at_least > due_soon_workdays else rules.Timing.DUE_SOON
+    return CaseClock(
+        deadline=deadline,
+        statutory_deadline=case.statutory_deadline,
+        workdays_used=used,
+        paused_workdays=paused,
+        remaining_workdays=None,
+        timing=timing,
+        missing_year=year,
+    )
+
+
+def missing_calendar_year(cases: Iterable[Case]) -> int | None:
+    """The first year the listed cases' clocks needed and the calendar lacks (for one notice)."""
+    return min((c.clock.missing_year for c in cases if c.clock.missing_year), default=None)
 
 
 def with_clocks(cases: Iterable[Case], *, today: datetime.date | None = None) -> list[Case]:
@@ -146,17 +187,13 @@ def cases_for_list(queryset: QuerySet[Case]) -> QuerySet[Case]:
 def clerk_queue(user) -> QuerySet[Case]:
     """The open cases `user` may see (a clerk: its windows'), the running ones first and among
     them the earliest deadline (overdue, then due soon) first; paused ones after, by deadline."""
+    # "accepted" (running) sorts before "paused": ordered by the state column itself, with no
+    # expression to sort by, a city-wide queue's first page is read off the (state, deadline,
+    # accepted_on, id) index instead of sorting every open case
     return cases_for_list(
         Case.objects.visible_to(user)
         .filter(state__in=OPEN_STATES)
-        .annotate(
-            paused_last=Switch(
-                When(state=CaseState.PAUSED, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("paused_last", "deadline", "accepted_on", "id")
+        .order_by("state", "deadline", "accepted_on", "id")
     )
 
 

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from guanqing.window import views_cases, views_catalogue, views_figures, views_public
+from guanqing.window import (
+    views_cases,
+    views_catalogue,
+    views_figures,
+    views_public,
+    views_ratings,
+    views_zero,
+)
 
 urlpatterns = [
     # the catalogue (事项目录) and each matter's 一次告知单
@@ -31,4 +38,25 @@ urlpatterns = [
     # the figures (窗口统计) and the boards (a unit's windows; the committee's city board)
     path("figures/", views_figures.figures_page, name="figures"),
     path("board/", views_figures.board_page, name="board"),
+    # 六零: the board (windows × months), a window's monthly self-check, the committee's items
+    path("zero/", views_zero.zero_board, name="zero_board"),
+    path("zero/items/", views_zero.zero_items, name="zero_items"),
+    path("zero/items/<id:pk>/", views_zero.zero_item_edit, name="zero_item_edit"),
+    path("zero/<id:window_pk>/<str:month>/", views_zero.zero_sheet, name="zero_sheet"),
+    # 好差评: the rating screen and the code slip (the clerk), a case's rating section, the
+    # applicant's rating page for a code (no account), the ratings, 差评 follow-ups, the choices
+    path("cases/<id:pk>/rate/", views_ratings.rate_kiosk, name="rate_kiosk"),
+    path("cases/<id:pk>/rate/code/", views_ratings.rate_code_issue, name="rate_code_issue"),
+    path("cases/<id:pk>/rating/", views_ratings.case_rating, name="case_rating"),
+    path("rate/", views_ratings.rate_entry, name="rate"),
+    path("rate/<str:code>/", views_ratings.rate_by_code, name="rate_code"),
+    path("ratings/", views_ratings.ratings, name="ratings"),
+    path("ratings/follow-ups/", views_ratings.follow_ups, name="follow_ups"),
+    path("ratings/follow-ups/<id:pk>/", views_ratings.follow_up, name="follow_up"),
+    path(
+        "ratings/follow-ups/<id:pk>/steps/<slug:action>/",
+        views_ratings.follow_up_step,
+        name="follow_up_step",
+    ),
+    path("ratings/questions/", views_ratings.questions, name="questions"),
 ]

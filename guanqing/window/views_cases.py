@@ -105,11 +105,9 @@ def cases(request):
         state = OPEN
     rows, filterset = _queue_rows(request, state)
     page = paginate(request, rows)
-    try:
-        items = selectors.with_clocks(page.object_list)
-    except CalendarYearMissing as exc:
-        messages.error(request, str(exc))
-        items = []
+    items = selectors.with_clocks(page.object_list)
+    if year := selectors.missing_calendar_year(items):
+        messages.warning(request, str(CalendarYearMissing(year)))
     for case in items:
         case.tone = TIMING_TONES.get(case.clock.timing, "") if case.clock.timing else ""
         case.state_tone = STATE_TONES.get(case.state, "muted")
@@ -226,7 +224,7 @@ def _case_context(request, case: Case, *, bound=None, open_step: str = "") -> di
     user = request.user
     try:
         clock = selectors.case_clock(case)
-        clock_error = ""
+        clock_error = str(CalendarYearMissing(clock.missing_year)) if clock.missing_year else ""
     except CalendarYearMissing as exc:
         clock, clock_error = selectors.NO_CLOCK, str(exc)
     steps = []

@@ -69,18 +69,31 @@ def _board_title(user):
 @require_GET
 def figures_page(request):
     form, span = _span(request)
-    result = error = None
+    result = ratings = error = None
     if span is not None:
         try:
             result = figures.window_figures(request.user, span)
         except CalendarYearMissing as exc:
             error = str(exc)
+        ratings = figures.rating_figures(request.user, span)
     context = {
         "form": form,
         "result": result,
+        "ratings": ratings,
         "error": error,
         "board_title": _board_title(request.user),
     }
+    if ratings:
+        context.update(
+            rating_window_rows=_labelled(
+                ratings["by_window"], "window_id", "window", prefix="unit"
+            ),
+            rating_month_rows=_labelled(ratings["by_month"], "month", "month"),
+            rating_matter_rows=_labelled(
+                ratings["by_matter"], "matter_id", "matter", prefix="code"
+            ),
+            rating_clerk_rows=_labelled(ratings["by_clerk"], "clerk_id", "clerk"),
+        )
     if result:
         context.update(
             windows_rows=_labelled(result["by_window"], "window_id", "window", prefix="unit"),
@@ -98,7 +111,7 @@ def _labelled(rows, key, label, *, prefix=None, links=True):
     for row in rows:
         row["row_key"] = row[key]
         row["label"] = f"{row[prefix]} {row[label]}" if prefix else row[label]
-        if not links:
+        if not links or "links" not in row:
             row["links"] = None
     return rows
 

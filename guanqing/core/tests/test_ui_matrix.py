@@ -88,6 +88,15 @@ PAGES: dict[str, list[int]] = {
     # 窗口统计 and the boards: the committee (every window), unit administrators (their own)
     "/window/figures/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
     "/window/board/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    # 好差评: the ratings for the clerks (without who rated), unit administrators and the
+    # committee; 差评 follow-ups for the unit and the committee; the rating choices for the committee
+    "/window/ratings/": [200, 200, 403, 403, 200, 403, 403, 403, 403],
+    "/window/ratings/follow-ups/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/window/ratings/questions/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
+    # 六零: the board for the clerks, unit administrators and the committee; the items for the
+    # committee
+    "/window/zero/": [200, 200, 403, 403, 200, 403, 403, 403, 403],
+    "/window/zero/items/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
 }
 
 # Pages without an account (the resident's one-time confirmation link): everyone gets the page,
@@ -95,6 +104,9 @@ PAGES: dict[str, list[int]] = {
 PUBLIC_PAGES: dict[str, int] = {
     "/wishes/confirm/not-a-valid-code/": 200,
     "/window/status/": 200,
+    # the applicant's rating page: typing a code, and a code (a wrong one answers like a spent one)
+    "/window/rate/": 200,
+    "/window/rate/not-a-valid-code/": 200,
 }
 
 # detail page -> (own, other) statuses per role, in order

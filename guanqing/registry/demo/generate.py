@@ -46,6 +46,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("committee", Role.COMMITTEE, gettext_lazy("全部单位、社区"), can_reveal=True),
     DemoAccount("unit_jiwei", Role.UNIT_ADMIN, "市纪委"),
     DemoAccount("unit_fagaiwei", Role.UNIT_ADMIN, "市发改委"),
+    # 吴鹏's unit: works the window's 差评 (核实 → 整改 → 回访) and files its appeals.
+    DemoAccount("unit_shiyaojian", Role.UNIT_ADMIN, "市食品药品监管局"),
     DemoAccount("member_demo", Role.MEMBER, gettext_lazy("市纪委的一名党员")),
     DemoAccount("community_xujiacao", Role.COMMUNITY_WORKER, "海曙区徐家漕社区", can_reveal=True),
     # 徐家漕社区's second worker: a wish one worker posts is approved by the other.
@@ -697,6 +699,10 @@ class _Builder:
             "committee": {"display_name": "市直机关工委"},
             "unit_jiwei": {"unit": jiwei, "display_name": "市纪委机关党委"},
             "unit_fagaiwei": {"unit": self.units["市发改委"], "display_name": "市发改委机关党委"},
+            "unit_shiyaojian": {
+                "unit": self.units["市食品药品监管局"],
+                "display_name": "市食品药品监管局机关党委",
+            },
             "member_demo": {"member": demo_member, "unit": jiwei, "display_name": demo_member.name},
             "community_xujiacao": {
                 "community": self.places["徐家漕社区"],

@@ -173,10 +173,15 @@ def test_demo_accounts_have_their_roles_scopes_and_the_documented_password():
     users = {u.username: u for u in User.objects.all()}
     listed = {a.username for a in DEMO_ACCOUNTS}
     assert listed <= set(users)
-    # The others are the communities' workers and the windows' clerks the later builders need;
-    # none signs in: every account that does is listed (and printed, and in the README).
+    # The others are the communities' workers, the windows' clerks and the administrators of the
+    # other windows' units (who work their 差评) the later builders need; none signs in: every
+    # account that does is listed (and printed, and in the README).
     others = [user for name, user in users.items() if name not in listed]
-    assert others and {user.role for user in others} <= {Role.COMMUNITY_WORKER, Role.WINDOW_CLERK}
+    assert others and {user.role for user in others} <= {
+        Role.COMMUNITY_WORKER,
+        Role.WINDOW_CLERK,
+        Role.UNIT_ADMIN,
+    }
     assert not [u.username for u in others if u.has_usable_password()]
     for account in DEMO_ACCOUNTS:
         user = users[account.username]
@@ -186,6 +191,7 @@ def test_demo_accounts_have_their_roles_scopes_and_the_documented_password():
         validate_password(DEMO_PASSWORD, user)
     assert users["unit_jiwei"].unit.short_name == "市纪委"
     assert users["unit_fagaiwei"].unit.short_name == "市发改委"
+    assert users["unit_shiyaojian"].unit.short_name == "市食品药品监管局"
     assert users["member_demo"].member.unit.short_name == "市纪委"
     assert users["community_xujiacao"].community.name == "徐家漕社区"
     assert users["community_xujiacao2"].community.name == "徐家漕社区"

@@ -266,7 +266,7 @@ class WindowFiguresView(AccessAPIView):
     @extend_schema(
         summary=gettext_lazy("窗口统计"),
         description=gettext_lazy(
-            "按受理日期统计：受理件数、即办件占比、平均承诺与法定时限（工作日）及压缩率、办结件数、平均用时（工作日，不含中止）、提前办结率、超期办结；按窗口、审批事项、办理项、月份、受理人；board 为各窗口今天的在办、临期、超期件数。机关工委看全市，单位党务管理员看本单位窗口。"
+            "按受理日期统计：受理件数、即办件占比、平均承诺与法定时限（工作日）及压缩率、办结件数、平均用时（工作日，不含中止）、提前办结率、超期办结；按窗口、审批事项、办理项、月份、受理人；board 为各窗口今天的在办、临期、超期件数。ratings 为按评价日期统计的好差评（办件评价，申诉成立的差评不计入）：评价数、好评率、差评数、差评整改率、回访率（应达 100%，feedback_short 为未达到）、参评率（按办结日期），按窗口、受理人、月份、办理项。机关工委看全市，单位党务管理员看本单位窗口。"
         ),
         parameters=[*date_range_parameters()],
         responses={200: OpenApiTypes.OBJECT},
@@ -279,6 +279,7 @@ class WindowFiguresView(AccessAPIView):
         try:
             result = figures.window_figures(request.user, span, today=today)
             result["board"] = figures.window_board(request.user, span, today=today)["windows"]
+            result["ratings"] = figures.rating_figures(request.user, span)
         except CalendarYearMissing as exc:
             raise exceptions.ValidationError({"to": [str(exc)]}) from exc
         return Response(result)

@@ -138,3 +138,50 @@ def desk(world) -> SimpleNamespace:
         matter=matter(unit=world.unit),
         other_matter=matter(unit=world.other_unit),
     )
+
+
+# --- 好差评 -----------------------------------------------------------------------------------------
+
+
+def completed_case(*, actor, window, matter, accepted_on=TODAY, completed_on=TODAY, **kwargs):
+    """A case accepted and completed (准予许可) by the clerk `actor`: it may be rated from
+    `completed_on` until the rating window closes."""
+    case = accepted_case(
+        actor=actor, window=window, matter=matter, accepted_on=accepted_on, **kwargs
+    )
+    return services.case_complete(actor=actor, case=case, on=completed_on, outcome="approved")
+
+
+def option_ids(level: int, question_set=None) -> list[int]:
+    """The ids of the (current, when not given) question set's options for `level`."""
+    from guanqing.window.models import QuestionSet, RatingOption
+
+    question_set = question_set or QuestionSet.current()
+    return list(
+        RatingOption.objects.filter(question_set=question_set, level=level)
+        .order_by("sort_order", "id")
+        .values_list("pk", flat=True)
+    )
+
+
+def kiosk_rating(*, actor, case, level: int, options=(), comment: str = ""):
+    """The applicant rates `case` at the rating screen of the clerk `actor`."""
+    from guanqing.window import rating_services
+
+    return rating_services.rating_submit_kiosk(
+        actor=actor, case=case, level=level, options=options, comment=comment
+    )
+
+
+def bad_rating(*, actor, window, matter, level: int = 1, completed_on=TODAY, **kwargs):
+    """A completed case rated 差评 at the window of the clerk `actor` (rated today): its
+    follow-up, in state verify."""
+    case = completed_case(
+        actor=actor,
+        window=window,
+        matter=matter,
+        accepted_on=kwargs.pop("accepted_on", completed_on),
+        completed_on=completed_on,
+        **kwargs,
+    )
+    return kiosk_rating(actor=actor, case=case, level=level).follow_up

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -18,10 +19,22 @@ from guanqing.accounts.models import User
 from guanqing.conftest import clock_from
 from guanqing.core import sensitive
 from guanqing.core.calendar.workdays import is_workday
+from guanqing.core.daterange import DateRange
 from guanqing.core.demo import load_demo
 from guanqing.core.roles import Role
-from guanqing.window import rules
-from guanqing.window.choices import DONE_STATES, CaseEventKind, CaseState, MatterKind
+from guanqing.window import figures, rules
+from guanqing.window.choices import (
+    BAD_LEVELS,
+    DONE_STATES,
+    GOOD_LEVELS,
+    AppealDecision,
+    CaseEventKind,
+    CaseState,
+    FollowUpState,
+    MatterKind,
+    RatingLevel,
+    RatingRound,
+)
 from guanqing.window.demo import COLLEAGUE_CASES, OPEN_TODAY, WUPENG_CASES, WUPENG_UNIT, period
 from guanqing.window.models import (
     ApprovalItem,
@@ -29,8 +42,12 @@ from guanqing.window.models import (
     CaseEvent,
     CaseMissingMaterial,
     CasePause,
+    FollowUp,
     Matter,
+    Rating,
+    RatingInvite,
     Window,
+    WindowSettings,
 )
 
 # The demo is built around today: it is checked on one fixed day (a working Wednesday).
@@ -267,3 +284,69 @@ def test_on_a_holiday_the_queue_holds_what_is_open_from_the_last_working_day():
         assert all(case.version.promised_workdays >= 1 for case in queue)
         assert all(case.deadline >= today for case in queue)
         assert not Case.objects.filter(accepted_on__gt=last).exists()
+
+
+def test_most_completed_cases_are_rated_and_a_handful_of_bad_ones_followed_up(demo):
+    today = timezone.localdate()
+    window_days = WindowSettings.current().rating_window_days
+    done = Case.objects.filter(state__in=DONE_STATES)
+    ratings = list(Rating.objects.filter(round=RatingRound.CASE).select_related("case"))
+    # 参评率 around 90 %: most completed cases rated, once, on or after completion, within the window
+    assert 0.85 <= len(ratings) / done.count() <= 0.95
+    assert len({r.case_id for r in ratings}) == len(ratings)
+    for rating in ratings:
+        case = rating.case
+        until = min(rules.rating_open_until(case.completed_on, window_days), today)
+        assert case.state in DONE_STATES, case.receipt_no
+        assert case.completed_on <= rating.rated_on <= until, case.receipt_no
+        assert all(o.level == rating.level for o in rating.options.all())
+    levels = [r.level for r in ratings]
+    assert sum(1 for level in levels if level in GOOD_LEVELS) / len(levels) >= 0.9
+    assert levels.count(RatingLevel.BASIC) >= 1
+    bad = [r for r in ratings if r.level in BAD_LEVELS]
+    assert 8 <= len(bad) <= 12
+    assert demo.bad_ratings == len(bad)
+
+    # every 差评 has its follow-up, in the states of the story
+    follow_ups = list(FollowUp.objects.select_related("rating__case"))
+    assert {f.rating_id for f in follow_ups} == {r.pk for r in bad}
+    by_state = defaultdict(list)
+    for follow_up in follow_ups:
+        by_state[follow_up.state].append(follow_up)
+        assert follow_up.rectify_due == rules.rectify_due(follow_up.opened_on, 5)
+        assert follow_up.opened_on == follow_up.rating.rated_on
+    assert len(by_state[FollowUpState.CLOSED]) >= 4
+    assert all(len(by_state[state]) == 1 for state in ("awaiting", "rectify", "excluded"))
+    assert len(by_state[FollowUpState.APPEALED]) == 1
+    fixes = {r.case_id: r for r in Rating.objects.filter(round=RatingRound.FIX)}
+    for follow_up in by_state[FollowUpState.CLOSED]:
+        steps = (follow_up.opened_on, follow_up.verified_on, follow_up.rectified_on)
+        assert steps == tuple(sorted(steps)) and follow_up.rectified_on <= follow_up.rectify_due
+        fix = fixes[follow_up.rating.case_id]  # the applicant rated the fix
+        assert follow_up.fed_back_on <= fix.rated_on == follow_up.closed_on <= today
+    awaiting = by_state[FollowUpState.AWAITING][0]
+    assert awaiting.rating.case_id not in fixes
+    code = RatingInvite.objects.get(case=awaiting.rating.case, round=RatingRound.FIX)
+    assert code.used_at is None and code.issued_on == awaiting.fed_back_on
+    assert code.expires_on >= today
+    rectify = by_state[FollowUpState.RECTIFY][0]
+    assert rectify.verified_on <= today <= rectify.rectify_due and rectify.rectified_on is None
+    upheld = by_state[FollowUpState.EXCLUDED][0]
+    assert upheld.appeal.decision == AppealDecision.UPHELD and upheld.closed_on
+    pending = by_state[FollowUpState.APPEALED][0]
+    assert pending.appeal.decision == "" and pending.appeal.filed_on <= today
+
+    # the figures: 好评率 high; 回访率 100 % over the months whose 差评 are all closed
+    committee = User.objects.get(username="committee")
+    first, _last = period(today)
+    totals = figures.rating_figures(committee, DateRange(first, today))["totals"]
+    assert Decimal(totals["good_rate"]) >= 90
+    assert 85 <= Decimal(totals["participation"]) <= 95
+    assert totals["bad"] == len(bad) - 1  # the upheld appeal is not counted
+    assert totals["rated"] == len(ratings) - 1 == demo.ratings
+    settled = DateRange(first, today - datetime.timedelta(days=60))
+    old = figures.rating_figures(committee, settled)["totals"]
+    assert old["bad"] >= 4
+    assert old["feedback_rate"] == old["rectify_rate"] == "100.0"
+    assert old["feedback_short"] is False
+    assert totals["feedback_short"] is True  # the one still in rectification

@@ -342,3 +342,48 @@ def test_the_case_pages_read_in_english(d):
     assert "Working days used" in case and "已用工作日" not in case
     form = client.get(f"/window/cases/new/?matter={d.matter.pk}").content.decode()
     assert "Materials checklist" in form and "材料清单" not in form
+
+
+def test_a_running_pause_that_carries_a_deadline_past_the_calendar_keeps_the_queue(
+    world, official_calendar, time_machine
+):
+    """The calendar holds 2026 only. A case accepted on 2026-12-01 (promised 15, statutory 20
+    working days: due 12-22 and 12-29) and paused the next day has, by 12-28, its deadline moved
+    into 2027: the queue still lists every case, that one with its stored deadline, its working
+    days left unknown (not guessed) and one notice naming the year to enter; the case page too."""
+    from guanqing.window import services
+
+    time_machine.move_to(datetime.datetime(2026, 12, 1, 10, 0), tick=False)
+    desk = wf.desk(world)
+    long = wf.matter(unit=world.unit, promised=15, statutory=20)
+    paused = wf.accepted_case(
+        actor=desk.clerk, window=desk.window, matter=long, accepted_on=D(2026, 12, 1)
+    )
+    assert (paused.deadline, paused.statutory_deadline) == (D(2026, 12, 22), D(2026, 12, 29))
+    time_machine.move_to(datetime.datetime(2026, 12, 2, 10, 0), tick=False)
+    services.case_pause(
+        actor=desk.clerk, case=paused, on=D(2026, 12, 2), kind=PauseKind.SITE_SURVEY, reason="勘查"
+    )
+    plain = wf.accepted_case(
+        actor=desk.clerk, window=desk.window, matter=desk.matter, accepted_on=D(2026, 12, 2)
+    )
+    time_machine.move_to(datetime.datetime(2026, 12, 28, 10, 0), tick=False)
+
+    response = client_for(desk.clerk).get("/window/cases/")
+    assert response.status_code == 200
+    rows = {case.pk: case for case in response.context["cases"]}
+    assert set(rows) == {paused.pk, plain.pk}
+    assert rows[plain.pk].clock.missing_year is None
+    assert rows[plain.pk].clock.remaining_workdays is not None
+    clock = rows[paused.pk].clock
+    assert clock.missing_year == 2027
+    assert clock.remaining_workdays is None
+    assert clock.deadline == Case.objects.get(pk=paused.pk).deadline
+    body = response.content.decode()
+    assert body.count("国务院办公厅关于 2027 年部分节假日安排的通知") == 1
+    assert "待录入 2027 年日历" in body
+
+    page = client_for(desk.clerk).get(f"/window/cases/{paused.pk}/")
+    assert page.status_code == 200
+    assert "没有 2027 年的法定节假日数据" in page.content.decode()
+    assert "待录入 2027 年日历" in page.content.decode()

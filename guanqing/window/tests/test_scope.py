@@ -174,3 +174,20 @@ def test_the_unit_admin_and_committee_queues_are_their_scope(desk, world):
         c.state in (CaseState.ACCEPTED, CaseState.PAUSED)
         for c in selectors.clerk_queue(world.users.committee)
     )
+
+
+def test_the_committee_queue_orders_the_whole_city_the_same_way(desk, world):
+    paused = accept(desk, D(2026, 4, 28))
+    services.case_pause(actor=desk.clerk, case=paused, on=D(2026, 5, 6), kind="other", reason="x")
+    relaxed = accept(desk, TODAY)
+    # another unit's window: due 12 May, before the clerk's case
+    overdue = wf.accepted_case(
+        actor=desk.other_clerk,
+        window=desk.other_window,
+        matter=desk.other_matter,
+        accepted_on=D(2026, 5, 6),
+    )
+    rows = selectors.with_clocks(selectors.clerk_queue(world.users.committee))
+    assert [r.pk for r in rows] == [overdue.pk, relaxed.pk, paused.pk]
+    assert [r.clock.timing for r in rows[:2]] == ["overdue", "open"]
+    assert rows[2].state == CaseState.PAUSED

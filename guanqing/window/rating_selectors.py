@@ -1,0 +1,91 @@
+"""Reads of 好差评 that pages, the API and the services agree on: the ratings and follow-ups a user
+sees, whether a case may still be rated, the rating choices by level, and a code's public URL.
+
+A clerk sees the ratings of its windows' cases (the pages show them without the applicant, the
+receipt number or the exact date) and no follow-up at all: `FollowUp.objects.visible_to` gives a
+clerk no rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+
+from guanqing.core.calendar.workdays import business_date
+from guanqing.window import rules
+from guanqing.window.choices import DONE_STATES, RatingLevel, RatingRound
+from guanqing.window.models import (
+    Case,
+    FollowUp,
+    QuestionSet,
+    Rating,
+    RatingOption,
+    WindowSettings,
+)
+
+
+def ratings_for(user) -> QuerySet[Rating]:
+    """The ratings `user` sees, with their case, window, matter and chosen options."""
+    return (
+        Rating.objects.visible_to(user)
+        .select_related("case__window__unit", "case__version__matter", "question_set")
+        .prefetch_related(
+            Prefetch("options", queryset=RatingOption.objects.order_by("sort_order", "id"))
+        )
+    )
+
+
+def follow_ups_for(user) -> QuerySet[FollowUp]:
+    """The 差评 follow-ups `user` sees (none for a clerk), with the rating, case, window and
+    appeal."""
+    return FollowUp.objects.visible_to(user).select_related(
+        "rating__case__window__unit",
+        "rating__case__version__matter",
+        "rating__question_set",
+        "appeal",
+    )
+
+
+def case_rating_status(case: Case, *, today: datetime.date | None = None) -> dict:
+    """Whether the case was rated (round 1), the last day it may be, and whether it may be rated
+    now. Never the level: a clerk's case page must not reveal it."""
+    rated = Rating.objects.filter(case_id=case.pk, round=RatingRound.CASE).exists()
+    open_until = None
+    if case.state in DONE_STATES and case.completed_on is not None:
+        open_until = rules.rating_open_until(
+            case.completed_on, WindowSettings.current().rating_window_days
+        )
+    today = today or business_date()
+    return {
+        "rated": rated,
+        "open_until": open_until,
+        "can_rate": open_until is not None and not rated and today <= open_until,
+    }
+
+
+def option_choices(question_set: QuestionSet | None = None) -> dict[int, list[RatingOption]]:
+    """{level: its options in order}, 非常满意 first, of `question_set` (the current one when not
+    given); every level is present, with an empty list when it has none."""
+    question_set = question_set or QuestionSet.current()
+    choices: dict[int, list[RatingOption]] = {
+        level: [] for level in sorted(RatingLevel.values, reverse=True)
+    }
+    if question_set is None:
+        return choices
+    for option in RatingOption.objects.filter(question_set=question_set).order_by(
+        "-level", "sort_order", "id"
+    ):
+        choices.setdefault(option.level, []).append(option)
+    return choices
+
+
+def code_url(request, code: str) -> str:
+    """The absolute URL of the public rating page for `code` (for the link and the QR code)."""
+    return request.build_absolute_uri(reverse("window:rate_code", args=[code]))
+
+
+def format_code(code: str) -> str:
+    """A code as printed for typing from paper: groups of four, e.g. ABCD-EFGH-JKMN-PQRS."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
