@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
 from guanqing.core.calendar.workdays import business_date
@@ -34,6 +35,17 @@ def ratings_for(user) -> QuerySet[Rating]:
         .prefetch_related(
             Prefetch("options", queryset=RatingOption.objects.order_by("sort_order", "id"))
         )
+    )
+
+
+def in_list_order(ratings: QuerySet[Rating], *, identified: bool) -> QuerySet[Rating]:
+    """Newest first for those who may see who rated. For a clerk, whole months newest first and,
+    within a month, by level, matter and row — never by day, so a row's place does not tell when
+    (and so by whom) it was given."""
+    if identified:
+        return ratings.order_by("-rated_on", "-id")
+    return ratings.order_by(
+        TruncMonth("rated_on").desc(), "-level", "case__version__matter__name", "id"
     )
 
 

@@ -391,7 +391,7 @@ def ratings(request):
     summary = _summary(rows)
     if identified:
         rows = rows.select_related("follow_up")
-    page = paginate(request, rows.order_by("-rated_on", "-id"))
+    page = paginate(request, rating_selectors.in_list_order(rows, identified=identified))
     items = list(page.object_list)
     for rating in items:
         rating.tone = LEVEL_TONES[rating.level]

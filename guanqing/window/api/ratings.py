@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -538,15 +539,16 @@ class RatingViewSet(mixins.ListModelMixin, ScopedViewSet):
     model = Rating
     serializer_class = WindowRatingSerializer
     filterset_class = RatingFilter
-    ordering_fields = ["rated_on", "level"]
-    ordering = ["-rated_on", "-id"]
     access = access
     access_rule = "ratings"
+    # The order is `rating_selectors.in_list_order`: a clerk may not sort by day.
+    filter_backends = [DjangoFilterBackend]
 
     def get_queryset(self):
-        return rating_selectors.ratings_for(self.request.user).select_related(
+        rows = rating_selectors.ratings_for(self.request.user).select_related(
             "case__window__unit", "case__version__matter", "case__handled_by", "follow_up"
         )
+        return rating_selectors.in_list_order(rows, identified=identified(self.request))
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -592,3 +592,29 @@ def test_a_refused_question_set_shows_the_error_next_to_its_level(d):
     assert response.status_code == 400
     assert 'id="id_options_3_error"' in _html(response)
     assert QuestionSet.objects.count() == 1
+
+
+def test_a_clerks_list_and_api_do_not_order_ratings_by_day(d):
+    """Within a month a clerk's rows go by level (best first) and matter, not by when they were
+    given — a 差评's place in the list must not tell the day; the API takes no `ordering`."""
+    from guanqing.conftest import api_as
+
+    early = wf.completed_case(
+        actor=d.clerk,
+        window=d.window,
+        matter=d.matter,
+        accepted_on=D(2026, 5, 6),
+        completed_on=D(2026, 5, 6),
+    )
+    with time_machine.travel(datetime.datetime(2026, 5, 6, 10, 0), tick=False):
+        wf.kiosk_rating(actor=d.clerk, case=early, level=RatingLevel.VERY_SATISFIED)
+    wf.kiosk_rating(actor=d.clerk, case=d.case, level=RatingLevel.DISSATISFIED)
+
+    rows = client_for(d.clerk).get("/window/ratings/").context["ratings"]
+    assert [r.level for r in rows] == [RatingLevel.VERY_SATISFIED, RatingLevel.DISSATISFIED]
+    admin_rows = client_for(d.admin).get("/window/ratings/").context["ratings"]
+    assert [r.rated_on for r in admin_rows] == [D(2026, 5, 13), D(2026, 5, 6)]
+
+    for ordering in ("rated_on", "-rated_on", "id", "-id"):
+        answer = api_as(d.clerk).get(f"/api/v1/window/ratings/?ordering={ordering}").json()
+        assert [r["level"] for r in answer["results"]] == [5, 2], ordering
