@@ -6,12 +6,17 @@ window with its own matters (promised 1–10 working days, statutory two to four
 eight a 即办件), in a throwaway SQLite database or in the (empty, throwaway) PostgreSQL database
 named by `--database-url`. A case accepted on day A is completed 0–(promised + 1) working days
 after A (so some are late), 2% of them paused once for 1–5 working days; the cases of the last
-working days are still open (a few past their deadline). Then, as of today, measures:
+working days are still open (a few past their deadline). Three in ten completed cases are rated
+(好差评) within a week, one in twenty of them a 差评 with its follow-up at some step (a few excluded
+by an upheld appeal, some fixes rated again). A kept database without ratings gets them. Then, as
+of today, measures:
 
 - the city board (`figures.window_board` for the committee: every window side by side — its open
-  cases today on track / due soon / overdue, and the cases accepted this year: accepted, 即办件,
+  cases today on track / due soon / overdue; the cases accepted this year: accepted, 即办件,
   completed, early, late, promised and statutory limits, working days used counted in SQL from
-  the calendar, pauses excluded), against hand-written SQL giving the same numbers;
+  the calendar, pauses excluded; and its 好差评 of the year: ratings, good, bad, rectified, fed
+  back, completed cases and those rated), against hand-written SQL (four queries) giving the same
+  numbers: every row of the board, shares and averages included, must be equal;
 - the queue page's data (`cases`): the first page of `selectors.clerk_queue` (the open cases in
   the user's scope, running before paused, earliest deadline first) with the number of cases in
   it and each case's clock from `selectors.with_clocks` — what the page shows: the case, its
@@ -285,6 +290,114 @@ def build(n_cases: int, today: datetime.date, seed: int = 2026) -> None:
     done("analyze", 0)
 
 
+def _table(model) -> tuple[list[str], list[str], dict]:
+    """A model's columns and attribute names, with each field's default (None when nullable)."""
+    fields = list(model._meta.concrete_fields)
+    defaults = {}
+    for f in fields:
+        if f.has_default():
+            defaults[f.attname] = f.get_default()
+        else:
+            defaults[f.attname] = None if f.null else ""
+    return [f.column for f in fields], [f.attname for f in fields], defaults
+
+
+def build_ratings(today: datetime.date, seed: int = 2027) -> None:
+    """好差评 for the cases built: three in ten completed cases rated (round 1) within a week of
+    their completion — one in twenty 差评 (levels 1–2), each with its follow-up at some step of
+    核实 → 整改 → 反馈 (one in twenty excluded by an upheld appeal) — and half the closed
+    follow-ups' fixes rated again (round 2, which the figures leave out)."""
+    from django.db import connection, transaction
+
+    from guanqing.window.choices import FollowUpState, RatingChannel, RatingRound
+    from guanqing.window.models import Case, FollowUp, QuestionSet, Rating
+
+    rng = random.Random(seed)
+    writer = Writer(connection)
+    now = datetime.datetime.now(datetime.UTC)
+    stamp = time.perf_counter()
+    question_set = QuestionSet.objects.order_by("number").first()
+    if question_set is None:
+        question_set = QuestionSet.objects.create(number=1, note="bench")
+    levels = (5, 4, 3, 2, 1)
+    weights = (70, 17, 8, 3, 2)
+    channels = (RatingChannel.KIOSK, RatingChannel.LINK)
+    r_columns, r_names, r_defaults = _table(Rating)
+    f_columns, f_names, f_defaults = _table(FollowUp)
+    ratings, follow_ups = [], []
+    completed = (
+        Case.objects.filter(completed_on__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "completed_on")
+        .iterator(chunk_size=50_000)
+    )
+
+    def rating(case_id, round_, level, rated_on):
+        row = dict(r_defaults)
+        row.update(
+            id=len(ratings) + 1,
+            case_id=case_id,
+            round=round_,
+            level=level,
+            channel=rng.choice(channels),
+            question_set_id=question_set.pk,
+            comment="",
+            rated_on=rated_on,
+            rated_at=now,
+        )
+        ratings.append(tuple(row[a] for a in r_names))
+        return row["id"]
+
+    day = datetime.timedelta(days=1)
+    for case_id, completed_on in completed:
+        if rng.random() >= 0.3:
+            continue
+        rated_on = min(completed_on + rng.randint(0, 6) * day, today)
+        level = rng.choices(levels, weights)[0]
+        rating_id = rating(case_id, RatingRound.CASE, level, rated_on)
+        if level > 2:
+            continue
+        step = rng.random()
+        verified = rectified = fed_back = None
+        if step < 0.05:
+            state = FollowUpState.EXCLUDED
+        elif step < 0.15:
+            state = FollowUpState.VERIFY
+        else:
+            verified = min(rated_on + rng.randint(0, 3) * day, today)
+            if step < 0.3:
+                state = FollowUpState.RECTIFY
+            else:
+                rectified = min(verified + rng.randint(0, 10) * day, today)
+                if step < 0.45:
+                    state = FollowUpState.FEEDBACK
+                else:
+                    fed_back = min(rectified + rng.randint(0, 3) * day, today)
+                    state = FollowUpState.CLOSED if step < 0.9 else FollowUpState.AWAITING
+        row = dict(f_defaults)
+        row.update(
+            id=len(follow_ups) + 1,
+            rating_id=rating_id,
+            state=state,
+            opened_on=rated_on,
+            rectify_due=rated_on + 14 * day,
+            verified_on=verified,
+            rectified_on=rectified,
+            fed_back_on=fed_back,
+            closed_on=fed_back if state == FollowUpState.CLOSED else None,
+            updated_at=now,
+        )
+        follow_ups.append(tuple(row[a] for a in f_names))
+        if state == FollowUpState.CLOSED and rng.random() < 0.5:
+            rating(case_id, RatingRound.FIX, rng.choices(levels, weights)[0], fed_back)
+    with transaction.atomic():
+        n = writer.write("window_rating", r_columns, ratings)
+        m = writer.write("window_followup", f_columns, follow_ups)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"  {'ratings':12} {n:>11,} rows, {m:,} follow-ups {time.perf_counter() - stamp:7.1f} s")
+
+
 def next_year_stand_in(today: datetime.date) -> int | None:
     """Late in a year the official calendar may not hold the next one yet, and the clock of a case
     accepted now (its statutory deadline) reaches into it: the page would show only the missing
@@ -329,7 +442,7 @@ BOARD_SQL = """
 """
 
 WINDOWS_SQL = """
-    SELECT w.id, w.name, u.name,
+    SELECT w.id, w.name, w.unit_id, u.name, w.is_active,
       (SELECT COUNT(*) FROM window_case c WHERE c.window_id = w.id AND c.state IN ('accepted', 'paused')
         AND (c.state = 'paused' OR c.deadline >= %(beyond)s)),
       (SELECT COUNT(*) FROM window_case c WHERE c.window_id = w.id AND c.state = 'accepted'
@@ -339,6 +452,35 @@ WINDOWS_SQL = """
     FROM window_window w JOIN registry_unit u ON u.id = w.unit_id
     ORDER BY u.sort_order, u.name, w.name, w.id
 """
+
+# 好差评 of the range by window: the round-1 ratings rated in it, but those an upheld appeal
+# excluded (good: levels 4–5; bad: 1–2, with their follow-up rectified / fed back), and the cases
+# completed in it with such a rating (participation).
+RATINGS_SQL = """
+    SELECT c.window_id, COUNT(*),
+      SUM(CASE WHEN r.level >= 4 THEN 1 ELSE 0 END),
+      SUM(CASE WHEN r.level <= 2 THEN 1 ELSE 0 END),
+      SUM(CASE WHEN r.level <= 2 AND f.rectified_on IS NOT NULL THEN 1 ELSE 0 END),
+      SUM(CASE WHEN r.level <= 2 AND f.fed_back_on IS NOT NULL THEN 1 ELSE 0 END)
+    FROM window_rating r JOIN window_case c ON c.id = r.case_id
+    LEFT JOIN window_followup f ON f.rating_id = r.id
+    WHERE r.round = 1 AND r.rated_on >= %(first)s AND r.rated_on <= %(last)s
+      AND (f.state IS NULL OR f.state <> 'excluded')
+    GROUP BY c.window_id
+"""
+
+PARTICIPATION_SQL = """
+    SELECT c.window_id, COUNT(*),
+      SUM(CASE WHEN EXISTS (SELECT 1 FROM window_rating r
+                            LEFT JOIN window_followup f ON f.rating_id = r.id
+                            WHERE r.case_id = c.id AND r.round = 1
+                              AND (f.state IS NULL OR f.state <> 'excluded'))
+          THEN 1 ELSE 0 END)
+    FROM window_case c
+    WHERE c.completed_on >= %(first)s AND c.completed_on <= %(last)s
+    GROUP BY c.window_id
+"""
+
 
 # The first page of the queue as the page shows it, with the number of cases in it: the open cases
 # of the clerk's windows (`{scope}`: CLERK) or of the city (the committee's, `{scope}` empty),
@@ -435,7 +577,7 @@ def main() -> None:
     from guanqing.core.daterange import DateRange
     from guanqing.core.ui.htmx import DEFAULT_PAGE_SIZE
     from guanqing.window import figures, selectors
-    from guanqing.window.models import Case, CasePause, WindowSettings
+    from guanqing.window.models import Case, CasePause, Rating, WindowSettings
 
     call_command("migrate", verbosity=0)
     today = business_date()
@@ -455,6 +597,8 @@ def main() -> None:
         # the other indexes' statistics and none for it otherwise)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    if not Rating.objects.exists():  # a kept database built before 好差评 gets them now
+        build_ratings(today)
     stand_in = next_year_stand_in(today)
     if stand_in:
         print(f"calendar: no {stand_in} yet, entered Monday to Friday as working days for the run")
@@ -469,7 +613,8 @@ def main() -> None:
     }
     print(
         f"database: {connection.vendor}; cases {Case.objects.count():,}, pauses "
-        f"{CasePause.objects.count():,}, open {Case.objects.open().count():,}; "
+        f"{CasePause.objects.count():,}, open {Case.objects.open().count():,}, ratings "
+        f"{Rating.objects.count():,}; "
         f"board from {span.first} to {span.last}"
     )
 
@@ -485,31 +630,77 @@ def main() -> None:
         return figures.window_board(committee, span, today=today)
 
     def board_hand():
-        return sql_rows(WINDOWS_SQL), sql_rows(BOARD_SQL)
+        return (
+            sql_rows(WINDOWS_SQL),
+            sql_rows(BOARD_SQL),
+            sql_rows(RATINGS_SQL),
+            sql_rows(PARTICIPATION_SQL),
+        )
+
+    def board_expected(windows, grouped, rated, participation):
+        """The board's rows (all but their links) from the hand-written queries' numbers; the
+        shares and averages derived from them as the board derives them (`figures._derived`,
+        `figures._rating_derived`: rounding half up to the decimals shown)."""
+        grouped = {row[0]: row[1:] for row in grouped}
+        rated = {row[0]: row[1:] for row in rated}
+        participation = {row[0]: row[1:] for row in participation}
+        rows = []
+        for window_id, name, unit_id, unit, active, on_track, due_soon, overdue in windows:
+            if not active and window_id not in grouped and not on_track + due_soon + overdue:
+                continue
+            accepted, immediate, completed, early, late, promised, statutory, used = grouped.get(
+                window_id, (0,) * 8
+            )
+            names = ("rated", "good", "bad", "rectified", "fed_back")
+            counts = dict(zip(names, rated.get(window_id, (0,) * 5), strict=True))
+            done, rated_cases = participation.get(window_id, (0, 0))
+            counts.update(completed=done, rated_cases=rated_cases)
+            ratings = figures._rating_derived(counts)
+            if window_id in rated or window_id in participation:  # named as `rating_figures` does
+                labels = {"window_id": window_id, "window": name, "unit_id": unit_id, "unit": unit}
+                ratings = {**labels, **ratings}
+            measures = {
+                "accepted": accepted,
+                "immediate": immediate,
+                "completed": completed,
+                "early": early,
+                "late": late,
+                "promised_sum": promised,
+                "statutory_sum": statutory,
+                "used_sum": used,
+            }
+            rows.append(
+                {
+                    "window_id": window_id,
+                    "window": name,
+                    "unit_id": unit_id,
+                    "unit": unit,
+                    "on_track": on_track,
+                    "due_soon": due_soon,
+                    "overdue": overdue,
+                    **figures._derived(measures),
+                    "ratings": ratings,
+                }
+            )
+        return rows
 
     board = board_orm()
-    windows, grouped = board_hand()
-    grouped = {row[0]: row[1:] for row in grouped}
-    open_now = {row[0]: row[3:] for row in windows}
-    if [row["window_id"] for row in board["windows"]] != [w for w, *_ in windows]:
-        sys.exit("city board: the windows differ from SQL")
-    for row in board["windows"]:
-        accepted, immediate, completed, early, late, _p, _s, used = grouped.get(
-            row["window_id"], (0,) * 8
-        )
-        got = (row["accepted"], row["immediate"], row["completed"], row["early"], row["late"])
-        if got != (accepted, immediate, completed, early, late):
-            sys.exit(f"city board differs from SQL for window {row['window_id']}: {got}")
-        expected_used = figures._ratio(used or 0, completed, figures.TWO_DECIMALS, 1)
-        if row["avg_workdays_used"] != expected_used:
-            sys.exit(f"working days used differ for window {row['window_id']}")
-        on_track, due_soon, overdue = open_now.get(row["window_id"], (0, 0, 0))
-        if (row["on_track"], row["due_soon"], row["overdue"]) != (on_track, due_soon, overdue):
-            sys.exit(f"open cases differ from SQL for window {row['window_id']}")
+    expected = board_expected(*board_hand())
+    got = [{k: v for k, v in row.items() if k != "links"} for row in board["windows"]]
+    if got != expected:
+        for mine, theirs in zip(got, expected, strict=False):
+            if mine != theirs:
+                diff = {k: (mine.get(k), theirs.get(k)) for k in theirs if mine.get(k) != theirs[k]}
+                print(f"  window {theirs['window_id']}: board, SQL: {diff}")
+                break
+        sys.exit(f"city board ({len(got)} windows) differs from SQL ({len(expected)})")
     totals = {k: sum(r[k] for r in board["windows"]) for k in ("accepted", "completed", "early")}
+    rated_total = sum(r["ratings"]["rated"] for r in board["windows"])
+    bad_total = sum(r["ratings"]["bad"] for r in board["windows"])
     print(
         f"city board: {len(board['windows'])} windows, {totals['accepted']:,} accepted this "
-        f"year, {totals['completed']:,} completed, {totals['early']:,} early"
+        f"year, {totals['completed']:,} completed, {totals['early']:,} early; "
+        f"{rated_total:,} rated ({bad_total:,} 差评)"
     )
     cases = [("city board, this year (every window)", board_orm, board_hand)]
 

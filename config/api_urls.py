@@ -14,6 +14,7 @@ API_MODULES = [
     "guanqing.wishes.api.urls",
     "guanqing.community.api.urls",
     "guanqing.window.api.urls",
+    "guanqing.frontline.api.urls",
 ]
 
 app_name = "api"

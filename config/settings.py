@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "guanqing.wishes",
     "guanqing.window",
     "guanqing.community",
+    "guanqing.frontline",
 ]
 
 MIDDLEWARE = [

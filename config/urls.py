@@ -17,6 +17,9 @@ urlpatterns = [
     path("wishes/", include(("guanqing.wishes.urls", "wishes"))),
     path("community/", include(("guanqing.community.urls", "community"))),
     path("window/", include(("guanqing.window.urls", "window"))),
+    path("frontline/", include(("guanqing.frontline.urls", "frontline"))),
+    # Open311 GeoReport v2: public, an application's api_key for posting
+    path("open311/v2/", include(("guanqing.frontline.open311.urls", "open311"))),
     path("calendar/", include(("guanqing.core.calendar.urls", "calendar"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),

@@ -174,13 +174,55 @@ def cases_for_list(queryset: QuerySet[Case]) -> QuerySet[Case]:
     (for the clock) and the 容缺 materials still missing. Constant queries for any page."""
     return queryset.select_related("window", "version__matter", "handled_by").prefetch_related(
         Prefetch("pauses", queryset=CasePause.objects.order_by("started_on", "id")),
-        Prefetch(
-            "missing_materials",
-            queryset=CaseMissingMaterial.objects.filter(supplied_on__isnull=True)
-            .select_related("material")
-            .order_by("material__sort_order", "id"),
-            to_attr="outstanding_materials",
-        ),
+        _outstanding_materials(),
+    )
+
+
+def _outstanding_materials() -> Prefetch:
+    return Prefetch(
+        "missing_materials",
+        queryset=CaseMissingMaterial.objects.filter(supplied_on__isnull=True)
+        .select_related("material")
+        .order_by("material__sort_order", "id"),
+        to_attr="outstanding_materials",
+    )
+
+
+# What the queue page shows of a case and its clock needs (`case_clock`), and the clerk's name:
+# the other columns of the case, its window and its matter are left in the table.
+QUEUE_COLUMNS = (
+    "receipt_no",
+    "state",
+    "applicant_name",
+    "accepted_on",
+    "deadline",
+    "statutory_deadline",
+    "completed_on",
+    "terminated_on",
+    "window__name",
+    "version__promised_workdays",
+    "version__statutory_workdays",
+    "version__matter__name",
+    "handled_by__username",
+    "handled_by__display_name",
+)
+
+
+def cases_for_queue(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """The rows of the queue page: as `cases_for_list`, reading only the columns the page and the
+    clock use (`QUEUE_COLUMNS`), and of the pauses only their dates."""
+    return (
+        queryset.select_related("window", "version__matter", "handled_by")
+        .only(*QUEUE_COLUMNS)
+        .prefetch_related(
+            Prefetch(
+                "pauses",
+                queryset=CasePause.objects.only("case_id", "started_on", "ended_on").order_by(
+                    "started_on", "id"
+                ),
+            ),
+            _outstanding_materials(),
+        )
     )
 
 
@@ -190,7 +232,7 @@ def clerk_queue(user) -> QuerySet[Case]:
     # "accepted" (running) sorts before "paused": ordered by the state column itself, with no
     # expression to sort by, a city-wide queue's first page is read off the (state, deadline,
     # accepted_on, id) index instead of sorting every open case
-    return cases_for_list(
+    return cases_for_queue(
         Case.objects.visible_to(user)
         .filter(state__in=OPEN_STATES)
         .order_by("state", "deadline", "accepted_on", "id")

@@ -78,7 +78,7 @@ def _queue_rows(request, state: str):
     if state == OPEN:
         rows = selectors.clerk_queue(user)
     else:
-        rows = selectors.cases_for_list(Case.objects.visible_to(user))
+        rows = selectors.cases_for_queue(Case.objects.visible_to(user))
         if state != ALL:
             rows = rows.filter(state=state)
         rows = rows.order_by("-received_on", "-id")

@@ -6,6 +6,7 @@ hold raises `CalendarYearMissing`, naming the year and how to add it: a deadline
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import threading
 import time
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 # Each process keeps the years it has read for this long; an edit in this process clears it at once.
 CACHE_SECONDS = 60
+ONE_DAY = datetime.timedelta(days=1)
 
 
 class CalendarYearMissing(LookupError):
@@ -31,18 +33,28 @@ class CalendarYearMissing(LookupError):
 
 
 class _Years:
-    """{year: frozenset of its workdays}, read from the table a whole year at a time."""
+    """{year: its workdays, in order}, read from the table a whole year at a time. Counting and
+    stepping over working days bisect a year's sorted tuple; `is_workday` asks its set."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._years: dict[int, frozenset[datetime.date]] = {}
+        self._years: dict[int, tuple[tuple[datetime.date, ...], frozenset[datetime.date]]] = {}
         self._loaded_at = 0.0
 
     def clear(self) -> None:
         with self._lock:
             self._years.clear()
 
-    def workdays(self, year: int) -> frozenset[datetime.date]:
+    def _read(self, year: int) -> list[datetime.date]:
+        """The year's workdays from the table; `CalendarYearMissing` when it holds no day of it."""
+        from guanqing.core.models import CalendarDay
+
+        rows = list(CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday"))
+        if not rows:
+            raise CalendarYearMissing(year)
+        return [day for day, is_workday in rows if is_workday]
+
+    def _year(self, year: int) -> tuple[tuple[datetime.date, ...], frozenset[datetime.date]]:
         now = time.monotonic()
         with self._lock:
             if now - self._loaded_at > CACHE_SECONDS:
@@ -51,15 +63,18 @@ class _Years:
             cached = self._years.get(year)
         if cached is not None:
             return cached
-        from guanqing.core.models import CalendarDay
-
-        rows = list(CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday"))
-        if not rows:
-            raise CalendarYearMissing(year)
-        workdays = frozenset(day for day, is_workday in rows if is_workday)
+        days = sorted(self._read(year))
+        entry = (tuple(days), frozenset(days))
         with self._lock:
-            self._years[year] = workdays
-        return workdays
+            self._years[year] = entry
+        return entry
+
+    def ordered(self, year: int) -> tuple[datetime.date, ...]:
+        """The year's workdays, earliest first."""
+        return self._year(year)[0]
+
+    def workdays(self, year: int) -> frozenset[datetime.date]:
+        return self._year(year)[1]
 
 
 _years = _Years()
@@ -79,25 +94,34 @@ def add_workdays(start: datetime.date, n: int) -> datetime.date:
 
     7 workdays after 2025-09-29 is 2025-10-15 (National Day and Mid-autumn Festival in between);
     after 2026-02-12 it is 2026-02-28, a Saturday worked in lieu of the Spring Festival.
+
+    Each year from the day after `start` on is read in turn until the n-th workday is reached
+    (a year the calendar lacks on the way raises, naming it).
     """
     if n < 0:
         raise ValueError("n must be 0 or more")
-    day = start
-    while n:
-        day += datetime.timedelta(days=1)
-        if is_workday(day):
-            n -= 1
-    return day
+    if not n:
+        return start
+    after = start  # the workdays counted are those after this day
+    while True:
+        year = (after + ONE_DAY).year
+        days = _years.ordered(year)
+        first = bisect.bisect_right(days, after)
+        if first + n <= len(days):
+            return days[first + n - 1]
+        n -= len(days) - first
+        after = datetime.date(year, 12, 31)
 
 
 def workdays_between(a: datetime.date, b: datetime.date) -> int:
-    """How many workdays fall after `a` up to and including `b` (negative when `b` is before `a`)."""
+    """How many workdays fall after `a` up to and including `b` (negative when `b` is before `a`).
+    Every year from `a`'s to `b`'s must be in the calendar."""
     if b < a:
         return -workdays_between(b, a)
     count = 0
     for year in range(a.year, b.year + 1):
-        workdays = _years.workdays(year)
-        count += sum(1 for day in workdays if a < day <= b)
+        days = _years.ordered(year)
+        count += bisect.bisect_right(days, b) - bisect.bisect_right(days, a)
     return count
 
 

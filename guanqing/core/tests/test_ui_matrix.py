@@ -97,6 +97,15 @@ PAGES: dict[str, list[int]] = {
     # committee
     "/window/zero/": [200, 200, 403, 403, 200, 403, 403, 403, 403],
     "/window/zero/items/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
+    # Open311 application keys: the system administrator issues and revokes them
+    "/frontline/keys/": [403, 403, 403, 403, 403, 403, 200, 403, 403],
+    # 走访: the visits and the places for the committee, unit administrators and members (each in
+    # its scope); the committee and unit administrators record visits; the figures for those two
+    "/frontline/outreach/": [200, 200, 200, 403, 403, 403, 403, 403, 403],
+    "/frontline/outreach/new/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/frontline/places/": [200, 200, 200, 403, 403, 403, 403, 403, 403],
+    "/frontline/places/search/": [200, 200, 200, 403, 403, 403, 403, 403, 403],
+    "/frontline/figures/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
 }
 
 # Pages without an account (the resident's one-time confirmation link): everyone gets the page,
@@ -107,6 +116,11 @@ PUBLIC_PAGES: dict[str, int] = {
     # the applicant's rating page: typing a code, and a code (a wrong one answers like a spent one)
     "/window/rate/": 200,
     "/window/rate/not-a-valid-code/": 200,
+    # Open311 GeoReport v2: public to every application (posting needs an api_key)
+    "/open311/v2/discovery.json": 200,
+    "/open311/v2/services.xml": 200,
+    "/open311/v2/requests.json": 200,
+    "/open311/v2/requests.xml": 200,
 }
 
 # detail page -> (own, other) statuses per role, in order

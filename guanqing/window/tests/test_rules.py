@@ -32,24 +32,14 @@ from guanqing.window.rules import (
 D = datetime.date
 
 
-class SeededYears:
+class SeededYears(workdays._Years):
     """The official calendar of `core.calendar.seed` (2004–2026), the very days the
     `official_calendar` fixture writes to the table, served without the database."""
 
-    def __init__(self):
-        self._years: dict[int, frozenset[datetime.date]] = {}
-
-    def workdays(self, year: int) -> frozenset[datetime.date]:
+    def _read(self, year: int) -> list[datetime.date]:
         if not FIRST_YEAR <= year <= LAST_YEAR:
             raise CalendarYearMissing(year)
-        if year not in self._years:
-            self._years[year] = frozenset(
-                day for day, is_workday, _name, _source in official_days(year, year) if is_workday
-            )
-        return self._years[year]
-
-    def clear(self) -> None:
-        pass
+        return [day for day, is_workday, _name, _source in official_days(year, year) if is_workday]
 
 
 SEEDED_YEARS = SeededYears()

@@ -10,7 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guanqing.core.calendar.workdays import add_workdays, is_workday, workdays_between
+from guanqing.core.calendar.workdays import (
+    CalendarYearMissing,
+    add_workdays,
+    is_workday,
+    workdays_between,
+)
 from guanqing.window.rules import (
     Timing,
     deadline,
@@ -148,3 +153,50 @@ def test_receipt_numbers_are_unique_by_construction(first, second):
     day, window, sequence = match.groups()
     assert (int(window), datetime.datetime.strptime(day, "%Y%m%d").date(), int(sequence)) == first
     assert (number == receipt_number(*second)) == (first == second)
+
+
+# --- the working-day arithmetic against the day-by-day definition --------------------------------
+
+# any two dates of the calendar, up to three years apart (spans crossing years and holidays)
+spans = st.tuples(
+    st.dates(min_value=D(2004, 1, 1), max_value=D(2026, 12, 31)), st.integers(-1100, 1100)
+)
+
+
+def walk_add(start, n):
+    """The n-th workday after `start`, one day at a time."""
+    day = start
+    while n:
+        day += DAY
+        if is_workday(day):
+            n -= 1
+    return day
+
+
+@property_settings
+@given(span=spans)
+def test_counting_working_days_matches_a_day_by_day_count(span):
+    a, offset = span
+    b = min(max(a + offset * DAY, D(2004, 1, 1)), D(2026, 12, 31))
+    low, high = min(a, b), max(a, b)
+    by_day = sum(1 for i in range(1, (high - low).days + 1) if is_workday(low + i * DAY))
+    assert workdays_between(low, high) == by_day
+    assert workdays_between(high, low) == -by_day
+
+
+@property_settings
+@given(start=st.dates(min_value=D(2004, 1, 1), max_value=D(2025, 12, 31)), n=st.integers(0, 300))
+def test_stepping_working_days_matches_a_day_by_day_walk(start, n):
+    assert add_workdays(start, n) == walk_add(start, n)
+
+
+@property_settings
+@given(start=st.dates(min_value=D(2026, 1, 1), max_value=D(2026, 12, 31)), n=st.integers(1, 600))
+def test_stepping_past_the_calendar_names_the_first_missing_year(start, n):
+    left = workdays_between(start, D(2026, 12, 31))
+    if n <= left:
+        assert add_workdays(start, n) == walk_add(start, n)
+    else:
+        with pytest.raises(CalendarYearMissing) as exc:
+            add_workdays(start, n)
+        assert exc.value.year == 2027

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class FrontlineConfig(AppConfig):
+    name = "guanqing.frontline"
+    label = "frontline"
+    verbose_name = "三服务 走亲连心 Frontline"
+
+    def ready(self):
+        from guanqing.core import daily
+        from guanqing.frontline import access  # noqa: F401 - registers the "frontline" table
+        from guanqing.frontline.services import describe_problems_daily, problems_daily
+
+        daily.register("frontline.problems_daily", problems_daily, describe=describe_problems_daily)
+
+        from guanqing.frontline import nav
+
+        nav.register()

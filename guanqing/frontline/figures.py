@@ -1,0 +1,253 @@
+"""走亲连心 figures of a date range, within the viewer's scope: city-wide (the committee) or one
+unit (its administrator), in total, by unit and by today's district (merged districts rolled up).
+
+Definitions (the range is inclusive at both ends):
+- visits: outreach visits dated in the range; person-times (人次): the cadres of each visit, summed
+  over the visits; bureau-level person-times: those of cadres whose rank is 局级.
+- grassroots units, villages, enterprises visited: distinct places of that kind visited in the
+  range (a village visited twice, or by two units, counts once in the total; once per unit in
+  each unit's row); villages and enterprises: the two together (the article's 7,762).
+- donated: money (捐赠资金) and goods (捐赠物资折价) of the visits in the range, in 元 with two
+  decimals and in 万元; `total` is money + goods (the article's 1,492.8万元 is such a total).
+- problems (a problem merged into another as a duplicate counts with its master only):
+  collected — received in the range; solved — closed (办结) in the range; solved on time — of
+  those, closed on or before the deadline; overdue — collected in the range, still open today and
+  past the deadline; 通报 — put on the 通报 list in the range; satisfaction — of the ratings given
+  in the range (every reporter's, merged ones too), the share 满意 + 基本满意.
+- A problem counts for the unit that handles it (none yet: "未派单") and for the district of its
+  division (else of the place of the visit that collected it).
+
+Each grouping is one GROUP BY query over `visible_to(user)`: eight queries (with the district map
+and the district names) for any volume.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
+
+from guanqing.core.calendar.workdays import business_date
+from guanqing.core.daterange import DateRange
+from guanqing.frontline.choices import OPEN_STATES, PlaceKind, ProblemState, Satisfaction
+from guanqing.frontline.models import Outreach, Problem
+from guanqing.registry.choices import Rank
+from guanqing.registry.models import Division
+from guanqing.registry.selectors import current_district_map
+
+CENT = Decimal("0.01")
+ONE_DECIMAL = Decimal("0.1")
+WAN = Decimal(10000)
+ZERO = Decimal(0)
+
+# additive counts: summed over (unit, district) rows
+VISIT_KEYS = ("visits", "person_times", "bureau_person_times")
+PLACE_KEYS = ("grassroots_units", "villages", "enterprises")
+PROBLEM_KEYS = (
+    "problems_collected",
+    "problems_solved",
+    "problems_solved_on_time",
+    "problems_overdue",
+    "problems_noticed",
+    "rated",
+    "satisfied",
+)
+NUMBER_KEYS = VISIT_KEYS + PLACE_KEYS + PROBLEM_KEYS
+
+# The article's seven figures, in its order: the keys of a figures row.
+ARTICLE_KEYS = (
+    "person_times",
+    "bureau_person_times",
+    "grassroots_units",
+    "villages_enterprises",
+    "problems_collected",
+    "problems_solved",
+    "donated_wan_yuan",
+)
+
+
+def yuan(value) -> str:
+    return str(Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def wan_yuan(value) -> str:
+    return str((Decimal(value or 0) / WAN).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def share(part, whole) -> str | None:
+    """part / whole in per cent with one decimal; None without a whole."""
+    if not whole:
+        return None
+    return str((Decimal(part) * 100 / Decimal(whole)).quantize(ONE_DECIMAL, ROUND_HALF_UP))
+
+
+class Tally:
+    def __init__(self):
+        self.numbers: dict[str, int] = defaultdict(int)
+        self.money = ZERO
+        self.goods = ZERO
+
+    def as_dict(self) -> dict:
+        n = self.numbers
+        row = {key: n[key] for key in NUMBER_KEYS}
+        row["villages_enterprises"] = n["villages"] + n["enterprises"]
+        total = self.money + self.goods
+        row.update(
+            donated_money_yuan=yuan(self.money),
+            donated_money_wan_yuan=wan_yuan(self.money),
+            donated_goods_yuan=yuan(self.goods),
+            donated_goods_wan_yuan=wan_yuan(self.goods),
+            donated_yuan=yuan(total),
+            donated_wan_yuan=wan_yuan(total),
+            on_time_rate=share(n["problems_solved_on_time"], n["problems_solved"]),
+            satisfaction=share(n["satisfied"], n["rated"]),
+        )
+        return row
+
+
+PLACE_MEASURES = {
+    "grassroots_units": Count(
+        "place_id", distinct=True, filter=Q(place__kind=PlaceKind.GRASSROOTS)
+    ),
+    "villages": Count("place_id", distinct=True, filter=Q(place__kind=PlaceKind.VILLAGE)),
+    "enterprises": Count("place_id", distinct=True, filter=Q(place__kind=PlaceKind.ENTERPRISE)),
+}
+
+
+def visits_in(user, span: DateRange):
+    """The visits `user` sees dated in the range, with their place's district."""
+    return (
+        Outreach.objects.visible_to(user)
+        .filter(**span.date_bounds("visited_on"))
+        .order_by()
+        .annotate(district=F("place__division__district_id"))
+    )
+
+
+def problems_touching(user, span: DateRange):
+    """The problems `user` sees that one of the figures counts: received, closed, put on the 通报
+    list or rated in the range; with their district."""
+    return (
+        Problem.objects.visible_to(user)
+        .filter(
+            Q(**span.date_bounds("received_on"))
+            | Q(**span.date_bounds("closed_on"))
+            | Q(**span.date_bounds("noticed_on"))
+            | Q(**span.date_bounds("rated_on"))
+        )
+        .order_by()
+        .annotate(
+            district=Coalesce("division__district_id", "outreach__place__division__district_id")
+        )
+    )
+
+
+def _problem_measures(span: DateRange, today: datetime.date) -> dict:
+    own = Q(master__isnull=True)
+    received = own & Q(**span.date_bounds("received_on"))
+    solved = own & Q(state=ProblemState.CLOSED) & Q(**span.date_bounds("closed_on"))
+    rated = Q(**span.date_bounds("rated_on")) & ~Q(satisfaction="")
+    return {
+        "problems_collected": Count("pk", filter=received),
+        "problems_solved": Count("pk", filter=solved),
+        "problems_solved_on_time": Count("pk", filter=solved & Q(closed_on__lte=F("deadline"))),
+        "problems_overdue": Count(
+            "pk", filter=received & Q(state__in=OPEN_STATES, deadline__lt=today)
+        ),
+        "problems_noticed": Count("pk", filter=Q(**span.date_bounds("noticed_on"))),
+        "rated": Count("pk", filter=rated),
+        "satisfied": Count(
+            "pk",
+            filter=rated & Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC]),
+        ),
+    }
+
+
+def frontline_figures(user, span: DateRange, *, today: datetime.date | None = None) -> dict:
+    """The figures of `span` that `user` sees: totals, by unit and by district (eight queries)."""
+    today = today or business_date()
+    rolled = current_district_map()
+    totals, units, districts = Tally(), defaultdict(Tally), defaultdict(Tally)
+    unit_names: dict = {}
+
+    def tallies(unit_id, district_id):
+        district_id = rolled.get(district_id, district_id)
+        return (totals, units[unit_id], districts[district_id])
+
+    visits = visits_in(user, span)
+    for row in visits.values("unit_id", "unit__name", "district").annotate(
+        visits=Count("pk"), money=Sum("donated_money"), goods=Sum("donated_goods")
+    ):
+        unit_names[row["unit_id"]] = row["unit__name"]
+        for tally in tallies(row["unit_id"], row["district"]):
+            tally.numbers["visits"] += row["visits"]
+            tally.money += row["money"] or ZERO
+            tally.goods += row["goods"] or ZERO
+    # person-times: one row per cadre on a visit, counted by the database
+    through = (
+        Outreach.cadres.through.objects.filter(outreach_id__in=visits.values("pk"))
+        .order_by()
+        .values("outreach__unit_id", "outreach__place__division__district_id")
+        .annotate(n=Count("pk"), bureau=Count("pk", filter=Q(member__rank=Rank.BUREAU)))
+    )
+    for row in through:
+        for tally in tallies(
+            row["outreach__unit_id"], row["outreach__place__division__district_id"]
+        ):
+            tally.numbers["person_times"] += row["n"]
+            tally.numbers["bureau_person_times"] += row["bureau"]
+    # distinct places: not additive over units, so counted per grouping
+    for key, value in visits.aggregate(**PLACE_MEASURES).items():
+        totals.numbers[key] = value
+    for row in visits.values("unit_id").annotate(**PLACE_MEASURES):
+        for key in PLACE_KEYS:
+            units[row["unit_id"]].numbers[key] = row[key]
+    # a place lies in one district: its districts' counts add up under today's district
+    for row in visits.values("district").annotate(**PLACE_MEASURES):
+        tally = districts[rolled.get(row["district"], row["district"])]
+        for key in PLACE_KEYS:
+            tally.numbers[key] += row[key]
+
+    for row in (
+        problems_touching(user, span)
+        .values("unit_id", "unit__name", "district")
+        .annotate(**_problem_measures(span, today))
+    ):
+        if row["unit_id"] is not None:
+            unit_names.setdefault(row["unit_id"], row["unit__name"])
+        for tally in tallies(row["unit_id"], row["district"]):
+            for key in PROBLEM_KEYS:
+                tally.numbers[key] += row[key]
+
+    district_names = dict(
+        Division.objects.filter(pk__in=[pk for pk in districts if pk is not None]).values_list(
+            "pk", "name"
+        )
+    )
+    by_unit = [
+        {"unit": {"id": pk, "name": unit_names.get(pk)}, **tally.as_dict()}
+        for pk, tally in units.items()
+    ]
+    by_district = [
+        {"district": {"id": pk, "name": district_names.get(pk)}, **tally.as_dict()}
+        for pk, tally in districts.items()
+    ]
+    by_unit.sort(
+        key=lambda r: (r["unit"]["id"] is None, -r["person_times"], r["unit"]["name"] or "")
+    )
+    by_district.sort(
+        key=lambda r: (r["district"]["id"] is None, -r["person_times"], r["district"]["name"] or "")
+    )
+    result = totals.as_dict()
+    return {
+        "from": span.first,
+        "to": span.last,
+        "today": today,
+        **result,
+        "article": {key: result[key] for key in ARTICLE_KEYS},
+        "by_unit": by_unit,
+        "by_district": by_district,
+    }

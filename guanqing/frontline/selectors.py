@@ -1,0 +1,70 @@
+"""Reads of the problem loop that pages, the API and the services agree on: a unit's queue (due
+soon first), the committee's dispatch desk, a problem's timeline and the 通报 list."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import F, QuerySet
+
+from guanqing.core.calendar.workdays import business_date
+from guanqing.core.daterange import DateRange
+from guanqing.core.roles import Role
+from guanqing.frontline.choices import OPEN_STATES, ProblemState
+from guanqing.frontline.models import Problem, ProblemEvent
+
+ESCALATED_STATES = (ProblemState.ASSIGNED, ProblemState.RETURNED, ProblemState.HANDLING)
+UNIT_QUEUE_STATES = (ProblemState.ASSIGNED, ProblemState.HANDLING)
+
+
+def _due_first(queryset: QuerySet) -> QuerySet:
+    return queryset.order_by(F("deadline").asc(nulls_last=True), "received_on", "pk")
+
+
+def problem_queue(user) -> QuerySet:
+    """The open problems `user` sees, due soon first. A unit administrator's queue is what its unit
+    must handle now (assigned to it, being handled); one it sent back is the committee's."""
+    queryset = Problem.objects.visible_to(user).open().select_related("category", "unit")
+    if getattr(user, "role", None) == Role.UNIT_ADMIN:
+        queryset = queryset.filter(unit_id=user.unit_id, state__in=UNIT_QUEUE_STATES)
+    return _due_first(queryset)
+
+
+@dataclass(frozen=True)
+class DispatchDesk:
+    unassigned: QuerySet  # received, waiting to be dispatched
+    returned: QuerySet  # sent back by a unit, waiting to be reassigned
+    overdue: QuerySet  # with a unit (or sent back) past their deadline
+    noticed: QuerySet  # on the 通报 list and still open
+
+
+def dispatch_desk(today: datetime.date | None = None) -> DispatchDesk:
+    """The committee's desk (the committee sees every problem)."""
+    today = today or business_date()
+    problems = Problem.objects.select_related("category", "unit")
+    return DispatchDesk(
+        unassigned=_due_first(problems.filter(state=ProblemState.RECEIVED)),
+        returned=_due_first(problems.filter(state=ProblemState.RETURNED)),
+        overdue=_due_first(problems.filter(state__in=ESCALATED_STATES, deadline__lt=today)),
+        noticed=problems.filter(state__in=OPEN_STATES, noticed_on__isnull=False).order_by(
+            "noticed_on", "deadline", "pk"
+        ),
+    )
+
+
+def problem_timeline(problem: Problem, public_only: bool = False) -> QuerySet:
+    """The problem's steps in order; `public_only` gives what the reporter is shown."""
+    events = ProblemEvent.objects.filter(problem=problem).select_related("unit", "actor")
+    if public_only:
+        events = events.filter(public=True)
+    return events.order_by("on", "at", "pk")
+
+
+def notice_list(period: DateRange) -> QuerySet:
+    """The problems put on the 通报 list in `period` (open or closed since)."""
+    return (
+        Problem.objects.filter(noticed_on__gte=period.first, noticed_on__lte=period.last)
+        .select_related("category", "unit")
+        .order_by("noticed_on", "unit__name", "pk")
+    )
