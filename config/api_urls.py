@@ -15,6 +15,7 @@ API_MODULES = [
     "guanqing.community.api.urls",
     "guanqing.window.api.urls",
     "guanqing.frontline.api.urls",
+    "guanqing.instructors.api.urls",
 ]
 
 app_name = "api"

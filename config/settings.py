@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "guanqing.window",
     "guanqing.community",
     "guanqing.frontline",
+    "guanqing.instructors",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,7 @@ SPECTACULAR_SETTINGS = {
     # Members, heads of household and people share one gender choice set.
     "ENUM_NAME_OVERRIDES": {
         "GenderEnum": "guanqing.registry.choices.Gender",
+        "WindowCaseStateEnum": "guanqing.window.choices.CaseState",
         "RoleEnum": "guanqing.accounts.choices.Role",
         "ServiceRoleEnum": "guanqing.community.choices.ServiceRole",
         "ActivityRoleEnum": "guanqing.community.choices.ActivityRole",
@@ -245,6 +247,7 @@ SPECTACULAR_SETTINGS = {
         "WishCategoryEnum": "guanqing.wishes.choices.WishCategory",
         "WishClaimStatusEnum": "guanqing.wishes.choices.ClaimStatus",
         "WishEventKindEnum": "guanqing.wishes.choices.EventKind",
+        "InstructorTermStateEnum": "guanqing.instructors.choices.TermState",
     },
 }
 
@@ -279,7 +282,12 @@ LOGGING = {
             "GUANQING_LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
         ),
     },
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs each layout step at INFO; fontTools its subsetting
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Accounts lock by username, as the policy demands; a per-IP limit belongs in the reverse proxy.

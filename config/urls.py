@@ -18,6 +18,7 @@ urlpatterns = [
     path("community/", include(("guanqing.community.urls", "community"))),
     path("window/", include(("guanqing.window.urls", "window"))),
     path("frontline/", include(("guanqing.frontline.urls", "frontline"))),
+    path("instructors/", include(("guanqing.instructors.urls", "instructors"))),
     # Open311 GeoReport v2: public, an application's api_key for posting
     path("open311/v2/", include(("guanqing.frontline.open311.urls", "open311"))),
     path("calendar/", include(("guanqing.core.calendar.urls", "calendar"))),

@@ -7,6 +7,14 @@ class FrontlineConfig(AppConfig):
     verbose_name = "三服务 走亲连心 Frontline"
 
     def ready(self):
+        from django.utils.translation import gettext_lazy
+
+        from guanqing.core import demo
+
+        demo.register(
+            "frontline", "guanqing.frontline.demo:build", order=60, label=gettext_lazy("走亲连心")
+        )
+
         from guanqing.core import daily
         from guanqing.frontline import access  # noqa: F401 - registers the "frontline" table
         from guanqing.frontline.services import describe_problems_daily, problems_daily
@@ -16,3 +24,8 @@ class FrontlineConfig(AppConfig):
         from guanqing.frontline import nav
 
         nav.register()
+
+        from guanqing.core.ui import home as home_page
+        from guanqing.frontline import home
+
+        home_page.register(*home.SECTIONS)

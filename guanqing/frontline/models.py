@@ -315,8 +315,13 @@ class ProblemQuerySet(ScopedQuerySet):
 
     @scope_rule(Role.MEMBER)
     def _for_member(self, user):
-        """Those collected on the outreach visits the member went on."""
-        return self.filter(outreach__cadres=user.member_id) if user.member_id else self.none()
+        """Those collected on the outreach visits the member went on, and those it raised (a rural
+        work instructor raises its village's)."""
+        mine = Q(reported_by=user)
+        if user.member_id:
+            went = Outreach.objects.filter(cadres=user.member_id).values("pk")
+            mine |= Q(outreach__in=went)
+        return self.filter(mine)
 
     @scope_rule(Role.WINDOW_CLERK)
     def _for_window_clerk(self, user):
@@ -606,3 +611,293 @@ class Open311Key(models.Model):
 
     def __str__(self):
         return f"{self.application} ({self.key_prefix}…)"
+
+
+# --- 金点子, service brands and the pocket books ----------------------------------------------
+
+
+class BrandQuerySet(ScopedQuerySet):
+    """Service brands: the committee all; a unit administrator and a member read every unit's
+    (the books name them); a unit administrator edits its own unit's."""
+
+    no_rows_for = NOT_FRONTLINE | {Role.WINDOW_CLERK}
+
+    @scope_rule(Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER)
+    def _for_readers(self, user):
+        return self
+
+    @edit_rule(Role.COMMITTEE)
+    def _edit_for_committee(self, user):
+        return self
+
+    @edit_rule(Role.UNIT_ADMIN)
+    def _edit_for_unit_admin(self, user):
+        return self.filter(unit_id=user.unit_id)
+
+
+class ServiceBrand(models.Model):
+    """A unit's 党建服务品牌 (e.g. the 市外经贸局's "千方百计"); the committee's list of recognised
+    brands are those with `recognised_on` set."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="service_brands"
+    )
+    name = models.CharField(_("品牌名称"), max_length=60)
+    slogan = models.CharField(_("口号"), max_length=120, blank=True)
+    aims = models.TextField(_("品牌宗旨"), max_length=LONG_TEXT_MAX, blank=True)
+    core_ideas = models.TextField(_("核心理念"), max_length=LONG_TEXT_MAX, blank=True)
+    measures = models.TextField(_("主要举措"), max_length=LONG_TEXT_MAX, blank=True)
+    results = models.TextField(_("工作成效"), max_length=LONG_TEXT_MAX, blank=True)
+    logo = models.FileField(_("标识"), upload_to="brands/%Y/", max_length=200, blank=True)
+    logo_content_type = models.CharField(max_length=40, blank=True, editable=False)
+    recognised_on = models.DateField(_("命名日期"), null=True, blank=True)
+    recognised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("命名人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("在用"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BrandQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit_id", "name", "id"]
+        verbose_name = _("服务品牌")
+        verbose_name_plural = _("服务品牌")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="brand_name_in_unit"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PracticeState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审核")
+    APPROVED = "approved", _("已采用")
+    REJECTED = "rejected", _("退回")
+
+
+class PracticeQuerySet(ScopedQuerySet):
+    """金点子: the committee all; a unit administrator its unit's and the approved ones of every
+    unit; a member the approved ones."""
+
+    no_rows_for = NOT_FRONTLINE | {Role.WINDOW_CLERK}
+
+    @scope_rule(Role.COMMITTEE)
+    @edit_rule(Role.COMMITTEE)
+    def _for_committee(self, user):
+        return self
+
+    @scope_rule(Role.UNIT_ADMIN)
+    def _for_unit_admin(self, user):
+        return self.filter(Q(unit_id=user.unit_id) | Q(state=PracticeState.APPROVED))
+
+    @edit_rule(Role.UNIT_ADMIN)
+    def _edit_for_unit_admin(self, user):
+        return self.filter(unit_id=user.unit_id)
+
+    @scope_rule(Role.MEMBER)
+    def _for_member(self, user):
+        return self.filter(state=PracticeState.APPROVED)
+
+    def approved(self):
+        return self.filter(state=PracticeState.APPROVED)
+
+
+class GoodPractice(models.Model):
+    """A 金点子: a good practice, or a solved enterprise problem written up, reviewed by the
+    committee before it goes into a pocket book."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="good_practices"
+    )
+    brand = models.ForeignKey(
+        ServiceBrand,
+        verbose_name=_("服务品牌"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="practices",
+    )
+    title = models.CharField(_("标题"), max_length=120)
+    problem = models.TextField(_("遇到的问题"), max_length=LONG_TEXT_MAX)
+    action = models.TextField(_("主要做法"), max_length=LONG_TEXT_MAX)
+    result = models.TextField(_("取得成效"), max_length=LONG_TEXT_MAX, blank=True)
+    category = models.ForeignKey(
+        ProblemCategory,
+        verbose_name=_("难题类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    category_label = models.CharField(_("分类"), max_length=40, blank=True)
+    tags = models.CharField(_("标签"), max_length=200, blank=True)
+    source_problem = models.ForeignKey(
+        Problem,
+        verbose_name=_("来源难题"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=PracticeState.choices, default=PracticeState.DRAFT
+    )
+    review_note = models.TextField(_("审核意见"), max_length=LONG_TEXT_MAX, blank=True)
+    submitted_on = models.DateField(_("提交日期"), null=True, blank=True)
+    reviewed_on = models.DateField(_("审核日期"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撰写人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PracticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("金点子")
+        verbose_name_plural = _("金点子")
+        indexes = [models.Index(fields=["state", "unit"], name="practice_state_unit")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def category_name(self) -> str:
+        """The heading it goes under in a book: the free label, else the problem category."""
+        return self.category_label or (self.category.name if self.category_id else "")
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag for tag in (t.strip() for t in self.tags.split(",")) if tag]
+
+
+class BookQuerySet(ScopedQuerySet):
+    """Pocket books: read by the committee, unit administrators and members; built by the
+    committee, and by a unit administrator for its unit's brand."""
+
+    no_rows_for = NOT_FRONTLINE | {Role.WINDOW_CLERK}
+
+    @scope_rule(Role.COMMITTEE, Role.UNIT_ADMIN, Role.MEMBER)
+    def _for_readers(self, user):
+        return self
+
+    @edit_rule(Role.COMMITTEE)
+    def _edit_for_committee(self, user):
+        return self
+
+    @edit_rule(Role.UNIT_ADMIN)
+    def _edit_for_unit_admin(self, user):
+        return self.filter(brand__unit_id=user.unit_id)
+
+
+class PocketBook(models.Model):
+    """A 口袋书: an A6 (105×148 mm) PDF of approved 金点子 — the entries chosen in order, or, when
+    none are chosen, those the filter finds. Any book can be rebuilt from the current entries."""
+
+    title = models.CharField(_("书名"), max_length=120)
+    subtitle = models.CharField(_("副标题"), max_length=120, blank=True)
+    brand = models.ForeignKey(
+        ServiceBrand,
+        verbose_name=_("服务品牌"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="books",
+    )
+    entries = models.ManyToManyField(
+        GoodPractice,
+        through="PocketBookEntry",
+        verbose_name=_("收录金点子"),
+        related_name="books",
+        blank=True,
+    )
+    filter_brand = models.ForeignKey(
+        ServiceBrand,
+        verbose_name=_("按品牌收录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filter_category = models.ForeignKey(
+        ProblemCategory,
+        verbose_name=_("按类别收录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    filter_tags = models.CharField(_("按标签收录"), max_length=200, blank=True)
+    pdf = models.FileField(_("PDF 文件"), upload_to="books/%Y/", max_length=200, blank=True)
+    page_count = models.PositiveIntegerField(_("页数"), default=0)
+    entry_count = models.PositiveIntegerField(_("篇数"), default=0)
+    built_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("生成人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BookQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("口袋书")
+        verbose_name_plural = _("口袋书")
+
+    def __str__(self):
+        return self.title
+
+
+class PocketBookEntryQuerySet(ChildScopedQuerySet):
+    scope_parent = "book"
+
+
+class PocketBookEntry(models.Model):
+    book = models.ForeignKey(
+        PocketBook, verbose_name=_("口袋书"), on_delete=models.CASCADE, related_name="book_entries"
+    )
+    practice = models.ForeignKey(
+        GoodPractice, verbose_name=_("金点子"), on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveIntegerField(_("顺序"), default=0)
+
+    objects = PocketBookEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["book_id", "position", "id"]
+        verbose_name = _("口袋书篇目")
+        verbose_name_plural = _("口袋书篇目")
+        constraints = [
+            models.UniqueConstraint(fields=["book", "practice"], name="book_entry_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.book} #{self.position}"

@@ -29,6 +29,64 @@ def register() -> None:
             active=("frontline:places",),
         ),
     )
+    # 难题: the queue (the committee: all), the dispatch desk, the catalogue
+    nav.register(
+        NavEntry(
+            group="frontline",
+            label=_("难题"),
+            url_name="frontline:problems",
+            rule="frontline.problems",
+            order=30,
+            active=(
+                "frontline:problems",
+                "frontline:problem_new",
+                "frontline:problem_detail",
+                "frontline:problem_step",
+            ),
+        ),
+    )
+    nav.register(
+        NavEntry(
+            group="frontline",
+            label=_("派单台"),
+            url_name="frontline:dispatch_desk",
+            rule="frontline.dispatch",
+            order=32,
+            active=("frontline:dispatch_desk",),
+        ),
+    )
+    nav.register(
+        NavEntry(
+            group="frontline",
+            label=_("难题类别"),
+            url_name="frontline:categories",
+            rule="frontline.catalogue_edit",
+            order=34,
+            active=("frontline:categories", "frontline:problem_settings"),
+        ),
+    )
+    nav.register(
+        NavEntry(
+            group="frontline",
+            label=_("金点子与口袋书"),
+            url_name="frontline:practices",
+            rule="frontline.practices",
+            order=60,
+            active=(
+                "frontline:practices",
+                "frontline:practice_new",
+                "frontline:practice_detail",
+                "frontline:practice_edit",
+                "frontline:brands",
+                "frontline:brand_new",
+                "frontline:brand_edit",
+                "frontline:books",
+                "frontline:book_new",
+                "frontline:book_detail",
+                "frontline:book_edit",
+            ),
+        ),
+    )
     nav.register(
         NavEntry(
             group="frontline",

@@ -353,7 +353,10 @@ def problem_report(
         if source not in WITHOUT_ACCOUNT:
             raise ScopeError(_("请先登录"))
     else:
-        access.check(actor, "problem_report")
+        # a rural work instructor (a member) raises its village's problems; nothing else
+        access.check(
+            actor, "instructor_report" if source == ProblemSource.INSTRUCTOR else "problem_report"
+        )
     today = business_date()
     errors: dict[str, list[str]] = {}
     if source not in ProblemSource.values:

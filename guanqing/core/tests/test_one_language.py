@@ -28,7 +28,14 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 PAIR = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef][^/\n]*?\s?/\s+[A-Za-z`(]")
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 # brand and product names read the same in both languages
-NAMES = {"Guanqing", "Excel", "EN", "Open311", "GeoReport"}  # names, the same in every language
+NAMES = {
+    "Guanqing",
+    "Excel",
+    "PDF",
+    "EN",
+    "Open311",
+    "GeoReport",
+}  # names, the same in every language
 
 
 def _python_sources():

@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 from config.api_urls import router
 from config.wsgi import application
 from guanqing.community.tests.factories import ActivityFactory, RegistrationFactory
+from guanqing.frontline.tests import factories as ff
 from guanqing.testing import factories as f
 from guanqing.wishes.choices import WishStatus
 from guanqing.wishes.tests.factories import make_wish
@@ -74,6 +75,11 @@ def records(world):
     make_wish(world, WishStatus.PENDING)
     RegistrationFactory(member=world.member, status="pending")
     ActivityFactory(community=world.community)
+    # problems in three states, so that their details and actions meet real rows
+    light = ff.category(unit=world.unit)
+    ff.reported(category=light)
+    ff.assigned(category=light)
+    ff.closed(unit_admin=world.users.unit_admin, category=light)
     return world
 
 

@@ -106,6 +106,21 @@ PAGES: dict[str, list[int]] = {
     "/frontline/places/": [200, 200, 200, 403, 403, 403, 403, 403, 403],
     "/frontline/places/search/": [200, 200, 200, 403, 403, 403, 403, 403, 403],
     "/frontline/figures/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    # 难题: the queue for those in the loop (each its scope), the report form for the committee,
+    # units and the window; the dispatch desk, the catalogue and the settings for the committee
+    "/frontline/problems/": [200, 200, 200, 403, 200, 403, 403, 403, 403],
+    "/frontline/problems/new/": [200, 200, 403, 403, 200, 403, 403, 403, 403],
+    "/frontline/problems/desk/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
+    "/frontline/categories/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
+    "/frontline/settings/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
+    # 金点子, service brands, pocket books: read by the committee, unit administrators and
+    # members (each its scope); written by the committee and unit administrators
+    "/frontline/practices/": [200, 200, 200, 403, 403, 403, 403, 403, 403],
+    "/frontline/practices/new/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/frontline/brands/": [200, 200, 200, 403, 403, 403, 403, 403, 403],
+    "/frontline/brands/new/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/frontline/books/": [200, 200, 200, 403, 403, 403, 403, 403, 403],
+    "/frontline/books/new/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
 }
 
 # Pages without an account (the resident's one-time confirmation link): everyone gets the page,
@@ -121,6 +136,11 @@ PUBLIC_PAGES: dict[str, int] = {
     "/open311/v2/services.xml": 200,
     "/open311/v2/requests.json": 200,
     "/open311/v2/requests.xml": 200,
+    # 难题: the resident's report, status and rating pages (a wrong code answers like a spent one)
+    "/frontline/report/": 200,
+    "/frontline/report/status/": 200,
+    "/frontline/rate/": 200,
+    "/frontline/rate/not-a-valid-code/": 200,
 }
 
 # detail page -> (own, other) statuses per role, in order

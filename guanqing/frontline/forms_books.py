@@ -1,0 +1,156 @@
+"""Forms of the 金点子, service brand and pocket book pages. They check shapes and offer only
+what the user may pick (its unit, its unit's brands, the approved 金点子 it sees, the solved
+problems it sees); `book_services` has the last word on every rule."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from guanqing.core.roles import Role
+from guanqing.frontline.choices import ProblemState
+from guanqing.frontline.models import (
+    GoodPractice,
+    PracticeState,
+    Problem,
+    ProblemCategory,
+    ServiceBrand,
+)
+from guanqing.registry.models import Unit
+
+TEXTAREA = forms.Textarea(attrs={"rows": 4})
+
+
+def _units(user):
+    units = Unit.objects.visible_to(user).filter(is_active=True)
+    if user.role != Role.COMMITTEE:
+        units = units.filter(pk=user.unit_id)
+    return units.order_by("name")
+
+
+def _brands(user):
+    brands = ServiceBrand.objects.editable_by(user).filter(is_active=True).select_related("unit")
+    return brands.order_by("unit__name", "name")
+
+
+class BrandForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    name = forms.CharField(label=_("品牌名称"), max_length=60)
+    slogan = forms.CharField(label=_("口号"), max_length=120, required=False)
+    aims = forms.CharField(label=_("品牌宗旨"), widget=TEXTAREA, required=False)
+    core_ideas = forms.CharField(label=_("核心理念"), widget=TEXTAREA, required=False)
+    measures = forms.CharField(label=_("主要举措"), widget=TEXTAREA, required=False)
+    results = forms.CharField(label=_("工作成效"), widget=TEXTAREA, required=False)
+    logo = forms.FileField(
+        label=_("标识"),
+        required=False,
+        help_text=_("JPEG、PNG 或 WebP 图片，不超过 2 MB"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    is_active = forms.BooleanField(label=_("在用"), required=False, initial=True)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = _units(user)
+
+
+class PracticeForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    brand = forms.ModelChoiceField(
+        label=_("服务品牌"), queryset=ServiceBrand.objects.none(), required=False
+    )
+    title = forms.CharField(label=_("标题"), max_length=120)
+    problem = forms.CharField(label=_("遇到的问题"), widget=TEXTAREA)
+    action = forms.CharField(label=_("主要做法"), widget=TEXTAREA)
+    result = forms.CharField(label=_("取得成效"), widget=TEXTAREA, required=False)
+    category = forms.ModelChoiceField(
+        label=_("难题类别"), queryset=ProblemCategory.objects.none(), required=False
+    )
+    category_label = forms.CharField(
+        label=_("分类"),
+        max_length=40,
+        required=False,
+        help_text=_("口袋书按分类编排目录；不填时用难题类别"),
+    )
+    tags = forms.CharField(
+        label=_("标签"), max_length=200, required=False, help_text=_("多个标签用逗号分隔")
+    )
+    source_problem = forms.ModelChoiceField(
+        label=_("来源难题"),
+        queryset=Problem.objects.none(),
+        required=False,
+        help_text=_("由已办结的企业难题整理而成时选择"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = _units(user)
+        self.fields["brand"].queryset = _brands(user)
+        self.fields["category"].queryset = ProblemCategory.objects.filter(is_active=True)
+        self.fields["source_problem"].queryset = (
+            Problem.objects.visible_to(user)
+            .filter(state=ProblemState.CLOSED)
+            .order_by("-closed_on", "-pk")
+        )
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class PracticeFilterForm(forms.Form):
+    q = forms.CharField(label=_("标题或标签"), required=False)
+    state = forms.ChoiceField(
+        label=_("状态"), choices=[("", _("全部"))] + list(PracticeState.choices), required=False
+    )
+    brand = forms.ModelChoiceField(
+        label=_("服务品牌"), queryset=ServiceBrand.objects.none(), required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["brand"].queryset = ServiceBrand.objects.visible_to(user).order_by("name")
+
+
+class BookForm(forms.Form):
+    title = forms.CharField(label=_("书名"), max_length=120)
+    subtitle = forms.CharField(label=_("副标题"), max_length=120, required=False)
+    brand = forms.ModelChoiceField(
+        label=_("服务品牌"), queryset=ServiceBrand.objects.none(), required=False
+    )
+    practices = forms.ModelMultipleChoiceField(
+        label=_("收录金点子"),
+        queryset=GoodPractice.objects.none(),
+        required=False,
+        help_text=_("按选择的顺序编排；不选时按下面的条件收录"),
+    )
+    filter_brand = forms.ModelChoiceField(
+        label=_("按品牌收录"), queryset=ServiceBrand.objects.none(), required=False
+    )
+    filter_category = forms.ModelChoiceField(
+        label=_("按类别收录"), queryset=ProblemCategory.objects.none(), required=False
+    )
+    filter_tags = forms.CharField(label=_("按标签收录"), max_length=200, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["brand"].queryset = _brands(user)
+        self.fields["practices"].queryset = (
+            GoodPractice.objects.visible_to(user)
+            .approved()
+            .select_related("unit")
+            .order_by("title")
+        )
+        self.fields["filter_brand"].queryset = ServiceBrand.objects.visible_to(user).order_by(
+            "name"
+        )
+        self.fields["filter_category"].queryset = ProblemCategory.objects.all()
+
+    def ordered_practices(self) -> list:
+        """The chosen practices in the order they were posted."""
+        chosen = {str(p.pk): p for p in self.cleaned_data.get("practices") or []}
+        order = self.data.getlist("practices") if hasattr(self.data, "getlist") else []
+        seen = [chosen[pk] for pk in order if pk in chosen]
+        return seen + [p for pk, p in chosen.items() if p not in seen]

@@ -1,0 +1,48 @@
+"""The FilterSet of the terms list (the unit's and committee's page and the API)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from guanqing.core.api.filters import IdFilter
+from guanqing.instructors.choices import TermState
+from guanqing.instructors.models import InstructorTerm, WorkLog
+from guanqing.registry.models import Unit
+
+
+class TermFilter(django_filters.FilterSet):
+    """By state, unit, and a search over the instructor's and the village's names."""
+
+    q = django_filters.CharFilter(method="search", label=_("指导员或村名"))
+    state = django_filters.ChoiceFilter(choices=TermState.choices, label=_("状态"))
+    unit = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.filter(instructor_terms__isnull=False).distinct(), label=_("单位")
+    )
+
+    class Meta:
+        model = InstructorTerm
+        fields = ["q", "state", "unit"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(member__name__icontains=value) | Q(village__name__icontains=value))
+
+
+class LogFilter(django_filters.FilterSet):
+    """A term's entries, and a date range over the days in the village."""
+
+    term = IdFilter(field_name="term_id", label=_("任期"))
+    date_from = django_filters.DateFilter(
+        field_name="ends_on", lookup_expr="gte", label=_("开始日期")
+    )
+    date_to = django_filters.DateFilter(
+        field_name="starts_on", lookup_expr="lte", label=_("结束日期")
+    )
+
+    class Meta:
+        model = WorkLog
+        fields = ["term", "date_from", "date_to"]

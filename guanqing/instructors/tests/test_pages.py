@@ -1,0 +1,207 @@
+"""The instructors' pages: who opens which (every role), the unit's list with this month's days
+against the required days, a term's page, the instructor's phone log (saving, errors beside the
+field), the raise action, the city view, the figures, the setting, the home sections; and query
+counts that do not grow with the number of terms."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from guanqing.conftest import client_for
+from guanqing.core.roles import Role
+from guanqing.frontline.models import Problem
+from guanqing.instructors import home
+from guanqing.instructors.models import InstructorSettings, RaisedProblem, WorkLog
+from guanqing.instructors.tests.helpers import D, category, log, other_term, second_member, term
+from guanqing.testing import factories as f
+
+ROLES = [r.value for r in Role]
+PAGES = {
+    # page -> the roles that open it (200); every other role gets 403
+    "/instructors/terms/": {"committee", "unit_admin", "member"},
+    "/instructors/terms/new/": {"committee", "unit_admin"},
+    "/instructors/log/": {"member"},
+    "/instructors/city/": {"committee"},
+    "/instructors/figures/": {"committee", "unit_admin"},
+    "/instructors/settings/": {"committee"},
+}
+
+
+@pytest.fixture
+def w(world, official_calendar, pinned_today):
+    return world
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_opens_each_page(w, role):
+    own = term(w)
+    client = client_for(getattr(w.users, role))
+    for url, allowed in PAGES.items():
+        assert client.get(url).status_code == (200 if role in allowed else 403), (url, role)
+    detail = client.get(f"/instructors/terms/{own.pk}/").status_code
+    assert detail == (200 if role in {"committee", "unit_admin", "member"} else 403)
+
+
+def test_a_term_outside_the_scope_is_404(w):
+    other = other_term(w)
+    mate = term(w, member=second_member(w))
+    assert client_for(w.users.unit_admin).get(f"/instructors/terms/{other.pk}/").status_code == 404
+    assert client_for(w.users.member).get(f"/instructors/terms/{mate.pk}/").status_code == 404
+    assert client_for(w.users.committee).get(f"/instructors/terms/{other.pk}/").status_code == 200
+
+
+def test_the_unit_list_shows_this_months_days_against_the_required(w):
+    own = term(w)
+    log(own, D(2026, 5, 4), D(2026, 5, 6))
+    other_term(w)
+    page = client_for(w.users.unit_admin).get("/instructors/terms/").content.decode()
+    assert f'data-term="{own.pk}"' in page
+    assert page.count("data-term=") == 1
+    assert "data-days>3<" in page
+    assert "data-required>20<" in page
+
+
+def test_the_instructor_logs_from_the_phone_page(w):
+    own = term(w)
+    client = client_for(w.users.member)
+    response = client.post(
+        "/instructors/log/",
+        {"starts_on": "2026-05-11", "ends_on": "2026-05-12", "work": "走访农户"},
+    )
+    assert response.status_code == 302
+    entry = WorkLog.objects.get()
+    assert (entry.term, entry.days) == (own, 2)
+    page = client.get("/instructors/log/").content.decode()
+    assert "data-days>2<" in page
+
+
+def test_a_refused_entry_is_shown_beside_its_field(w):
+    term(w)
+    response = client_for(w.users.member).post(
+        "/instructors/log/", {"starts_on": "2026-05-20", "work": "走访"}
+    )
+    assert response.status_code == 400
+    assert "驻村日期不能晚于今天" in response.content.decode()
+    assert not WorkLog.objects.exists()
+
+
+def test_a_member_without_a_term_is_told_so(w):
+    page = client_for(w.users.member).get("/instructors/log/").content.decode()
+    assert "您目前没有农村工作指导员任期" in page
+
+
+def test_the_unit_raises_a_problem_from_the_term_page(w):
+    category()
+    own = term(w)
+    response = client_for(w.users.unit_admin).post(
+        f"/instructors/terms/{own.pk}/raise/", {"title": "路灯损坏", "description": "十余盏"}
+    )
+    assert response.status_code == 302
+    raised = RaisedProblem.objects.get()
+    page = client_for(w.users.unit_admin).get(f"/instructors/terms/{own.pk}/").content.decode()
+    assert f'data-problem="{raised.public_id}"' in page
+    assert Problem.objects.get(pk=raised.problem_id).title == "路灯损坏"
+
+
+def test_raise_errors_are_shown_beside_the_field(w):
+    category()
+    own = term(w)
+    response = client_for(w.users.unit_admin).post(
+        f"/instructors/terms/{own.pk}/raise/", {"title": "", "description": "十余盏"}
+    )
+    assert response.status_code == 400
+    assert not RaisedProblem.objects.exists()
+
+
+def test_ending_from_the_term_page(w):
+    own = term(w)
+    response = client_for(w.users.unit_admin).post(
+        f"/instructors/terms/{own.pk}/end/", {"on": "2026-05-12", "reason": "调任"}
+    )
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert own.state == "ended"
+
+
+def test_the_city_view_groups_terms_by_unit(w):
+    own, other = term(w), other_term(w)
+    page = client_for(w.users.committee).get("/instructors/city/").content.decode()
+    assert f'data-unit="{w.unit.pk}"' in page and f'data-unit="{w.other_unit.pk}"' in page
+    assert f'data-term="{own.pk}"' in page and f'data-term="{other.pk}"' in page
+
+
+def test_the_setting_page_saves(w):
+    response = client_for(w.users.committee).post(
+        "/instructors/settings/", {"days_per_month": "12"}
+    )
+    assert response.status_code == 302
+    assert InstructorSettings.current().days_per_month == 12
+
+
+def test_home_sections(w):
+    own = term(w)
+    log(own, D(2026, 5, 4))
+    request = RequestFactory().get("/")
+    request.user = w.users.member
+    stats = home.my_days(request)["stats"]
+    assert [s["value"] for s in stats] == [1, 20]
+    request.user = w.users.unit_admin
+    # April: 0 of 20 days, so the instructor is short
+    assert [s["value"] for s in home.unit_instructors(request)["stats"]] == [1, 1]
+    request.user = w.users.committee
+    assert home.unit_instructors(request) is None
+    assert [s["value"] for s in home.city_instructors(request)["stats"]] == [1, 1]
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _more_terms(w, n):
+    for i in range(n):
+        member = f.MemberFactory(unit=w.unit, branch=w.org, name=f"队员{i}")
+        village = f.CommunityFactory(parent=w.street, code=f"33020300120{i}", name=f"村{i}")
+        t = term(w, member=member, village=village)
+        log(t, D(2026, 5, 4))
+
+
+@pytest.mark.parametrize(
+    "url", ["/instructors/terms/", "/instructors/city/", "/instructors/figures/"]
+)
+def test_query_counts_do_not_grow_with_terms(w, url):
+    category()
+    first = term(w)
+    log(first, D(2026, 5, 4))
+    client = client_for(w.users.committee)
+    client.get(url)
+    few = _queries(client, url)
+    _more_terms(w, 8)
+    assert _queries(client, url) == few
+
+
+def test_home_sections_keep_to_a_few_queries(w, django_assert_max_num_queries):
+    term(w)
+    request = RequestFactory().get("/")
+    request.user = w.users.member
+    with django_assert_max_num_queries(3):
+        home.my_days(request)
+    request.user = w.users.committee
+    with django_assert_max_num_queries(3):
+        home.city_instructors(request)
+
+
+def test_the_raise_form_is_offered_only_where_the_loop_accepts_it(w):
+    from guanqing.frontline import interface
+
+    own = term(w)
+    unit_page = client_for(w.users.unit_admin).get(f"/instructors/terms/{own.pk}/")
+    assert 'data-key="raise"' in unit_page.content.decode()
+    committee_page = client_for(w.users.committee).get(f"/instructors/terms/{own.pk}/")
+    assert 'data-key="raise"' not in committee_page.content.decode()
+    member_page = client_for(w.users.member).get("/instructors/log/").content.decode()
+    assert ('data-key="raise"' in member_page) is interface.may_raise(w.users.member)
