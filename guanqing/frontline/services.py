@@ -19,9 +19,6 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import hashlib
-import re
-import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -35,6 +32,14 @@ from django.utils.translation import gettext_lazy
 
 from guanqing.core import audit, sensitive, text
 from guanqing.core.calendar.workdays import CalendarYearMissing, business_date
+from guanqing.core.codes import (  # noqa: F401 - part of this module's interface
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    code_hash,
+    normalize_code,
+)
+from guanqing.core.codes import new_code as _new_code
+from guanqing.core.codes import well_formed as _well_formed
 from guanqing.core.errors import Conflict
 from guanqing.core.notifications.services import notification_send
 from guanqing.core.roles import Role
@@ -68,9 +73,6 @@ PUBLIC_REPORTER = "群众（网上反映）"
 REPORTER_CODE = "反映人（评价码）"
 
 # The one-time rating code: 16 characters without the ones read alike on paper (0/O, 1/I/L).
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 16
-_SEPARATORS = re.compile(r"[\s\-_.·—–]+")
 CODE_INVALID = gettext_lazy("评价码无效或已使用")
 
 PUBLIC_ID_PREFIX = "NT"
@@ -784,26 +786,6 @@ def extension_decide(*, actor, problem: Problem, approved: bool, note: str = "")
 # ---------------------------------------------------------------------------------------------
 # 办结, 并单, 回访
 # ---------------------------------------------------------------------------------------------
-
-
-def normalize_code(code) -> str:
-    """The code as typed from paper or read from a QR code: full-width folded, upper-case, spaces
-    and dashes removed."""
-    if not isinstance(code, str):
-        return ""
-    return _SEPARATORS.sub("", sensitive.fold_width(code[:100])).upper()
-
-
-def code_hash(code: str) -> str:
-    return hashlib.sha256(normalize_code(code).encode("ascii", "replace")).hexdigest()
-
-
-def _new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
-
-
-def _well_formed(code: str) -> bool:
-    return len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
 
 
 def _has_reporter(problem: Problem) -> bool:

@@ -17,9 +17,6 @@ when it is issued; only its SHA-256 is stored. Every unusable code gets the same
 from __future__ import annotations
 
 import datetime
-import hashlib
-import re
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -31,8 +28,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanqing.core import audit, sensitive, text
+from guanqing.core import audit, text
 from guanqing.core.calendar.workdays import CalendarYearMissing, business_date
+from guanqing.core.codes import (  # noqa: F401 - part of this module's interface
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    code_hash,
+    normalize_code,
+)
+from guanqing.core.codes import new_code as _new_code
+from guanqing.core.codes import well_formed as _well_formed
 from guanqing.core.errors import Conflict
 from guanqing.core.notifications.services import notification_send
 from guanqing.core.roles import Role
@@ -64,10 +69,6 @@ from guanqing.window.services import SYSTEM, _date, _field_label, _required_text
 APPLICANT_KIOSK = "申请人（窗口评价屏）"
 APPLICANT_CODE = "申请人（评价码）"
 
-# The one-time code: 16 characters without the ones read alike on paper (0/O, 1/I/L).
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 16
-_SEPARATORS = re.compile(r"[\s\-_.·—–]+")
 
 OPTION_MAX_LENGTH = 40
 OPTIONS_PER_LEVEL_MAX = 12
@@ -109,26 +110,6 @@ class RatingCodeInvalid(Exception):
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
-
-
-def normalize_code(code) -> str:
-    """The code as typed from paper or read from a QR code: full-width folded, upper-case, spaces
-    and dashes removed."""
-    if not isinstance(code, str):
-        return ""
-    return _SEPARATORS.sub("", sensitive.fold_width(code[:100])).upper()
-
-
-def code_hash(code: str) -> str:
-    return hashlib.sha256(normalize_code(code).encode("ascii", "replace")).hexdigest()
-
-
-def _new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
-
-
-def _well_formed(code: str) -> bool:
-    return len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
 
 
 def _check_move(follow_up: FollowUp, action: str) -> None:
