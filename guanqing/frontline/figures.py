@@ -12,7 +12,8 @@ Definitions (the range is inclusive at both ends):
 - problems (a problem merged into another as a duplicate counts with its master only):
   collected — received in the range; solved — closed (办结) in the range; solved on time — of
   those, closed on or before the deadline; overdue — collected in the range, still open today and
-  past the deadline; 通报 — put on the 通报 list in the range; satisfaction — of the ratings given
+  past the deadline; 通报 — put on the 通报 list in the range (counted from the timeline's 通报
+  steps, so a problem reopened since, whose list date was cleared, still counts); satisfaction — of the ratings given
   in the range (every reporter's, merged ones too), the share 满意 + 基本满意.
 - A problem counts for the unit that handles it (none yet: "未派单") and for the district of its
   division (else of the place of the visit that collected it).
@@ -27,13 +28,19 @@ import datetime
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.daterange import DateRange
-from guanqing.frontline.choices import OPEN_STATES, PlaceKind, ProblemState, Satisfaction
-from guanqing.frontline.models import Outreach, Problem
+from guanqing.frontline.choices import (
+    OPEN_STATES,
+    PlaceKind,
+    ProblemEventKind,
+    ProblemState,
+    Satisfaction,
+)
+from guanqing.frontline.models import Outreach, Problem, ProblemEvent
 from guanqing.registry.choices import Rank
 from guanqing.registry.models import Division
 from guanqing.registry.selectors import current_district_map
@@ -127,15 +134,25 @@ def visits_in(user, span: DateRange):
     )
 
 
+def noticed_in(span: DateRange):
+    """Whether the problem was put on the 通报 list in the range (a step of its timeline)."""
+    return Exists(
+        ProblemEvent.objects.filter(
+            problem=OuterRef("pk"), kind=ProblemEventKind.NOTICE, **span.date_bounds("on")
+        )
+    )
+
+
 def problems_touching(user, span: DateRange):
     """The problems `user` sees that one of the figures counts: received, closed, put on the 通报
     list or rated in the range; with their district."""
     return (
         Problem.objects.visible_to(user)
+        .annotate(noticed_in_span=noticed_in(span))
         .filter(
             Q(**span.date_bounds("received_on"))
             | Q(**span.date_bounds("closed_on"))
-            | Q(**span.date_bounds("noticed_on"))
+            | Q(noticed_in_span=True)
             | Q(**span.date_bounds("rated_on"))
         )
         .order_by()
@@ -157,7 +174,7 @@ def _problem_measures(span: DateRange, today: datetime.date) -> dict:
         "problems_overdue": Count(
             "pk", filter=received & Q(state__in=OPEN_STATES, deadline__lt=today)
         ),
-        "problems_noticed": Count("pk", filter=Q(**span.date_bounds("noticed_on"))),
+        "problems_noticed": Count("pk", filter=Q(noticed_in_span=True)),
         "rated": Count("pk", filter=rated),
         "satisfied": Count(
             "pk",

@@ -1,5 +1,5 @@
 """Reads of the problem loop that pages, the API and the services agree on: a unit's queue (due
-soon first), the committee's dispatch desk, a problem's timeline and the 通报 list."""
+soon first), the committee's dispatch desk, and a problem's timeline."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.db.models import F, QuerySet
 
 from guanqing.core.calendar.workdays import business_date
-from guanqing.core.daterange import DateRange
 from guanqing.core.roles import Role
 from guanqing.frontline.choices import OPEN_STATES, ProblemState
 from guanqing.frontline.models import Problem, ProblemEvent
@@ -59,12 +58,3 @@ def problem_timeline(problem: Problem, public_only: bool = False) -> QuerySet:
     if public_only:
         events = events.filter(public=True)
     return events.order_by("on", "at", "pk")
-
-
-def notice_list(period: DateRange) -> QuerySet:
-    """The problems put on the 通报 list in `period` (open or closed since)."""
-    return (
-        Problem.objects.filter(noticed_on__gte=period.first, noticed_on__lte=period.last)
-        .select_related("category", "unit")
-        .order_by("noticed_on", "unit__name", "pk")
-    )

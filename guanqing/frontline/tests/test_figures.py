@@ -35,9 +35,15 @@ import pytest
 
 from guanqing.conftest import api_as, client_for
 from guanqing.core.daterange import DateRange
-from guanqing.frontline.choices import PlaceKind, ProblemSource, ProblemState, Urgency
+from guanqing.frontline.choices import (
+    PlaceKind,
+    ProblemEventKind,
+    ProblemSource,
+    ProblemState,
+    Urgency,
+)
 from guanqing.frontline.figures import frontline_figures
-from guanqing.frontline.models import Outreach, Place, Problem, ProblemCategory
+from guanqing.frontline.models import Outreach, Place, Problem, ProblemCategory, ProblemEvent
 from guanqing.testing import factories as f
 
 D = datetime.date
@@ -71,6 +77,17 @@ def _problem(n, received, state, unit, deadline, **kwargs):
         unit=unit,
         deadline=deadline,
         **kwargs,
+    )
+
+
+def _notice(problem, day):
+    ProblemEvent.objects.create(
+        problem=problem,
+        kind=ProblemEventKind.NOTICE,
+        on=day,
+        unit=problem.unit,
+        from_state=problem.state,
+        to_state=problem.state,
     )
 
 
@@ -121,7 +138,7 @@ def fig(world, pinned_today):
         rated_on=D(2026, 3, 16),
         division=world.street,
     )
-    _problem(
+    p3 = _problem(
         3,
         D(2026, 4, 1),
         ProblemState.HANDLING,
@@ -130,6 +147,7 @@ def fig(world, pinned_today):
         noticed_on=D(2026, 4, 28),
         outreach=v4,
     )
+    _notice(p3, D(2026, 4, 28))
     _problem(4, D(2026, 5, 10), ProblemState.RECEIVED, None, D(2026, 5, 29))
     _problem(
         5,
@@ -250,6 +268,29 @@ def test_a_shorter_range_counts_only_its_days(fig):
     assert (result["on_time_rate"], result["satisfaction"]) == ("0.0", "0.0")
     empty = frontline_figures(fig.world.users.committee, DateRange(D(2024, 1, 1), D(2024, 1, 31)))
     assert (empty["visits"], empty["on_time_rate"], empty["satisfaction"]) == (0, None, None)
+
+
+def test_a_problem_reopened_since_its_notice_still_counts_as_noticed_then(fig):
+    """不满意 reopens a problem with a fresh deadline and clears its list date (the daily job may
+    list it again); the 通报 it had in its first round stays in that period's figures."""
+    p7 = _problem(
+        7,
+        D(2025, 12, 1),
+        ProblemState.HANDLING,
+        fig.u2,
+        D(2026, 1, 30),
+        reopened_on=D(2026, 1, 9),
+        satisfaction="dissatisfied",
+        rated_on=D(2026, 1, 9),
+    )
+    _notice(p7, D(2026, 1, 6))
+    committee = fig.world.users.committee
+    week = frontline_figures(committee, DateRange(D(2026, 1, 5), D(2026, 1, 7)))
+    assert week["problems_noticed"] == 1
+    assert _row(week["by_unit"], "unit", fig.u2.pk)["problems_noticed"] == 1
+    assert frontline_figures(committee, SPAN)["problems_noticed"] == 2
+    later = frontline_figures(committee, DateRange(D(2026, 1, 8), D(2026, 4, 27)))
+    assert later["problems_noticed"] == 0
 
 
 def test_the_number_of_queries_does_not_grow_with_the_rows(fig, django_assert_max_num_queries):
