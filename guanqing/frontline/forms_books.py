@@ -75,11 +75,11 @@ class PracticeForm(forms.Form):
     tags = forms.CharField(
         label=_("标签"), max_length=200, required=False, help_text=_("多个标签用逗号分隔")
     )
-    source_problem = forms.ModelChoiceField(
-        label=_("来源难题"),
-        queryset=Problem.objects.none(),
+    source_problem = forms.CharField(
+        label=_("来源难题编号"),
+        max_length=40,
         required=False,
-        help_text=_("由已办结的企业难题整理而成时选择"),
+        help_text=_("由已办结的难题整理而成时，填写该难题的编号"),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -87,11 +87,20 @@ class PracticeForm(forms.Form):
         self.fields["unit"].queryset = _units(user)
         self.fields["brand"].queryset = _brands(user)
         self.fields["category"].queryset = ProblemCategory.objects.filter(is_active=True)
-        self.fields["source_problem"].queryset = (
-            Problem.objects.visible_to(user)
-            .filter(state=ProblemState.CLOSED)
-            .order_by("-closed_on", "-pk")
-        )
+        # a closed problem the user sees, by its number (a unit may have thousands: no list)
+        self._closed_problems = Problem.objects.visible_to(user).filter(state=ProblemState.CLOSED)
+        source = self.initial.get("source_problem")
+        if isinstance(source, Problem):
+            self.initial["source_problem"] = source.public_id
+
+    def clean_source_problem(self):
+        number = (self.cleaned_data.get("source_problem") or "").strip().upper()
+        if not number:
+            return None
+        problem = self._closed_problems.filter(public_id=number).first()
+        if problem is None:
+            raise forms.ValidationError(_("没有这个编号的已办结难题"))
+        return problem
 
 
 class ReviewForm(forms.Form):

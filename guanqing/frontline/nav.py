@@ -29,6 +29,17 @@ def register() -> None:
             active=("frontline:places",),
         ),
     )
+    # the system administrator's Open311 application keys, beside the accounts
+    nav.register(
+        NavEntry(
+            group="admin",
+            label=_("Open311 接入密钥"),
+            url_name="frontline:open311_keys",
+            rule="frontline.open311_keys",
+            order=30,
+            active=("frontline:open311_keys",),
+        ),
+    )
     # 难题: the queue (the committee: all), the dispatch desk, the catalogue
     nav.register(
         NavEntry(

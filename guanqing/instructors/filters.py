@@ -17,13 +17,25 @@ class TermFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="search", label=_("指导员或村名"))
     state = django_filters.ChoiceFilter(choices=TermState.choices, label=_("状态"))
-    unit = django_filters.ModelChoiceFilter(
-        queryset=Unit.objects.filter(instructor_terms__isnull=False).distinct(), label=_("单位")
-    )
+    unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.none(), label=_("单位"))
 
     class Meta:
         model = InstructorTerm
         fields = ["q", "state", "unit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # only the units of the terms the user sees (the queryset is already scoped)
+        self.filters["unit"].queryset = Unit.objects.filter(
+            pk__in=self.queryset.values("unit_id")
+        ).order_by("sort_order", "pk")
+
+    def page_form(self):
+        """The form a page shows: without the unit choice when there is only one unit to pick."""
+        form = self.form
+        if self.filters["unit"].queryset.count() <= 1:
+            form.fields.pop("unit", None)
+        return form
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -44,6 +44,7 @@ def terms(request):
         "instructors/terms.html",
         {
             "filter": filterset,
+            "filter_form": filterset.page_form(),
             "page_obj": page,
             "rows": selectors.term_rows(page.object_list, today),
             "month": rules.Month.of(today),

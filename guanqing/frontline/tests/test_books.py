@@ -281,6 +281,37 @@ def test_the_pages_write_submit_and_review_a_practice(w):
     assert bad.status_code == 400
 
 
+def test_the_page_takes_the_source_problem_by_its_number_and_shows_it_when_editing(w):
+    cat = ff.category(unit=w.unit)
+    solved = ff.closed(unit_admin=w.admin, committee=w.committee, category=cat)
+    still_open = ff.handling(unit_admin=w.admin, committee=w.committee, category=cat)
+    admin = client_for(w.admin)
+    base = {
+        "unit": w.unit.pk,
+        "title": "企业融资难题的解法",
+        "problem": "融资难",
+        "action": "银企对接",
+    }
+    # a unit has thousands of closed problems: the page offers no list of them, only the number
+    page = admin.get("/frontline/practices/new/").content.decode()
+    assert solved.public_id not in page
+    refused = admin.post(
+        "/frontline/practices/new/", {**base, "source_problem": still_open.public_id}
+    )
+    assert refused.status_code == 400
+    assert "没有这个编号的已办结难题" in refused.content.decode()
+    assert not GoodPractice.objects.exists()
+    typed = solved.public_id.lower() + " "
+    assert (
+        admin.post("/frontline/practices/new/", {**base, "source_problem": typed}).status_code
+        == 302
+    )
+    row = GoodPractice.objects.get()
+    assert row.source_problem == solved
+    edit = admin.get(f"/frontline/practices/{row.pk}/edit/").content.decode()
+    assert f'value="{solved.public_id}"' in edit
+
+
 # --- pocket books ----------------------------------------------------------------------------
 
 

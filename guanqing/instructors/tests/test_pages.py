@@ -156,6 +156,17 @@ def test_home_sections(w):
     assert [s["value"] for s in home.city_instructors(request)["stats"]] == [1, 1]
 
 
+def test_the_unit_choice_lists_only_units_whose_terms_the_user_sees(w):
+    own = term(w)
+    other = other_term(w)
+    unit_page = client_for(w.users.unit_admin).get("/instructors/terms/").content.decode()
+    assert 'name="unit"' not in unit_page  # one unit only: nothing to choose
+    assert other.unit.name not in unit_page
+    city_page = client_for(w.users.committee).get("/instructors/terms/").content.decode()
+    assert f'<option value="{own.unit_id}">' in city_page
+    assert f'<option value="{other.unit_id}">' in city_page
+
+
 def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
