@@ -4,6 +4,8 @@ one transaction, checked (errors under the parameter names) and audited."""
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from guanqing.core.services import merge_errors, save_with_audit
 from guanqing.frontline.access import access
 from guanqing.frontline.choices import Urgency
 from guanqing.frontline.models import DispatchRule, FrontlineSettings, ProblemCategory
+from guanqing.frontline.services import strings_in
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Unit
 
@@ -38,6 +41,7 @@ SETTINGS_FIELDS = [
     "max_extension_workdays",
     "instructor_days_per_month",
 ]
+ATTRIBUTES_MAX = 20_000  # the characters of a category's attribute definitions
 DATATYPES = {"string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"}
 
 
@@ -48,6 +52,12 @@ def _clean_attributes(errors: dict, attributes) -> list:
         return []
     if not isinstance(attributes, list):
         errors["attributes"] = [_("附加信息应为列表")]
+        return []
+    if any(text.control_message(value) for value in strings_in(attributes)):
+        errors["attributes"] = [text.CONTROL_MESSAGE]
+        return []
+    if len(json.dumps(attributes, ensure_ascii=False)) > ATTRIBUTES_MAX:
+        errors["attributes"] = [_("附加信息最多 %(max)d 个字") % {"max": ATTRIBUTES_MAX}]
         return []
     seen = set()
     problems = []

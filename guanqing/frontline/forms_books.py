@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core.roles import Role
+from guanqing.core.ui.forms import IdsChoiceField
 from guanqing.frontline.choices import ProblemState
 from guanqing.frontline.models import (
     GoodPractice,
@@ -129,7 +130,7 @@ class BookForm(forms.Form):
     brand = forms.ModelChoiceField(
         label=_("服务品牌"), queryset=ServiceBrand.objects.none(), required=False
     )
-    practices = forms.ModelMultipleChoiceField(
+    practices = IdsChoiceField(
         label=_("收录金点子"),
         queryset=GoodPractice.objects.none(),
         required=False,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from guanqing.core.api.filters import IdFilter
 from guanqing.core.ids import parse_id
 from guanqing.core.pinyin import pinyin_key
+from guanqing.core.ui.forms import IdsChoiceField
 from guanqing.frontline.choices import PlaceKind
 from guanqing.frontline.models import Outreach, Place
 from guanqing.frontline.outreach_services import normalize_credit_code, normalize_name
@@ -186,7 +187,7 @@ class OutreachForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["new_division"] = division_field(required=False)
         shown = sorted(members, key=lambda m: pinyin_key(m.name))
-        self.fields["cadres"] = forms.ModelMultipleChoiceField(
+        self.fields["cadres"] = IdsChoiceField(
             label=_("参加干部"),
             queryset=members,
             required=False,

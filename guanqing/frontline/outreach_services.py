@@ -43,6 +43,12 @@ OUTREACH_FIELDS = [
 ]
 
 
+def earliest_visit(today: datetime.date) -> datetime.date:
+    """The first day a visit may be recorded on: 1 January of last year (a late entry for last
+    year's figures, not a typing slip of a century)."""
+    return datetime.date(today.year - 1, 1, 1)
+
+
 def normalize_name(value: str) -> str:
     """A place's name as stored and compared: full-width letters and digits folded, spaces
     collapsed, the ends trimmed."""
@@ -201,6 +207,11 @@ def outreach_record(
     elif visited_on > today:
         errors["visited_on"] = [
             _("走访日期 %(date)s 晚于今天 %(today)s") % {"date": visited_on, "today": today}
+        ]
+    elif visited_on < earliest_visit(today):
+        errors["visited_on"] = [
+            _("走访日期 %(date)s 早于 %(earliest)s，只能补记去年以来的走访")
+            % {"date": visited_on, "earliest": earliest_visit(today)}
         ]
     if place is None:
         errors["place"] = [_("请选择走访对象")]

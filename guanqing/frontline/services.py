@@ -77,6 +77,7 @@ CODE_INVALID = gettext_lazy("评价码无效或已使用")
 
 PUBLIC_ID_PREFIX = "NT"
 REPORTER_NAME_MAX = 50
+ATTRIBUTES_MAX = 5000  # the characters of a report's attributes, all values together
 RATING_NOTE_MAX = 500
 WITHOUT_ACCOUNT = (ProblemSource.PUBLIC, ProblemSource.OPEN311)
 # The states in which the unit (or, once sent back, the committee) holds the problem.
@@ -294,11 +295,31 @@ def _coordinates(errors: dict, lat, long):
     return values[0], values[1]
 
 
+def strings_in(values: list) -> list[str]:
+    """The strings inside `values` (nested lists and dicts too, keys included)."""
+    found = []
+    for value in values:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            found += [*(k for k in value if isinstance(k, str)), *strings_in(list(value.values()))]
+        elif isinstance(value, list | tuple):
+            found += strings_in(list(value))
+    return found
+
+
 def _attributes(errors: dict, category: ProblemCategory | None, attributes) -> dict:
     if attributes in (None, ""):
         attributes = {}
     if not isinstance(attributes, dict) or not all(isinstance(k, str) for k in attributes):
         errors["attributes"] = [_("附加信息格式不正确")]
+        return {}
+    strings = strings_in([attributes])
+    if any(text.control_message(value, multiline=True) for value in strings):
+        errors["attributes"] = [text.CONTROL_MESSAGE]
+        return {}
+    if sum(len(value) for value in strings) > ATTRIBUTES_MAX:
+        errors["attributes"] = [_("附加信息最多 %(max)d 个字") % {"max": ATTRIBUTES_MAX}]
         return {}
     if category is not None:
         missing = [
@@ -402,7 +423,9 @@ def problem_report(
             errors["media_url"] = [_("图片链接应为 http 或 https 开头的网址")]
     attributes = _attributes(errors, category, attributes)
     reporter_name = text.strip_edges(reporter_name if isinstance(reporter_name, str) else "")
-    if len(reporter_name) > REPORTER_NAME_MAX:
+    if text.control_message(reporter_name) is not None:
+        errors["reporter_name"] = [text.control_message(reporter_name)]
+    elif len(reporter_name) > REPORTER_NAME_MAX:
         errors["reporter_name"] = [_("姓名最多 %(max)d 个字") % {"max": REPORTER_NAME_MAX}]
     phone = ""
     if isinstance(reporter_phone, str) and reporter_phone.strip():

@@ -36,6 +36,8 @@ from guanqing.registry.choices import DivisionLevel, MemberStatus
 from guanqing.registry.models import Division, Member
 
 NOTE_MAX = 200
+TERM_YEARS_MAX = 5  # a term is usually two years; a longer one is a typing slip
+TERM_START_AHEAD_DAYS = 366
 TERM_FIELDS = [
     "unit",
     "member",
@@ -60,9 +62,14 @@ def _check_move(term: InstructorTerm, action: str) -> None:
         raise Conflict(exc.message_dict["state"][0]) from None
 
 
-def _text(errors: dict, field: str, value, message=None, *, max_length=None) -> str:
+def _text(
+    errors: dict, field: str, value, message=None, *, max_length=None, multiline=False
+) -> str:
     value = text.strip_edges(value if isinstance(value, str) else "")
-    if message is not None and not text.has_visible(value):
+    refused = text.control_message(value, multiline=multiline)
+    if refused is not None:
+        errors.setdefault(field, []).append(refused)
+    elif message is not None and not text.has_visible(value):
         errors.setdefault(field, []).append(message)
     elif max_length is not None and len(value) > max_length:
         errors.setdefault(field, []).append(
@@ -82,6 +89,25 @@ def _days_per_month(errors: dict, value) -> int:
         errors["required_days"] = [_("每月驻村天数应在 1 到 31 天之间")]
         return 0
     return value
+
+
+def earliest_start(today: datetime.date) -> datetime.date:
+    """The first day a term appointed today may start on: 1 January of last year (a term
+    entered late), not a typing slip of a century."""
+    return datetime.date(today.year - 1, 1, 1)
+
+
+def latest_start(today: datetime.date) -> datetime.date:
+    """The last day a term appointed today may start on: a year ahead."""
+    return today + datetime.timedelta(days=TERM_START_AHEAD_DAYS)
+
+
+def latest_end(starts_on: datetime.date) -> datetime.date:
+    """The last day a term starting on `starts_on` may end on: TERM_YEARS_MAX years on."""
+    try:
+        return starts_on.replace(year=starts_on.year + TERM_YEARS_MAX) - datetime.timedelta(1)
+    except ValueError:  # 29 February
+        return starts_on.replace(year=starts_on.year + TERM_YEARS_MAX, day=28)
 
 
 def log_terms(actor):
@@ -127,12 +153,24 @@ def term_appoint(
             errors["village"] = [_("所选村（社区）不存在")]
         elif place.level != DivisionLevel.COMMUNITY:
             errors["village"] = [_("请选择一个村或社区")]
+        today = business_date()
         if not _is_date(starts_on):
             errors["starts_on"] = [_("请填写任期开始日期")]
+        elif starts_on < earliest_start(today):
+            errors["starts_on"] = [
+                _("任期开始日期不能早于 %(day)s") % {"day": earliest_start(today)}
+            ]
+        elif starts_on > latest_start(today):
+            errors["starts_on"] = [_("任期开始日期不能晚于 %(day)s") % {"day": latest_start(today)}]
         if not _is_date(ends_on):
             errors["ends_on"] = [_("请填写任期结束日期")]
         elif _is_date(starts_on) and ends_on < starts_on:
             errors["ends_on"] = [_("任期结束日期早于开始日期")]
+        elif _is_date(starts_on) and ends_on > latest_end(starts_on):
+            errors["ends_on"] = [
+                _("任期最长 %(years)d 年，结束日期不能晚于 %(day)s")
+                % {"years": TERM_YEARS_MAX, "day": latest_end(starts_on)}
+            ]
         if (
             place is not None
             and _is_date(starts_on)
@@ -215,8 +253,12 @@ def log_record(*, actor, term, starts_on, ends_on=None, work, problems: str = ""
             errors["ends_on"] = [_("结束日期早于开始日期")]
         elif _is_date(starts_on) and rules.Month.of(starts_on) != rules.Month.of(ends_on):
             errors["ends_on"] = [_("一条日志只记同一个月内的日子，跨月请分两条记")]
-        work = _text(errors, "work", work, _("请填写工作内容"), max_length=5000)
-        problems = _text(errors, "problems", problems, max_length=5000)
+        work = _text(
+            errors, "work", work, _("请填写工作内容"), max_length=text.LONG_TEXT_MAX, multiline=True
+        )
+        problems = _text(
+            errors, "problems", problems, max_length=text.LONG_TEXT_MAX, multiline=True
+        )
         if not errors:
             month = rules.Month.of(starts_on)
             others = list(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.pinyin import pinyin_key
+from guanqing.core.ui.forms import IdsChoiceField
 from guanqing.pairing.choices import SupportKind, VisitKind
 from guanqing.registry.choices import MemberStatus
 from guanqing.registry.models import Household
@@ -33,7 +34,7 @@ def _same_name_label(member) -> str:
     return f"{member.name}（{branch or member.pk}）"
 
 
-class ParticipantsField(forms.ModelMultipleChoiceField):
+class ParticipantsField(IdsChoiceField):
     def label_from_instance(self, obj):
         return obj.name
 

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core.roles import Role
+from guanqing.core.ui.forms import IdsChoiceField
 from guanqing.registry.models import Unit
 from guanqing.window.catalogue_services import MaterialSpec, VersionSpec
 from guanqing.window.choices import MaterialForm, MatterKind
@@ -160,7 +161,7 @@ class WindowForm(forms.Form):
                 self.fields["unit"].initial = user.unit_id
 
 
-class ClerkChoiceField(forms.ModelMultipleChoiceField):
+class ClerkChoiceField(IdsChoiceField):
     def label_from_instance(self, obj):
         name = obj.display_name or obj.get_username()
         return f"{name}（{obj.get_username()}）"

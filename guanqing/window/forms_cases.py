@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core.calendar.workdays import business_date
+from guanqing.core.ui.forms import IdsChoiceField
 from guanqing.window.choices import ApplicantKind, Outcome, PauseKind
 from guanqing.window.models import Material
 
@@ -32,7 +33,7 @@ def _today_initial(form: forms.Form, *names: str) -> None:
         form.fields[name].initial = business_date
 
 
-class MaterialChoices(forms.ModelMultipleChoiceField):
+class MaterialChoices(IdsChoiceField):
     """A material of the matter's version, labelled with its form and copies; the template marks
     the deferrable ones (容缺)."""
 

@@ -13,6 +13,8 @@ from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse
 
+from guanqing.core.text import strip_control
+
 FORMATS = ("json", "xml")
 CONTENT_TYPES = {
     "json": "application/json; charset=utf-8",
@@ -32,7 +34,8 @@ def _text(value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    # XML 1.0 has no place for the other control characters (an error may quote what was sent)
+    return strip_control(str(value), multiline=True)
 
 
 def _append(parent: ET.Element, name: str, value) -> None:
