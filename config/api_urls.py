@@ -16,6 +16,8 @@ API_MODULES = [
     "guanqing.window.api.urls",
     "guanqing.frontline.api.urls",
     "guanqing.instructors.api.urls",
+    "guanqing.care.api.urls",
+    "guanqing.fund.api.urls",
 ]
 
 app_name = "api"

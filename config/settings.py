@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "guanqing.community",
     "guanqing.frontline",
     "guanqing.instructors",
+    "guanqing.care",
+    "guanqing.fund",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +250,12 @@ SPECTACULAR_SETTINGS = {
         "WishClaimStatusEnum": "guanqing.wishes.choices.ClaimStatus",
         "WishEventKindEnum": "guanqing.wishes.choices.EventKind",
         "InstructorTermStateEnum": "guanqing.instructors.choices.TermState",
+        "CareActionEnum": "guanqing.care.choices.CareAction",
+        "CareEventSourceEnum": "guanqing.care.choices.EventSource",
+        # "action" and "source" name choice sets of several apps: each keeps its own name
+        "AuditActionEnum": "guanqing.core.models.AuditAction",
+        "ProblemSourceEnum": "guanqing.frontline.choices.ProblemSource",
+        "DonationSourceEnum": "guanqing.fund.choices.DonationSource",
     },
 }
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("window/", include(("guanqing.window.urls", "window"))),
     path("frontline/", include(("guanqing.frontline.urls", "frontline"))),
     path("instructors/", include(("guanqing.instructors.urls", "instructors"))),
+    path("care/", include(("guanqing.care.urls", "care"))),
+    path("fund/", include(("guanqing.fund.urls", "fund"))),
     # Open311 GeoReport v2: public, an application's api_key for posting
     path("open311/v2/", include(("guanqing.frontline.open311.urls", "open311"))),
     path("calendar/", include(("guanqing.core.calendar.urls", "calendar"))),

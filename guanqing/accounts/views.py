@@ -24,10 +24,10 @@ from guanqing.accounts.forms import (
 )
 from guanqing.accounts.models import User
 from guanqing.core import sensitive
-from guanqing.core.ids import is_digits
 from guanqing.core.policy import request_policy
 from guanqing.core.roles import BUSINESS_ROLES
 from guanqing.registry.models import Member
+from guanqing.registry.selectors import members_matching
 from guanqing.registry.services import masked
 
 PAGE_SIZE = 50
@@ -128,13 +128,9 @@ def member_search(request):
     q = request.GET.get("member_q", "").strip()
     members = []
     if q:
-        qs = Member.objects.visible_to(request.user).select_related("unit", "branch")
-        if len(q) == 18:
-            qs = qs.filter(id_number_hash=sensitive.lookup_hash(sensitive.normalize_id_number(q)))
-        elif is_digits(q):
-            qs = qs.filter(mobile__startswith=q)
-        else:
-            qs = qs.filter(name__icontains=q)
+        qs = members_matching(
+            Member.objects.visible_to(request.user).select_related("unit", "branch"), q
+        )
         has_account = User.objects.visible_to(request.user).filter(member_id=OuterRef("pk"))
         members = list(qs.annotate(has_account=Exists(has_account))[:MEMBER_SEARCH_LIMIT])
     policy = request_policy(request)

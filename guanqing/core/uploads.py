@@ -46,6 +46,13 @@ def sniff_image(head: bytes) -> tuple[str, str] | None:
     return None
 
 
+def sniff_pdf(head: bytes) -> tuple[str, str] | None:
+    """("application/pdf", "pdf") when the file's first bytes are a PDF header, else None."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf", "pdf"
+    return None
+
+
 def check_photos(errors: dict, photos) -> list[tuple[Any, str, str]]:
     """[(file, content type, extension)] for the acceptable photos; the others get an error under
     `photos[i]`, too many of them one under `photos`."""

@@ -18,6 +18,7 @@ from guanqing.core.ui.forms import IdsChoiceField
 from guanqing.frontline.choices import PlaceKind
 from guanqing.frontline.models import Outreach, Place
 from guanqing.frontline.outreach_services import normalize_credit_code, normalize_name
+from guanqing.registry import pickers
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division
 from guanqing.registry.selectors import district_ids_rolling_up_to
@@ -107,22 +108,13 @@ class PlaceFilter(django_filters.FilterSet):
 # --- forms --------------------------------------------------------------------------------------
 
 
-class DivisionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        parts = []
-        node = obj
-        while node is not None:
-            parts.append(node.name)
-            node = node.parent if node.parent_id else None
-        return " ".join(reversed(parts))
-
-
-def division_field(required: bool = True) -> DivisionChoiceField:
-    return DivisionChoiceField(
+def division_field(required: bool = True) -> pickers.PickerField:
+    """Today's divisions, chosen by a search (区 街道 社区), not from a list of every division."""
+    return pickers.PickerField(
+        "divisions",
         label=_("所在区划"),
         required=required,
-        queryset=Division.objects.current().select_related("parent__parent").order_by("code"),
-        empty_label=_("请选择"),
+        queryset=pickers.kind("divisions").queryset(None),
     )
 
 

@@ -307,7 +307,9 @@ class ProblemQuerySet(ScopedQuerySet):
     @scope_rule(Role.UNIT_ADMIN)
     def _for_unit_admin(self, user):
         """Those assigned to the unit, and those its own outreach collected."""
-        return self.filter(Q(unit_id=user.unit_id) | Q(outreach__unit_id=user.unit_id))
+        # a subquery, not a join: the join walks every problem to its visit on SQLite
+        own_visits = Outreach.objects.filter(unit_id=user.unit_id).values("pk")
+        return self.filter(Q(unit_id=user.unit_id) | Q(outreach__in=own_visits))
 
     @edit_rule(Role.UNIT_ADMIN)
     def _edit_for_unit_admin(self, user):
@@ -432,6 +434,12 @@ class Problem(models.Model):
             models.Index(fields=["state", "deadline"], name="problem_state_deadline"),
             models.Index(fields=["unit", "state", "deadline"], name="problem_unit_queue"),
             models.Index(fields=["received_on"], name="problem_received"),
+            # the desk's 通报 list and the home count: the few problems ever put on the list
+            models.Index(
+                fields=["noticed_on", "deadline"],
+                condition=Q(noticed_on__isnull=False),
+                name="problem_noticed",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

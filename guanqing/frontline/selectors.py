@@ -17,8 +17,26 @@ ESCALATED_STATES = (ProblemState.ASSIGNED, ProblemState.RETURNED, ProblemState.H
 UNIT_QUEUE_STATES = (ProblemState.ASSIGNED, ProblemState.HANDLING)
 
 
+# what the queue and the desk show of a problem (reading every column costs more than the query)
+LIST_COLUMNS = (
+    "public_id",
+    "title",
+    "state",
+    "source",
+    "urgency",
+    "received_on",
+    "deadline",
+    "urged_on",
+    "noticed_on",
+    "category__name",
+    "unit__name",
+)
+
+
 def _due_first(queryset: QuerySet) -> QuerySet:
-    return queryset.order_by(F("deadline").asc(nulls_last=True), "received_on", "pk")
+    return queryset.only(*LIST_COLUMNS).order_by(
+        F("deadline").asc(nulls_last=True), "received_on", "pk"
+    )
 
 
 def problem_queue(user) -> QuerySet:
@@ -46,9 +64,9 @@ def dispatch_desk(today: datetime.date | None = None) -> DispatchDesk:
         unassigned=_due_first(problems.filter(state=ProblemState.RECEIVED)),
         returned=_due_first(problems.filter(state=ProblemState.RETURNED)),
         overdue=_due_first(problems.filter(state__in=ESCALATED_STATES, deadline__lt=today)),
-        noticed=problems.filter(state__in=OPEN_STATES, noticed_on__isnull=False).order_by(
-            "noticed_on", "deadline", "pk"
-        ),
+        noticed=problems.filter(state__in=OPEN_STATES, noticed_on__isnull=False)
+        .only(*LIST_COLUMNS)
+        .order_by("noticed_on", "deadline", "pk"),
     )
 
 

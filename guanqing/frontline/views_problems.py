@@ -485,8 +485,23 @@ def categories(request):
         "category_form": category_form,
         "rule_form": rule_form,
         "editing": editing,
+        "attributes_example": _attributes_example(),
     }
     return render(request, "frontline/problems/categories.html", context, status=status)
+
+
+def _attributes_example() -> str:
+    """An Open311 question as the category editor's example (the keys are the specification's)."""
+    import json
+
+    question = {
+        "code": "road_kind",
+        "datatype": "singlevaluelist",
+        "description": _("道路类型"),
+        "required": True,
+        "values": [{"key": "main", "name": _("主干道")}, {"key": "lane", "name": _("小巷")}],
+    }
+    return json.dumps([question], ensure_ascii=False)
 
 
 def _json(value) -> str:

@@ -9,18 +9,33 @@ from django.utils.translation import gettext_lazy as _
 from guanqing.core.calendar.workdays import business_date
 from guanqing.frontline import interface as frontline
 from guanqing.instructors.models import DAYS_MAX
-from guanqing.registry.choices import DivisionLevel, MemberStatus
+from guanqing.registry import pickers
+from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Member
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
-class AppointForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("指导员"), queryset=Member.objects.none())
-    village = forms.ModelChoiceField(
-        label=_("驻村"),
-        queryset=Division.objects.filter(level=DivisionLevel.COMMUNITY).order_by("code"),
+def _villages(user=None):
+    return (
+        Division.objects.filter(level=DivisionLevel.COMMUNITY)
+        .select_related("parent__parent")
+        .order_by("code")
     )
+
+
+# The appointment page's pickers search only what the form accepts, for whoever may appoint.
+pickers.register(
+    "instructor-members", model=Member, queryset=pickers.active_members, rule="instructors.appoint"
+)
+pickers.register("villages", model=Division, queryset=_villages, rule="instructors.appoint")
+
+
+class AppointForm(forms.Form):
+    member = pickers.PickerField(
+        "instructor-members", label=_("指导员"), queryset=Member.objects.none()
+    )
+    village = pickers.PickerField("villages", label=_("驻村"), queryset=_villages())
     starts_on = forms.DateField(label=_("任期开始"), widget=DATE_INPUT)
     ends_on = forms.DateField(label=_("任期结束"), widget=DATE_INPUT)
     required_days = forms.IntegerField(
@@ -34,12 +49,7 @@ class AppointForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = (
-            Member.objects.visible_to(user)
-            .filter(status=MemberStatus.ACTIVE)
-            .select_related("unit")
-            .order_by("unit__sort_order", "unit_id", "name")
-        )
+        self.fields["member"].queryset = pickers.active_members(user)
 
 
 class EndForm(forms.Form):

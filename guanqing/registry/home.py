@@ -159,15 +159,11 @@ COMING = {
     Role.WINDOW_CLERK: gettext_lazy(
         "办件在“满意窗口”的办件队列中受理和办理。这里还可以查阅机关单位、行政区划和工作日历。"
     ),
-    Role.FUND_OFFICER: gettext_lazy(
-        "帮扶金的工作方法即将上线：届时在这里登记、审核和发放帮扶金。"
-        "现在可以先查阅机关单位、行政区划和工作日历。"
-    ),
 }
 
 
 def coming_soon(request) -> dict | None:
-    """The window clerk and the fund officer: what they will do here, and what they may open."""
+    """The window clerk: where its work is, and what else it may open."""
     note = COMING.get(request.user.role)
     if note is None:
         return None

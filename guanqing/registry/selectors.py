@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guanqing.core import sensitive
 from guanqing.core.audit import labels as audit_labels
+from guanqing.core.ids import is_digits
 from guanqing.core.models import AuditEvent
 from guanqing.registry.models import Division, Household, Member, Unit
 
@@ -138,3 +140,65 @@ def visible_count(queryset, field: str):
         .values("c")
     )
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+# --- searching members and divisions (the pickers, the account page) ---------------------------
+
+
+def members_matching(queryset, text: str):
+    """The members of `queryset` found by what was typed: an 18-character ID number (exact, by its
+    keyed hash), digits (the start of the mobile number), or else part of the name."""
+    text = (text or "").strip()
+    if not text:
+        return queryset.none()
+    if len(text) == 18:
+        digest = sensitive.lookup_hash(sensitive.normalize_id_number(text))
+        return queryset.filter(id_number_hash=digest)
+    if is_digits(text):
+        return queryset.filter(mobile__startswith=text)
+    return queryset.filter(name__icontains=text)
+
+
+def members_exactly(queryset, text: str):
+    """The members of `queryset` that `text` names exactly: an ID number, a whole mobile number or
+    a whole name (for a form sent without choosing from the search results)."""
+    text = (text or "").strip()
+    if not text:
+        return queryset.none()
+    if len(text) == 18:
+        return members_matching(queryset, text)
+    if is_digits(text):
+        return queryset.filter(mobile=text)
+    return queryset.filter(name=text)
+
+
+def divisions_matching(queryset, text: str):
+    """The divisions of `queryset` found by what was typed: each word is the start of the code or
+    part of the name of the division, its street or its district ("海曙 南门" finds the
+    communities of 南门街道 in 海曙区)."""
+    words = (text or "").split()
+    if not words:
+        return queryset.none()
+    for word in words[:5]:
+        if is_digits(word):
+            queryset = queryset.filter(code__startswith=word)
+        else:
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(parent__name__icontains=word)
+                | Q(parent__parent__name__icontains=word)
+            )
+    return queryset
+
+
+def divisions_exactly(queryset, text: str):
+    """The divisions of `queryset` that `text` names exactly: the 6-digit (district) or 12-digit
+    code, or the whole name."""
+    text = (text or "").strip()
+    if not text:
+        return queryset.none()
+    if is_digits(text):
+        if len(text) == 6:
+            text = text.ljust(12, "0")
+        return queryset.filter(code=text)
+    return queryset.filter(name=text)

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from guanqing.registry import views_divisions, views_households, views_members, views_units
+from guanqing.registry import (
+    views_divisions,
+    views_households,
+    views_members,
+    views_pickers,
+    views_units,
+)
 
 urlpatterns = [
     path("divisions/", views_divisions.division_list, name="division_list"),
@@ -24,4 +30,5 @@ urlpatterns = [
     path("people/<id:pk>/edit/", views_households.person_edit, name="person_edit"),
     path("people/<id:pk>/remove/", views_households.person_remove, name="person_remove"),
     path("reveal/<str:kind>/<id:pk>/", views_members.reveal_id_number, name="reveal_id_number"),
+    path("pick/<slug:kind>/", views_pickers.pick, name="pick"),
 ]

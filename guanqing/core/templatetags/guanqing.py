@@ -95,3 +95,15 @@ def id_number(context, obj, kind: str):
         "can_reveal": bool(getattr(user, "can_reveal_sensitive", False)),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def yuan(value) -> str:
+    """An amount in 元 as people read it: thousands separated, two decimals (1,502.70)."""
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    try:
+        amount = Decimal(str(value if value not in (None, "") else 0))
+    except InvalidOperation:
+        return str(value)
+    return f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"

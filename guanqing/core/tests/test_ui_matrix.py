@@ -121,6 +121,31 @@ PAGES: dict[str, list[int]] = {
     "/frontline/brands/new/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
     "/frontline/books/": [200, 200, 200, 403, 403, 403, 403, 403, 403],
     "/frontline/books/new/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    # 关怀帮扶: the open obligations, recording an event and the events for the committee and
+    # unit administrators; a member's own page; the board and the catalogue for the committee;
+    # the figures for the committee and unit administrators
+    "/care/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/care/record/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/care/events/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/care/mine/": [403, 403, 200, 403, 403, 403, 403, 403, 403],
+    "/care/board/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
+    "/care/figures/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/care/rules/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
+    "/care/rules/new/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
+    # 汇爱帮扶金: the books for the fund officer and the committee (posting: the fund officer);
+    # donations and applications for them, the unit (its own) and a member (its own); the rule
+    # table for the committee; the yearly 公示 for every business role
+    "/fund/books/": [200, 403, 403, 403, 403, 200, 403, 403, 403],
+    "/fund/books/vouchers/": [200, 403, 403, 403, 403, 200, 403, 403, 403],
+    "/fund/books/post/": [403, 403, 403, 403, 403, 200, 403, 403, 403],
+    "/fund/books/report/": [200, 403, 403, 403, 403, 200, 403, 403, 403],
+    "/fund/donations/": [200, 200, 200, 403, 403, 200, 403, 403, 403],
+    "/fund/donations/new/": [403, 403, 403, 403, 403, 200, 403, 403, 403],
+    "/fund/donations/import/": [403, 403, 403, 403, 403, 200, 403, 403, 403],
+    "/fund/aid/": [200, 200, 200, 403, 403, 200, 403, 403, 403],
+    "/fund/aid/new/": [403, 200, 403, 403, 403, 200, 403, 403, 403],
+    "/fund/aid/rules/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
+    "/fund/aid/publicity/": [200, 200, 200, 200, 200, 200, 403, 403, 403],
 }
 
 # Pages without an account (the resident's one-time confirmation link): everyone gets the page,

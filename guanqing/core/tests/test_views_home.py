@@ -203,7 +203,7 @@ HOME_QUERY_BUDGET = {
     "member": 30,
     "community_worker": 26,
     "window_clerk": 10,
-    "fund_officer": 10,
+    "fund_officer": 14,  # the fund: waiting for it, to pay, the balance, the year's donations
     "system_admin": 10,
     "security_admin": 10,
     "audit_admin": 10,

@@ -20,7 +20,7 @@ urlpatterns = [
         name="compliance-settings",
     ),
     path(
-        "pairings/<int:pk>/compliance/",
+        "pairings/<id:pk>/compliance/",
         compliance.PairingComplianceView.as_view(),
         name="pairing-compliance",
     ),

@@ -941,8 +941,8 @@ def test_the_matrix_reaches_every_new_route():
 
 
 def _normalise(route: str) -> str:
-    """A Django/DRF route as written in the tables: `pairings/<int:pk>/` -> `pairings/{id}/`."""
+    """A Django/DRF route as written in the tables: `pairings/<id:pk>/` -> `pairings/{id}/`."""
     route = route.lstrip("^").rstrip("$")
-    route = re.sub(r"<int:pk>|\(\?P<pk>\[\^/\.\]\+\)", "{id}", route)
+    route = re.sub(r"<(?:int|id):pk>|\(\?P<pk>\[\^/\.\]\+\)", "{id}", route)
     route = re.sub(r"\(\?P<photo_pk>\[0-9\]\+\)", "{photo}", route)
     return route

@@ -30,12 +30,12 @@ urlpatterns: list = [
         name="window-question-set-current",
     ),
     path(
-        "window/cases/<int:pk>/rating-code/",
+        "window/cases/<id:pk>/rating-code/",
         ratings.CaseRatingCodeView.as_view(),
         name="window-case-rating-code",
     ),
     path(
-        "window/cases/<int:pk>/rating/",
+        "window/cases/<id:pk>/rating/",
         ratings.CaseKioskRatingView.as_view(),
         name="window-case-rating",
     ),

@@ -408,5 +408,5 @@ def test_the_matrix_reaches_every_window_route():
     for pattern in api_urls.urlpatterns:
         route = str(pattern.pattern).lstrip("^").rstrip("$")
         if route.startswith("window/") and "format" not in route:
-            routes.add(re.sub(r"<int:pk>|\(\?P<pk>\[\^/\.\]\+\)", "{id}", route))
+            routes.add(re.sub(r"<(?:int|id):pk>|\(\?P<pk>\[\^/\.\]\+\)", "{id}", route))
     assert routes == covered, routes ^ covered

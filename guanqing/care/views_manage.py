@@ -1,0 +1,108 @@
+"""The committee's care pages — the board of overdue and escalated obligations across units, the
+catalogue editor — and the figures for the committee and a unit."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from guanqing.care import figures, selectors, services
+from guanqing.care.access import access
+from guanqing.care.forms import RuleForm
+from guanqing.care.models import CareRule
+from guanqing.care.views_unit import TIMING_TONES, _rows
+from guanqing.core.calendar.workdays import business_date
+from guanqing.core.daterange import DateRange
+from guanqing.core.ui.htmx import add_service_errors, paginate
+
+
+@access.page("board")
+def board(request):
+    today = business_date()
+    units, overdue = selectors.board(today)
+    page = paginate(request, overdue)
+    return render(
+        request,
+        "care/board.html",
+        {
+            "units": units,
+            "page_obj": page,
+            "rows": _rows(request.user, page.object_list, today),
+            "tones": TIMING_TONES,
+        },
+    )
+
+
+def _date(value):
+    return datetime.date.fromisoformat(value) if value else None
+
+
+@access.page("figures")
+def figures_page(request):
+    today = business_date()
+    errors = {}
+    try:
+        span = DateRange.parse(
+            _date(request.GET.get("from")), _date(request.GET.get("to")), today=today
+        )
+    except (ValueError, ValidationError) as exc:
+        errors = getattr(exc, "message_dict", {"from": [_("日期格式应为 YYYY-MM-DD")]})
+        span = DateRange.parse(None, None, today=today)
+    result = figures.figures(request.user, span, today)
+    return render(
+        request,
+        "care/figures.html",
+        {
+            "span": span,
+            "errors": errors,
+            "figures": result,
+            "tables": [
+                (_("按单位"), "units", result.by_unit),
+                (_("按制度"), "systems", result.by_system),
+            ],
+        },
+    )
+
+
+@access.page("catalogue")
+def rules_page(request):
+    return render(
+        request,
+        "care/rules.html",
+        {"groups": selectors.rules_by_system(CareRule.objects.visible_to(request.user))},
+    )
+
+
+def _rule_form(request, rule=None):
+    initial = (
+        {name: getattr(rule, name) for name in services.RULE_FIELDS} if rule is not None else None
+    )
+    form = RuleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.care_rule_save(actor=request.user, rule=rule, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存：%(name)s") % {"name": saved.name})
+            return redirect("care:rules")
+    return render(
+        request,
+        "care/rule_form.html",
+        {"form": form, "rule": rule},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@access.page("catalogue")
+def rule_new(request):
+    return _rule_form(request)
+
+
+@access.page("catalogue")
+def rule_edit(request, pk):
+    return _rule_form(request, get_object_or_404(CareRule.objects.visible_to(request.user), pk=pk))

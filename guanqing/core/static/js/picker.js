@@ -1,0 +1,86 @@
+/* Searchable pickers (registry.pickers): choose a result, clear the choice, move with the keys.
+   Loaded by each picker's widget; runs once per page. */
+(function () {
+  "use strict";
+  if (window.guanqingPicker) return;
+  window.guanqingPicker = true;
+
+  function pickerOf(el) { return el && el.closest("[data-picker]"); }
+
+  function results(picker) {
+    return Array.prototype.slice.call(picker.querySelectorAll("[data-picker-id]"));
+  }
+
+  function choose(picker, id, text) {
+    picker.querySelector("[data-picker-value]").value = id;
+    picker.querySelector("[data-picker-label]").textContent = text;
+    picker.querySelector("[data-picker-chosen]").hidden = !id;
+    var search = picker.querySelector("[data-picker-search]");
+    search.value = "";
+    picker.querySelector("[data-picker-results]").textContent = "";
+    if (id) picker.querySelector("[data-picker-clear]").focus();
+    else search.focus();
+    picker.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  // The search asks for `q`, whatever the box is called in the form.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var el = event.detail.elt;
+    if (!el.matches || !el.matches("[data-picker-search]")) return;
+    var params = event.detail.parameters;
+    delete params[el.name];
+    params.q = el.value;
+  });
+
+  document.addEventListener("click", function (event) {
+    var item = event.target.closest("[data-picker-id]");
+    var picker = pickerOf(item);
+    if (item && picker) {
+      choose(picker, item.getAttribute("data-picker-id"), item.getAttribute("data-picker-text"));
+      return;
+    }
+    var clear = event.target.closest("[data-picker-clear]");
+    picker = pickerOf(clear);
+    if (clear && picker) choose(picker, "", "");
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var picker = pickerOf(event.target);
+    if (!picker) return;
+    var items = results(picker);
+    var search = picker.querySelector("[data-picker-search]");
+    if (event.target === search) {
+      if (event.key === "Enter") {
+        // Enter searches (or takes the only result) instead of sending the whole form.
+        event.preventDefault();
+        if (items.length === 1) items[0].click();
+        else htmx.trigger(search, "search");
+      } else if (event.key === "ArrowDown" && items.length) {
+        event.preventDefault();
+        items[0].focus();
+      }
+      return;
+    }
+    var at = items.indexOf(event.target);
+    if (at === -1) return;
+    if (event.key === "ArrowDown" && at < items.length - 1) {
+      event.preventDefault();
+      items[at + 1].focus();
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      (at > 0 ? items[at - 1] : search).focus();
+    } else if (event.key === "Escape") {
+      picker.querySelector("[data-picker-results]").textContent = "";
+      search.focus();
+    }
+  });
+
+  // A chosen record wins over text left in the search box: the box is not sent.
+  document.addEventListener("submit", function (event) {
+    event.target.querySelectorAll("[data-picker]").forEach(function (picker) {
+      if (picker.querySelector("[data-picker-value]").value) {
+        picker.querySelector("[data-picker-search]").value = "";
+      }
+    });
+  }, true);
+})();

@@ -1,0 +1,274 @@
+"""The searchable pickers (`registry.pickers`): the search answers only with records the form would
+accept, for whoever may use the form; the field validates exactly like the ModelChoiceField it
+replaces; the pages that use it still save, with JavaScript (the chosen id) and without (what was
+typed in the search box)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django import forms
+
+from guanqing.conftest import client_for
+from guanqing.core.ids import MAX_ID
+from guanqing.frontline.models import Outreach, Place
+from guanqing.instructors.forms import AppointForm
+from guanqing.instructors.models import InstructorTerm
+from guanqing.registry import pickers
+from guanqing.registry.models import Member
+from guanqing.testing import factories as f
+
+PICK = "/registry/pick/{}/"
+
+
+def _search(user, kind, text):
+    return client_for(user).get(PICK.format(kind), {"q": text})
+
+
+def _ids(response) -> set[int]:
+    body = response.content.decode()
+    return {int(part.split('"', 1)[0]) for part in body.split('data-picker-id="')[1:]}
+
+
+# --- the search endpoint -------------------------------------------------------------------------
+
+
+def test_a_unit_admin_finds_only_its_own_units_members(world):
+    admin = world.users.unit_admin
+    assert _ids(_search(admin, "instructor-members", "张三")) == {world.member.pk}
+    assert _ids(_search(admin, "instructor-members", "李四")) == set()
+    number = world.other_member.id_number
+    assert _ids(_search(admin, "instructor-members", number)) == set()
+    committee = world.users.committee
+    assert _ids(_search(committee, "instructor-members", "李四")) == {world.other_member.pk}
+
+
+def test_members_are_found_by_name_mobile_prefix_or_id_number(world):
+    committee = world.users.committee
+    f.MemberFactory(unit=world.unit, name="张三丰", mobile="13900000001")
+    by_name = _ids(_search(committee, "instructor-members", "张三"))
+    assert world.member.pk in by_name and len(by_name) == 2
+    assert _ids(_search(committee, "instructor-members", world.member.mobile[:7])) >= {
+        world.member.pk
+    }
+    assert _ids(_search(committee, "instructor-members", "1390000")) != set()
+    assert _ids(_search(committee, "instructor-members", world.member.mobile[:7] + "x")) == set()
+    by_number = _search(committee, "instructor-members", world.member.id_number)
+    assert _ids(by_number) == {world.member.pk}
+    assert world.member.id_number not in by_number.content.decode()  # masked
+
+
+def test_the_search_offers_only_what_the_form_accepts(world):
+    committee = world.users.committee
+    gone = f.MemberFactory(unit=world.unit, name="张三退", status="retired")
+    found = _ids(_search(committee, "instructor-members", "张三"))
+    assert gone.pk not in found and world.member.pk in found
+    villages = _ids(_search(committee, "villages", "社区"))
+    assert villages == {world.community.pk, world.other_community.pk}
+    assert _ids(_search(committee, "villages", "测试街道")) == villages  # by the street's name
+
+
+def test_divisions_are_found_by_name_or_code_with_their_path_current_ones_only(world):
+    admin = world.users.unit_admin
+    f.CommunityFactory(
+        parent=world.street,
+        code="330203001009",
+        name="撤销社区",
+        valid_until=datetime.date(2020, 1, 1),
+    )
+    response = _search(admin, "divisions", "徐家漕")
+    assert _ids(response) == {world.community.pk}
+    assert "海曙区 测试街道 徐家漕社区" in response.content.decode()
+    assert _ids(_search(admin, "divisions", "330203001")) == {
+        world.street.pk,
+        world.community.pk,
+        world.other_community.pk,
+    }
+    assert _ids(_search(admin, "divisions", "海曙 别的")) == {world.other_community.pk}
+    assert _ids(_search(admin, "divisions", "撤销")) == set()
+
+
+def test_the_search_answers_at_most_the_limit_and_says_so(world):
+    for n in range(pickers.PICK_LIMIT + 5):
+        f.MemberFactory(unit=world.unit, name=f"王{n:02d}")
+    response = _search(world.users.unit_admin, "instructor-members", "王")
+    assert len(_ids(response)) == pickers.PICK_LIMIT
+    assert "只显示前" in response.content.decode()
+    assert _search(world.users.unit_admin, "instructor-members", "").content.strip() == b""
+
+
+@pytest.mark.parametrize(
+    "role,status",
+    [
+        ("committee", 200),
+        ("unit_admin", 200),
+        ("member", 403),
+        ("community_worker", 403),
+        ("window_clerk", 403),
+        ("system_admin", 403),
+        ("security_admin", 403),
+    ],
+)
+def test_only_who_may_appoint_searches_the_appointment_pickers(world, role, status):
+    user = getattr(world.users, role)
+    assert _search(user, "instructor-members", "张").status_code == status
+    assert _search(user, "villages", "社区").status_code == status
+
+
+def test_an_unknown_kind_is_not_found_and_anonymous_users_sign_in(world, client):
+    assert _search(world.users.committee, "everything", "张").status_code == 404
+    assert client.get(PICK.format("divisions"), {"q": "海曙"}).status_code == 302
+
+
+# --- the field -------------------------------------------------------------------------------------
+
+
+def _appoint(world, user, **overrides):
+    data = {
+        "member": world.member.pk,
+        "village": world.community.pk,
+        "starts_on": "2026-05-01",
+        "ends_on": "2028-04-30",
+    }
+    data.update(overrides)
+    return AppointForm(data, user=user)
+
+
+@pytest.mark.parametrize(
+    "value", ["999999", str(MAX_ID + 1), "9" * 40, "-1", "1.0", "abc", "１", "0"]
+)
+def test_a_posted_id_that_is_not_a_choice_is_refused(world, value):
+    form = _appoint(world, world.users.committee, member=value, village=value)
+    assert not form.is_valid()
+    assert form.errors.as_data()["member"][0].code == "invalid_choice"
+    assert form.errors.as_data()["village"][0].code == "invalid_choice"
+
+
+def test_an_id_out_of_the_users_scope_is_refused(world):
+    form = _appoint(world, world.users.unit_admin, member=world.other_member.pk)
+    assert not form.is_valid() and "member" in form.errors
+    assert _appoint(world, world.users.committee, member=world.other_member.pk).is_valid()
+    form = _appoint(world, world.users.committee, village=world.street.pk)
+    assert not form.is_valid() and "village" in form.errors
+
+
+def test_a_whole_id_number_or_code_typed_without_choosing_is_taken(world):
+    form = _appoint(
+        world,
+        world.users.unit_admin,
+        member="",
+        member_q=world.member.id_number,
+        village="",
+        village_q="330203001001",
+    )
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["member"] == world.member
+    assert form.cleaned_data["village"] == world.community
+
+
+def test_typed_text_that_names_no_single_record_is_refused_beside_the_field(world):
+    f.CommunityFactory(parent=world.street, code="330203001003", name="徐家漕社区")
+    form = _appoint(
+        world,
+        world.users.unit_admin,
+        member="",
+        member_q=world.other_member.id_number,  # another unit's cadre
+        village="",
+        village_q="徐家漕社区",  # two of them
+    )
+    assert not form.is_valid()
+    assert "完全相符" in form.errors["member"][0]
+    assert "不止一条" in form.errors["village"][0]
+
+
+def test_the_widget_renders_a_search_not_a_list(world):
+    for n in range(30):
+        f.MemberFactory(unit=world.unit, name=f"候选{n}")
+    html = str(_appoint(world, world.users.committee)["member"])
+    assert "<select" not in html and "<option" not in html
+    assert "候选" not in html
+    assert f'name="member" id="id_member" value="{world.member.pk}"' in html
+    assert "张三 · 市纪委" in html  # the chosen record's label
+    assert 'hx-get="/registry/pick/instructor-members/"' in html
+    out_of_scope = str(
+        _appoint(world, world.users.unit_admin, member=world.other_member.pk)["member"]
+    )
+    assert "李四" not in out_of_scope and f'value="{world.other_member.pk}"' not in out_of_scope
+
+
+def test_a_picker_field_stays_a_model_choice_field(world):
+    field = AppointForm(user=world.users.committee).fields["member"]
+    assert isinstance(field, forms.ModelChoiceField)
+    assert set(field.queryset) == set(
+        pickers.kind("instructor-members").queryset(world.users.committee)
+    )
+
+
+# --- the pages -------------------------------------------------------------------------------------
+
+
+def test_the_appointment_page_saves_with_the_pickers(world, official_calendar, pinned_today):
+    client = client_for(world.users.unit_admin)
+    page = client.get("/instructors/terms/new/").content.decode()
+    assert 'name="member_q"' in page and 'name="village_q"' in page
+    assert '<select name="member"' not in page and '<select name="village"' not in page
+    data = {
+        "member": world.member.pk,
+        "member_q": "",
+        "village": world.community.pk,
+        "village_q": "",
+        "starts_on": "2026-05-01",
+        "ends_on": "2028-04-30",
+    }
+    response = client.post("/instructors/terms/new/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    term = InstructorTerm.objects.get()
+    assert term.member == world.member and term.village == world.community
+
+
+def test_the_outreach_page_registers_a_new_place_in_the_chosen_division(world, pinned_today):
+    client = client_for(world.users.unit_admin)
+    page = client.get("/frontline/outreach/new/").content.decode()
+    assert 'hx-get="/registry/pick/divisions/"' in page
+    response = client.post(
+        "/frontline/outreach/new/",
+        {
+            "visited_on": "2026-05-12",
+            "cadres": [world.member.pk],
+            "new_kind": "village",
+            "new_name": "徐家漕村",
+            "new_division": "",
+            "new_division_q": "330203001001",  # typed, not chosen: no JavaScript
+        },
+    )
+    assert response.status_code == 302
+    assert Outreach.objects.get().place.division == world.community
+
+
+def test_the_places_page_registers_with_the_division_picker(world, pinned_today):
+    client = client_for(world.users.unit_admin)
+    data = {"kind": "village", "name": "徐家漕村", "division": world.community.pk}
+    assert client.post("/frontline/places/", data).status_code == 302
+    assert Place.objects.get().division == world.community
+    bad = client.post("/frontline/places/", {**data, "name": "别村", "division": str(MAX_ID + 1)})
+    assert bad.status_code == 200 and Place.objects.count() == 1
+
+
+def test_the_picker_answers_in_english(world):
+    client = client_for(world.users.committee)
+    client.cookies["django_language"] = "en"
+    body = client.get(PICK.format("divisions"), {"q": "不存在"}).content.decode()
+    assert "没有找到" not in body and "Nothing found" in body
+    page = client.get("/instructors/terms/new/").content.decode()
+    for chinese in ("已选择", "输入姓名", "搜索后点选"):
+        assert chinese not in page
+
+
+def test_the_member_search_of_the_accounts_page_uses_the_same_rules(world):
+    client = client_for(world.users.system_admin)
+    response = client.get("/accounts/users/members/", {"member_q": world.other_member.mobile})
+    assert f'data-member-id="{world.other_member.pk}"' in response.content.decode()
+    response = client.get("/accounts/users/members/", {"member_q": world.other_member.id_number})
+    assert f'data-member-id="{world.other_member.pk}"' in response.content.decode()
+    assert Member.objects.count() == 2
