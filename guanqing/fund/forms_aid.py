@@ -144,6 +144,7 @@ class ApplicationForm(forms.Form):
             if care is not None:
                 members = members.filter(pk=care.member_id)
                 self.fields["member"].initial = care.member_id
+                self.fields["member"].widget.fixed = True  # the obligation's member, no other
                 self.fields["care_obligation"].initial = care.id
             self.fields["member"].queryset = members
         if editing and not reader:

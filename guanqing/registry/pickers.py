@@ -177,6 +177,8 @@ class PickerWidget(forms.Widget):
             "chosen": label(chosen) if chosen is not None else "",
             "typed": str(value) if isinstance(value, Typed) else "",
             "members": queryset is not None and queryset.model is Member,
+            # the form allows this one record only (e.g. an application opened for a person)
+            "fixed": getattr(self, "fixed", False) and chosen is not None,
         }
         return context
 

@@ -54,6 +54,7 @@ def test_the_event_page_offers_the_form_and_then_lists_the_application(linked):
     form = admin.get(url).content.decode()
     # the member is the obligation's, and nobody else can be picked
     assert re.search(rf'name="member"[^>]*value="{linked.member.pk}"', form)
+    assert "data-picker-fixed" in form and 'name="member_q"' not in form  # nobody else offered
     colleague = f.MemberFactory(unit=linked.unit, branch=linked.org, name="同事")
     swapped = admin.post(url, _form(linked, member=colleague.pk))
     assert swapped.status_code == 400
