@@ -111,7 +111,11 @@ def status(request, public_id):
     if response := _throttled(request, template, {"form": StatusForm()}):
         return response
     problem = (
-        Problem.objects.filter(public_id=str(public_id).upper(), source__in=PUBLIC_SOURCES)
+        Problem.objects.filter(
+            # a NUL matches no number (and PostgreSQL refuses it in a query)
+            public_id=str(public_id).upper().replace("\x00", "\ufffd"),
+            source__in=PUBLIC_SOURCES,
+        )
         .select_related("category", "unit", "master")
         .first()
     )

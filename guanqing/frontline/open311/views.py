@@ -345,9 +345,15 @@ def service_list(request, fmt):
     return formats.render(data, fmt, root="services", item="service")
 
 
+def _key(value: str) -> str:
+    """A code or id from the request as a lookup key: one holding a NUL matches nothing (no code
+    holds one, and PostgreSQL refuses it in a query)."""
+    return "" if "\x00" in value else value
+
+
 @_open311("GET")
 def service_definition(request, service_code, fmt):
-    category = _active_categories().filter(code=service_code).first()
+    category = _active_categories().filter(code=_key(service_code)).first()
     if category is None:
         return formats.errors(
             fmt, 404, [_("service_code %(code)s 不存在") % {"code": service_code[:40]}]
@@ -365,7 +371,7 @@ def request_list(request, fmt):
 
 @_open311("GET")
 def request_detail(request, service_request_id, fmt):
-    problem = _problems().filter(public_id=service_request_id).first()
+    problem = _problems().filter(public_id=_key(service_request_id)).first()
     if problem is None:
         return formats.errors(
             fmt, 404, [_("service_request_id %(id)s 不存在") % {"id": service_request_id[:40]}]
@@ -384,7 +390,7 @@ def _comma_list(value: str) -> list[str]:
 
 def _search(request, fmt):
     params = request.GET
-    ids = _comma_list(params.get("service_request_id", ""))
+    ids = [i for i in _comma_list(params.get("service_request_id", "")) if _key(i)]
     if ids:
         # "This overrides all other arguments."
         found = {p.public_id: p for p in _problems().filter(public_id__in=ids[:MAX_REQUESTS])}
@@ -432,7 +438,7 @@ def _search(request, fmt):
     rows = _problems().filter(received_on__gte=first_day, received_on__lte=last_day)
     codes = _comma_list(params.get("service_code", ""))
     if codes:
-        rows = rows.filter(category__code__in=codes)
+        rows = rows.filter(category__code__in=[_key(c) for c in codes])
     if len(set(statuses)) == 1:
         states = OPEN_STATES if statuses[0] == "open" else (ProblemState.CLOSED,)
         rows = rows.filter(
@@ -558,7 +564,7 @@ def _create(request, fmt):
 
     errors: list[str] = []
     code = post.get("service_code", "").strip()
-    category = _active_categories().filter(code=code).first() if code else None
+    category = _active_categories().filter(code=_key(code)).first() if code else None
     if not code:
         errors.append(_("service_code 必填"))
     elif category is None:
@@ -571,7 +577,7 @@ def _create(request, fmt):
     address_id = post.get("address_id", "").strip()
     division = None
     if address_id:
-        division = Division.objects.filter(code=address_id).first()
+        division = Division.objects.filter(code=_key(address_id)).first()
         if division is None:
             errors.append(_("address_id %(id)s 不存在") % {"id": address_id[:40]})
     has_point = lat is not None and long is not None
