@@ -22,76 +22,24 @@ Usage: python bench/compliance.py [--quick] [--pairings N] [--database-url postg
 from __future__ import annotations
 
 import argparse
-import atexit
 import datetime
-import os
 import random
-import shutil
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import Writer, side_by_side, start_django  # noqa: E402 - the bench's own helpers
 
 UNIT_SIZES = (20, 380)
 DISTRICTS, STREETS_PER_DISTRICT, COMMUNITIES_PER_STREET = 90, 10, 10
 VISITS_PER_PAIRING = 10
-BATCH = 20_000
-
-
-def timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return (time.perf_counter() - start) * 1000
-
-
-def side_by_side(orm, sql, repeat: int) -> tuple[float, float]:
-    """Median ms of each, run alternately so that the machine's noise falls on both."""
-    orm(), sql()  # warm caches and connections
-    orm_ms, sql_ms = [], []
-    for _ in range(repeat):
-        orm_ms.append(timed(orm))
-        sql_ms.append(timed(sql))
-    return statistics.median(orm_ms), statistics.median(sql_ms)
 
 
 # --- building the data set -----------------------------------------------------------------------
-
-
-class Writer:
-    """Bulk rows into a table: COPY on PostgreSQL, executemany in big batches on SQLite."""
-
-    def __init__(self, connection):
-        self.connection = connection
-        self.vendor = connection.vendor
-
-    def write(self, table: str, columns: list[str], rows) -> int:
-        count = 0
-        if self.vendor == "postgresql":
-            raw = self.connection.connection
-            copy_sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-            with raw.cursor() as cursor, cursor.copy(copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-            return count
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-        batch = []
-        with self.connection.cursor() as cursor:
-            for row in rows:
-                batch.append(row)
-                if len(batch) >= BATCH:
-                    cursor.executemany(sql, batch)
-                    count += len(batch)
-                    batch = []
-            if batch:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-        return count
 
 
 def build(n_pairings: int, today: datetime.date, seed: int = 2014) -> dict:
@@ -476,25 +424,6 @@ def unit_sql(vendor: str) -> str:
 
 
 # --- the run -------------------------------------------------------------------------------------
-
-
-def start_django(*, keep: str | None, database_url: str | None) -> None:
-    """Django on a data folder of its own (`keep` to keep and reuse it; SQLite unless
-    `database_url`), with the project's settings and a generated secret key."""
-    data_dir = keep or tempfile.mkdtemp(prefix="guanqing-bench-")
-    if not keep:
-        atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
-    Path(data_dir, "static").mkdir(parents=True, exist_ok=True)
-    os.environ["GUANQING_DATA_DIR"] = data_dir
-    os.environ["GUANQING_DEMO"] = "1"  # a generated secret key in the data folder
-    os.environ.setdefault("GUANQING_LOG_LEVEL", "WARNING")
-    if database_url:
-        os.environ["GUANQING_DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-
-    import django
-
-    django.setup()
 
 
 def main() -> None:

@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compliance import Writer, side_by_side, start_django  # noqa: E402 - the bench's own helpers
+from common import Writer, side_by_side, start_django, table_columns  # noqa: E402 - the bench's own helpers
 
 UNITS = 100
 MEMBERS_PER_UNIT = 30
@@ -72,18 +72,6 @@ CATEGORIES = (  # code, name, urgency, limit in working days (FrontlineSettings'
     ("jobs", "就业社保", "enquiry", 3),
     ("safety", "安全隐患", "emergency", 0),
 )
-
-
-def _table(model) -> tuple[list[str], list[str], dict]:
-    """A model's columns and attribute names, with each field's default (None when nullable)."""
-    fields = list(model._meta.concrete_fields)
-    defaults = {}
-    for f in fields:
-        if f.has_default():
-            defaults[f.attname] = f.get_default()
-        else:
-            defaults[f.attname] = None if f.null else ""
-    return [f.column for f in fields], [f.attname for f in fields], defaults
 
 
 def build(n_problems: int, n_person_times: int, today: datetime.date, seed: int = 2026) -> None:
@@ -113,7 +101,7 @@ def build(n_problems: int, n_person_times: int, today: datetime.date, seed: int 
     day = datetime.date.fromordinal
 
     def table(model, rows, **fixed):
-        columns, names, defaults = _table(model)
+        columns, names, defaults = table_columns(model)
         defaults.update(fixed)
 
         def full():

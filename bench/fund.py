@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from claims import PGBIN, start_postgres  # noqa: E402 - the bench's own helpers
-from compliance import start_django  # noqa: E402
+from common import start_django  # noqa: E402
 
 CLIENTS = 32
 AMOUNT = Decimal("100.00")

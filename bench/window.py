@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from compliance import Writer, side_by_side, start_django  # noqa: E402 - the bench's own helpers
+from common import Writer, side_by_side, start_django, table_columns  # noqa: E402 - the bench's own helpers
 
 UNITS = 100
 MATTERS_PER_WINDOW = 12
@@ -290,18 +290,6 @@ def build(n_cases: int, today: datetime.date, seed: int = 2026) -> None:
     done("analyze", 0)
 
 
-def _table(model) -> tuple[list[str], list[str], dict]:
-    """A model's columns and attribute names, with each field's default (None when nullable)."""
-    fields = list(model._meta.concrete_fields)
-    defaults = {}
-    for f in fields:
-        if f.has_default():
-            defaults[f.attname] = f.get_default()
-        else:
-            defaults[f.attname] = None if f.null else ""
-    return [f.column for f in fields], [f.attname for f in fields], defaults
-
-
 def build_ratings(today: datetime.date, seed: int = 2027) -> None:
     """好差评 for the cases built: three in ten completed cases rated (round 1) within a week of
     their completion — one in twenty 差评 (levels 1–2), each with its follow-up at some step of
@@ -322,8 +310,8 @@ def build_ratings(today: datetime.date, seed: int = 2027) -> None:
     levels = (5, 4, 3, 2, 1)
     weights = (70, 17, 8, 3, 2)
     channels = (RatingChannel.KIOSK, RatingChannel.LINK)
-    r_columns, r_names, r_defaults = _table(Rating)
-    f_columns, f_names, f_defaults = _table(FollowUp)
+    r_columns, r_names, r_defaults = table_columns(Rating)
+    f_columns, f_names, f_defaults = table_columns(FollowUp)
     ratings, follow_ups = [], []
     completed = (
         Case.objects.filter(completed_on__isnull=False)
