@@ -95,11 +95,6 @@ class CareRule(models.Model):
         return f"{self.get_system_display()}·{self.name}"
 
 
-def _own_member(queryset, user, field="member_id"):
-    member_id = getattr(user, "member_id", None)
-    return queryset.filter(**{field: member_id}) if member_id else queryset.none()
-
-
 class EventQuerySet(ScopedQuerySet):
     no_rows_for = OUTSIDE
 
@@ -115,7 +110,7 @@ class EventQuerySet(ScopedQuerySet):
 
     @scope_rule(Role.MEMBER)
     def _for_member(self, user):
-        return _own_member(self, user)
+        return self.of_own_member(user)
 
 
 class CareEvent(models.Model):
@@ -188,7 +183,7 @@ class ObligationQuerySet(ScopedQuerySet):
 
     @scope_rule(Role.MEMBER)
     def _for_member(self, user):
-        return _own_member(self, user, "event__member_id")
+        return self.of_own_member(user, "event__member_id")
 
     def open(self):
         return self.filter(state=ObligationState.OPEN)

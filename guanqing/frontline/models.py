@@ -160,7 +160,7 @@ class OutreachQuerySet(ScopedQuerySet):
     @scope_rule(Role.MEMBER)
     def _for_member(self, user):
         """The visits the member went on."""
-        return self.filter(cadres=user.member_id) if user.member_id else self.none()
+        return self.of_own_member(user, "cadres")
 
 
 class Outreach(models.Model):

@@ -265,7 +265,7 @@ class DonationQuerySet(ScopedQuerySet):
 
     @scope_rule(Role.MEMBER)
     def _for_member(self, user):
-        return self.filter(member_id=user.member_id) if user.member_id else self.none()
+        return self.of_own_member(user)
 
 
 class DonationBatchQuerySet(DonationQuerySet):
@@ -414,7 +414,7 @@ class ApplicationQuerySet(ScopedQuerySet):
 
     @scope_rule(Role.MEMBER)
     def _for_member(self, user):
-        return self.filter(member_id=user.member_id) if user.member_id else self.none()
+        return self.of_own_member(user)
 
 
 # the fields only the fund officer and the committee read (PIPL sensitive personal information)

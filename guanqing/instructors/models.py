@@ -83,7 +83,7 @@ class TermQuerySet(ScopedQuerySet):
 
     @scope_rule(Role.MEMBER)
     def _for_member(self, user):
-        return self.filter(member_id=user.member_id) if user.member_id else self.none()
+        return self.of_own_member(user)
 
     def appointed(self):
         return self.filter(state=TermState.APPOINTED)
@@ -165,7 +165,7 @@ class LogQuerySet(ChildScopedQuerySet):
 
     @edit_rule(Role.MEMBER)
     def _edit_for_member(self, user):
-        return self.filter(term__member_id=user.member_id) if user.member_id else self.none()
+        return self.of_own_member(user, "term__member_id")
 
 
 class WorkLog(models.Model):

@@ -90,6 +90,12 @@ class ScopedQuerySet(models.QuerySet):
         cls.edit_rules = _collect(cls, "_edit_roles")
         cls.no_rows_for = frozenset(Role(role) for role in cls.no_rows_for)
 
+    def of_own_member(self, user, field: str = "member_id") -> ScopedQuerySet:
+        """The rows whose `field` is the user's own member record; none for an account that has
+        no member record (a member's rule, "its own", reads through this)."""
+        member_id = getattr(user, "member_id", None)
+        return self.filter(**{field: member_id}) if member_id else self.none()
+
     def _model_label(self) -> str:
         return f"{self.model._meta.app_label}.{self.model._meta.model_name}"
 
