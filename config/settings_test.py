@@ -17,3 +17,11 @@ STORAGES = {
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise warns when it is missing)
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405  (live-server threads must not hold connections)
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # A statement that runs away (a plan made on stale statistics), waits on a lock, or a
+    # connection left idle inside a transaction (a thread that did not finish) fails with
+    # PostgreSQL's error naming the statement, instead of holding the run until it is killed.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
+        "-c statement_timeout=300s -c lock_timeout=120s -c idle_in_transaction_session_timeout=600s"
+    )

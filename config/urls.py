@@ -1,11 +1,7 @@
-from django.urls import include, path, register_converter
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from guanqing.core.ids import IdConverter, YearConverter
-
-# Before the apps' URLconfs are included: their paths use <id:pk> and <year:year>.
-register_converter(IdConverter, "id")
-register_converter(YearConverter, "year")
+# The path converters <id:…> and <year:…> are registered by the core app when Django starts.
 
 urlpatterns = [
     path("", include(("guanqing.core.urls", "core"))),
@@ -21,6 +17,8 @@ urlpatterns = [
     path("instructors/", include(("guanqing.instructors.urls", "instructors"))),
     path("care/", include(("guanqing.care.urls", "care"))),
     path("fund/", include(("guanqing.fund.urls", "fund"))),
+    path("pledges/", include(("guanqing.pledges.urls", "pledges"))),
+    path("training/", include("guanqing.training.urls")),
     # Open311 GeoReport v2: public, an application's api_key for posting
     path("open311/v2/", include(("guanqing.frontline.open311.urls", "open311"))),
     path("calendar/", include(("guanqing.core.calendar.urls", "calendar"))),

@@ -8,8 +8,10 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.core import validators
+        from django.urls import register_converter
 
         from guanqing.core import text
+        from guanqing.core.ids import IdConverter, YearConverter
         from guanqing.core.scope import checks  # noqa: F401 - registers the scope check
 
         # Forms and the API refuse a NUL byte with this validator; Django's Chinese for its
@@ -18,6 +20,10 @@ class CoreConfig(AppConfig):
         validators.ProhibitNullCharactersValidator.message = text.CONTROL_MESSAGE
         _register_menu()
         _register_calendar_reminder()
+        # Before any URLconf is read (the site's, or the API's alone): paths use <id:pk> and
+        # <year:year>.
+        register_converter(IdConverter, "id")
+        register_converter(YearConverter, "year")
 
 
 def _register_calendar_reminder() -> None:
