@@ -18,6 +18,8 @@ API_MODULES = [
     "guanqing.instructors.api.urls",
     "guanqing.care.api.urls",
     "guanqing.fund.api.urls",
+    "guanqing.pledges.api.urls",
+    "guanqing.training.api.urls",
 ]
 
 app_name = "api"

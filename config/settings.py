@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "guanqing.instructors",
     "guanqing.care",
     "guanqing.fund",
+    "guanqing.training",
+    "guanqing.pledges",
 ]
 
 MIDDLEWARE = [

@@ -146,6 +146,21 @@ PAGES: dict[str, list[int]] = {
     "/fund/aid/new/": [403, 200, 403, 403, 403, 200, 403, 403, 403],
     "/fund/aid/rules/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
     "/fund/aid/publicity/": [200, 200, 200, 200, 200, 200, 403, 403, 403],
+    # 十件实事: the list for the committee, unit administrators and members (each in its scope);
+    # a lead unit's page for unit administrators; the editor for the committee; the year report
+    # (Excel, PDF) for the committee and unit administrators
+    "/pledges/": [200, 200, 200, 403, 403, 403, 403, 403, 403],
+    "/pledges/unit/": [403, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/pledges/manage/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
+    "/pledges/new/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
+    "/pledges/export/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/pledges/export/pdf/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    # 轮训: the plans and the plan form for the committee; a unit's people for its administrator;
+    # a member's own rotation
+    "/training/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
+    "/training/new/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
+    "/training/unit/": [403, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/training/mine/": [403, 403, 200, 403, 403, 403, 403, 403, 403],
 }
 
 # Pages without an account (the resident's one-time confirmation link): everyone gets the page,
@@ -166,6 +181,8 @@ PUBLIC_PAGES: dict[str, int] = {
     "/frontline/report/status/": 200,
     "/frontline/rate/": 200,
     "/frontline/rate/not-a-valid-code/": 200,
+    # 十件实事: the year's published pledges and their progress, without an account
+    "/pledges/public/": 200,
 }
 
 # detail page -> (own, other) statuses per role, in order

@@ -373,7 +373,7 @@ class _Builder:
                 Rank.BUREAU
                 if roll < 0.02
                 else Rank.DIVISION
-                if roll < 0.22
+                if roll < 0.24
                 else Rank.SECTION
                 if roll < 0.62
                 else Rank.OTHER

@@ -1,0 +1,58 @@
+"""Reads of the training rotations that the services and (next) the pages share: the solver's
+plain input built from a plan."""
+
+from __future__ import annotations
+
+import collections
+
+from guanqing.training import solver as sat
+from guanqing.training.models import Assignment, Participant, Plan, Session, Unavailability
+
+
+def problem_for(plan: Plan, *, with_fixed: bool = True):
+    """(problem, {session number: Session}, [Participant]) for the plan's required participants.
+    With `with_fixed`, assignments set by hand or already attended are fixed in the problem."""
+    sessions = {s.number: s for s in Session.objects.filter(plan=plan).order_by("number")}
+    participants = list(
+        Participant.objects.filter(plan=plan)
+        .required()
+        .select_related("unit", "member")
+        .order_by("id")
+    )
+    unavailable = collections.defaultdict(list)
+    for row in Unavailability.objects.filter(participant__plan=plan).values_list(
+        "participant_id", "start", "end"
+    ):
+        unavailable[row[0]].append((row[1], row[2]))
+    months = dict(
+        Participant.objects.filter(plan=plan, preference__isnull=False).values_list(
+            "id", "preference__months"
+        )
+    )
+    fixed = {}
+    if with_fixed:
+        for a in Assignment.objects.filter(participant__plan=plan).select_related("session"):
+            if a.kept_on_resolve:
+                fixed[a.participant_id] = (a.session.number, a.class_number)
+    people = tuple(
+        sat.Person(
+            id=p.pk,
+            unit=p.unit_id,
+            role=p.leader_role,
+            unavailable=tuple(unavailable.get(p.pk, ())),
+            preferred_months=frozenset(months.get(p.pk) or ()),
+            fixed=fixed.get(p.pk),
+        )
+        for p in participants
+    )
+    problem = sat.Problem(
+        sessions=tuple(sat.SessionSpec(number, tuple(s.dates)) for number, s in sessions.items()),
+        classes_per_session=plan.classes_per_session,
+        class_capacity=plan.class_capacity,
+        people=people,
+        unit_share=float(plan.unit_share),
+        weights=plan.weights or {},
+        unit_names={p.unit_id: p.unit.name for p in participants},
+        person_names={p.pk: p.member.name for p in participants},
+    )
+    return problem, sessions, participants

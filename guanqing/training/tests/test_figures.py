@@ -1,0 +1,101 @@
+"""Completion by unit and by rank: completed when every training day is present (a missed day made
+up in a later session counts), absent without make-up while a missed day waits in the session the
+cadre is in, exemptions apart; the committee sees every unit, a unit administrator its own."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from guanqing.training import attendance
+from guanqing.training.choices import AttendanceStatus
+from guanqing.training.figures import completion
+from guanqing.training.tests.test_attendance import build_rota, on
+
+PRESENT, ABSENT, EXCUSED = (
+    AttendanceStatus.PRESENT,
+    AttendanceStatus.ABSENT,
+    AttendanceStatus.EXCUSED,
+)
+
+
+@pytest.fixture
+def r(world, official_calendar):
+    return build_rota(world, exempt=1)
+
+
+def mark(r, session, number, marks):
+    day = session.dates[number - 1]
+    with on(day, 17):
+        attendance.attendance_record(
+            actor=r.committee,
+            session=session,
+            day=day,
+            marks={a.participant_id: status for a, status in marks.items()},
+        )
+
+
+def rows_by_label(rows):
+    return {row.label: row for row in rows}
+
+
+def test_completion_counts_by_unit_and_rank(r):
+    # 张三 both days: completed; 甲1 absent on day 1, 乙1 excused on day 2: absent without make-up
+    mark(r, r.s1, 1, {r.mine: PRESENT, r.a[0]: ABSENT, r.b[0]: PRESENT})
+    mark(r, r.s1, 2, {r.mine: PRESENT, r.a[0]: PRESENT, r.b[0]: EXCUSED})
+    before = completion(r.plan)
+    units = rows_by_label(before.by_unit)
+    assert (units["市纪委"].required, units["市纪委"].exempt, units["市纪委"].scheduled) == (
+        6,
+        1,
+        6,
+    )
+    assert (units["市纪委"].completed, units["市纪委"].absent) == (1, 1)
+    assert (units["市发改委"].required, units["市发改委"].completed, units["市发改委"].absent) == (
+        4,
+        0,
+        1,
+    )
+    assert (before.totals.required, before.totals.completed, before.totals.absent) == (10, 1, 2)
+    assert before.totals.rate == 10
+    ranks = rows_by_label(before.by_rank)
+    assert list(ranks) == ["处级"]
+    assert (ranks["处级"].required, ranks["处级"].exempt) == (10, 1)
+
+
+def test_a_missed_day_made_up_later_completes_the_training(r):
+    mark(r, r.s1, 1, {r.mine: PRESENT})
+    mark(r, r.s1, 2, {r.mine: EXCUSED})
+    with on(r.s1.dates[1], 18):
+        attendance.makeup_assign(actor=r.committee, assignment=r.mine, session=r.s3)
+    waiting = rows_by_label(completion(r.plan).by_unit)["市纪委"]
+    # made up, not yet attended: neither absent without make-up nor completed
+    assert (waiting.completed, waiting.absent, waiting.made_up) == (0, 0, 1)
+    mark(r, r.s3, 1, {r.mine: ABSENT})
+    missed_again = rows_by_label(completion(r.plan).by_unit)["市纪委"]
+    assert (missed_again.completed, missed_again.absent) == (0, 1)
+    mark(r, r.s3, 2, {r.mine: PRESENT})
+    done = rows_by_label(completion(r.plan).by_unit)["市纪委"]
+    assert (done.completed, done.absent, done.made_up) == (1, 0, 1)
+
+
+def test_a_unit_sees_only_its_own_units_figures(r, world):
+    mark(r, r.s1, 1, {r.mine: PRESENT, r.b[0]: PRESENT})
+    only = completion(r.plan, units=[world.unit])
+    assert [row.label for row in only.by_unit] == ["市纪委"]
+    assert only.totals.required == 6
+
+
+def test_the_figures_page_for_the_committee_and_a_unit(r, world, client):
+    mark(r, r.s1, 1, {r.mine: PRESENT})
+    url = reverse("training:completion")
+    client.force_login(world.users.committee)
+    body = client.get(url, {"plan": r.plan.pk}).content.decode()
+    assert "市纪委" in body and "市发改委" in body
+    client.force_login(world.users.unit_admin)
+    page = client.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "市纪委" in body and "市发改委" not in body
+    client.force_login(world.users.member)
+    assert client.get(url).status_code == 403
