@@ -20,6 +20,7 @@ one report per unit and month, up to this month; milestones within the year.
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass
 
 from django.utils.translation import gettext
@@ -270,7 +271,9 @@ class _Builder:
             metric = unit if kind == TargetKind.LIVE else ""
             if kind == TargetKind.LIVE:
                 now = metrics.value(metric, self.year)
-                target = max(10, now * 2)  # about half way
+                # a round target a little above this year's count so far (4,326 wishes → 5,000)
+                step = 500 if now >= 2000 else 100 if now >= 200 else 10
+                target = max(10, math.ceil(now * 1.15 / step) * step)
                 unit = str(metrics.get(metric).unit)
             pledge = Pledge.objects.create(
                 year=self.year,

@@ -30,6 +30,7 @@ import datetime
 import math
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -41,6 +42,7 @@ from guanqing.training import attendance, rules, selectors
 from guanqing.training import solver as sat
 from guanqing.training.choices import (
     AttendanceStatus,
+    Inclusion,
     LeaderRole,
     PlanState,
     UnavailabilitySource,
@@ -153,7 +155,7 @@ class _Builder:
         seats = SESSIONS * CLASSES
         plan = Plan.objects.create(
             year=self.year,
-            title=gettext("%(year)s 年市直机关处级干部轮训") % {"year": self.year},
+            title=gettext("市直机关处级干部轮训"),
             venue=gettext("市委党校"),
             sessions_count=SESSIONS,
             classes_per_session=CLASSES,
@@ -171,8 +173,19 @@ class _Builder:
         )
         return plan
 
-    def _participants(self, plan: Plan, members) -> list[Participant]:
+    def _participants(self, plan: Plan, members, added=()) -> list[Participant]:
         rows = [Participant(plan=plan, member_id=pk, unit_id=unit) for pk, unit in members]
+        # named additions: the demo member (a 科级 cadre of 市纪委), so its own page has a session
+        rows += [
+            Participant(
+                plan=plan,
+                member_id=pk,
+                unit_id=unit,
+                inclusion=Inclusion.ADDED,
+                added_reason=gettext("新提任，列入本年轮训"),
+            )
+            for pk, unit in added
+        ]
         by_unit: dict[int, list[Participant]] = {}
         for row in rows:
             by_unit.setdefault(row.unit_id, []).append(row)
@@ -279,11 +292,19 @@ class _Builder:
             .order_by("pk")
             .values_list("pk", "unit_id")
         )
+        required = {pk for pk, _unit in members}
+        added = [
+            (pk, unit)
+            for pk, unit in get_user_model()
+            .objects.filter(username="member_demo", member__isnull=False)
+            .values_list("member_id", "member__unit_id")
+            if pk not in required and unit is not None
+        ]
         try:
-            plan = self._plan(len(members))
+            plan = self._plan(len(members) + len(added))
         except CalendarYearMissing:
             return self.summary
-        people = self._participants(plan, members)
+        people = self._participants(plan, members, added)
         sessions = {s.number: s for s in plan.sessions.order_by("number")}
         self._wishes(plan, people, sessions)
         self._solve(plan)

@@ -13,7 +13,7 @@ from guanqing.registry.choices import MemberStatus, Rank
 from guanqing.registry.models import Member
 from guanqing.training import selectors
 from guanqing.training.checker import check
-from guanqing.training.choices import AttendanceStatus, LeaderRole, PlanState
+from guanqing.training.choices import AttendanceStatus, Inclusion, LeaderRole, PlanState
 from guanqing.training.models import Assignment, Attendance, Plan, Preference, Unavailability
 
 pytestmark = [
@@ -36,7 +36,10 @@ def solved_keeping_every_hard_rule(demo, pinned_today):
     assert plan.state == PlanState.SCHEDULED
     assert plan.solve_status in ("OPTIMAL", "FEASIBLE") and plan.solve_gap is not None
     cadres = Member.objects.filter(status=MemberStatus.ACTIVE, rank=Rank.DIVISION)
-    assert plan.participants.count() == cadres.count() == demo.participants > 0
+    # every 处级 cadre, and the demo member as a named addition (its own page has a session)
+    added = plan.participants.get(inclusion=Inclusion.ADDED)
+    assert added.member.account.username == "member_demo" and added.added_reason
+    assert plan.participants.count() == cadres.count() + 1 == demo.participants
     assert demo.assignments == Assignment.objects.count() == plan.participants.count()
     # unit leaders, unavailable dates and preferences are there for the rules to bite on
     assert plan.participants.filter(leader_role=LeaderRole.PRINCIPAL).exists()
