@@ -35,7 +35,12 @@ def _households_visited_before_spring_festival(year: int) -> int:
 _metrics: dict[str, Metric] = {}
 
 
+KEY_MAX = 64  # Pledge.metric's length
+
+
 def register(metric: Metric) -> None:
+    if len(metric.key) > KEY_MAX:  # PostgreSQL would refuse to store it
+        raise ValueError(f"metric key longer than {KEY_MAX} characters: {metric.key}")
     _metrics[metric.key] = metric
 
 

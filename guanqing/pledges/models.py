@@ -82,7 +82,7 @@ class Pledge(models.Model):
     target_kind = models.CharField(
         _("目标类型"), max_length=10, choices=TargetKind.choices, default=TargetKind.MANUAL
     )
-    metric = models.CharField(_("实时指标"), max_length=40, blank=True)
+    metric = models.CharField(_("实时指标"), max_length=64, blank=True)
     target_value = models.PositiveIntegerField(_("目标值"))
     target_unit = models.CharField(_("计量单位"), max_length=UNIT_MAX, blank=True)
     state = models.CharField(

@@ -81,7 +81,7 @@ class PledgeWriteSerializer(serializers.Serializer):
     promise = serializers.CharField(max_length=LONG_TEXT_MAX)
     lead_units = serializers.ListField(child=IdField(), allow_empty=True)
     target_kind = serializers.ChoiceField(choices=TargetKind.choices, required=False)
-    metric = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    metric = serializers.CharField(max_length=64, required=False, allow_blank=True)
     target_value = serializers.IntegerField(min_value=1, max_value=TARGET_MAX)
     target_unit = serializers.CharField(max_length=UNIT_MAX, required=False, allow_blank=True)
 

@@ -67,3 +67,15 @@ def test_households_visited_before_the_spring_festival(world):
         if datetime.date(2026, 1, 19) <= visit.date < festival:  # 腊月初一 .. 除夕
             expected.add(visit.pairing.household_id)
     assert metrics.value("households_visited_before_spring_festival", 2026) == len(expected)
+
+
+def test_every_metric_key_fits_the_pledge_and_the_api():
+    # SQLite stores a key of any length; PostgreSQL refuses one longer than the column
+    from guanqing.pledges.api.serializers import PledgeWriteSerializer
+    from guanqing.pledges.models import Pledge
+
+    column = Pledge._meta.get_field("metric").max_length
+    accepted = PledgeWriteSerializer().fields["metric"].max_length
+    keys = list(metrics.metrics())
+    assert "households_visited_before_spring_festival" in keys
+    assert all(len(key) <= min(column, accepted) for key in keys)
