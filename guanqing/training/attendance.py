@@ -44,7 +44,6 @@ from guanqing.core.scope.locking import lock_in_scope
 from guanqing.core.services import OutOfScope, merge_errors, save_with_audit
 from guanqing.training import selectors
 from guanqing.training.access import access
-from guanqing.training.checker import check
 from guanqing.training.choices import AttendanceMethod, AttendanceStatus, PlanState
 from guanqing.training.models import Assignment, Attendance, MakeUp, Participant, Plan, Session
 
@@ -205,24 +204,6 @@ def _class_sizes(plan: Plan) -> collections.Counter:
     )
 
 
-def _new_violations(plan: Plan, changes: dict[int, tuple[int, int]]):
-    """A checker for the plan with `changes` applied: the broken rules that were not broken
-    before (a rule already broken is not this change's doing)."""
-    problem, _sessions, _participants = selectors.problem_for(plan, with_fixed=False)
-    schedule = {
-        pid: (number, klass)
-        for pid, number, klass in Assignment.objects.filter(participant__plan=plan).values_list(
-            "participant_id", "session__number", "class_number"
-        )
-    }
-    before = {str(v) for v in check(problem, schedule)}
-
-    def judge(change: dict[int, tuple[int, int]]) -> list[str]:
-        return [str(v) for v in check(problem, {**schedule, **change}) if str(v) not in before]
-
-    return judge(changes) if changes else judge
-
-
 def _emptiest_class(plan: Plan, number: int, sizes: collections.Counter) -> int:
     return min(range(1, plan.classes_per_session + 1), key=lambda c: (sizes[number, c], c))
 
@@ -242,7 +223,7 @@ def makeup_options(assignment: Assignment, today: datetime.date | None = None):
     today = today or business_date()
     plan = assignment.session.plan
     sizes = _class_sizes(plan)
-    judge = _new_violations(plan, {})
+    judge = selectors.change_judge(plan)
     options = []
     for target in later_sessions(assignment.session, today):
         klass = _emptiest_class(plan, target.number, sizes)
@@ -545,7 +526,7 @@ def makeup_assign(
             )
         if class_number is None:
             class_number = _emptiest_class(plan, target.number, _class_sizes(plan))
-        broken = _new_violations(plan, {row.participant_id: (target.number, class_number)})
+        broken = selectors.change_judge(plan)({row.participant_id: (target.number, class_number)})
         if broken:
             raise ValidationError({"session": broken})
         with translation.override(settings.LANGUAGE_CODE):  # stored: the site language

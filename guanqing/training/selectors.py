@@ -1,11 +1,12 @@
-"""Reads of the training rotations that the services and (next) the pages share: the solver's
-plain input built from a plan."""
+"""Reads of the training rotations that the services and the pages share: the solver's plain
+input built from a plan, and the judge of a change to its schedule."""
 
 from __future__ import annotations
 
 import collections
 
 from guanqing.training import solver as sat
+from guanqing.training.checker import check
 from guanqing.training.models import Assignment, Participant, Plan, Session, Unavailability
 
 
@@ -56,3 +57,22 @@ def problem_for(plan: Plan, *, with_fixed: bool = True):
         person_names={p.pk: p.member.name for p in participants},
     )
     return problem, sessions, participants
+
+
+def change_judge(plan: Plan):
+    """A function of changes {participant id: (session number, class)} giving, in words, the hard
+    rules the plan's schedule with those changes breaks that it did not break before (a rule
+    already broken is not the change's doing). Moves, swaps and make-ups are judged by it."""
+    problem, _sessions, _participants = problem_for(plan, with_fixed=False)
+    schedule = {
+        pid: (number, klass)
+        for pid, number, klass in Assignment.objects.filter(participant__plan=plan).values_list(
+            "participant_id", "session__number", "class_number"
+        )
+    }
+    before = {str(v) for v in check(problem, schedule)}
+
+    def judge(changes: dict[int, tuple[int, int]]) -> list[str]:
+        return [str(v) for v in check(problem, {**schedule, **changes}) if str(v) not in before]
+
+    return judge

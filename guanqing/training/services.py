@@ -28,7 +28,6 @@ from guanqing.registry.models import Member
 from guanqing.training import rules, selectors
 from guanqing.training import solver as sat
 from guanqing.training.access import access
-from guanqing.training.checker import check
 from guanqing.training.choices import (
     Inclusion,
     LeaderRole,
@@ -361,14 +360,7 @@ def _notify(plan: Plan) -> None:
 
 def _checked(plan: Plan, changes: dict[int, tuple[int, int]]) -> None:
     """Refuse the changed schedule when it breaks a hard rule, naming the rule."""
-    problem, _sessions, _participants = selectors.problem_for(plan, with_fixed=False)
-    schedule = {
-        a.participant_id: (a.session.number, a.class_number)
-        for a in Assignment.objects.filter(participant__plan=plan).select_related("session")
-    }
-    before = set(map(str, check(problem, schedule)))
-    schedule.update(changes)
-    broken = [str(v) for v in check(problem, schedule) if str(v) not in before]
+    broken = selectors.change_judge(plan)(changes)
     if broken:
         raise ValidationError({"session": broken})
 
