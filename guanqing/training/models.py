@@ -205,11 +205,6 @@ class Session(models.Model):
         return [datetime.date.fromisoformat(day) for day in self.days]
 
 
-def _own_member(queryset, user, field):
-    member_id = getattr(user, "member_id", None)
-    return queryset.filter(**{field: member_id}) if member_id else queryset.none()
-
-
 class ParticipantQuerySet(ScopedQuerySet):
     no_rows_for = OUTSIDE
 
@@ -226,7 +221,7 @@ class ParticipantQuerySet(ScopedQuerySet):
     @scope_rule(Role.MEMBER)
     @edit_rule(Role.MEMBER)
     def _for_member(self, user):
-        return _own_member(self, user, "member_id")
+        return self.of_own_member(user)
 
     def required(self):
         """Those who must attend: every participant not exempted."""
