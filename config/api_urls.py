@@ -20,6 +20,7 @@ API_MODULES = [
     "guanqing.fund.api.urls",
     "guanqing.pledges.api.urls",
     "guanqing.training.api.urls",
+    "guanqing.reports.api.urls",
 ]
 
 app_name = "api"

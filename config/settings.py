@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "guanqing.fund",
     "guanqing.training",
     "guanqing.pledges",
+    "guanqing.reports",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("fund/", include(("guanqing.fund.urls", "fund"))),
     path("pledges/", include(("guanqing.pledges.urls", "pledges"))),
     path("training/", include("guanqing.training.urls")),
+    path("reports/", include("guanqing.reports.urls")),
     # Open311 GeoReport v2: public, an application's api_key for posting
     path("open311/v2/", include(("guanqing.frontline.open311.urls", "open311"))),
     path("calendar/", include(("guanqing.core.calendar.urls", "calendar"))),

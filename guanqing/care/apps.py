@@ -26,3 +26,14 @@ class CareConfig(AppConfig):
         from guanqing.core.ui import home as home_page
 
         home_page.register(*home.SECTIONS)
+
+        from guanqing.core import reports
+
+        reports.register(
+            reports.ReportSection(
+                key="care",
+                title=gettext_lazy("六激励·六必谈·六必访·六必帮"),
+                order=70,
+                build="guanqing.care.report.build",
+            )
+        )

@@ -23,3 +23,14 @@ class CommunityConfig(AppConfig):
 
         nav.register()
         home_page.register(*home.SECTIONS)
+
+        from guanqing.core import reports
+
+        reports.register(
+            reports.ReportSection(
+                key="community",
+                title=gettext_lazy("党员进社区"),
+                order=30,
+                build="guanqing.community.report.build",
+            )
+        )

@@ -29,3 +29,14 @@ class FrontlineConfig(AppConfig):
         from guanqing.frontline import home
 
         home_page.register(*home.SECTIONS)
+
+        from guanqing.core import reports
+
+        reports.register(
+            reports.ReportSection(
+                key="frontline",
+                title=gettext_lazy("三服务·走亲连心"),
+                order=40,
+                build="guanqing.frontline.report.build",
+            )
+        )

@@ -26,3 +26,14 @@ class FundConfig(AppConfig):
         from guanqing.fund import home
 
         home_page.register(*home.SECTIONS)
+
+        from guanqing.core import reports
+
+        reports.register(
+            reports.ReportSection(
+                key="fund",
+                title=gettext_lazy("汇爱帮扶金"),
+                order=60,
+                build="guanqing.fund.report.build",
+            )
+        )

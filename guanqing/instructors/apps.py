@@ -29,3 +29,14 @@ class InstructorsConfig(AppConfig):
         from guanqing.instructors import home
 
         home_page.register(*home.SECTIONS)
+
+        from guanqing.core import reports
+
+        reports.register(
+            reports.ReportSection(
+                key="instructors",
+                title=gettext_lazy("农村工作指导员"),
+                order=45,
+                build="guanqing.instructors.report.build",
+            )
+        )

@@ -28,3 +28,14 @@ class PledgesConfig(AppConfig):
         from guanqing.pledges import home
 
         home_page.register(*home.SECTIONS)
+
+        from guanqing.core import reports
+
+        reports.register(
+            reports.ReportSection(
+                key="pledges",
+                title=gettext_lazy("十件实事"),
+                order=90,
+                build="guanqing.pledges.report.build",
+            )
+        )

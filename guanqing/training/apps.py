@@ -23,3 +23,14 @@ class TrainingConfig(AppConfig):
         from guanqing.training import home
 
         home_page.register(*home.SECTIONS)
+
+        from guanqing.core import reports
+
+        reports.register(
+            reports.ReportSection(
+                key="training",
+                title=gettext_lazy("轮训"),
+                order=80,
+                build="guanqing.training.report.build",
+            )
+        )

@@ -33,3 +33,14 @@ class WindowConfig(AppConfig):
         from guanqing.window import home
 
         home_page.register(*home.SECTIONS)
+
+        from guanqing.core import reports
+
+        reports.register(
+            reports.ReportSection(
+                key="window",
+                title=gettext_lazy("满意窗口"),
+                order=50,
+                build="guanqing.window.report.build",
+            )
+        )

@@ -25,3 +25,14 @@ class WishesConfig(AppConfig):
 
         nav.register()
         home_page.register(*home.SECTIONS)
+
+        from guanqing.core import reports
+
+        reports.register(
+            reports.ReportSection(
+                key="wishes",
+                title=gettext_lazy("微心愿"),
+                order=20,
+                build="guanqing.wishes.report.build",
+            )
+        )

@@ -155,6 +155,10 @@ PAGES: dict[str, list[int]] = {
     "/pledges/new/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
     "/pledges/export/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
     "/pledges/export/pdf/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    # 工作情况统计: the committee any area, a unit's administrators their own unit's report
+    "/reports/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/reports/published/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
+    "/reports/xlsx/": [200, 200, 403, 403, 403, 403, 403, 403, 403],
     # 轮训: the plans and the plan form for the committee; a unit's people for its administrator;
     # a member's own rotation
     "/training/": [200, 403, 403, 403, 403, 403, 403, 403, 403],
