@@ -25,6 +25,10 @@ DEBUG = env_bool("GUANQING_DEBUG", False)
 
 SECRET_KEY = secret_key(DATA_DIR, allow_generated=DEMO_MODE or DEBUG)
 FIELD_ENCRYPTION_KEY = env_str("GUANQING_FIELD_KEY")  # optional; derived from SECRET_KEY if unset
+# The audit chain's key (docs/security.md); derived from SECRET_KEY for this purpose if unset.
+AUDIT_KEY = env_str("GUANQING_AUDIT_KEY")
+# Audit records stay online at least six months (网络安全法 §21) before `guanqing audit_archive`.
+AUDIT_RETENTION_DAYS = env_int("GUANQING_AUDIT_RETENTION_DAYS", 183, minimum=183)
 
 ALLOWED_HOSTS = env_list("GUANQING_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("GUANQING_CSRF_TRUSTED_ORIGINS", [])

@@ -20,6 +20,7 @@ class CoreConfig(AppConfig):
         validators.ProhibitNullCharactersValidator.message = text.CONTROL_MESSAGE
         _register_menu()
         _register_calendar_reminder()
+        _register_audit_seal()
         # Before any URLconf is read (the site's, or the API's alone): paths use <id:pk> and
         # <year:year>.
         register_converter(IdConverter, "id")
@@ -40,6 +41,15 @@ def _register_calendar_reminder() -> None:
     home.register(
         home.HomeSection("calendar.next_year", reminders.home_notice, order=1, rule="calendar.edit")
     )
+
+
+def _register_audit_seal() -> None:
+    """The daily job seals audit records a crash left out of the chain, and prints the chain's end
+    (the cron log keeps it as a witness outside the database)."""
+    from guanqing.core import daily
+    from guanqing.core.audit import chain
+
+    daily.register("audit.chain", chain.daily_seal, describe=chain.describe_daily_seal)
 
 
 def _register_menu() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -23,6 +24,16 @@ class AuditEventQuerySet(ScopedQuerySet):
 
     def delete(self):
         raise AppendOnlyError("the audit log is append-only")
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.stamp()
+        created = super().bulk_create(objs, *args, **kwargs)
+        from guanqing.core.audit import chain
+
+        chain.seal_after_commit(self.db)
+        return created
 
     @scope_rule(Role.AUDIT_ADMIN)
     def _for_audit_admin(self, user):
@@ -47,10 +58,16 @@ class AuditAction(models.TextChoices):
     TOKEN = "token", pgettext_lazy("audit action", "签发令牌")
 
 
+def audit_now():
+    """The time of an audit record (looked up at each call, so tests can pin it)."""
+    return timezone.now()
+
+
 class AuditEvent(models.Model):
     """One write or security event: who did what to which object, when and from where."""
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set before the insert (not auto_now_add) so that the content hash covers the stored time.
+    at = models.DateTimeField(_("时间"), default=audit_now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -72,6 +89,11 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
     message = models.CharField(_("说明"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    # Tamper evidence (guanqing/core/audit/chain.py): a keyed hash of the content, written with the
+    # record; the place in the chain and the chain hash, written just after the commit.
+    content_hmac = models.CharField(max_length=64, blank=True, editable=False)
+    seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True, editable=False)
+    chain_hmac = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -91,10 +113,44 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("the audit log is append-only")
+        self.stamp()
         super().save(*args, **kwargs)
+        from guanqing.core.audit import chain
+
+        chain.seal_after_commit(self._state.db or "default")
+
+    def stamp(self) -> None:
+        """Fix the time and sign the content, just before the insert."""
+        from guanqing.core.audit import chain
+
+        if self.at is None:
+            self.at = audit_now()
+        self.seq, self.chain_hmac = None, ""  # a place in the chain is given only by sealing
+        self.content_hmac = chain.content_hmac(chain.content_of(self))
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("the audit log is append-only")
+
+
+class AuditChainHead(models.Model):
+    """The one row that ends the audit chain: the last sealed record, and the anchor where the
+    chain continues after records were archived (guanqing/core/audit/chain.py)."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hmac = models.CharField(max_length=64, blank=True)
+    anchor_seq = models.PositiveBigIntegerField(default=0)
+    anchor_hmac = models.CharField(max_length=64, blank=True)
+    anchor_file = models.CharField(max_length=255, blank=True)
+    anchor_at = models.DateTimeField(null=True, blank=True)
+    mac = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+
+    def __str__(self):
+        return f"#{self.last_seq}"
 
 
 class SecurityPolicy(models.Model):

@@ -53,6 +53,23 @@ def event_list(request):
     return render(request, "audit/list.html", context)
 
 
+@access.page("read")
+@require_GET
+def chain_status(request):
+    """Verify the audit chain on demand (it reads every record, so only when asked)."""
+    from guanqing.core.audit import chain
+
+    report = chain.verify()
+    context = {
+        "chain_ok": report.ok,
+        "chain_count": report.count,
+        "chain_problem": chain.describe_problem(report.problems[0]) if report.problems else "",
+    }
+    if request.htmx:
+        return render(request, "audit/_chain.html", context)
+    return render(request, "audit/chain.html", context)
+
+
 def _text(value) -> str:
     if value is None:
         return ""

@@ -1,0 +1,388 @@
+"""Tamper evidence for the audit log: a keyed hash chain.
+
+Each record is signed twice:
+
+- `content_hmac`, written in the same INSERT as the record (inside the business transaction, no
+  lock): HMAC-SHA256 over everything the record shows — time, actor, action, object, root, changes,
+  message, IP address.
+- `seq` and `chain_hmac`, written just after the commit (`transaction.on_commit`) by `seal()`, a
+  short transaction of its own that locks the one `AuditChainHead` row, numbers the unsealed
+  records consecutively in id order and links each to the one before:
+  chain_hmac = HMAC(seq, id, content_hmac, previous chain_hmac).
+
+Business transactions never wait for the chain head, so writers are not serialised and cannot
+deadlock on it. Records a crash left unsealed are sealed by the daily job (`guanqing tick`) or by
+`guanqing audit_verify --seal`.
+
+`verify()` recomputes every hash from the anchor (the last archived record, or the start) to the
+head and names the first record that does not match. The key comes from `GUANQING_AUDIT_KEY`, or is
+derived from the secret key for this purpose alone; someone who can only write to the database
+cannot recompute the hashes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+log = logging.getLogger("guanqing.audit.chain")
+
+HEAD_PK = 1
+BATCH = 1000
+# A record committed longer ago than this and still unsealed is reported by `verify()`.
+SEAL_GRACE = datetime.timedelta(minutes=1)
+
+CONTENT_FIELDS = (
+    "at",
+    "actor_id",
+    "actor_username",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "root_type",
+    "root_id",
+    "changes",
+    "message",
+    "ip_address",
+)
+
+
+# --- keys and hashes -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _derive(secret: str, audit_key: str | None) -> bytes:
+    if audit_key:
+        return hashlib.sha256(b"guanqing-audit-key:" + audit_key.encode()).digest()
+    return hmac.new(secret.encode(), b"guanqing-audit-chain", hashlib.sha256).digest()
+
+
+def key() -> bytes:
+    """The audit key: from GUANQING_AUDIT_KEY, or derived from the secret key for this purpose."""
+    return _derive(settings.SECRET_KEY, getattr(settings, "AUDIT_KEY", None))
+
+
+def mac(*parts: object) -> str:
+    message = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hmac.new(key(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _number(value):
+    # A whole float reads back from PostgreSQL's jsonb as an int: sign both the same way.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _canonical_json(value):
+    if isinstance(value, dict):
+        return {str(k): _canonical_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical_json(v) for v in value]
+    return _number(value)
+
+
+def _canonical_time(value) -> str:
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+
+
+def _canonical_ip(value) -> str | None:
+    if not value:
+        return None
+    try:
+        return str(ipaddress.ip_address(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def content_of(event) -> dict:
+    """Everything an audit record shows, in the one form that is signed and archived."""
+    get = event.get if isinstance(event, Mapping) else lambda name: getattr(event, name)
+    values = {name: get(name) for name in CONTENT_FIELDS}
+    return {
+        "at": _canonical_time(values["at"]),
+        "actor_id": values["actor_id"],
+        "actor_username": values["actor_username"] or "",
+        "action": str(values["action"] or ""),
+        "object_type": values["object_type"] or "",
+        "object_id": str(values["object_id"] or ""),
+        "object_repr": values["object_repr"] or "",
+        "root_type": values["root_type"] or "",
+        "root_id": str(values["root_id"] or ""),
+        "changes": _canonical_json(values["changes"] if values["changes"] is not None else {}),
+        "message": values["message"] or "",
+        "ip_address": _canonical_ip(values["ip_address"]),
+    }
+
+
+def content_hmac(content: dict) -> str:
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return mac("content", text)
+
+
+def chain_hmac(seq: int, event_id: int, content_mac: str, previous: str) -> str:
+    return mac("chain", seq, event_id, content_mac, previous)
+
+
+def head_mac(head) -> str:
+    return mac(
+        "head", head.last_seq, head.last_hmac, head.anchor_seq, head.anchor_hmac, head.anchor_file
+    )
+
+
+# --- sealing ---------------------------------------------------------------------------------
+
+
+def _models():
+    from guanqing.core.models import AuditChainHead, AuditEvent
+
+    return AuditChainHead, AuditEvent
+
+
+def locked_head(using: str = "default"):
+    """The chain head, locked until the end of the current transaction (created when missing)."""
+    AuditChainHead, _event = _models()
+    head = AuditChainHead.objects.using(using).select_for_update().filter(pk=HEAD_PK).first()
+    if head is None:
+        try:
+            with transaction.atomic(using=using):
+                fresh = AuditChainHead(pk=HEAD_PK)
+                fresh.mac = head_mac(fresh)
+                fresh.save(force_insert=True, using=using)
+        except IntegrityError:  # another process created it first
+            pass
+        head = AuditChainHead.objects.using(using).select_for_update().get(pk=HEAD_PK)
+    return head
+
+
+def save_head(head, using: str = "default") -> None:
+    head.mac = head_mac(head)
+    head.save(using=using)
+
+
+@dataclass
+class SealResult:
+    sealed: int = 0
+    last_seq: int = 0
+    last_hmac: str = ""
+    mismatched: list[int] = field(default_factory=list)
+
+
+def seal(using: str = "default") -> SealResult:
+    """Link every unsealed record into the chain, in id order; a short transaction of its own."""
+    _head, AuditEvent = _models()
+    result = SealResult()
+    rows = AuditEvent._base_manager.using(using)
+    while True:
+        with transaction.atomic(using=using):
+            head = locked_head(using)
+            batch = list(rows.filter(seq__isnull=True).order_by("id")[:BATCH])
+            if head.mac != head_mac(head):
+                log.error("audit chain head does not match its signature; not sealing")
+                return result
+            seq, previous = head.last_seq, head.last_hmac
+            for event in batch:
+                if event.content_hmac != content_hmac(content_of(event)):
+                    # Linked as it is: verify() names it; sealing does not hide a changed record.
+                    result.mismatched.append(event.pk)
+                    log.error("audit record id=%s does not match its content hash", event.pk)
+                seq += 1
+                event.seq = seq
+                event.chain_hmac = chain_hmac(seq, event.pk, event.content_hmac, previous)
+                previous = event.chain_hmac
+            if batch:
+                rows.bulk_update(batch, ["seq", "chain_hmac"])
+            head.last_seq, head.last_hmac = seq, previous
+            if batch:
+                save_head(head, using)
+        result.sealed += len(batch)
+        result.last_seq, result.last_hmac = seq, previous
+        if len(batch) < BATCH:
+            return result
+
+
+def _seal_quietly(using: str) -> None:
+    try:
+        seal(using)
+    except Exception:  # the business write is committed; tick or audit_verify --seal finish this
+        log.exception("sealing the audit chain failed; `guanqing tick` will seal these records")
+
+
+def seal_after_commit(using: str = "default") -> None:
+    """Seal once the current transaction commits (once per transaction, however many records)."""
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block and any(
+        getattr(entry[1], "_guanqing_seal", None) == using for entry in connection.run_on_commit
+    ):
+        return
+
+    def run():
+        _seal_quietly(using)
+
+    run._guanqing_seal = using
+    transaction.on_commit(run, using=using)
+
+
+def daily_seal(today) -> SealResult:
+    return seal()
+
+
+def describe_daily_seal(result: SealResult) -> str:
+    return _("审计链：新封存 %(sealed)s 条，末条序号 %(seq)s，链哈希 %(hash)s") % {
+        "sealed": result.sealed,
+        "seq": result.last_seq,
+        "hash": result.last_hmac[:16] or "-",
+    }
+
+
+# --- verifying -------------------------------------------------------------------------------
+
+
+@dataclass
+class Problem:
+    event_id: int | None  # None: no record to name (the head, or records missing at the end)
+    seq: int | None  # None: a record not yet in the chain
+    text: str
+    on_head: bool = False
+
+
+@dataclass
+class Report:
+    count: int = 0
+    first_seq: int | None = None
+    last_seq: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _chain_events(using: str) -> Iterator:
+    _head, AuditEvent = _models()
+    return (
+        AuditEvent._base_manager.using(using)
+        .filter(seq__isnull=False)
+        .order_by("seq")
+        .iterator(chunk_size=2000)
+    )
+
+
+def verify(using: str = "default", *, first_only: bool = True, now=None) -> Report:
+    """Recompute the chain from the anchor to the head; the problems found, first one first."""
+    AuditChainHead, AuditEvent = _models()
+    report = Report()
+    now = now or timezone.now()
+
+    def problem(event_id, seq, text) -> bool:
+        report.problems.append(Problem(event_id, seq, text))
+        return first_only
+
+    head = AuditChainHead.objects.using(using).filter(pk=HEAD_PK).first()
+    if head is None:
+        head = AuditChainHead(pk=HEAD_PK)
+        head.mac = head_mac(head)
+    if head.mac != head_mac(head):
+        report.problems.append(
+            Problem(None, head.last_seq, _("链头记录被改动（与其签名不符）"), on_head=True)
+        )
+        return report
+    expected, previous = head.anchor_seq + 1, head.anchor_hmac
+    last_event_id = None
+    for event in _chain_events(using):
+        report.count += 1
+        if report.first_seq is None:
+            report.first_seq = event.seq
+        if event.seq < expected:
+            text = _("序号 %(seq)s 已归档或重复，该记录不应在表中") % {"seq": event.seq}
+            if problem(event.pk, event.seq, text):
+                return report
+            continue
+        if event.seq > expected:
+            text = _("序号不连续：应为 %(expected)s，其前的记录缺失") % {"expected": expected}
+            if problem(event.pk, event.seq, text):
+                return report
+            expected = event.seq
+        if event.seq > head.last_seq:
+            # sealed while this check runs? the head has moved on, and signs for it
+            newer = AuditChainHead.objects.using(using).filter(pk=HEAD_PK).first()
+            if (
+                newer is not None
+                and newer.mac == head_mac(newer)
+                and newer.anchor_seq == head.anchor_seq
+                and newer.last_seq >= event.seq
+            ):
+                head = newer
+        if event.seq > head.last_seq:
+            text = _("序号超出链头（链头记到序号 %(head)s）") % {"head": head.last_seq}
+            if problem(event.pk, event.seq, text):
+                return report
+        if event.content_hmac != content_hmac(content_of(event)):
+            text = _("内容与签名不符：记录写入后被改动，或为伪造")
+            if problem(event.pk, event.seq, text):
+                return report
+        if event.chain_hmac != chain_hmac(event.seq, event.pk, event.content_hmac, previous):
+            text = _("链接签名不符：序号、编号或前一条记录被改动")
+            if problem(event.pk, event.seq, text):
+                return report
+        previous = event.chain_hmac
+        report.last_seq = event.seq
+        last_event_id = event.pk
+        expected = event.seq + 1
+    if report.last_seq < head.last_seq:
+        if report.last_seq == 0 and report.count == 0 and head.anchor_seq == head.last_seq:
+            pass  # everything is archived
+        else:
+            text = _("链尾记录缺失：链头记到序号 %(head)s，表中只到序号 %(last)s") % {
+                "head": head.last_seq,
+                "last": report.last_seq or head.anchor_seq,
+            }
+            if problem(None, report.last_seq + 1 if report.count else head.anchor_seq + 1, text):
+                return report
+    elif report.count and previous != head.last_hmac:
+        text = _("链尾与链头记载的哈希不符")
+        if problem(last_event_id, report.last_seq, text):
+            return report
+    for event in (
+        AuditEvent._base_manager.using(using).filter(seq__isnull=True).order_by("id").iterator()
+    ):
+        if event.content_hmac != content_hmac(content_of(event)):
+            text = _("尚未入链的记录内容与签名不符：记录写入后被改动，或为伪造")
+            if problem(event.pk, None, text):
+                return report
+        elif event.at < now - SEAL_GRACE:
+            text = _(
+                "写入已超过一分钟仍未入链（运行 guanqing audit_verify --seal 或 guanqing tick）"
+            )
+            if problem(event.pk, None, text):
+                return report
+    return report
+
+
+def describe_problem(item: Problem) -> str:
+    if item.on_head:
+        where = _("链头（序号 %(seq)s）") % {"seq": item.seq}
+    elif item.event_id is None:
+        where = _("序号 %(seq)s 起") % {"seq": item.seq}
+    elif item.seq is None:
+        where = _("记录 id %(id)s（未入链）") % {"id": item.event_id}
+    else:
+        where = _("记录 id %(id)s（序号 %(seq)s）") % {"id": item.event_id, "seq": item.seq}
+    return _("%(where)s：%(what)s") % {"where": where, "what": item.text}
