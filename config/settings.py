@@ -116,8 +116,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
 else:
-    _db.setdefault("CONN_MAX_AGE", 60)
-    _db.setdefault("CONN_HEALTH_CHECKS", True)
+    # Kept open between requests (dj-database-url's own default, 0, opened a new connection for
+    # every request: about 8 ms of a cheap API request's 20).
+    _db["CONN_MAX_AGE"] = 60
+    _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

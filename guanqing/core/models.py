@@ -268,3 +268,7 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text[:40]
+
+
+# The day counts behind dashboard headlines live with their registry (core/counters.py).
+from guanqing.core.counters import DayCount  # noqa: E402,F401

@@ -9,7 +9,11 @@ class PairingConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext, gettext_lazy
 
-        from guanqing.core import demo
+        from guanqing.core import counters, demo
+        from guanqing.pairing.counts import COUNTERS
+
+        for counter, triggers in COUNTERS:
+            counters.register(counter, *triggers)
 
         demo.register(
             "pairing",
@@ -40,4 +44,15 @@ class PairingConfig(AppConfig):
             "pairing.compliance_remind",
             compliance_remind,
             describe=lambda n: gettext("新提醒 %(count)s 条") % {"count": n},
+        )
+
+        from guanqing.core import reports
+
+        reports.register(
+            reports.ReportSection(
+                key="pairing",
+                title=gettext_lazy("结对帮困"),
+                order=10,
+                build="guanqing.pairing.report.build",
+            )
         )

@@ -60,7 +60,12 @@ class PairingListFilter(django_filters.FilterSet):
         fields["district"].choices = [(d.code[:6], d.name) for d in districts]
         # the communities that have a pairing the user sees, not all 200-odd of the city
         paired = Pairing.objects.visible_to(user).values("household__community_id")
-        fields["community"].queryset = Division.objects.filter(pk__in=paired).order_by("code")
+        # labelled with the full name (street and district): read with the community
+        fields["community"].queryset = (
+            Division.objects.filter(pk__in=paired)
+            .select_related("parent__parent__parent")
+            .order_by("code")
+        )
         fields["holder"].widget.attrs["placeholder"] = _("现任或曾任")
         # a unit administrator and a member have one unit; a community worker one community
         if not access.allows(user, "filter_by_unit"):

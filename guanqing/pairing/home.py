@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from guanqing.core import counters
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.ui.home import HomeSection
-from guanqing.pairing import compliance, selectors
+from guanqing.pairing import compliance, counts, selectors
 from guanqing.pairing.badges import badge
 from guanqing.pairing.forms_manage import STATUS_ACTIVE
 from guanqing.pairing.models import Pairing
@@ -108,7 +109,9 @@ def city_headline(request) -> dict | None:
             },
             {
                 "label": _("本季度走访"),
-                "value": selectors.visits_between(user, quarter_start, today),
+                # The committee sees every visit: its headlines read the day counts (the same
+                # numbers, whatever the history's length).
+                "value": counters.total(counts.VISITS, quarter_start, today),
                 "unit": pgettext("visits", "次"),
                 "url": _visits_url(quarter_start, today),
             },
@@ -121,7 +124,7 @@ def city_headline(request) -> dict | None:
             },
             {
                 "label": _("本年走访人次"),
-                "value": selectors.person_times_between(user, year_start, today),
+                "value": counters.total(counts.PERSON_TIMES, year_start, today),
                 "unit": _("人次"),
                 "url": _url("pairing:figures", preset=str(today.year)),
             },

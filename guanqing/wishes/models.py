@@ -147,6 +147,8 @@ class Wish(models.Model):
         indexes = [
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["community", "status"]),
+            # the lists' default order (`ordering`, the API's): a page without a sort of every wish
+            models.Index(fields=["deadline", "id"]),
         ]
 
     def __str__(self):

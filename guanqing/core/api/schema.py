@@ -53,6 +53,7 @@ DESCRIPTIONS = {
     "403": gettext_lazy("未登录或令牌无效，或角色无权使用此接口、无权修改此记录"),
     "404": gettext_lazy("记录不存在或不在权限范围内，或页码超出范围"),
     "409": gettext_lazy("名额已满"),
+    "415": gettext_lazy("请求内容的类型不受支持，或内容无法按所述类型读取"),
     "429": gettext_lazy("尝试过于频繁，请稍后再试"),
 }
 
@@ -130,6 +131,10 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("400")
         if "{" in self.path or any(p.get("name") == "page" for p in parameters):
             codes.append("404")
+        if self.method in ("POST", "PUT", "PATCH"):
+            # DRF's answer to a body it has no parser for (a content type not listed, or one whose
+            # header it cannot read).
+            codes.append("415")
         # Declared by the view itself: 409 (full), 404 for a record named in the query.
         codes += [code for code in responses if code.startswith("4") and code not in codes]
         if self.view.get_throttles():

@@ -103,6 +103,7 @@ class WallWishSerializer(serializers.ModelSerializer):
     )
     places_left = serializers.IntegerField(read_only=True)
     fulfilment = serializers.SerializerMethodField()
+    _fulfilment_serializer = None
 
     class Meta:
         model = Wish
@@ -143,7 +144,11 @@ class WallWishSerializer(serializers.ModelSerializer):
             fulfilment = obj.fulfilment
         except WishFulfilment.DoesNotExist:
             return None
-        return FulfilmentSerializer(fulfilment, context=self.context).data
+        # one nested serializer for the whole list: building its fields for every row cost more
+        # than the rest of the row
+        if self._fulfilment_serializer is None:
+            self._fulfilment_serializer = FulfilmentSerializer(context=self.context)
+        return self._fulfilment_serializer.to_representation(fulfilment)
 
 
 class WishSerializer(WallWishSerializer):

@@ -1,0 +1,291 @@
+"""Pre-aggregated day counts: the headline figures a dashboard shows (visits this quarter, 人次
+this year) read from one row per day instead of counting the whole history.
+
+A counter is a key ("pairing.visits") and one `DayCount` row per business date. The database
+keeps the rows in step with the records they count, in the same transaction as each insert,
+update or delete (triggers the counting app installs in its migrations: they fire for service
+writes, bulk loads and direct SQL alike), so a headline over a year reads 366 rows at most
+whatever the history holds. Each counter also names how to count it from scratch; `guanqing
+counters` recounts every counter, reports any day whose stored count differs, and with `--fix`
+rewrites them (CI runs it after building the demo).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.db.models import Sum
+from django.utils.module_loading import import_string
+
+
+class DayCount(models.Model):
+    key = models.CharField(max_length=64)
+    day = models.DateField()
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        app_label = "core"
+        db_table = "core_daycount"
+        constraints = [
+            models.UniqueConstraint(fields=["key", "day"], name="core_daycount_one_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.day}: {self.n}"
+
+
+@dataclass(frozen=True)
+class Counter:
+    key: str
+    recount: str  # dotted path: recount() -> {day: n}, from the records themselves
+
+    def recounted(self) -> dict[datetime.date, int]:
+        fn: Callable[[], dict] = import_string(self.recount)
+        return {day: n for day, n in fn().items() if n}
+
+
+_counters: dict[str, Counter] = {}
+_triggers: dict[str, object] = {}
+
+
+def register(counter: Counter, *triggers) -> None:
+    """A counter, and the triggers (RowTrigger, MoveTrigger) that keep it, from an app's ready()."""
+    _counters[counter.key] = counter
+    for trigger in triggers:
+        _triggers[trigger.name] = trigger
+
+
+def counters() -> list[Counter]:
+    return [_counters[key] for key in sorted(_counters)]
+
+
+def total(key: str, first: datetime.date, last: datetime.date) -> int:
+    """The count of `key` over the business dates `first` … `last`, inclusive."""
+    if key not in _counters:
+        raise KeyError(f"no counter {key!r} is registered")
+    found = DayCount.objects.filter(key=key, day__gte=first, day__lte=last).aggregate(s=Sum("n"))
+    return found["s"] or 0
+
+
+@dataclass(frozen=True)
+class Difference:
+    key: str
+    day: datetime.date
+    stored: int
+    counted: int
+
+
+def differences(counter: Counter) -> list[Difference]:
+    stored = dict(DayCount.objects.filter(key=counter.key).values_list("day", "n"))
+    counted = counter.recounted()
+    out = []
+    for day in sorted(set(stored) | set(counted)):
+        if stored.get(day, 0) != counted.get(day, 0):
+            out.append(Difference(counter.key, day, stored.get(day, 0), counted.get(day, 0)))
+    return out
+
+
+def rewrite(counter: Counter) -> None:
+    """Replace the stored rows of `counter` with a recount (locks the counter's rows)."""
+    with transaction.atomic():
+        list(DayCount.objects.select_for_update().filter(key=counter.key).values_list("pk"))
+        DayCount.objects.filter(key=counter.key).delete()
+        DayCount.objects.bulk_create(
+            DayCount(key=counter.key, day=day, n=n) for day, n in counter.recounted().items()
+        )
+
+
+@contextmanager
+def bulk_load():
+    """Suspend the counting triggers while a bulk load writes millions of rows (a benchmark's
+    data, a history import), then recount every counter once: a row at a time would cost more
+    than the load."""
+    from django.db import connection
+
+    triggers = list(_triggers.values())
+    postgresql = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if postgresql:  # ALTER TABLE refuses a table with deferred checks still pending
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for trigger in triggers:
+            if postgresql:
+                cursor.execute(f"ALTER TABLE {trigger.table} DISABLE TRIGGER {trigger.name}")
+            else:
+                for sql in trigger.drop("sqlite"):
+                    cursor.execute(sql)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if postgresql:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for trigger in triggers:
+                if postgresql:
+                    cursor.execute(f"ALTER TABLE {trigger.table} ENABLE TRIGGER {trigger.name}")
+                else:
+                    for sql in trigger.sqlite():
+                        cursor.execute(sql)
+        for counter in counters():
+            rewrite(counter)
+
+
+# ----------------------------------------------------------------------------------------------
+# Triggers: SQL for the two databases, installed by the counting app's migration
+
+
+def _sqlite_upsert(key: str, day: str, delta: str) -> str:
+    return (
+        f"INSERT INTO core_daycount (key, day, n) VALUES ('{key}', {day}, {delta}) "
+        f"ON CONFLICT (key, day) DO UPDATE SET n = n + excluded.n;"
+    )
+
+
+def _pg_upsert(key: str, day: str, delta: str) -> str:
+    return (
+        f"INSERT INTO core_daycount (key, day, n) VALUES ('{key}', {day}, {delta}) "
+        f"ON CONFLICT (key, day) DO UPDATE SET n = core_daycount.n + excluded.n;"
+    )
+
+
+@dataclass(frozen=True)
+class RowTrigger:
+    """Count the rows of `table` under `key` on the day in column `day_column` (or, for a table
+    that has no date of its own — the participants of a visit — the day `day_sql` selects with
+    `{row}` standing for NEW or OLD)."""
+
+    name: str
+    table: str
+    key: str
+    day_column: str = ""
+    day_sql: str = ""
+    update_columns: tuple[str, ...] = ()
+
+    def day(self, row: str) -> str:
+        if self.day_column:
+            return f"{row}.{self.day_column}"
+        return f"({self.day_sql.format(row=row)})"
+
+    def _when(self, row: str) -> str:
+        """A row whose day cannot be found (its visit already gone) counts nowhere."""
+        return f"WHEN {self.day(row)} IS NOT NULL " if self.day_sql else ""
+
+    def sqlite(self) -> list[str]:
+        statements = [
+            f"CREATE TRIGGER {self.name}_ins AFTER INSERT ON {self.table} {self._when('NEW')}"
+            f"BEGIN {_sqlite_upsert(self.key, self.day('NEW'), '1')} END",
+            f"CREATE TRIGGER {self.name}_del AFTER DELETE ON {self.table} {self._when('OLD')}"
+            f"BEGIN {_sqlite_upsert(self.key, self.day('OLD'), '-1')} END",
+        ]
+        if self.day_column:
+            statements.append(
+                f"CREATE TRIGGER {self.name}_upd AFTER UPDATE OF {self.day_column} "
+                f"ON {self.table} WHEN OLD.{self.day_column} IS NOT NEW.{self.day_column} BEGIN "
+                f"{_sqlite_upsert(self.key, self.day('OLD'), '-1')} "
+                f"{_sqlite_upsert(self.key, self.day('NEW'), '1')} END"
+            )
+        return statements
+
+    def postgresql(self) -> list[str]:
+        function = f"{self.name}_fn"
+        moved = ""
+        if self.day_column:
+            moved = (
+                f"ELSIF TG_OP = 'UPDATE' THEN "
+                f"IF OLD.{self.day_column} IS DISTINCT FROM NEW.{self.day_column} THEN "
+                f"{_pg_upsert(self.key, self.day('OLD'), '-1')} "
+                f"{_pg_upsert(self.key, self.day('NEW'), '1')} END IF; RETURN NEW; "
+            )
+        events = "INSERT OR DELETE" + (f" OR UPDATE OF {self.day_column}" if moved else "")
+        guard = {"NEW": "", "OLD": ""}
+        if self.day_sql:
+            guard = {row: f"IF {self.day(row)} IS NOT NULL THEN " for row in guard}
+        end = " END IF;" if self.day_sql else ""
+        return [
+            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF TG_OP = 'INSERT' THEN {guard['NEW']}"
+            f"{_pg_upsert(self.key, self.day('NEW'), '1')}{end} RETURN NEW; "
+            f"{moved}"
+            f"ELSE {guard['OLD']}{_pg_upsert(self.key, self.day('OLD'), '-1')}{end} RETURN OLD; "
+            f"END IF; END $$",
+            f"CREATE TRIGGER {self.name} AFTER {events} ON {self.table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        ]
+
+    def drop(self, vendor: str) -> list[str]:
+        if vendor == "postgresql":
+            return [
+                f"DROP TRIGGER IF EXISTS {self.name} ON {self.table}",
+                f"DROP FUNCTION IF EXISTS {self.name}_fn()",
+            ]
+        return [f"DROP TRIGGER IF EXISTS {self.name}_{op}" for op in ("ins", "del", "upd")]
+
+
+@dataclass(frozen=True)
+class MoveTrigger:
+    """When a row of `table` changes its `day_column`, move `weight_sql` (with `{row}` for the row:
+    how many counted rows hang on it — a visit's participants) from the old day to the new one."""
+
+    name: str
+    table: str
+    key: str
+    day_column: str
+    weight_sql: str
+
+    def _weight(self) -> str:
+        return f"({self.weight_sql.format(row='NEW')})"
+
+    def sqlite(self) -> list[str]:
+        old, new = f"OLD.{self.day_column}", f"NEW.{self.day_column}"
+        return [
+            f"CREATE TRIGGER {self.name}_upd AFTER UPDATE OF {self.day_column} ON {self.table} "
+            f"WHEN {old} IS NOT {new} AND {self._weight()} > 0 BEGIN "
+            f"{_sqlite_upsert(self.key, old, '-' + self._weight())} "
+            f"{_sqlite_upsert(self.key, new, self._weight())} END"
+        ]
+
+    def postgresql(self) -> list[str]:
+        old, new = f"OLD.{self.day_column}", f"NEW.{self.day_column}"
+        function = f"{self.name}_fn"
+        return [
+            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"DECLARE w bigint; BEGIN "
+            f"IF {old} IS DISTINCT FROM {new} THEN w := {self._weight()}; "
+            f"IF w > 0 THEN {_pg_upsert(self.key, old, '-w')} {_pg_upsert(self.key, new, 'w')} "
+            f"END IF; END IF; RETURN NEW; END $$",
+            f"CREATE TRIGGER {self.name} AFTER UPDATE OF {self.day_column} ON {self.table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        ]
+
+    def drop(self, vendor: str) -> list[str]:
+        if vendor == "postgresql":
+            return [
+                f"DROP TRIGGER IF EXISTS {self.name} ON {self.table}",
+                f"DROP FUNCTION IF EXISTS {self.name}_fn()",
+            ]
+        return [f"DROP TRIGGER IF EXISTS {self.name}_upd"]
+
+
+def install(triggers: list[RowTrigger | MoveTrigger]):
+    """A migration operation installing `triggers` on either database (and removing them when
+    the migration is reversed)."""
+    from django.db import migrations
+
+    def forward(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        for trigger in triggers:
+            for sql in trigger.postgresql() if vendor == "postgresql" else trigger.sqlite():
+                schema_editor.execute(sql)
+
+    def backward(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        for trigger in triggers:
+            for sql in trigger.drop(vendor):
+                schema_editor.execute(sql)
+
+    return migrations.RunPython(forward, backward)
