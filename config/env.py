@@ -118,3 +118,38 @@ def secret_key(data_dir: Path, *, allow_generated: bool) -> str:
     key_file.write_text(key)
     key_file.chmod(0o600)
     return key
+
+
+def env_storage(name: str) -> dict:
+    """STORAGES["default"] for the uploads: the file system under MEDIA_ROOT (default), or an
+    S3-compatible bucket through django-storages when it is installed (docs/configuration.md)."""
+    import importlib.util
+
+    kind = env_choice(name, "FILESYSTEM", ["FILESYSTEM", "S3"])
+    if kind == "FILESYSTEM":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    missing = [m for m in ("storages", "boto3") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise ImproperlyConfigured(
+            f"{name}=s3 needs django-storages with boto3, which are not installed "
+            f"(missing: {', '.join(missing)}): pip install 'django-storages[s3]'"
+        )
+    bucket = env_str("GUANQING_S3_BUCKET")
+    if not bucket:
+        raise ImproperlyConfigured(f"{name}=s3 needs GUANQING_S3_BUCKET, the bucket's name")
+    options = {
+        "bucket_name": bucket,
+        "default_acl": "private",
+        "file_overwrite": False,
+        "querystring_auth": True,
+    }
+    for variable, option in (
+        ("GUANQING_S3_ENDPOINT_URL", "endpoint_url"),
+        ("GUANQING_S3_REGION", "region_name"),
+        ("GUANQING_S3_ACCESS_KEY", "access_key"),
+        ("GUANQING_S3_SECRET_KEY", "secret_key"),
+    ):
+        value = env_str(variable)
+        if value:
+            options[option] = value
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy
 
 from config.env import (
@@ -13,6 +14,7 @@ from config.env import (
     env_database_url,
     env_int,
     env_list,
+    env_storage,
     env_str,
     secret_key,
 )
@@ -185,22 +187,48 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Uploads go through STORAGES["default"] only: a folder every app server mounts (MEDIA_ROOT,
+# GUANQING_MEDIA_DIR) or an S3-compatible bucket (GUANQING_STORAGE=s3, docs/deployment.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": env_storage("GUANQING_STORAGE"),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
-MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_ROOT = Path(env_str("GUANQING_MEDIA_DIR", str(DATA_DIR / "media"))).expanduser().resolve()
 MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(DATA_DIR / "cache"),
+# The cache holds throttle counts, import progress and "being solved" marks, which every app
+# server must see: on PostgreSQL a table of the database (`guanqing createcachetable`), on SQLite
+# (one machine) files in the data folder (docs/configuration.md, GUANQING_CACHE). The table is
+# written through a connection of its own ("cache", config/routers.py), so a value is seen at once
+# rather than when the writer's transaction commits (a long import's progress).
+_cache_kind = env_choice(
+    "GUANQING_CACHE",
+    "FILE" if _db["ENGINE"] == "django.db.backends.sqlite3" else "DATABASE",
+    ["DATABASE", "FILE"],
+)
+if _cache_kind == "DATABASE" and _db["ENGINE"] == "django.db.backends.sqlite3":
+    # the cache's own connection would wait behind the request's write lock on the same file
+    raise ImproperlyConfigured("GUANQING_CACHE=database needs PostgreSQL; on SQLite use file")
+if _cache_kind == "DATABASE":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "guanqing_cache",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
     }
-}
+    DATABASES["cache"] = {**_db, "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["config.routers.CacheRouter"]
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
 
 TASKS = {
     "default": {

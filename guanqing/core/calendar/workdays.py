@@ -10,12 +10,19 @@ import bisect
 import datetime
 import threading
 import time
+import uuid
 
+from django.core.signals import request_started
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 # Each process keeps the years it has read for this long; an edit in this process clears it at once.
 CACHE_SECONDS = 60
+# An edit on another app server changes this key of the shared cache; each request's first use of
+# the calendar (and, outside requests, a use more than a second after the last look) reads it, and a
+# process whose years were read under another version reads them again.
+VERSION_KEY = "guanqing:calendar-version"
+VERSION_CHECK_SECONDS = 1.0
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -40,10 +47,25 @@ class _Years:
         self._lock = threading.Lock()
         self._years: dict[int, tuple[tuple[datetime.date, ...], frozenset[datetime.date]]] = {}
         self._loaded_at = 0.0
+        self._version = None  # the shared version the years were read under
+        self._checked = threading.local()  # when this thread last read the shared version
 
     def clear(self) -> None:
         with self._lock:
             self._years.clear()
+
+    def new_request(self, **_kwargs) -> None:
+        self._checked.at = None
+
+    def _shared_version(self, now: float):
+        """The shared cache's calendar version, read at most once a request (or a second)."""
+        checked_at = getattr(self._checked, "at", None)
+        if checked_at is not None and now - checked_at < VERSION_CHECK_SECONDS:
+            return self._version
+        from django.core.cache import cache
+
+        self._checked.at = now
+        return cache.get(VERSION_KEY)
 
     def _read(self, year: int) -> list[datetime.date]:
         """The year's workdays from the table; `CalendarYearMissing` when it holds no day of it."""
@@ -56,10 +78,12 @@ class _Years:
 
     def _year(self, year: int) -> tuple[tuple[datetime.date, ...], frozenset[datetime.date]]:
         now = time.monotonic()
+        version = self._shared_version(now)
         with self._lock:
-            if now - self._loaded_at > CACHE_SECONDS:
+            if now - self._loaded_at > CACHE_SECONDS or version != self._version:
                 self._years.clear()
                 self._loaded_at = now
+                self._version = version
             cached = self._years.get(year)
         if cached is not None:
             return cached
@@ -78,11 +102,16 @@ class _Years:
 
 
 _years = _Years()
+request_started.connect(_years.new_request, dispatch_uid="guanqing-calendar-version")
 
 
 def forget_cached_years() -> None:
-    """Called by the calendar services after every change."""
+    """Called by the calendar services after every change: this process forgets the years it has
+    read, and every other process does at its next request (a new shared version)."""
+    from django.core.cache import cache
+
     _years.clear()
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
 
 
 def is_workday(day: datetime.date) -> bool:

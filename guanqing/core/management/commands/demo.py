@@ -97,6 +97,7 @@ class Command(BaseCommand):
 
         self.stdout.write(_("数据库迁移……"))
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("createcachetable", verbosity=0)  # when the cache is a database table
 
         if demo_loaded():
             self.stdout.write(_("演示数据已存在，直接使用"))

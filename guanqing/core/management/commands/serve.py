@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 from django.conf import settings
-from django.core.management import get_commands
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -117,6 +117,8 @@ class Command(BaseCommand):
         if options["workers"] < 1 or options["threads"] < 1:
             raise CommandError("--workers and --threads must be at least 1")
         check_port_free(host, port)
+        # The shared cache's table (GUANQING_CACHE=database), should `migrate` have run without it.
+        call_command("createcachetable", verbosity=0)
         bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         status = run_server(
             bind,
