@@ -47,7 +47,7 @@ class PeriodKind:
 
 
 _PERIOD_KEY = re.compile(
-    r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|Q(?P<quarter>[1-4])|H(?P<half>[12])))?$"
+    r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})|Q(?P<quarter>[1-4])|H(?P<half>[12])))?$", re.ASCII
 )
 FIRST_YEAR = 2000
 

@@ -34,7 +34,21 @@ def test_a_period_key_reads_as_its_first_and_last_day(key, first, last):
 
 
 @pytest.mark.parametrize(
-    "key", ["", "2026-13", "2026-00", "2026-Q5", "2026-H3", "26", "1999", "2026-q1", "2026-Q1x"]
+    "key",
+    [
+        "",
+        "２０２６-Q1",
+        "2026-\x00Q1",
+        "9999-Q1",
+        "2026-13",
+        "2026-00",
+        "2026-Q5",
+        "2026-H3",
+        "26",
+        "1999",
+        "2026-q1",
+        "2026-Q1x",
+    ],
 )
 def test_a_period_that_is_not_one_is_refused_under_period(key):
     with pytest.raises(ValidationError) as error:
