@@ -129,9 +129,9 @@ def build(n_wishes: int, n_members: int, seed: int) -> tuple[list[int], list[str
     one transaction. Returns the wish ids and the members' tokens."""
     from django.db import transaction
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
-    from guanqing.accounts.models import User
+    from guanqing.accounts.models import ApiToken, User
+    from guanqing.accounts.tokens import digest
     from guanqing.registry.models import Division, Member, Unit
     from guanqing.wishes.choices import WishCategory, WishStatus
     from guanqing.wishes.models import Wish
@@ -200,10 +200,17 @@ def build(n_wishes: int, n_members: int, seed: int) -> tuple[list[int], list[str
             user.set_unusable_password()
             users.append(user)
         users = User.objects.bulk_create(users, batch_size=2000)
-        tokens = [Token(key=Token.generate_key(), user=user) for user in users]
-        Token.objects.bulk_create(tokens, batch_size=2000)
+        keys = [secrets.token_hex(20) for _user in users]
+        later = now + datetime.timedelta(days=1)
+        ApiToken.objects.bulk_create(
+            [
+                ApiToken(user=user, digest=digest(key), last_used_at=now, expires_at=later)
+                for user, key in zip(users, keys, strict=True)
+            ],
+            batch_size=2000,
+        )
     wish_ids = list(Wish.objects.order_by("pk").values_list("pk", flat=True))
-    return wish_ids, [token.key for token in tokens]
+    return wish_ids, keys
 
 
 def check_database(created: int) -> tuple[int, list[str]]:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from guanqing.accounts.access import access
 from guanqing.accounts.choices import ALLOWED_SCOPE, REQUIRED_SCOPE
 from guanqing.accounts.models import User
+from guanqing.accounts.tokens import token_create, tokens_revoke
 from guanqing.core import audit, text
 from guanqing.core.models import SecurityPolicy
 from guanqing.core.policy import current_policy
@@ -174,19 +175,16 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
 
 
 def _end_sessions_and_tokens(user: User) -> None:
-    from rest_framework.authtoken.models import Token
-
-    Token.objects.filter(user=user).delete()
+    # Browser sessions end by themselves when the password hash changes; tokens do not.
+    tokens_revoke(user=user)
 
 
 @transaction.atomic
 def token_issue(*, actor: User) -> str:
-    """The API token of a user who has just proved its password (one token per user)."""
-    from rest_framework.authtoken.models import Token
-
-    token, _created = Token.objects.get_or_create(user=actor)
+    """A new API token for a user who has just proved its password (and second factor)."""
+    key = token_create(user=actor)
     audit.record(actor=actor, action="token", obj=actor)
-    return token.key
+    return key
 
 
 @transaction.atomic
@@ -209,7 +207,19 @@ def user_grant_reveal(*, actor: User, user: User, allowed: bool) -> User:
     return user
 
 
-POLICY_FIELDS = ["failure_limit", "lockout_minutes", "idle_minutes", "mask_head", "mask_tail"]
+POLICY_FIELDS = [
+    "failure_limit",
+    "lockout_minutes",
+    "idle_minutes",
+    "mask_head",
+    "mask_tail",
+    "password_max_age_days",
+    "password_history",
+    "token_days",
+    "otp_roles",
+]
+# The roles that need a second factor whatever the policy says.
+OTP_ALWAYS = (Role.COMMITTEE, *sorted(SEPARATED_ADMIN_ROLES))
 
 
 @transaction.atomic
@@ -226,8 +236,23 @@ def policy_update(*, actor: User, **data) -> SecurityPolicy:
         "idle_minutes": (1, 480),
         "mask_head": (0, 10),
         "mask_tail": (0, 8),
+        "password_max_age_days": (1, 365),
+        "password_history": (0, 24),
+        "token_days": (1, 90),
     }
     for key, value in data.items():
+        if key == "otp_roles":
+            roles = value if isinstance(value, list | tuple) else None
+            unknown = [r for r in roles or () if r not in Role.values]
+            if roles is None or unknown:
+                errors[key] = [
+                    _("未知角色 %(role)s") % {"role": ", ".join(map(str, unknown))}
+                    if unknown
+                    else _("应为角色列表")
+                ]
+            else:
+                policy.otp_roles = sorted({str(r) for r in roles} - set(OTP_ALWAYS))
+            continue
         if key not in limits:
             errors[key] = [_("不能修改此字段")]
             continue

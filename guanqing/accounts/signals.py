@@ -4,6 +4,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from guanqing.accounts.tokens import tokens_revoke
 from guanqing.core import audit, text
 
 
@@ -35,6 +36,8 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 @receiver(user_locked_out)
 def _locked_out(sender, request, username, ip_address, **kwargs):
     username = text.strip_control(str(username or ""))[:150]
+    # A locked account's API tokens stop working at once, not when they expire.
+    tokens_revoke(username=username)
     audit.record(
         actor=None,
         actor_username=username or "",

@@ -161,6 +161,11 @@ class SecurityPolicy(models.Model):
     idle_minutes = models.PositiveSmallIntegerField(_("空闲退出（分钟）"), default=15)
     mask_head = models.PositiveSmallIntegerField(_("证件号显示前几位"), default=6)
     mask_tail = models.PositiveSmallIntegerField(_("证件号显示后几位"), default=4)
+    password_max_age_days = models.PositiveSmallIntegerField(_("密码有效期（天）"), default=90)
+    password_history = models.PositiveSmallIntegerField(_("不得重复使用的历史密码个数"), default=5)
+    token_days = models.PositiveSmallIntegerField(_("接口令牌有效期（天）"), default=7)
+    # The three administrators and the committee always need a second factor; these roles too.
+    otp_roles = models.JSONField(_("另须动态口令的角色"), default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

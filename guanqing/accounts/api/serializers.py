@@ -72,11 +72,21 @@ class SecurityPolicySerializer(serializers.ModelSerializer):
             "idle_minutes",
             "mask_head",
             "mask_tail",
+            "password_max_age_days",
+            "password_history",
+            "token_days",
+            "otp_roles",
             "updated_at",
         ]
         read_only_fields = ["updated_at"]
         # The ranges are the service's business; here only "a whole number".
-        extra_kwargs = {name: {"validators": []} for name in fields[:-1]}
+        extra_kwargs = {name: {"validators": []} for name in fields[:-2]}
+
+    otp_roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices),
+        required=False,
+        help_text=gettext_lazy("除三员和机关工委外，另须动态口令的角色"),
+    )
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -257,8 +257,11 @@ def test_token_is_issued_audited_and_works(world):
     assert response.status_code == 200, response.content
     token = response.json()["token"]
     assert AuditEvent.objects.filter(action="token", actor=world.users.community_worker).exists()
-    # the same token again (get_or_create)
-    assert _token(client, "community_worker", PASSWORD).json()["token"] == token
+    # a second sign-in issues a second token; both work until they end (a script and a laptop)
+    second = _token(client, "community_worker", PASSWORD).json()["token"]
+    assert second != token
+    client.credentials(HTTP_AUTHORIZATION=f"Token {second}")
+    assert client.get("/api/v1/auth/me/").status_code == 200
 
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     me = client.get("/api/v1/auth/me/").json()

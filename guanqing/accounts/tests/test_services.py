@@ -207,14 +207,15 @@ def test_renaming_is_an_update_and_no_change_writes_nothing(world):
 
 
 def test_disabling_an_account_ends_its_api_tokens(world):
-    from rest_framework.authtoken.models import Token
+    from guanqing.accounts.models import ApiToken
+    from guanqing.accounts.tokens import token_create
 
     target = world.users.fund_officer
-    Token.objects.create(user=target)
+    token_create(user=target)
     services.user_update(actor=world.users.system_admin, user=target, is_active=False)
     target.refresh_from_db()
     assert target.is_active is False
-    assert not Token.objects.filter(user=target).exists()
+    assert not ApiToken.objects.filter(user=target).exists()
     assert last_event(object_id=str(target.pk)).changes["is_active"] == [True, False]
 
 
@@ -476,12 +477,13 @@ def test_the_database_refuses_an_all_powerful_user(db):
 
 
 def test_a_password_reset_revokes_the_users_api_token(world):
-    from rest_framework.authtoken.models import Token
+    from guanqing.accounts.models import ApiToken
+    from guanqing.accounts.tokens import digest
 
     user = world.users.committee
     token = services.token_issue(actor=user)
     services.user_set_password(actor=world.users.system_admin, user=user, password="Brand-new-2026")
-    assert not Token.objects.filter(key=token).exists()
+    assert not ApiToken.objects.filter(digest=digest(token)).exists()
 
 
 def test_a_role_change_drops_the_scope_the_new_role_does_not_carry(world):

@@ -14,7 +14,7 @@ from django.core import signals
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
+from guanqing.accounts.tokens import token_create
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -90,8 +90,8 @@ def api_schema(request, pinned_today, records, wsgi_in_test_transaction):
     # pytest 9 no longer has (it keeps `_id`); the attribute is only read back for its reports.
     request.node._nodeid = request.node.nodeid
     user = getattr(world.users, request.param)
-    token = Token.objects.create(user=user)
-    headers = {"Authorization": f"Token {token.key}"}
+    token = token_create(user=user)
+    headers = {"Authorization": f"Token {token}"}
     schema = schemathesis.openapi.from_wsgi(
         "/api/schema/?format=json", wsgi_in_test_transaction, config=CONFIG, headers=headers
     )

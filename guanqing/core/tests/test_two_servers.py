@@ -27,7 +27,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from guanqing.accounts.tokens import token_create
 
 from guanqing.testing import factories as f
 from guanqing.wishes.models import Wish, WishClaim, WishPhoto
@@ -308,7 +308,7 @@ def two_servers(transactional_db, tmp_path):
 def _member_token(unit, name: str) -> str:
     member = f.MemberFactory(unit=unit, name=name)
     user = f.UserFactory(role="member", member=member, unit=unit)
-    return Token.objects.create(user=user).key
+    return token_create(user=user)
 
 
 needs_postgresql = pytest.mark.skipif(
@@ -373,7 +373,7 @@ def test_two_servers_share_the_database_the_cache_and_the_policy(two_servers):
     # 3. The security administrator tightens the lockout policy through server A; server B,
     # which has read the policy before, locks an account after the new number of failures.
     secadmin = f.UserFactory(role="security_admin", username="secadmin2")
-    admin_token = Token.objects.create(user=secadmin).key
+    admin_token = token_create(user=secadmin)
     assert b.request("GET", "/api/v1/security-policy/", token=admin_token)[1]["failure_limit"] == 5
     changed = a.request(
         "PATCH", "/api/v1/security-policy/", token=admin_token, body={"failure_limit": 2}

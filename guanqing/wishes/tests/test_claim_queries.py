@@ -25,7 +25,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
+from guanqing.accounts.tokens import token_create
 from rest_framework.test import APIClient
 
 from guanqing.core.models import AuditEvent
@@ -39,7 +39,7 @@ MOST_STATEMENTS = 11
 
 def _token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=user)}")
     return client
 
 
