@@ -204,7 +204,13 @@ def build(n_wishes: int, n_members: int, seed: int) -> tuple[list[int], list[str
         later = now + datetime.timedelta(days=1)
         ApiToken.objects.bulk_create(
             [
-                ApiToken(user=user, digest=digest(key), last_used_at=now, expires_at=later)
+                ApiToken(
+                    user=user,
+                    digest=digest(key),
+                    last_used_at=now,
+                    idle_until=later,
+                    expires_at=later,
+                )
                 for user, key in zip(users, keys, strict=True)
             ],
             batch_size=2000,

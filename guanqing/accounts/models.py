@@ -248,6 +248,8 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField()
+    # last use + the policy's idle minutes, as of that use (so a request reads no policy)
+    idle_until = models.DateTimeField()
     expires_at = models.DateTimeField()
 
     class Meta:

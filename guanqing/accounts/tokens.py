@@ -4,8 +4,9 @@ password changes. Only a SHA-256 digest of each key is stored, so a copy of the 
 usable token.
 
 Fixed, not sliding: use never extends a token beyond `token_days` after it was issued; use only keeps
-it from ending by idleness. `last_used_at` is written at most once a minute, like the session's
-activity stamp.
+it from ending by idleness. `last_used_at` and `idle_until` (the use + the policy's idle minutes) are
+written at most once a minute, like the session's activity stamp, so that checking a token reads no
+policy: a change of the idle minutes applies to a token from its next recorded use.
 """
 
 from __future__ import annotations
@@ -36,11 +37,13 @@ def token_create(*, user, now: datetime.datetime | None = None) -> str:
     now = now or timezone.now()
     policy = current_policy()
     key = secrets.token_hex(20)
+    expires_at = now + datetime.timedelta(days=policy.token_days)
     ApiToken.objects.create(
         user=user,
         digest=digest(key),
         last_used_at=now,
-        expires_at=now + datetime.timedelta(days=policy.token_days),
+        idle_until=min(now + datetime.timedelta(minutes=policy.idle_minutes), expires_at),
+        expires_at=expires_at,
     )
     # Tokens past their end are removed whenever a new one is issued: nothing else reads them.
     ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
@@ -75,11 +78,13 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("账号已停用"))
         now = timezone.now()
-        idle = datetime.timedelta(minutes=current_policy().idle_minutes)
-        if now >= token.expires_at or now - token.last_used_at > idle:
+        if now >= token.expires_at or now >= token.idle_until:
             token.delete()
             raise exceptions.AuthenticationFailed(_("令牌已过期，请重新获取"))
         if now - token.last_used_at >= TOUCH_EVERY:
+            idle = datetime.timedelta(minutes=current_policy().idle_minutes)
             with transaction.atomic():
-                ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+                ApiToken.objects.filter(pk=token.pk).update(
+                    last_used_at=now, idle_until=min(now + idle, token.expires_at)
+                )
         return (user, token)

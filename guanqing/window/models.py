@@ -356,6 +356,10 @@ class Case(SensitiveIdMixin, models.Model):
             models.Index(fields=["state", "deadline", "accepted_on", "id"]),
             models.Index(fields=["window", "accepted_on"]),
             models.Index(fields=["id_number_hash"]),
+            # the lists' default order (newest first): the committee's first page is read off the
+            # index backwards instead of sorting every case; per window for a clerk or a unit
+            models.Index(fields=["received_on", "id"], name="case_received"),
+            models.Index(fields=["window", "received_on", "id"], name="case_window_received"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -19,6 +19,7 @@ from guanqing.core.access import AccessTable
 from guanqing.core.context import client_ip
 from guanqing.core.errors import CONFLICT, Conflict
 from guanqing.core.ids import ID_ERROR, MAX_ID, is_digits, parse_id
+from guanqing.core.paging import KeysFirstPaginator
 from guanqing.core.services import OutOfScope, ScopeError
 
 
@@ -46,6 +47,7 @@ class ClientAddressThrottle(SimpleRateThrottle):
 
 
 class Pagination(pagination.PageNumberPagination):
+    django_paginator_class = KeysFirstPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import render
+
+from guanqing.core.paging import KeysFirstPaginator
 
 RESULTS_TARGET = "results"
 PAGE_SIZES = (10, 25, 50, 100)
@@ -38,7 +39,7 @@ def page_size(request) -> int:
 
 def paginate(request, queryset, per_page: int | None = None):
     """The requested page (out-of-range numbers give the last page)."""
-    paginator = Paginator(queryset, per_page or page_size(request))
+    paginator = KeysFirstPaginator(queryset, per_page or page_size(request))
     return paginator.get_page(request.GET.get("page"))
 
 
