@@ -69,14 +69,21 @@ def validate_id_number(value: str) -> str:
         ) from None
     if birth > business_date() or birth < datetime.date(1890, 1, 1):
         raise ValidationError(gettext("身份证号码中的出生日期不合理"), code="birth_date")
-    info = numdb.get("cn/loc").info(number[:6])
-    if not any("county" in props for _part, props in info):
+    if not _known_region(number[:6]):
         raise ValidationError(
             gettext("身份证号码中的地区码 %(code)s 不存在"),
             code="region",
             params={"code": number[:6]},
         )
     return number
+
+
+@lru_cache(maxsize=8192)
+def _known_region(code: str) -> bool:
+    """Whether a 6-digit region code is a county-level code, current or historical (looked up
+    once per code: an import checks thousands of numbers from a few districts)."""
+    info = numdb.get("cn/loc").info(code)
+    return any("county" in props for _part, props in info)
 
 
 def validate_mobile(value: str) -> str:

@@ -502,6 +502,35 @@ class HouseholdImporter(Importer):
     def update(self, plan):
         return services.household_update(actor=self.actor, household=plan.existing, **plan.data)
 
+    def write(self, plans: list[RowPlan], progress: Progress = None) -> tuple[int, int, int]:
+        """New households in bulk (a few statements per thousand rows, with the same checks and
+        audit records as one by one), then the matched ones one by one."""
+        creates = [plan for plan in plans if plan.existing is None]
+        updates = [plan for plan in plans if plan.existing is not None]
+        report = excel.throttled(progress, every=1)
+        created = 0
+        if creates:
+            rows = ((plan.row, {"id_number": plan.id_number, **plan.data}) for plan in creates)
+            try:
+                created = services.households_bulk_create(
+                    actor=self.actor, rows=rows, progress=lambda done: report(done)
+                )
+            except services.RowsInvalid as exc:
+                for row, error in exc.rows:
+                    for name, messages in _message_dict(error).items():
+                        for message in messages:
+                            self.error(row, name, message)
+            except PermissionDenied as exc:
+                self.add_error(RowError(None, "", str(exc) or str(NOT_IN_SCOPE)))
+        del creates
+
+        def updated_progress(done: int) -> None:
+            if progress is not None:
+                progress(len(plans) - len(updates) + done)
+
+        _created, updated, unchanged = super().write(updates, updated_progress)
+        return created, updated, unchanged
+
 
 IMPORTERS: dict[str, type[Importer]] = {
     ImportKind.UNITS: UnitImporter,

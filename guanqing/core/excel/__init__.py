@@ -161,10 +161,27 @@ def _row_parser(ws):
     reads as UNCALCULATED rather than as an empty cell. Rows come as they are stored, each with
     its Excel row number: no filler rows for the gaps. The parser is not public openpyxl API;
     guanqing/registry/tests/test_excel_limits.py pins what is relied on."""
+    from openpyxl.utils.cell import coordinate_to_tuple
     from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
     class Parser(WorkSheetParser):
         def parse_cell(self, element):
+            # Most cells of an import are shared strings (<c r="B2" t="s"><v>7</v></c>): read
+            # those directly; anything else (numbers, dates, formulas, inline text) as openpyxl does.
+            if element.get("t") == "s" and len(element) == 1:
+                child = element[0]
+                coordinate = element.get("r")
+                if child.tag == VALUE_TAG and child.text and coordinate:
+                    row, column = coordinate_to_tuple(coordinate)
+                    self.col_counter = column
+                    style_id = element.get("s", 0)
+                    return {
+                        "row": row,
+                        "column": column,
+                        "value": self.shared_strings[int(child.text)],
+                        "data_type": "s",
+                        "style_id": int(style_id) if style_id else 0,
+                    }
             cell = super().parse_cell(element)
             if cell["value"] is None and element.find(FORMULA_TAG) is not None:
                 value = element.find(VALUE_TAG)
