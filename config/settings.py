@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
+import csp.constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy
 
@@ -72,8 +74,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Permissions-Policy on every answer, static files and redirects included (docs/security.md)
+    "guanqing.core.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy with a nonce per request (request.csp_nonce in templates)
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "guanqing.core.middleware.ChineseFirstLocaleMiddleware",
     # inside the locale (messages in the user's language), outside what may refuse a request
@@ -84,6 +90,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "guanqing.core.middleware.RequestContextMiddleware",
     "guanqing.accounts.middleware.IdleTimeoutMiddleware",
+    "guanqing.accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -161,6 +168,69 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("GUANQING_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Headers and transport (docs/security.md#headers-and-transport, docs/deployment.md §6).
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# GUANQING_SECURE_COOKIES says the site is served over HTTPS only: browsers are then told to use
+# HTTPS for a year (HSTS, this host and its subdomains; never the preload list), and a request
+# that arrives over plain HTTP is redirected (GUANQING_SSL_REDIRECT, below).
+SECURE_HSTS_SECONDS = (
+    env_int("GUANQING_HSTS_SECONDS", 365 * 24 * 3600, minimum=0) if SESSION_COOKIE_SECURE else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = False
+# The header an HTTP reverse proxy sets to "https" (it must overwrite what the client sent), so
+# that Django knows a request came over HTTPS when TLS ends at the proxy.
+_proxy_ssl_header = env_str("GUANQING_PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    if not re.fullmatch(r"[A-Za-z0-9-]+", _proxy_ssl_header):
+        raise ImproperlyConfigured(
+            f"GUANQING_PROXY_SSL_HEADER={_proxy_ssl_header!r} is not a header name "
+            "(for example X-Forwarded-Proto)"
+        )
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+# Django redirects plain HTTP itself only where it can tell HTTPS from HTTP: behind an HTTP proxy
+# that says so in GUANQING_PROXY_SSL_HEADER. Behind a TCP proxy (PROXY protocol, the deployment
+# guide's set-up) every request looks like plain HTTP, so the proxy redirects port 80 instead.
+SECURE_SSL_REDIRECT = env_bool(
+    "GUANQING_SSL_REDIRECT", SESSION_COOKIE_SECURE and bool(_proxy_ssl_header)
+)
+# Browser features no page of Guanqing uses, refused to every page (and to anything injected).
+PERMISSIONS_POLICY = [
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
+# Scripts only from this site's own files (htmx, js/*.js) or carrying the request's nonce: no
+# inline script or on* attribute runs. Inline styles stay allowed (bar widths are style
+# attributes set by the templates; the PDF templates carry their own <style>).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "object-src": [csp.NONE],
+    }
+}
+
 # django-axes: 5 failures lock the account (by username) for 15 minutes.
 AXES_FAILURE_LIMIT = "guanqing.core.policy.axes_failure_limit"
 LOCKOUT_ATTEMPTS_DEFAULT = env_int("GUANQING_LOCKOUT_ATTEMPTS", 5, minimum=1, maximum=20)
@@ -171,6 +241,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Masked in what axes logs and keeps of a failed attempt (its defaults, the password always) and the
+# second-factor code, which may be a recovery code that still works.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp"]
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_CLIENT_IP_CALLABLE = "guanqing.core.context.client_ip"
 
@@ -264,11 +337,15 @@ REST_FRAMEWORK = {
     # DRF's own reading of X-Forwarded-For follows the same count (core/context.client_ip).
     "NUM_PROXIES": TRUSTED_PROXIES,
 }
+# The schema and its documentation page are for signed-in users (session or token) unless
+# GUANQING_PUBLIC_API_DOCS publishes them (docs/security.md#headers-and-transport).
+PUBLIC_API_DOCS = env_bool("GUANQING_PUBLIC_API_DOCS", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "关情 Guanqing API",
     "DESCRIPTION": "Registry, accounts and audit of the Guanqing platform.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["guanqing.core.api.docs.SignedInOrPublished"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # No call to the online validator at swagger.io: the docs page stays on the intranet.
@@ -342,3 +419,11 @@ LOGGING = {
 
 # Accounts lock by username, as the policy demands; a per-IP limit belongs in the reverse proxy.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The HSTS preload list is compiled into browsers and binds every subdomain of the registered
+# domain (a government's .gov.cn) for months: a decision for the domain's owner, not for one of its
+# sites, so SECURE_HSTS_PRELOAD stays off and Django's reminder to set it is not shown.
+SILENCED_SYSTEM_CHECKS.append("security.W021")
+if SESSION_COOKIE_SECURE and not SECURE_SSL_REDIRECT:
+    # HTTPS only, and GUANQING_SSL_REDIRECT=false says that the proxy redirects plain HTTP itself
+    # (a TCP proxy, through which every request looks like plain HTTP: docs/deployment.md §6).
+    SILENCED_SYSTEM_CHECKS.append("security.W008")

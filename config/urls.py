@@ -1,5 +1,7 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from guanqing.core.api.docs import sign_in_first
 
 # The path converters <id:…> and <year:…> are registered by the core app when Django starts.
 
@@ -26,5 +28,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI's start-up script is a response of its own (?script), not an inline script: the
+    # page runs under the Content-Security-Policy. Both need a signed-in user (core/api/docs.py).
+    path(
+        "api/docs/",
+        sign_in_first(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
 ]

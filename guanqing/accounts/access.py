@@ -22,6 +22,13 @@ access = AccessTable(
         "users": allow(Role.SYSTEM_ADMIN, denied=_only_for_lazy("系统管理员")),
         # The security policy, the grants to read full ID numbers, lockouts.
         "security": allow(Role.SECURITY_ADMIN, denied=_only_for_lazy("安全管理员")),
+        # Account requests (new accounts' roles, role changes, password resets): the system
+        # administrator asks and follows them, the security administrator decides.
+        "requests": allow(
+            Role.SYSTEM_ADMIN,
+            Role.SECURITY_ADMIN,
+            denied=_only_for_lazy("系统管理员或安全管理员"),
+        ),
         # The home page's tool cards of the three separated administrators.
         "admin_home": allow(SEPARATED_ADMIN_ROLES),
     },
@@ -29,4 +36,8 @@ access = AccessTable(
 
 # The role names of the messages above, translated when a message is shown (listed here so that
 # the message catalogue keeps them).
-ROLE_NAMES = (gettext_lazy("系统管理员"), gettext_lazy("安全管理员"))
+ROLE_NAMES = (
+    gettext_lazy("系统管理员"),
+    gettext_lazy("安全管理员"),
+    gettext_lazy("系统管理员或安全管理员"),
+)

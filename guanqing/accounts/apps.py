@@ -30,6 +30,7 @@ class AccountsConfig(AppConfig):
                         "member_search",
                         "user_edit",
                         "user_password",
+                        "user_request_withdraw",
                     )
                 ),
             ),
@@ -46,6 +47,9 @@ class AccountsConfig(AppConfig):
                         "security_grants",
                         "security_grant_toggle",
                         "security_locked",
+                        "security_requests",
+                        "security_request_approve",
+                        "security_request_reject",
                     )
                 ),
             ),

@@ -135,21 +135,28 @@ class UserUpdateForm(ScopeFields):
     field_order = ["display_name", "role"]
 
     def service_kwargs(self) -> dict:
-        return {
+        """The name and status always; the role and scope only when they were changed on the page
+        (a change becomes a request for the security administrator)."""
+        data = {
             "display_name": self.cleaned_data["display_name"],
-            "role": self.cleaned_data["role"],
             "is_active": self.cleaned_data["is_active"],
-            **self.scope_data(),
         }
+        if {"role", *SCOPE_FIELDS} & set(self.changed_data):
+            data["role"] = self.cleaned_data["role"]
+            data.update(self.scope_data())
+        return data
 
     @classmethod
-    def initial_for(cls, user: User) -> dict:
+    def initial_for(cls, user: User, pending=None) -> dict:
+        """The account as it is, or, while a request waits, the role and scope asked for (so
+        saving the name alone asks nothing new)."""
+        scope = pending if pending is not None else user
         return {
             "display_name": user.display_name,
-            "role": user.role,
-            "unit": user.unit_id,
-            "community": user.community_id,
-            "member": user.member_id,
+            "role": scope.role,
+            "unit": scope.unit_id,
+            "community": scope.community_id,
+            "member": scope.member_id,
             "is_active": "1" if user.is_active else "0",
         }
 
@@ -218,7 +225,58 @@ class PolicyForm(forms.Form):
         label=_("证件号显示后几位"), help_text=_("0–8 位"), min_value=0, max_value=8
     )
 
-    FIELDS = ["failure_limit", "lockout_minutes", "idle_minutes", "mask_head", "mask_tail"]
+    # --- passwords, API tokens, second factor (views_auth / twofactor) ---
+    password_max_age_days = forms.IntegerField(
+        label=_("密码有效期（天）"),
+        help_text=_("超过此天数须修改密码，1–365 天"),
+        min_value=1,
+        max_value=365,
+    )
+    password_history = forms.IntegerField(
+        label=_("不得重复使用的历史密码个数"),
+        help_text=_("0–24 个，0 为不限制"),
+        min_value=0,
+        max_value=24,
+    )
+    token_days = forms.IntegerField(
+        label=_("接口令牌有效期（天）"),
+        help_text=_("自签发起固定天数，使用不会延长；1–90 天"),
+        min_value=1,
+        max_value=90,
+    )
+    otp_roles = forms.MultipleChoiceField(
+        label=_("另须动态口令的角色"),
+        help_text=_("机关工委和三员始终须使用两步验证"),
+        choices=[(r.value, r.label) for r in Role if r != Role.COMMITTEE and r in BUSINESS_ROLES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean(self):
+        data = super().clean()
+        # A post without these fields (the page shows them; a script may not send them) keeps
+        # their values; the page marks that its check boxes were shown, so none ticked is [].
+        for name in ("password_max_age_days", "password_history", "token_days"):
+            if name not in self.data and name in self.initial:
+                self.errors.pop(name, None)
+                data[name] = self.initial[name]
+        if "otp_roles" not in self.data and "otp_roles_shown" not in self.data:
+            data["otp_roles"] = list(self.initial.get("otp_roles") or [])
+        return data
+
+    # --- end passwords, API tokens, second factor ---
+
+    FIELDS = [
+        "failure_limit",
+        "lockout_minutes",
+        "idle_minutes",
+        "mask_head",
+        "mask_tail",
+        "password_max_age_days",
+        "password_history",
+        "token_days",
+        "otp_roles",
+    ]
 
     @classmethod
     def initial_for(cls, policy) -> dict:

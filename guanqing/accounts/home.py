@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from guanqing.accounts.selectors import pending_count
 from guanqing.core import access
 from guanqing.core.ui.home import HomeSection
 
@@ -17,7 +19,9 @@ def admin_tools(request) -> dict | None:
         tools.append(
             {
                 "title": _("账号管理"),
-                "text": _("新建账号、分配角色和数据范围、重置密码、停用账号。"),
+                "text": _(
+                    "新建账号、申请角色和数据范围（经安全管理员批准后生效）、重置密码、停用账号。"
+                ),
                 "url": reverse("accounts:user_list"),
             }
         )
@@ -29,13 +33,22 @@ def admin_tools(request) -> dict | None:
             }
         )
     if access.allows(user, "accounts.security"):
-        tools.append(
-            {
-                "title": _("安全策略"),
-                "text": _("登录失败锁定、空闲退出、证件号脱敏规则，以及查看完整证件号的授权。"),
-                "url": reverse("accounts:security_policy"),
-            }
-        )
+        waiting = pending_count()
+        tool = {
+            "title": _("安全策略"),
+            "text": _("登录失败锁定、空闲退出、证件号脱敏规则，以及查看完整证件号的授权。"),
+            "url": reverse("accounts:security_policy"),
+        }
+        if waiting:
+            # What waits for approval comes first: the card opens the list of requests.
+            tool["title"] = ngettext(
+                "安全策略 · 待审批 %(n)s 项", "安全策略 · 待审批 %(n)s 项", waiting
+            ) % {"n": waiting}
+            tool["text"] = _(
+                "系统管理员新建的账号、角色和数据范围的变更、重设的密码，经您批准后才生效。"
+            )
+            tool["url"] = reverse("accounts:security_requests")
+        tools.append(tool)
     if access.allows(user, "audit.read"):
         tools.append(
             {

@@ -3,17 +3,26 @@ policy; nobody does both. Each write is validated, saved and audited in one tran
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from guanqing.accounts import selectors
 from guanqing.accounts.access import access
 from guanqing.accounts.choices import ALLOWED_SCOPE, REQUIRED_SCOPE
-from guanqing.accounts.models import User
+from guanqing.accounts.models import AccountRequest, RequestKind, RequestStatus, User
+from guanqing.accounts.passwords import password_apply
+from guanqing.accounts.selectors import ROLE_KINDS
 from guanqing.accounts.tokens import token_create, tokens_revoke
 from guanqing.core import audit, text
+from guanqing.core.errors import Conflict
 from guanqing.core.models import SecurityPolicy
+from guanqing.core.notifications.services import notification_send
 from guanqing.core.policy import current_policy
 from guanqing.core.roles import SEPARATED_ADMIN_ROLES, Role
 from guanqing.core.scope.locking import lock_in_scope
@@ -71,6 +80,107 @@ def _resolve(model, value, field):
     return obj
 
 
+# --- Accounts: the system administrator asks, the security administrator grants ------------
+#
+# An account the system administrator creates has no role until the security administrator
+# approves the role and scope asked for; a change of role or scope waits the same way; a password
+# the system administrator sets holds the account until the security administrator confirms it.
+# So no administrator alone reaches business data: the one who knows a password grants nothing,
+# the one who grants knows no password.
+
+REQUEST_FIELDS = ["kind", "role", "unit", "community", "member", "status", "reason"]
+SCOPE_KEYS = ("role", "unit", "community", "member")
+
+
+def _request_snapshot(request: AccountRequest) -> dict:
+    return audit.snapshot(request, REQUEST_FIELDS)
+
+
+def _site(message, params: dict | None = None) -> str:
+    """Text stored for someone else to read later, in the site language (like the audit log)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message) % params if params is not None else str(message)
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _requested(user: User) -> tuple:
+    return (user.role, user.unit_id, user.community_id, user.member_id)
+
+
+def _check_member_free(user: User, *, account_pk: int | None) -> None:
+    """A member has at most one account, and at most one account asked for."""
+    if not user.member_id:
+        return
+    taken = User.objects.filter(member_id=user.member_id)
+    if account_pk is not None:
+        taken = taken.exclude(pk=account_pk)
+    if taken.exists():
+        raise ValidationError({"member": [_("该党员已有账号")]})
+    asked = AccountRequest.objects.filter(
+        member_id=user.member_id, status=RequestStatus.PENDING, kind__in=ROLE_KINDS
+    )
+    if account_pk is not None:
+        asked = asked.exclude(user_id=account_pk)
+    if asked.exists():
+        raise ValidationError({"member": [_("该党员已有待审批的账号申请")]})
+
+
+def _request_submit(*, actor: User, user: User, kind: str, scope: User | None = None):
+    """A new pending request (audited); security administrators are told one waits."""
+    request = AccountRequest(user=user, kind=kind, requested_by=actor)
+    if scope is not None:
+        request.role = scope.role
+        request.unit_id = scope.unit_id
+        request.community_id = scope.community_id
+        request.member_id = scope.member_id
+    request.save()
+    changes = {k: [None, v] for k, v in _request_snapshot(request).items() if v not in (None, "")}
+    audit.record(
+        actor=actor, action="create", obj=request, root=user, changes=changes, message="request"
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        kind_label = str(request.get_kind_display())
+    notification_send(
+        recipients=User.objects.filter(role=Role.SECURITY_ADMIN, is_active=True),
+        kind="account_request",
+        text=_site(
+            gettext_lazy("系统管理员提交了账号“%(username)s”的%(kind)s申请，待您审批。"),
+            {"username": user.username, "kind": kind_label},
+        ),
+        link=_link("accounts:security_requests"),
+        dedupe_key=f"accounts:request:{request.pk}",
+    )
+    return request
+
+
+def _request_close(*, actor: User, request: AccountRequest, status: str, reason: str = ""):
+    """Move a pending request to `status`, once: a second decision finds it gone (409)."""
+    before = _request_snapshot(request)
+    now = timezone.now()
+    updated = AccountRequest.objects.filter(pk=request.pk, status=RequestStatus.PENDING).update(
+        status=status, decided_by=actor, decided_at=now, reason=reason
+    )
+    if not updated:
+        raise Conflict(_("该申请已经处理过，请刷新页面查看结果"))
+    request.status, request.decided_by, request.decided_at, request.reason = (
+        status,
+        actor,
+        now,
+        reason,
+    )
+    return audit.diff(before, _request_snapshot(request))
+
+
+def _link(name: str, *args) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:  # pragma: no cover - the URL is always there in the project
+        return ""
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -83,7 +193,9 @@ def user_create(
     community: Division | int | None = None,
     member: Member | int | None = None,
 ) -> User:
-    if role not in Role.values:
+    """A new account without a role, and the request for `role` and its scope, which the
+    security administrator approves (or rejects) before the account may sign in."""
+    if role not in Role.values or not role:
         raise ValidationError({"role": [_("未知角色 %(role)r") % {"role": role}]})
     _check_manageable(actor, role)
     username = (username or "").strip()
@@ -93,27 +205,23 @@ def user_create(
         raise ValidationError(
             {"username": [_("用户名“%(username)s”已被使用") % {"username": username}]}
         )
-    user = User(
+    # The role and scope asked for, checked exactly as they would be if they applied now.
+    asked = User(
         username=username,
-        display_name=display_name,
         role=role,
         unit=_resolve(Unit, unit, "unit"),
         community=_resolve(Division, community, "community"),
         member=_resolve(Member, member, "member"),
     )
-    if user.member_id and User.objects.filter(member_id=user.member_id).exists():
-        raise ValidationError({"member": [_("该党员已有账号")]})
-    if not user.display_name and user.member_id:
-        user.display_name = user.member.name
-    _check_scope(user)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from None
-    user.set_password(password)
+    _check_scope(asked)
+    _check_member_free(asked, account_pk=None)
+    user = User(username=username, display_name=display_name, role="")
+    if not user.display_name and asked.member_id:
+        user.display_name = asked.member.name
     text.full_clean(user, exclude=["password"])
-    user.save()
+    password_apply(user, password, by_admin=True)  # validates first, then saves
     audit.record(actor=actor, action="create", obj=user, changes=_user_changes(None, user))
+    _request_submit(actor=actor, user=user, kind=RequestKind.CREATE, scope=asked)
     return user
 
 
@@ -124,59 +232,293 @@ def _user_snapshot(user: User) -> dict:
 def _user_changes(before: dict | None, user: User) -> dict:
     after = _user_snapshot(user)
     if before is None:
-        return {k: [None, v] for k, v in after.items() if v not in (None, "")}
+        return {
+            k: v for k, v in ((k, [None, v]) for k, v in after.items()) if v[1] not in (None, "")
+        }
     return audit.diff(before, after)
 
 
 @transaction.atomic
 def user_update(*, actor: User, user: User, **data) -> User:
+    """The name and the active flag change at once (disabling ends the account's tokens); a new
+    role or scope becomes a request for the security administrator (`user.submitted_request`
+    is the request this call made, or None)."""
     user = User.objects.select_for_update().get(pk=user.pk)
     _check_manageable(actor, user.role)
     if "role" in data:
         _check_manageable(actor, data["role"])
     if user.pk == actor.pk:
         raise ValidationError({"role": [_("不能修改自己的账号")]})
-    before = _user_snapshot(user)
     allowed = {"display_name", "role", "unit", "community", "member", "is_active"}
     unknown = set(data) - allowed
     merge_errors({k: [_("不能修改此字段")] for k in unknown})
     for key, model in (("unit", Unit), ("community", Division), ("member", Member)):
         if key in data:
             data[key] = _resolve(model, data[key], key)
-    for key, value in data.items():
-        setattr(user, key, value)
-    _check_scope(user)
+
+    submitted = None
+    if SCOPE_KEYS_SET & set(data):
+        submitted = _request_role_change(actor=actor, user=user, data=data)
+
+    before = _user_snapshot(user)
+    for key in ("display_name", "is_active"):
+        if key in data:
+            setattr(user, key, data[key])
     text.full_clean(user, exclude=["password"])
     changes = _user_changes(before, user)
-    if not changes:
-        return user
-    user.save()
-    action = "role_change" if {"role", "unit", "community", "member"} & set(changes) else "update"
-    audit.record(actor=actor, action=action, obj=user, changes=changes)
-    if not user.is_active:
-        _end_sessions_and_tokens(user)
+    if changes:
+        user.save(update_fields=[k for k in ("display_name", "is_active") if k in changes])
+        audit.record(actor=actor, action="update", obj=user, changes=changes)
+        if not user.is_active:
+            _end_sessions_and_tokens(user)
+    user.submitted_request = submitted
     return user
+
+
+SCOPE_KEYS_SET = set(SCOPE_KEYS)
+
+
+def _request_role_change(*, actor: User, user: User, data: dict) -> AccountRequest | None:
+    """The role and scope asked for in `data`, on top of what is asked already (or what the
+    account has): a request replacing the pending one, None when nothing new is asked."""
+    pending = selectors.pending_role_request(user)
+    base = pending if pending is not None else user
+    asked = User(
+        pk=user.pk,
+        username=user.username,
+        role=base.role,
+        unit_id=base.unit_id,
+        community_id=base.community_id,
+        member_id=base.member_id,
+    )
+    for key in SCOPE_KEYS:
+        if key in data:
+            setattr(asked, key, data[key])
+    if not asked.role:
+        raise ValidationError({"role": [_("请选择角色")]})
+    if asked.role not in Role.values:
+        raise ValidationError({"role": [_("未知角色 %(role)r") % {"role": asked.role}]})
+    _check_scope(asked)
+    if asked.member_id:
+        _check_member_free(asked, account_pk=user.pk)
+    if pending is not None:
+        check = User(
+            role=pending.role,
+            unit_id=pending.unit_id,
+            community_id=pending.community_id,
+            member_id=pending.member_id,
+        )
+        if _requested(asked) == _requested(check):
+            return None  # asked already
+    elif _requested(asked) == _requested(user):
+        return None  # the account has it already
+    kind = RequestKind.ROLE
+    if pending is not None:
+        kind = pending.kind  # a new account's request stays the new account's
+        changes = _request_close(actor=actor, request=pending, status=RequestStatus.WITHDRAWN)
+        audit.record(
+            actor=actor,
+            action="update",
+            obj=pending,
+            root=user,
+            changes=changes,
+            message="request_replaced",
+        )
+        if _requested(asked) == _requested(user) and kind == RequestKind.ROLE:
+            return None  # back to what the account has: nothing left to ask
+    return _request_submit(actor=actor, user=user, kind=kind, scope=asked)
 
 
 @transaction.atomic
 def user_set_password(*, actor: User, user: User, password: str) -> User:
-    if actor.pk != user.pk:
+    """Someone's own new password, or one the system administrator sets for an account.
+
+    A password the system administrator sets is known to it: the owner must change it at the
+    next sign-in, every session and token of the account ends, the owner is told, and the account
+    cannot sign in until the security administrator confirms the reset."""
+    own = actor.pk == user.pk
+    if not own:
         _check_manageable(actor, user.role)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from None
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    # Browser sessions end by themselves (Django checks the password hash); API tokens do not.
+    user = User.objects.select_for_update().get(pk=user.pk)
+    password_apply(user, password, by_admin=not own)
+    # Browser sessions end by themselves: Django checks the session against the password hash.
     _end_sessions_and_tokens(user)
     audit.record(actor=actor, action="password_change", obj=user)
+    if not own:
+        # A reset while another waits replaces it: the security administrator confirms the
+        # password set last, at the time it was set.
+        earlier = AccountRequest.objects.filter(
+            user=user, kind=RequestKind.PASSWORD_RESET, status=RequestStatus.PENDING
+        ).first()
+        if earlier is not None:
+            changes = _request_close(actor=actor, request=earlier, status=RequestStatus.WITHDRAWN)
+            audit.record(
+                actor=actor,
+                action="update",
+                obj=earlier,
+                root=user,
+                changes=changes,
+                message="request_replaced",
+            )
+        _request_submit(actor=actor, user=user, kind=RequestKind.PASSWORD_RESET)
+        notification_send(
+            recipients=[user],
+            kind="password_reset",
+            text=_site(
+                gettext_lazy(
+                    "您的密码已于 %(when)s 由系统管理员重设，须经安全管理员确认后方可登录，"
+                    "登录后请立即修改密码。如非本人申请，请联系安全管理员。"
+                ),
+                {"when": _when(user.password_changed_at)},
+            ),
+            dedupe_key=f"accounts:password_reset:{user.pk}:{user.password_changed_at.isoformat()}",
+        )
     return user
 
 
 def _end_sessions_and_tokens(user: User) -> None:
-    # Browser sessions end by themselves when the password hash changes; tokens do not.
+    # Browser sessions end by themselves when the password hash changes or the account is
+    # disabled (Django checks both on every request); tokens do not.
     tokens_revoke(user=user)
+
+
+# --- The security administrator's decisions --------------------------------------------------
+
+
+def _decidable(actor: User, request: AccountRequest | int, rule: str, message) -> AccountRequest:
+    require(access.allows(actor, rule), message)
+    pk = getattr(request, "pk", request)
+    request = lock_in_scope(selectors.account_requests().visible_to(actor), pk)
+    if request.status != RequestStatus.PENDING:
+        raise Conflict(
+            _("该申请已%(status)s，不能再处理") % {"status": request.get_status_display()}
+        )
+    return request
+
+
+@transaction.atomic
+def account_request_approve(
+    *, actor: User, request: AccountRequest | int, reason: str = ""
+) -> AccountRequest:
+    """Grant what the request asks: the role and scope (re-checked now), or, for a password the
+    system administrator set, the account's signing in again."""
+    request = _decidable(actor, request, "security", _("只有安全管理员可以审批账号申请"))
+    user = User.objects.select_for_update().get(pk=request.user_id)
+    if user.pk == actor.pk:
+        raise ValidationError({"user": [_("不能审批涉及自己账号的申请")]})
+    if user.is_separated_admin:
+        raise ValidationError({"user": [_("三员账号不经申请审批")]})
+    reason = (reason or "").strip()
+    if len(reason) > 200:
+        raise ValidationError({"reason": [_("说明最多 200 字")]})
+    if request.kind in ROLE_KINDS:
+        before = _user_snapshot(user)
+        user.role = request.role
+        user.unit_id = request.unit_id
+        user.community_id = request.community_id
+        user.member_id = request.member_id
+        _check_scope(user)
+        _check_member_taken(user)
+        text.full_clean(user, exclude=["password"])
+        changes = _user_changes(before, user)
+        user.save(update_fields=["role", "unit", "community", "member"])
+    changes_request = _request_close(
+        actor=actor, request=request, status=RequestStatus.APPROVED, reason=reason
+    )
+    audit.record(
+        actor=actor,
+        action="role_change",
+        obj=request,
+        root=user,
+        changes=changes_request,
+        message="request_approved",
+    )
+    if request.kind in ROLE_KINDS and changes:
+        audit.record(
+            actor=actor, action="role_change", obj=user, changes=changes, message="request_approved"
+        )
+    _tell_requester(request, user)
+    return request
+
+
+def _check_member_taken(user: User) -> None:
+    if (
+        user.member_id
+        and User.objects.filter(member_id=user.member_id).exclude(pk=user.pk).exists()
+    ):
+        raise ValidationError({"member": [_("该党员已有账号")]})
+
+
+@transaction.atomic
+def account_request_reject(
+    *, actor: User, request: AccountRequest | int, reason: str
+) -> AccountRequest:
+    """Refuse what the request asks, saying why. A refused password reset leaves the account
+    without a usable password: the password the system administrator chose never signs in."""
+    request = _decidable(actor, request, "security", _("只有安全管理员可以审批账号申请"))
+    user = User.objects.select_for_update().get(pk=request.user_id)
+    if user.pk == actor.pk:
+        raise ValidationError({"user": [_("不能审批涉及自己账号的申请")]})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请填写驳回理由")]})
+    if len(reason) > 200:
+        raise ValidationError({"reason": [_("说明最多 200 字")]})
+    changes = _request_close(
+        actor=actor, request=request, status=RequestStatus.REJECTED, reason=reason
+    )
+    if request.kind == RequestKind.PASSWORD_RESET:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        _end_sessions_and_tokens(user)
+    audit.record(
+        actor=actor,
+        action="role_change",
+        obj=request,
+        root=user,
+        changes=changes,
+        message="request_rejected",
+    )
+    _tell_requester(request, user)
+    return request
+
+
+@transaction.atomic
+def account_request_withdraw(*, actor: User, request: AccountRequest | int) -> AccountRequest:
+    """The system administrator takes back a role request it made. A password reset cannot be
+    taken back: only the security administrator lets the account sign in again."""
+    request = _decidable(actor, request, "users", _("只有系统管理员可以撤回申请"))
+    require(request.requested_by_id == actor.pk, _("只能撤回自己提交的申请"))
+    if request.kind == RequestKind.PASSWORD_RESET:
+        raise ValidationError({"kind": [_("重设密码须由安全管理员确认或驳回，不能撤回")]})
+    changes = _request_close(actor=actor, request=request, status=RequestStatus.WITHDRAWN)
+    audit.record(
+        actor=actor,
+        action="update",
+        obj=request,
+        root=request.user,
+        changes=changes,
+        message="request_withdrawn",
+    )
+    return request
+
+
+def _tell_requester(request: AccountRequest, user: User) -> None:
+    if request.status == RequestStatus.APPROVED:
+        message = gettext_lazy("您提交的账号“%(username)s”%(kind)s申请已由安全管理员批准。")
+    else:
+        message = gettext_lazy(
+            "您提交的账号“%(username)s”%(kind)s申请已被安全管理员驳回：%(reason)s"
+        )
+    with translation.override(settings.LANGUAGE_CODE):
+        kind = str(request.get_kind_display())
+    notification_send(
+        recipients=[request.requested_by_id],
+        kind="account_request_decided",
+        text=_site(message, {"username": user.username, "kind": kind, "reason": request.reason}),
+        link=_link("accounts:user_edit", user.pk),
+        dedupe_key=f"accounts:request:{request.pk}:{request.status}",
+    )
 
 
 @transaction.atomic

@@ -99,3 +99,38 @@ def _api_error_detail(request, status: int) -> str:
     if status in known:
         return str(known[status].default_detail)
     return str(exceptions.APIException.default_detail)
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every answer (settings.PERMISSIONS_POLICY: features refused to every
+    page), and HSTS when the site is served over HTTPS only but TLS ended at a TCP proxy.
+
+    Django's SecurityMiddleware sends Strict-Transport-Security only on requests it sees as HTTPS;
+    behind a proxy that passes the connection on with the PROXY protocol (docs/deployment.md §6)
+    every request looks like plain HTTP although the browser spoke TLS. With GUANQING_SECURE_COOKIES
+    the site says it is served over HTTPS only, so the header is sent all the same (a browser
+    ignores it on a plain HTTP answer).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        response = self.get_response(request)
+        if settings.PERMISSIONS_POLICY:
+            policy = ", ".join(f"{feature}=()" for feature in settings.PERMISSIONS_POLICY)
+            response.headers.setdefault("Permissions-Policy", policy)
+        if (
+            settings.SESSION_COOKIE_SECURE
+            and settings.SECURE_HSTS_SECONDS
+            and "Strict-Transport-Security" not in response
+        ):
+            value = f"max-age={settings.SECURE_HSTS_SECONDS}"
+            if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+                value += "; includeSubDomains"
+            if settings.SECURE_HSTS_PRELOAD:
+                value += "; preload"
+            response.headers["Strict-Transport-Security"] = value
+        return response

@@ -4,27 +4,31 @@ grants, token sign-in and the current user."""
 from __future__ import annotations
 
 import django_filters
-from axes.utils import reset as axes_reset
-from django.conf import settings
-from django.contrib.auth import authenticate
-from django.db.models import Q
-from django.utils.translation import gettext as _
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, mixins, permissions, status
+from rest_framework import generics, mixins, permissions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from guanqing.accounts import services
 from guanqing.accounts.access import access
 from guanqing.accounts.api import serializers as s
-from guanqing.accounts.models import User
-from guanqing.core.api.base import RoleAllowed, ServiceCreateMixin, ServiceUpdateMixin
+from guanqing.accounts.models import AccountRequest, RequestKind, RequestStatus, User
+from guanqing.accounts.selectors import account_requests
+from guanqing.core.api.base import (
+    RoleAllowed,
+    ServiceCreateMixin,
+    ServiceUpdateMixin,
+)
 from guanqing.core.api.filters import IdFilter
 from guanqing.core.api.viewsets import ScopedViewSet
-from guanqing.core.policy import current_policy, request_policy
+from guanqing.core.policy import current_policy
 from guanqing.core.roles import Role
+
+_ALREADY_DECIDED = OpenApiResponse(
+    description=gettext_lazy("申请已被处理（批准、驳回或撤回） {detail: message}")
+)
 
 
 class UserFilter(django_filters.FilterSet):
@@ -60,6 +64,16 @@ class UserViewSet(
     action_access = {"grant_reveal": "security"}
     create_rule = "users"
 
+    def get_queryset(self):
+        pending = AccountRequest.objects.filter(status=RequestStatus.PENDING).order_by(
+            "requested_at", "pk"
+        )
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(Prefetch("requests", queryset=pending, to_attr="pending_list"))
+        )
+
     def check_edit_permission(self, obj):
         # Which accounts the system administrator may change is the service's rule
         # (not its own, not the three administrators): it answers 400 naming the field.
@@ -73,8 +87,37 @@ class UserViewSet(
         return services.user_update(actor=self.request.user, user=obj, **data)
 
     @extend_schema(
+        summary=gettext_lazy("新建账号（系统管理员）：角色和范围待安全管理员批准后生效"),
+    )
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
+
+    @extend_schema(
+        summary=gettext_lazy(
+            "修改账号（系统管理员）：姓名和启用状态立即生效，角色和范围的变更待安全管理员审批"
+        ),
+    )
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    @extend_schema(
+        summary=gettext_lazy(
+            "修改账号（系统管理员）：姓名和启用状态立即生效，角色和范围的变更待安全管理员审批"
+        ),
+    )
+    def update(self, request, *args, **kwargs):
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(
         request=s.PasswordSerializer,
-        responses={204: OpenApiResponse(description=gettext_lazy("密码已修改"))},
+        responses={
+            204: OpenApiResponse(
+                description=gettext_lazy(
+                    "密码已重设：账号的会话和令牌随即失效，本人收到通知；"
+                    "经安全管理员确认后方可登录，登录后须修改密码"
+                )
+            )
+        },
         summary=gettext_lazy("重设密码（系统管理员）"),
     )
     @action(detail=True, methods=["post"], url_path="set-password")
@@ -103,6 +146,80 @@ class UserViewSet(
         return self.respond_with(user)
 
 
+class AccountRequestFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=RequestStatus.choices, label=gettext_lazy("状态"))
+    kind = django_filters.ChoiceFilter(choices=RequestKind.choices, label=gettext_lazy("类型"))
+    user = IdFilter(field_name="user_id", label=gettext_lazy("账号编号"))
+
+    class Meta:
+        model = AccountRequest
+        fields = ["status", "kind", "user"]
+
+
+class AccountRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """What the system administrator asked for (new accounts' roles, changes of role or scope,
+    password resets) and the security administrator's decisions."""
+
+    model = AccountRequest
+    serializer_class = s.AccountRequestSerializer
+    filterset_class = AccountRequestFilter
+    ordering_fields = ["requested_at", "decided_at"]
+    ordering = ["-requested_at", "-pk"]
+    access = access
+    access_rule = "requests"
+    action_access = {"approve": "security", "reject": "security", "withdraw": "users"}
+
+    def get_queryset(self):
+        return (
+            account_requests()
+            .visible_to(self.request.user)
+            .select_related("user", "unit", "community", "member", "requested_by", "decided_by")
+        )
+
+    def _decided(self, request):
+        return self.respond_with(self.read_back(request))
+
+    @extend_schema(
+        request=s.ApproveSerializer,
+        responses={200: s.AccountRequestSerializer, 409: _ALREADY_DECIDED},
+        summary=gettext_lazy("批准申请（安全管理员）"),
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        obj = self.get_object()
+        serializer = s.ApproveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = services.account_request_approve(
+            actor=request.user, request=obj, reason=serializer.validated_data.get("reason", "")
+        )
+        return self._decided(obj)
+
+    @extend_schema(
+        request=s.RejectSerializer,
+        responses={200: s.AccountRequestSerializer, 409: _ALREADY_DECIDED},
+        summary=gettext_lazy("驳回申请（安全管理员）"),
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        obj = self.get_object()
+        serializer = s.RejectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = services.account_request_reject(
+            actor=request.user, request=obj, reason=serializer.validated_data["reason"]
+        )
+        return self._decided(obj)
+
+    @extend_schema(
+        request=None,
+        responses={200: s.AccountRequestSerializer, 409: _ALREADY_DECIDED},
+        summary=gettext_lazy("撤回自己提交的申请（系统管理员；重设密码不能撤回）"),
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        obj = services.account_request_withdraw(actor=request.user, request=self.get_object())
+        return self._decided(obj)
+
+
 class SecurityPolicyView(generics.GenericAPIView):
     """The security policy in force, for the security administrator only."""
 
@@ -125,57 +242,6 @@ class SecurityPolicyView(generics.GenericAPIView):
             return Response(self.get_serializer(current_policy()).data)
         policy = services.policy_update(actor=request.user, **serializer.validated_data)
         return Response(self.get_serializer(policy).data)
-
-
-def _locked_message(request) -> str:
-    minutes = request_policy(request).lockout_minutes
-    return _("该账号因连续登录失败已被锁定，请 %(minutes)s 分钟后再试或联系安全管理员") % {
-        "minutes": minutes
-    }
-
-
-class TokenView(APIView):
-    """Exchange a username and password for an API token (`Authorization: Token …`).
-
-    Sign-in goes through `django.contrib.auth.authenticate`, so django-axes counts failures and
-    locks the account exactly as for the login page; a locked account is refused even with the
-    right password.
-    """
-
-    authentication_classes = []
-    permission_classes = [permissions.AllowAny]
-    serializer_class = s.TokenRequestSerializer
-
-    @extend_schema(
-        request=s.TokenRequestSerializer,
-        responses={
-            200: s.TokenSerializer,
-            400: OpenApiResponse(description=gettext_lazy("用户名或密码错误")),
-            403: OpenApiResponse(description=gettext_lazy("账号已锁定")),
-        },
-        summary=gettext_lazy("用用户名和密码换取令牌"),
-        auth=[],
-    )
-    def post(self, request):
-        serializer = s.TokenRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        http_request = request._request
-        user = authenticate(
-            request=http_request,
-            username=serializer.validated_data["username"],
-            password=serializer.validated_data["password"],
-        )
-        if getattr(http_request, "axes_locked_out", False):
-            # Answer here, as JSON, instead of letting AxesMiddleware render its HTML page.
-            http_request.axes_locked_out = False
-            raise exceptions.PermissionDenied(_locked_message(http_request))
-        if user is None or not user.is_active:
-            raise exceptions.ValidationError(
-                {"non_field_errors": [_("用户名或密码错误，或账号已停用")]}
-            )
-        if settings.AXES_RESET_ON_SUCCESS:
-            axes_reset(username=user.get_username())
-        return Response({"token": services.token_issue(actor=user)})
 
 
 class MeView(generics.GenericAPIView):

@@ -34,16 +34,21 @@ def test_sysadmin_creates_a_unit_admin_with_its_unit(world):
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["role"] == "unit_admin"
-    assert body["unit"] == world.unit.pk
+    # no role until the security administrator approves the one asked for
+    assert (body["role"], body["unit"]) == ("", None)
+    [asked] = body["pending_requests"]
+    assert (asked["kind"], asked["role"], asked["unit"]) == ("create", "unit_admin", world.unit.pk)
     assert body["can_reveal_sensitive"] is False
     assert "password" not in body
     user = User.objects.get(username="new_user")
     assert user.check_password(NEW_PASSWORD)
-    assert AuditEvent.objects.count() - before == 1
-    event = AuditEvent.objects.latest("id")
-    assert (event.action, event.object_id) == ("create", str(user.pk))
-    assert user.password not in str(event.changes)
+    events = AuditEvent.objects.order_by("id")[before:]
+    assert [(e.action, e.object_type) for e in events] == [
+        ("create", "accounts.user"),
+        ("create", "accounts.accountrequest"),
+    ]
+    assert events[0].object_id == str(user.pk)
+    assert all(user.password not in str(e.changes) for e in events)
 
 
 def test_community_worker_without_community_is_refused_naming_community(world):
@@ -63,7 +68,8 @@ def test_sysadmin_creates_a_member_account_bound_to_a_member(world):
         format="json",
     )
     assert response.status_code == 201, response.content
-    assert response.json()["unit"] == world.other_unit.pk
+    [asked] = response.json()["pending_requests"]
+    assert (asked["member"], asked["unit"]) == (world.other_member.pk, world.other_unit.pk)
 
 
 @pytest.mark.parametrize("role", ["system_admin", "security_admin", "audit_admin"])
@@ -106,7 +112,7 @@ def test_sysadmin_lists_every_user_without_password_hashes(world):
     assert "md5$" not in text and "pbkdf2" not in text
 
 
-def test_role_change_is_audited_as_role_change(world):
+def test_role_change_waits_for_approval_and_is_audited_as_role_change(world):
     target = world.users.window_clerk
     response = api_as(world.users.system_admin).patch(
         f"/api/v1/users/{target.pk}/",
@@ -114,10 +120,20 @@ def test_role_change_is_audited_as_role_change(world):
         format="json",
     )
     assert response.status_code == 200, response.content
+    assert response.json()["role"] == "window_clerk"
+    [asked] = response.json()["pending_requests"]
+    assert (asked["kind"], asked["role"]) == ("role", "unit_admin")
+    target.refresh_from_db()
+    assert (target.role, target.unit) == ("window_clerk", None)
+    response = api_as(world.users.security_admin).post(
+        f"/api/v1/account-requests/{asked['id']}/approve/", {}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "approved"
     target.refresh_from_db()
     assert (target.role, target.unit) == ("unit_admin", world.other_unit)
-    event = AuditEvent.objects.latest("id")
-    assert event.action == "role_change"
+    event = AuditEvent.objects.filter(object_type="accounts.user").latest("id")
+    assert (event.action, event.actor) == ("role_change", world.users.security_admin)
     assert event.changes["role"] == ["窗口受理员", "单位党务管理员"]
 
 
@@ -135,9 +151,9 @@ def test_role_change_without_needed_scope_changes_nothing(world):
 
 
 def test_sysadmin_disables_an_account_and_its_token_stops_working(world):
-    target = world.users.committee
+    target = world.users.fund_officer
     token = APIClient().post(
-        "/api/v1/auth/token/", {"username": "committee", "password": PASSWORD}, format="json"
+        "/api/v1/auth/token/", {"username": "fund_officer", "password": PASSWORD}, format="json"
     )
     assert token.status_code == 200
     response = api_as(world.users.system_admin).patch(
@@ -166,8 +182,10 @@ def test_sysadmin_sets_a_password_audited(world):
     assert response.status_code == 204
     target.refresh_from_db()
     assert target.check_password(NEW_PASSWORD)
-    event = AuditEvent.objects.latest("id")
+    event = AuditEvent.objects.filter(object_type="accounts.user").latest("id")
     assert (event.action, event.object_id) == ("password_change", str(target.pk))
+    body = api_as(world.users.system_admin).get(f"/api/v1/users/{target.pk}/").json()
+    assert [r["kind"] for r in body["pending_requests"]] == ["password_reset"]
 
 
 def test_sysadmin_cannot_change_its_own_account(world):
@@ -305,7 +323,7 @@ def test_five_failures_lock_the_account_even_for_the_right_password(world):
     assert failed.count() >= 5
     assert AuditEvent.objects.filter(action="locked_out", actor_username="unit_admin").exists()
     # other accounts are not affected
-    assert _token(client, "committee", PASSWORD).status_code == 200
+    assert _token(client, "community_worker", PASSWORD).status_code == 200
 
 
 def test_a_success_before_the_limit_resets_the_count(world):

@@ -10,20 +10,30 @@ import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
 
-from guanqing.accounts import services
+from guanqing.accounts import services, twofactor
 from guanqing.accounts.middleware import LAST_SEEN_KEY
+from guanqing.accounts.models import User
 from guanqing.core.models import AuditEvent
+from guanqing.testing import otp
 from guanqing.testing.factories import PASSWORD
 
 IP = "10.20.30.40"
 
 
 def login(client, username, password):
-    return client.post(
+    """The login page, through the second factor where the account needs one."""
+    user = User.objects.filter(username=username).first()
+    if user is not None and twofactor.otp_needed(user) and not twofactor.otp_enabled(user):
+        otp.enrol(user)
+    response = client.post(
         reverse("accounts:login"),
         {"username": username, "password": password},
         REMOTE_ADDR=IP,
     )
+    if response.status_code == 302 and response["Location"] == reverse("accounts:login_otp"):
+        code = otp.fresh_code(twofactor.device_of(user))
+        response = client.post(reverse("accounts:login_otp"), {"otp": code}, REMOTE_ADDR=IP)
+    return response
 
 
 def signed_in(client) -> bool:

@@ -7,9 +7,9 @@ from axes.models import AccessAttempt
 from django.core.exceptions import ValidationError
 
 from guanqing.accounts import services
-from guanqing.accounts.models import User
+from guanqing.accounts.models import AccountRequest, User
 from guanqing.core.context import RequestInfo, reset_request_info, set_request_info
-from guanqing.core.models import AuditEvent, SecurityPolicy
+from guanqing.core.models import AuditEvent, Notification, SecurityPolicy
 from guanqing.core.policy import current_policy
 from guanqing.core.services import ScopeError
 from guanqing.testing import factories as f
@@ -39,6 +39,22 @@ def last_event(**filters) -> AuditEvent:
     return AuditEvent.objects.filter(**filters).order_by("-id").first()
 
 
+def pending(user, kind=None) -> AccountRequest | None:
+    rows = AccountRequest.objects.filter(user=user, status="pending")
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows.first()
+
+
+def approved(world, user) -> User:
+    """The security administrator approves the account's pending role request."""
+    services.account_request_approve(
+        actor=world.users.security_admin, request=pending(user, kind=None)
+    )
+    user.refresh_from_db()
+    return user
+
+
 # --- user_create ---------------------------------------------------------------------------
 
 
@@ -52,14 +68,27 @@ def test_system_admin_creates_unit_admin_and_the_audit_row_has_new_values_and_ip
         unit=world.unit.pk,
     )
     user.refresh_from_db()
-    assert user.unit == world.unit
+    # no role and no scope until the security administrator approves what was asked for
+    assert (user.role, user.unit) == ("", None)
     assert user.check_password(PASSWORD)
+    assert user.must_change_password
+    asked = pending(user)
+    assert (asked.kind, asked.role, asked.unit, asked.requested_by) == (
+        "create",
+        "unit_admin",
+        world.unit,
+        world.users.system_admin,
+    )
     event = last_event(action="create", object_type="accounts.user", object_id=str(user.pk))
     assert event.actor == world.users.system_admin
     assert event.ip_address == from_ip
     assert event.changes["username"] == [None, "wang_jiwei"]
-    assert event.changes["unit"] == [None, "市纪委"]
     assert "password" not in event.changes
+    request_event = last_event(object_type="accounts.accountrequest", object_id=str(asked.pk))
+    assert request_event.changes["role"] == [None, "单位党务管理员"]
+    assert request_event.changes["unit"] == [None, "市纪委"]
+    assert request_event.root_id == str(user.pk)
+    assert approved(world, user).unit == world.unit
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "system_admin"])
@@ -118,8 +147,10 @@ def test_member_account_takes_its_unit_from_the_member(world):
         role="member",
         member=member.pk,
     )
-    assert user.unit == world.other_unit
+    assert pending(user).unit == world.other_unit
     assert user.display_name == member.name
+    user = approved(world, user)
+    assert (user.role, user.member, user.unit) == ("member", member, world.other_unit)
 
 
 def test_a_member_gets_at_most_one_account(world):
@@ -142,7 +173,28 @@ def test_scope_the_role_does_not_need_is_dropped(world):
         role="committee",
         community=world.community.pk,
     )
-    assert user.community is None
+    assert pending(user).community is None
+    assert approved(world, user).community is None
+
+
+def test_a_member_asked_for_by_a_pending_request_is_not_asked_for_twice(world):
+    member = f.MemberFactory(unit=world.other_unit)
+    services.user_create(
+        actor=world.users.system_admin,
+        username="first",
+        password=PASSWORD,
+        role="member",
+        member=member.pk,
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.user_create(
+            actor=world.users.system_admin,
+            username="second",
+            password=PASSWORD,
+            role="member",
+            member=member.pk,
+        )
+    assert "member" in exc.value.message_dict
 
 
 def test_duplicate_username_is_refused_case_insensitively(world):
@@ -174,14 +226,17 @@ def test_weak_passwords_are_refused_on_the_password_field(world, password):
 
 def test_changing_role_and_scope_is_audited_as_role_change_with_old_and_new(world, from_ip):
     target = world.users.unit_admin
-    services.user_update(
+    saved = services.user_update(
         actor=world.users.system_admin,
         user=target,
         role="community_worker",
         unit=None,
         community=world.community,
     )
+    assert saved.submitted_request == pending(target, "role")
     target.refresh_from_db()
+    assert (target.role, target.unit) == ("unit_admin", world.unit), "nothing applies yet"
+    approved(world, target)
     assert (target.role, target.unit, target.community) == (
         "community_worker",
         None,
@@ -189,6 +244,7 @@ def test_changing_role_and_scope_is_audited_as_role_change_with_old_and_new(worl
     )
     event = last_event(object_type="accounts.user", object_id=str(target.pk))
     assert event.action == "role_change"
+    assert event.actor == world.users.security_admin
     assert event.ip_address == from_ip
     assert event.changes["role"] == ["单位党务管理员", "社区工作者"]
     assert event.changes["unit"] == ["市纪委", None]
@@ -253,9 +309,20 @@ def test_password_reset_by_system_admin_is_audited_without_the_password(world):
     services.user_set_password(actor=world.users.system_admin, user=target, password=PASSWORD)
     target.refresh_from_db()
     assert target.check_password(PASSWORD)
-    event = last_event(object_id=str(target.pk))
+    assert target.must_change_password
+    event = last_event(object_type="accounts.user", object_id=str(target.pk))
     assert event.action == "password_change"
     assert PASSWORD not in str(event.changes)
+    assert pending(target, "password_reset") is not None
+
+
+def test_a_user_changing_its_own_password_needs_no_approval(world):
+    me = world.users.committee
+    services.user_set_password(actor=me, user=me, password="Own-choice-2026")
+    me.refresh_from_db()
+    assert me.check_password("Own-choice-2026")
+    assert not me.must_change_password
+    assert not AccountRequest.objects.filter(user=me).exists()
 
 
 # --- user_grant_reveal ---------------------------------------------------------------------
@@ -495,10 +562,109 @@ def test_a_role_change_drops_the_scope_the_new_role_does_not_carry(world):
         role="unit_admin",
         unit=world.unit,
     )
-    user = services.user_update(actor=admin, user=user, role="fund_officer")
+    user = approved(world, user)
+    services.user_update(actor=admin, user=user, role="fund_officer")
+    user = approved(world, user)
     assert user.unit_id == world.unit.pk  # a fund officer may keep a unit
-    user = services.user_update(actor=admin, user=user, role="committee")
-    user.refresh_from_db()
+    services.user_update(actor=admin, user=user, role="committee")
+    user = approved(world, user)
     assert (user.unit_id, user.community_id, user.member_id) == (None, None, None)
     event = AuditEvent.objects.filter(action="role_change", object_id=str(user.pk)).latest("id")
     assert event.changes["unit"][1] is None
+
+
+# --- account requests: approve, reject, withdraw -------------------------------------------
+
+
+def test_approval_rechecks_the_member_and_names_it_when_taken_meanwhile(world):
+    member = f.MemberFactory(unit=world.other_unit)
+    user = services.user_create(
+        actor=world.users.system_admin,
+        username="late",
+        password=PASSWORD,
+        role="member",
+        member=member.pk,
+    )
+    f.UserFactory(username="first_come", role="member", member=member, unit=world.other_unit)
+    with pytest.raises(ValidationError) as exc:
+        services.account_request_approve(actor=world.users.security_admin, request=pending(user))
+    assert "member" in exc.value.message_dict
+    user.refresh_from_db()
+    assert (user.role, pending(user).status) == ("", "pending")
+
+
+def test_nobody_decides_a_request_about_its_own_account(world):
+    me = world.users.security_admin
+    own = AccountRequest.objects.create(
+        user=me, kind="role", role="committee", requested_by=world.users.system_admin
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.account_request_approve(actor=me, request=own)
+    assert "user" in exc.value.message_dict
+    me.refresh_from_db()
+    assert me.role == "security_admin"
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "security_admin"])
+def test_only_the_security_admin_approves(world, role):
+    services.user_update(
+        actor=world.users.system_admin, user=world.users.window_clerk, role="committee"
+    )
+    asked = pending(world.users.window_clerk)
+    with pytest.raises(ScopeError):
+        services.account_request_approve(actor=getattr(world.users, role), request=asked)
+    world.users.window_clerk.refresh_from_db()
+    assert world.users.window_clerk.role == "window_clerk"
+
+
+def test_a_second_decision_is_a_conflict(world):
+    from guanqing.core.errors import Conflict
+
+    services.user_update(
+        actor=world.users.system_admin, user=world.users.window_clerk, role="committee"
+    )
+    asked = pending(world.users.window_clerk)
+    services.account_request_approve(actor=world.users.security_admin, request=asked)
+    with pytest.raises(Conflict):
+        services.account_request_reject(
+            actor=world.users.security_admin, request=asked, reason="晚了"
+        )
+    asked.refresh_from_db()
+    assert asked.status == "approved"
+
+
+def test_a_new_change_replaces_the_pending_one_and_the_old_is_kept_as_withdrawn(world):
+    admin, target = world.users.system_admin, world.users.window_clerk
+    services.user_update(actor=admin, user=target, role="committee")
+    services.user_update(actor=admin, user=target, role="unit_admin", unit=world.unit)
+    rows = list(AccountRequest.objects.filter(user=target).order_by("pk"))
+    assert [(r.role, r.status) for r in rows] == [
+        ("committee", "withdrawn"),
+        ("unit_admin", "pending"),
+    ]
+    # asking for what the account already has takes the request back
+    services.user_update(actor=admin, user=target, role="window_clerk", unit=None)
+    assert pending(target) is None
+
+
+def test_only_the_asking_system_admin_withdraws_and_never_a_password_reset(world):
+    admin, target = world.users.system_admin, world.users.window_clerk
+    services.user_update(actor=admin, user=target, role="committee")
+    other_admin = f.UserFactory(username="system_admin_2", role="system_admin")
+    with pytest.raises(ScopeError):
+        services.account_request_withdraw(actor=other_admin, request=pending(target))
+    services.account_request_withdraw(actor=admin, request=pending(target))
+    assert pending(target) is None
+    services.user_set_password(actor=admin, user=target, password="Temp-2026-reset")
+    with pytest.raises(ValidationError):
+        services.account_request_withdraw(actor=admin, request=pending(target, "password_reset"))
+    assert pending(target, "password_reset") is not None
+
+
+def test_a_second_reset_replaces_the_waiting_one_and_the_account_stays_held(world):
+    admin, target = world.users.system_admin, world.users.window_clerk
+    services.user_set_password(actor=admin, user=target, password="Temp-2026-first")
+    services.user_set_password(actor=admin, user=target, password="Temp-2026-second")
+    resets = list(AccountRequest.objects.filter(user=target, kind="password_reset").order_by("pk"))
+    assert [r.status for r in resets] == ["withdrawn", "pending"]
+    assert Notification.objects.filter(recipient=target, kind="password_reset").count() == 2

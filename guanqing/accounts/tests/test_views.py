@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from guanqing.accounts.models import User
+from guanqing.accounts.models import AccountRequest, User
 from guanqing.core.models import AuditEvent
 from guanqing.core.policy import current_policy
 from guanqing.testing import factories as f
@@ -156,9 +156,16 @@ def test_system_admin_creates_a_community_worker(client, world):
     )
     assert response.status_code == 302
     user = User.objects.get(username="xujiacao2")
-    assert (user.community, user.unit) == (world.community, None), "only the needed scope is kept"
-    event = AuditEvent.objects.get(action="create", object_id=str(user.pk))
+    assert (user.role, user.community) == ("", None), "nothing applies before approval"
+    asked = AccountRequest.objects.get(user=user, status="pending")
+    assert (asked.role, asked.community, asked.unit) == ("community_worker", world.community, None)
+    event = AuditEvent.objects.get(
+        action="create", object_type="accounts.user", object_id=str(user.pk)
+    )
     assert event.ip_address == "10.1.1.1"
+    listing = client.get(response["Location"]).content.decode()
+    assert "待安全管理员审批" in listing
+    assert "待授权：社区工作者" in listing
 
 
 def post_create(client, **data):
@@ -229,13 +236,15 @@ def test_creating_a_member_account_from_the_picker(client, world):
     response = post_create(client, role="member", member=world.other_member.pk)
     assert response.status_code == 302
     user = User.objects.get(username="newbie")
-    assert (user.member, user.unit) == (world.other_member, world.other_unit)
+    asked = AccountRequest.objects.get(user=user, status="pending")
+    assert (asked.member, asked.unit) == (world.other_member, world.other_unit)
+    assert user.member is None
 
 
 # --- edit, disable, reset password ---------------------------------------------------------
 
 
-def test_edit_changes_role_and_scope_and_disables(client, world):
+def test_edit_disables_at_once_and_asks_for_the_role_change(client, world):
     target = world.users.window_clerk
     as_user(client, world.users.system_admin)
     response = client.post(
@@ -246,11 +255,59 @@ def test_edit_changes_role_and_scope_and_disables(client, world):
             "unit": world.other_unit.pk,
             "is_active": "0",
         },
+        follow=True,
+    )
+    assert "待安全管理员审批" in response.content.decode()
+    target.refresh_from_db()
+    assert (target.display_name, target.is_active) == ("吴鹏", False)
+    assert (target.role, target.unit) == ("window_clerk", None), "the role waits for approval"
+    asked = AccountRequest.objects.get(user=target, status="pending")
+    assert (asked.kind, asked.role, asked.unit) == ("role", "unit_admin", world.other_unit)
+    # the form shows what was asked for, so saving the name again asks nothing new
+    page = client.get(reverse("accounts:user_edit", args=[target.pk]))
+    assert page.context["form"].initial["role"] == "unit_admin"
+    assert "待授权：单位党务管理员" in page.content.decode()
+    client.post(
+        reverse("accounts:user_edit", args=[target.pk]),
+        {
+            "display_name": "吴鹏鹏",
+            "role": "unit_admin",
+            "unit": world.other_unit.pk,
+            "is_active": "0",
+        },
+    )
+    assert AccountRequest.objects.filter(user=target).count() == 1
+
+
+def test_saving_the_name_of_a_fund_officer_with_a_unit_asks_nothing(client, world):
+    target = world.users.fund_officer
+    User.objects.filter(pk=target.pk).update(unit=world.unit)
+    as_user(client, world.users.system_admin)
+    response = client.post(
+        reverse("accounts:user_edit", args=[target.pk]),
+        # what the browser sends: the hidden unit picker keeps its value
+        {"display_name": "经办人", "role": "fund_officer", "unit": world.unit.pk, "is_active": "1"},
     )
     assert response.status_code == 302
     target.refresh_from_db()
-    assert (target.role, target.unit, target.is_active) == ("unit_admin", world.other_unit, False)
-    assert AuditEvent.objects.filter(action="role_change", object_id=str(target.pk)).exists()
+    assert (target.display_name, target.unit) == ("经办人", world.unit)
+    assert not AccountRequest.objects.filter(user=target).exists()
+
+
+def test_system_admin_withdraws_its_role_request_from_the_edit_page(client, world):
+    target = world.users.window_clerk
+    as_user(client, world.users.system_admin)
+    client.post(
+        reverse("accounts:user_edit", args=[target.pk]),
+        {"role": "committee", "is_active": "1"},
+    )
+    asked = AccountRequest.objects.get(user=target, status="pending")
+    response = client.post(reverse("accounts:user_request_withdraw", args=[asked.pk]))
+    assert response.status_code == 302
+    asked.refresh_from_db()
+    assert asked.status == "withdrawn"
+    target.refresh_from_db()
+    assert target.role == "window_clerk"
 
 
 def test_edit_of_an_administrator_shows_a_notice_and_changes_nothing(client, world):
@@ -281,6 +338,10 @@ def test_reset_password(client, world):
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.check_password(PASSWORD)
+    assert target.must_change_password
+    listing = client.get(response["Location"]).content.decode()
+    assert "须经安全管理员确认后方可登录" in listing
+    assert "密码重设待确认" in listing
 
 
 def test_reset_password_refuses_a_weak_one_on_the_field(client, world):

@@ -41,6 +41,9 @@ PSEUDO_FIELDS = {
     # a year of the official calendar entered (core.calendar_services)
     "holidays": gettext_lazy("放假天数"),
     "makeup_workdays": gettext_lazy("调休上班天数"),
+    # the second factor (accounts.twofactor)
+    "second_factor": gettext_lazy("两步验证"),
+    "recovery_codes": gettext_lazy("可用恢复码"),
 }
 # The same key means something else for one action.
 ACTION_FIELDS = {"export": {"kind": gettext_lazy("导出内容")}}
@@ -57,6 +60,21 @@ MESSAGES = {
     "unlock": gettext_lazy("解除登录锁定"),
     "idle": gettext_lazy("空闲超时退出"),
     "createadmins": gettext_lazy("命令行创建三员账号"),
+    # the second factor and passwords (accounts.twofactor, accounts.selfservice)
+    "otp": gettext_lazy("动态口令错误"),
+    "otp_enrol": gettext_lazy("绑定身份验证器"),
+    "otp_disable": gettext_lazy("关闭两步验证"),
+    "otp_reset": gettext_lazy("重置两步验证"),
+    "recovery_codes": gettext_lazy("重新生成恢复码"),
+    "recovery_used": gettext_lazy("使用恢复码登录"),
+    "self": gettext_lazy("本人修改"),
+    # account requests (accounts.services): asked by the system administrator, decided by the
+    # security administrator
+    "request": gettext_lazy("提交授权申请"),
+    "request_replaced": gettext_lazy("授权申请被新的申请取代"),
+    "request_approved": gettext_lazy("安全管理员批准授权申请"),
+    "request_rejected": gettext_lazy("安全管理员驳回授权申请"),
+    "request_withdrawn": gettext_lazy("系统管理员撤回授权申请"),
 }
 # Object types that are not models.
 OBJECT_TYPES = {"demo": gettext_lazy("演示数据")}

@@ -28,6 +28,9 @@ class DemoAccount:
     role: str
     scope: str | Promise
     can_reveal: bool = False
+    # The base32 secret of the account's authenticator (TOTP, RFC 6238), fixed and documented so
+    # that a tester computes its codes; set for the accounts whose role needs a second factor.
+    otp_secret: str = ""
 
 
 def _resolve(path: str) -> Any:

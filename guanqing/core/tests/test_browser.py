@@ -9,10 +9,13 @@ import shutil
 import pytest
 from django.db import connections
 
+from guanqing.accounts import twofactor
+from guanqing.accounts.models import User
 from guanqing.registry import services
 from guanqing.registry.models import Household
 from guanqing.registry.tests.excel_helpers import household_sample
 from guanqing.testing import factories as f
+from guanqing.testing import otp
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -108,11 +111,48 @@ def test_a_community_worker_signs_in_finds_a_household_reads_its_timeline_and_im
 
 
 def _sign_in(page, url, username):
+    """The login page; for an account that needs a second factor, its authenticator's code too
+    (computed from the secret, as the phone would)."""
+    user = User.objects.get(username=username)
+    device = None
+    if twofactor.otp_needed(user):
+        device = twofactor.device_of(user) or otp.enrol(user)
     page.goto(f"{url}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", f.PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
+    if device is not None:
+        page.wait_for_url(f"{url}/accounts/login/verify/")
+        page.fill("input[name=otp]", otp.fresh_code(device))
+        page.get_by_role("button", name="验证并登录").click()
     page.wait_for_url(f"{url}/")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_committee_signs_in_with_password_and_authenticator_code(
+    live_server, browser_page, world
+):
+    page = browser_page
+    _sign_in(page, live_server.url, "committee")
+    assert page.locator(".user-chip").count() == 1
+    assert "退出" in page.content()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_wrong_authenticator_code_is_refused(live_server, browser_page, world):
+    device = otp.enrol(world.users.committee)
+    right = otp.code(device)
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "committee")
+    page.fill("input[name=password]", f.PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/accounts/login/verify/")
+    page.fill("input[name=otp]", "000000" if right != "000000" else "111111")
+    page.get_by_role("button", name="验证并登录").click()
+    assert page.locator(".field__error", has_text="动态口令不正确").count() == 1
+    assert page.url == f"{live_server.url}/accounts/login/verify/"
+    assert page.locator(".user-chip").count() == 0
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,7 +14,6 @@ from django.core import signals
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from guanqing.accounts.tokens import token_create
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -24,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 
 from config.api_urls import router
 from config.wsgi import application
+from guanqing.accounts.tokens import token_create
 from guanqing.community.tests.factories import ActivityFactory, RegistrationFactory
 from guanqing.frontline.tests import factories as ff
 from guanqing.testing import factories as f

@@ -27,8 +27,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
-from guanqing.accounts.tokens import token_create
 
+from guanqing.accounts.tokens import token_create
 from guanqing.testing import factories as f
 from guanqing.wishes.models import Wish, WishClaim, WishPhoto
 from guanqing.wishes.tests.factories import WishFactory

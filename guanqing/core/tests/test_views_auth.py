@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def user(db):
-    return f.UserFactory(username="zhangsan", role="committee", display_name="张三")
+    # a role that signs in with the password alone (the second factor: accounts/tests)
+    return f.UserFactory(username="zhangsan", role="fund_officer", display_name="张三")
 
 
 def test_login_page_is_in_chinese_and_uses_local_assets(db):

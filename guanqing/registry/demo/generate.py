@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext, gettext_lazy
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from stdnum.cn import ric
 
 from guanqing.accounts.models import User
+from guanqing.accounts.twofactor import key_from_base32
 from guanqing.core.demo import DEMO_PASSWORD, DemoAccount, DemoContext, DemoDatabaseNotEmpty
 from guanqing.core.demo.shared import surname, weighted_counts
 from guanqing.core.roles import Role
@@ -43,7 +45,13 @@ BASE_MEMBERS = 15_000
 BASE_HOUSEHOLDS = 1_594
 
 DEMO_ACCOUNTS = [
-    DemoAccount("committee", Role.COMMITTEE, gettext_lazy("全部单位、社区"), can_reveal=True),
+    DemoAccount(
+        "committee",
+        Role.COMMITTEE,
+        gettext_lazy("全部单位、社区"),
+        can_reveal=True,
+        otp_secret="66VP3IO2R7P3P5NJE56SLEMFJYTSW6ZU",
+    ),
     DemoAccount("unit_jiwei", Role.UNIT_ADMIN, "市纪委"),
     DemoAccount("unit_fagaiwei", Role.UNIT_ADMIN, "市发改委"),
     # 吴鹏's unit: works the window's 差评 (核实 → 整改 → 回访) and files its appeals.
@@ -58,9 +66,24 @@ DEMO_ACCOUNTS = [
     ),
     DemoAccount("clerk_wupeng", Role.WINDOW_CLERK, "市食品药品监管局窗口（吴鹏）"),
     DemoAccount("fund_officer", Role.FUND_OFFICER, gettext_lazy("“汇爱”帮扶金")),
-    DemoAccount("sysadmin", Role.SYSTEM_ADMIN, gettext_lazy("账号管理")),
-    DemoAccount("secadmin", Role.SECURITY_ADMIN, gettext_lazy("安全策略")),
-    DemoAccount("auditadmin", Role.AUDIT_ADMIN, gettext_lazy("审计日志")),
+    DemoAccount(
+        "sysadmin",
+        Role.SYSTEM_ADMIN,
+        gettext_lazy("账号管理"),
+        otp_secret="P7CSRFQJQMGDKYUNUEKHQYJQOWQ322SG",
+    ),
+    DemoAccount(
+        "secadmin",
+        Role.SECURITY_ADMIN,
+        gettext_lazy("安全策略"),
+        otp_secret="WTGTNLKSEAHDLRB6L3ARRKG66M7GLGW3",
+    ),
+    DemoAccount(
+        "auditadmin",
+        Role.AUDIT_ADMIN,
+        gettext_lazy("审计日志"),
+        otp_secret="FOU7TDTUJL3ZWXSVMPODVJV3MRFIGNSE",
+    ),
 ]
 RESERVED_NAMES = {row[0] for row in data.ARTICLE_MEMBERS} | {"张国宝", "邵国樑", "杨周宝"}
 
@@ -732,6 +755,24 @@ class _Builder:
         ]
         User.objects.bulk_create(users)
         self.summary.accounts = len(users)
+        # The second factor of the accounts whose role needs one: a confirmed authenticator with
+        # the documented secret (docs/demo.md), so that they sign in with password and code.
+        by_name = {
+            u.username: u
+            for u in User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS])
+        }
+        TOTPDevice.objects.bulk_create(
+            [
+                TOTPDevice(
+                    user=by_name[account.username],
+                    name="authenticator",
+                    key=key_from_base32(account.otp_secret),
+                    confirmed=True,
+                )
+                for account in DEMO_ACCOUNTS
+                if account.otp_secret
+            ]
+        )
 
     # -- community workers --------------------------------------------------------------------
 

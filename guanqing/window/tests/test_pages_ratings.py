@@ -36,7 +36,8 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 LEVEL_TEXTS = [str(label) for label in RatingLevel.labels]
-CSRF = re.compile(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]*"')
+# the CSRF tokens and the CSP nonce: new on every answer
+CSRF = re.compile(r'(csrfmiddlewaretoken" value=|X-CSRFToken": | nonce=)"[^"]*"')
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ def _issue_code(d, case=None) -> str:
 
 
 def _same_page(html: str) -> str:
-    """The page without its CSRF tokens (a fresh one on every answer)."""
+    """The page without its CSRF tokens and CSP nonce (fresh on every answer)."""
     return CSRF.sub("", html)
 
 

@@ -25,9 +25,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from guanqing.accounts.tokens import token_create
 from rest_framework.test import APIClient
 
+from guanqing.accounts.tokens import token_create
 from guanqing.core.models import AuditEvent
 from guanqing.wishes.api.serializers import WishClaimSerializer
 from guanqing.wishes.choices import WishStatus

@@ -276,6 +276,7 @@ def test_post_approve_claim_fulfil_code_and_the_resident_confirms_without_an_acc
 def _strip_csrf(html: str) -> str:
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
     html = re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
+    html = re.sub(r' nonce="[^"]+"', "", html)  # the CSP nonce, new on every answer
     return re.sub(r'name="next" value="[^"]+"', "", html)
 
 

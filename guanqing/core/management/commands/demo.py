@@ -53,6 +53,19 @@ def accounts_table() -> str:
     return "\n".join(lines)
 
 
+def otp_secrets_table() -> str:
+    """The authenticator secrets of the demo accounts that sign in with a second factor."""
+    lines = [
+        _(
+            "以下账号登录时还须输入动态口令（TOTP，6 位，30 秒），密钥（Base32）可加入任一身份验证器："
+        )
+    ]
+    accounts = [a for a in demo_accounts() if a.otp_secret]
+    width = max((_width(a.username) for a in accounts), default=0)
+    lines += [f"  {_pad(a.username, width)}  {a.otp_secret}" for a in accounts]
+    return "\n".join(lines)
+
+
 class Command(BaseCommand):
     help = (
         "Prepare the demo (data folder, SQLite database, demo data at the article's scale, static "
@@ -134,6 +147,7 @@ class Command(BaseCommand):
         self.stdout.write(accounts_table())
         self.stdout.write("")
         self.stdout.write(_("所有演示账号的密码：%(password)s") % {"password": DEMO_PASSWORD})
+        self.stdout.write(otp_secrets_table())
         if not serve:
             self.stdout.write(
                 _("启动服务：%(command)s") % {"command": f"guanqing demo --port {port}"}

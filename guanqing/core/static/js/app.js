@@ -61,6 +61,14 @@
     }
   });
 
+  // A form with data-confirm="…" asks before it is sent (an inline onsubmit would not run under
+  // the Content-Security-Policy).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
   // The session ended (idle time-out) while on the page: go to the login page.
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
