@@ -315,18 +315,23 @@ def _request_role_change(*, actor: User, user: User, data: dict) -> AccountReque
     kind = RequestKind.ROLE
     if pending is not None:
         kind = pending.kind  # a new account's request stays the new account's
-        changes = _request_close(actor=actor, request=pending, status=RequestStatus.WITHDRAWN)
-        audit.record(
-            actor=actor,
-            action="update",
-            obj=pending,
-            root=user,
-            changes=changes,
-            message="request_replaced",
-        )
+        _request_replaced(actor=actor, request=pending, user=user)
         if _requested(asked) == _requested(user) and kind == RequestKind.ROLE:
             return None  # back to what the account has: nothing left to ask
     return _request_submit(actor=actor, user=user, kind=kind, scope=asked)
+
+
+def _request_replaced(*, actor: User, request: AccountRequest, user: User) -> None:
+    """A pending request gives way to a newer one of the same account: withdrawn, audited."""
+    changes = _request_close(actor=actor, request=request, status=RequestStatus.WITHDRAWN)
+    audit.record(
+        actor=actor,
+        action="update",
+        obj=request,
+        root=user,
+        changes=changes,
+        message="request_replaced",
+    )
 
 
 @transaction.atomic
@@ -351,15 +356,7 @@ def user_set_password(*, actor: User, user: User, password: str) -> User:
             user=user, kind=RequestKind.PASSWORD_RESET, status=RequestStatus.PENDING
         ).first()
         if earlier is not None:
-            changes = _request_close(actor=actor, request=earlier, status=RequestStatus.WITHDRAWN)
-            audit.record(
-                actor=actor,
-                action="update",
-                obj=earlier,
-                root=user,
-                changes=changes,
-                message="request_replaced",
-            )
+            _request_replaced(actor=actor, request=earlier, user=user)
         _request_submit(actor=actor, user=user, kind=RequestKind.PASSWORD_RESET)
         notification_send(
             recipients=[user],
