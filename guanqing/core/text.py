@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from guanqing.core.validation import full_clean as model_full_clean
+
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -113,11 +115,11 @@ def text_errors(instance: models.Model) -> dict[str, list]:
 
 
 def full_clean(instance: models.Model, **kwargs) -> None:
-    """`instance.full_clean(**kwargs)` that also refuses control characters and over-long text,
-    all errors at once."""
+    """`instance.full_clean(**kwargs)` (in fewer queries: guanqing/core/validation.py) that also
+    refuses control characters and over-long text, all errors at once."""
     errors = text_errors(instance)
     try:
-        instance.full_clean(**kwargs)
+        model_full_clean(instance, **kwargs)
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, [])
