@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from _pytest.nodeid import coerce_node_id
 from django.test import Client
 from rest_framework.test import APIClient
 
 from guanqing.testing import factories as f
+from guanqing.testing.shared_demo import DemoKey, DemoShelf
 
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 # What tests that depend on "today" (the demo) pin it to: a Wednesday in the middle of a quarter
@@ -53,6 +55,61 @@ def pytest_configure(config):
         _session_travel.start()
 
 
+def _demo_key(node) -> DemoKey | None:
+    marker = node.get_closest_marker("shared_demo")
+    if marker is None:
+        return None
+    return DemoKey(*marker.args, **marker.kwargs)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Modules reading a shared demo run in one process per demo (`--dist loadgroup`), so each
+    demo is loaded once: the tests of one demo are sent to a process together.
+
+    pytest-xdist 3.8 groups the tests whose id ends in `@<group>`, but writes that id where
+    pytest 9 no longer reads it (`item._nodeid`); the id is written here where pytest reads it."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        key = _demo_key(item)
+        if key is not None and "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@{key.group}")
+
+
+_shelf: DemoShelf | None = None
+
+
+@pytest.fixture(scope="session")
+def _demo_shelf(django_db_setup, django_db_blocker):
+    global _shelf
+    _shelf = DemoShelf(django_db_blocker, PINNED_TODAY)
+    yield _shelf
+    _shelf.drop()
+    _shelf = None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_demo(request):
+    """A module marked `shared_demo` finds its demo loaded (see guanqing/testing/shared_demo.py);
+    any other module finds the database without one."""
+    key = _demo_key(request.node)
+    if key is not None:
+        request.getfixturevalue("_demo_shelf").ensure(key)
+    elif _shelf is not None:
+        _shelf.drop()
+
+
+@pytest.fixture
+def shared_demo(request):
+    """The summary of the demo the module is marked with (`pytest.mark.shared_demo`)."""
+    if _shelf is None or _shelf.key != _demo_key(request.node):
+        raise pytest.UsageError(
+            "shared_demo needs the module marked pytest.mark.shared_demo(scale=…)"
+        )
+    return _shelf.summary
+
+
 def pytest_unconfigure(config):
     global _session_travel
     if _session_travel is not None:
@@ -61,10 +118,17 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture
-def pinned_today():
+def pinned_today(request):
     """Run the test on `PINNED_TODAY` (the clock ticks from there): for tests whose figures
-    depend on the date, such as the demo's, which is built around today."""
-    with time_machine.travel(PINNED_TODAY, tick=True):
+    depend on the date, such as the demo's, which is built around today.
+
+    In a module reading a shared demo the clock starts where the demo's load left it (the same
+    day): the daily jobs stamp what they write as they run, so every row is older than the
+    test's "now", as when a test loads the demo itself."""
+    start = PINNED_TODAY
+    if _shelf is not None and _shelf.key is not None and _shelf.key == _demo_key(request.node):
+        start = _shelf.loaded_until
+    with time_machine.travel(start, tick=True):
         yield PINNED_TODAY.date()
 
 

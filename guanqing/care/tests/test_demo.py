@@ -1,6 +1,7 @@
-"""The care part of the demo: a year of events across units, their obligations on the official
-calendar, most met on time, some late, a few waived, a few open and overdue (escalated); the demo
-member's own three; every row as the services and the lifecycle would leave it."""
+"""The care part of the demo, read from the shared small demo (scale 0.05): a year of events
+across units, their obligations on the official calendar, most met on time, some late, a few
+waived, a few open and overdue (escalated); the demo member's own three; every row as the services
+and the lifecycle would leave it."""
 
 from __future__ import annotations
 
@@ -14,18 +15,18 @@ from guanqing.care import rules
 from guanqing.care.choices import ObligationState, Timing
 from guanqing.care.demo import MIN_EVENTS
 from guanqing.care.models import CareEvent, Obligation
-from guanqing.core.demo import load_demo
+
+SCALE = 0.05
 
 pytestmark = [
+    pytest.mark.shared_demo(scale=SCALE),
     pytest.mark.django_db,
     pytest.mark.usefixtures("pinned_today", "official_calendar"),
 ]
 
-SCALE = 0.05
 
-
-def test_a_year_of_care_events_and_their_obligations(pinned_today):
-    summary = load_demo(scale=SCALE).parts["care"]
+def test_a_year_of_care_events_and_their_obligations(pinned_today, shared_demo):
+    summary = shared_demo.parts["care"]
     today = pinned_today
     events = list(CareEvent.objects.select_related("rule"))
     obligations = list(Obligation.objects.select_related("event", "event__rule"))

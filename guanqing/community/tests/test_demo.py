@@ -1,28 +1,22 @@
-"""The 党员进社区 part of the demo: the article's 27,820 volunteer person-times, 报到率 around 85%
-varying by unit, hours that keep the rules, ratings of the last completed half-year, and work
-left for the demo accounts."""
+"""The 党员进社区 part of the demo at scale 0.05, loaded once and shared
+(`pytest.mark.shared_demo`): the person-times scaled, hours that keep the rules, and work left for
+the demo accounts. The full demo (the article's 27,820 volunteer person-times, 报到率 around 85%
+varying by unit, ratings of the last completed half-year) is checked in test_demo_full.py, and
+determinism for a seed, on demos built afresh, in test_demo_builds.py."""
 
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from guanqing.accounts.models import User
 from guanqing.community import rules, selectors, services
-from guanqing.community.choices import (
-    ActivityRole,
-    ActivityStatus,
-    Grade,
-    RegistrationStatus,
-    ServiceRole,
-    SignupStatus,
-)
+from guanqing.community.choices import ActivityStatus, Grade, RegistrationStatus, SignupStatus
 from guanqing.community.demo import demo_period
 from guanqing.community.models import (
     Activity,
@@ -33,12 +27,15 @@ from guanqing.community.models import (
     Registration,
 )
 from guanqing.community.rules import Term
-from guanqing.core.demo import load_demo
-from guanqing.core.models import AuditEvent
 
-# The demo is built around today: its figures are checked on one fixed day (what every account
-# needs, on many: registry/tests/test_demo.py).
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_today")]
+SCALE = 0.05
+
+# The demo is built around today: its figures are checked on one fixed day.
+pytestmark = [
+    pytest.mark.shared_demo(scale=SCALE),
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("pinned_today"),
+]
 
 
 def _check_the_rules() -> None:
@@ -124,62 +121,7 @@ def _check_the_rules() -> None:
         assert timezone.localtime(rating.created_at).date() > rating.term.end
 
 
-def test_full_demo_has_the_articles_person_times_and_keeps_the_rules():
-    summary = load_demo(scale=1)
-    today = timezone.localdate()
-    first, last = demo_period(today)
-    committee = User.objects.get(username="committee")
-    current = Term.of(today)
-
-    # 27,820 volunteer person-times, as the figures page and API count them
-    figures = selectors.community_figures(committee, first, last)
-    assert figures["volunteer_person_times"] == 27820
-    assert Attendance.objects.count() == 27820
-    assert summary.parts["community"].person_times == 27820
-    event = AuditEvent.objects.get(actor_username="demo", action="import")
-    assert event.changes["volunteer_person_times"] == [None, 27820]
-    assert figures["hours"]["checkin"] > 27820  # activities last 1.5 to 3.5 hours
-    assert 0 < figures["hours"]["manual"] < figures["hours"]["checkin"] / 20
-
-    # 报到率 about 85% (a little less in the running half-year: some wait for confirmation),
-    # lower in a few units
-    rates = {r["term"]: r["rate"] for r in figures["report_rate"]}
-    assert Decimal(83) < rates[current.previous().label] < Decimal(88), rates
-    assert Decimal(80) < rates[current.label] < rates[current.previous().label], rates
-    rate = next(r for r in figures["report_rate"] if r["term"] == current.label)
-    unit_rates = [row["rate"] for row in rate["by_unit"] if row["members"] >= 20]
-    assert max(unit_rates) - min(unit_rates) > 15
-    assert sum(1 for r in unit_rates if r < 80) >= 3
-    statuses = Counter(Registration.objects.values_list("status", flat=True))
-    assert statuses[RegistrationStatus.CONFIRMED] > 0.9 * sum(statuses.values())
-    assert statuses[RegistrationStatus.PENDING] > 0 and statuses[RegistrationStatus.REJECTED] > 0
-    roles = set(Registration.objects.values_list("role", flat=True))
-    assert roles == set(ServiceRole.values)
-
-    # activities of every role, a few cancelled, some ahead with sign-ups
-    assert set(Activity.objects.values_list("role", flat=True)) == set(ActivityRole.values)
-    cancelled = Activity.objects.filter(status=ActivityStatus.CANCELLED)
-    assert 0 < cancelled.count() < 0.1 * Activity.objects.count()
-    ahead = Activity.objects.filter(starts_at__gt=timezone.now())
-    assert ahead.exists() and ahead.filter(signed_up__gt=0).exists()
-    assert ActivitySignup.objects.filter(status=SignupStatus.CANCELLED).exists()
-    reasons = set(ManualHours.objects.values_list("reason", flat=True))
-    assert len(reasons) == 3
-
-    # the last completed half-year rated, mostly 优秀 and 称职
-    grades = Counter(Rating.objects.values_list("grade", flat=True))
-    assert set(grades) == set(Grade.values)
-    good = grades[Grade.EXCELLENT] + grades[Grade.COMPETENT]
-    assert good > 0.8 * sum(grades.values())
-    previous = current.previous()
-    confirmed_before = Registration.objects.confirmed().for_term(previous).count()
-    assert Rating.objects.count() >= 0.6 * confirmed_before
-
-    _check_the_rules()
-
-
 def test_demo_member_serves_its_community_and_its_unit_sees_it():
-    load_demo(scale=0.05)
     today = timezone.localdate()
     demo = User.objects.get(username="member_demo")
     member = demo.member
@@ -203,7 +145,6 @@ def test_demo_member_serves_its_community_and_its_unit_sees_it():
 
 
 def test_demo_leaves_registrations_for_community_xujiacao_to_confirm():
-    load_demo(scale=0.05)
     worker = User.objects.get(username="community_xujiacao")
     waiting = Registration.objects.visible_to(worker).filter(status=RegistrationStatus.PENDING)
     assert waiting.count() >= 3
@@ -211,34 +152,10 @@ def test_demo_leaves_registrations_for_community_xujiacao_to_confirm():
     assert confirmed.status == RegistrationStatus.CONFIRMED
 
 
-def test_small_demo_scales_the_person_times_and_keeps_the_rules():
-    summary = load_demo(scale=0.1)
+def test_small_demo_scales_the_person_times_and_keeps_the_rules(shared_demo):
     first, last = demo_period(timezone.localdate())
     committee = User.objects.get(username="committee")
     figures = selectors.community_figures(committee, first, last)
-    assert figures["volunteer_person_times"] == round(27820 * 0.1)
-    assert summary.parts["community"].person_times == round(27820 * 0.1)
+    assert figures["volunteer_person_times"] == round(27820 * SCALE)
+    assert shared_demo.parts["community"].person_times == round(27820 * SCALE)
     _check_the_rules()
-
-
-def test_demo_community_data_is_deterministic_for_a_seed():
-    def snapshot():
-        with transaction.atomic():
-            load_demo(scale=0.02, seed=7)
-            registrations = list(
-                Registration.objects.order_by("pk").values_list(
-                    "member__name", "role", "status", "year", "half"
-                )
-            )
-            activities = list(
-                Activity.objects.order_by("pk").values_list(
-                    "community__name", "title", "starts_at", "places", "signed_up"
-                )
-            )
-            ratings = list(Rating.objects.order_by("pk").values_list("member__name", "grade"))
-            transaction.set_rollback(True)
-        return registrations, activities, ratings
-
-    first = snapshot()
-    assert all(first)
-    assert snapshot() == first

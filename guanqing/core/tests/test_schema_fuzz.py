@@ -42,7 +42,7 @@ CHECKS = [
 CONFIG = schemathesis.Config.from_dict(
     {
         "seed": 20261201,
-        "generation": {"max-examples": 15, "deterministic": True},
+        "generation": {"max-examples": 8, "deterministic": True},
         # The coverage phase sends every boundary of every field (500 requests for one POST):
         # minutes per operation. Hypothesis' examples, valid and invalid, stay bounded.
         "phases": {"coverage": {"enabled": False}},
@@ -131,7 +131,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 @schema.parametrize()
 @settings(
-    max_examples=15,
+    max_examples=8,
     deadline=None,
     derandomize=True,
     database=None,

@@ -1,6 +1,7 @@
-"""The 走亲连心 part of the demo: a year of outreach close to the article's figures (at the demo's
-scale), the problems collected, each one's timeline consistent with the rules, the committee's desk
-and 市纪委's queue not empty, and the documented Open311 demo key accepted."""
+"""The 走亲连心 part of the demo, read from the shared small demo (scale 0.05): a year of outreach
+close to the article's figures at that scale, the problems collected, each one's timeline
+consistent with the rules, the committee's desk and 市纪委's queue not empty, and the documented
+Open311 demo key accepted (the request it posts is rolled back after the test)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from stdnum.cn import uscc
 from guanqing.accounts.models import User
 from guanqing.core.calendar.workdays import add_workdays
 from guanqing.core.daterange import DateRange
-from guanqing.core.demo import load_demo
 from guanqing.frontline import rules
 from guanqing.frontline.choices import (
     OPEN_STATES,
@@ -49,17 +49,18 @@ from guanqing.frontline.models import (
 )
 from guanqing.frontline.selectors import dispatch_desk, problem_queue
 
+SCALE = 0.05
+
 pytestmark = [
+    pytest.mark.shared_demo(scale=SCALE),
     pytest.mark.django_db,
     pytest.mark.usefixtures("pinned_today", "official_calendar"),
 ]
 
-SCALE = 0.05
-
 
 @pytest.fixture
-def demo():
-    return load_demo(scale=SCALE).parts["frontline"]
+def demo(shared_demo):
+    return shared_demo.parts["frontline"]
 
 
 def near(value, target, tolerance=0.06) -> bool:

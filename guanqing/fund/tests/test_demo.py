@@ -1,8 +1,8 @@
-"""The fund part of the demo: the article's donations (at the scale tested), the aid paid through
-the services, books that reconcile (every voucher balanced, every kept balance its entries, the
-vouchers and receipts numbered without a gap, the bank = income − payments + interest − fees),
-closed months, and applications in every state with work waiting for the fund officer and the
-committee."""
+"""The fund part of the demo, read from the shared small demo (scale 0.05): the article's donations
+at that scale, the aid paid through the services, books that reconcile (every voucher balanced,
+every kept balance its entries, the vouchers and receipts numbered without a gap, the bank =
+income − payments + interest − fees), closed months, and applications in every state with work
+waiting for the fund officer and the committee. The article's full figures: test_demo_full.py."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import pytest
 from django.db.models import Count, Sum
 
 from guanqing.accounts.models import User
-from guanqing.core.demo import load_demo
 from guanqing.core.models import Notification
 from guanqing.fund import aid_services, ledger, rules
 from guanqing.fund.choices import (
@@ -42,19 +41,19 @@ from guanqing.fund.models import (
 )
 from guanqing.registry.models import Unit
 
+SCALE = 0.05
+
 pytestmark = [
+    pytest.mark.shared_demo(scale=SCALE),
     pytest.mark.django_db,
     pytest.mark.usefixtures("pinned_today", "official_calendar"),
 ]
-
-SCALE = 0.05
 CENT = Decimal("0.01")
 
 
 @pytest.fixture
-def demo(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return load_demo(scale=SCALE).parts["fund"]
+def demo(shared_demo):
+    return shared_demo.parts["fund"]
 
 
 def test_the_payment_plan_is_the_articles_and_the_tiers_produce_it():
@@ -225,20 +224,3 @@ def test_applications_in_every_state_and_work_waiting(demo):
         unread.filter(kind="fund_aid_pay").count()
         == AidApplication.objects.filter(state=ApplicationState.APPROVED).count()
     )
-
-
-def test_the_full_demo_has_the_articles_figures(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    summary = load_demo(scale=1).parts["fund"]
-    donations = Donation.objects.all()
-    assert donations.aggregate(s=Sum("amount"))["s"] == ARTICLE_TOTAL
-    assert donations.values("unit").distinct().count() == min(Unit.objects.count(), ARTICLE_UNITS)
-    assert summary.donors == DONORS > 10_000
-    paid = Payment.objects.all()
-    assert paid.count() == AID_PEOPLE
-    assert paid.values("application__member").distinct().count() == AID_PEOPLE
-    assert paid.aggregate(s=Sum("amount"))["s"] == AID_PAID
-    bank = ledger.standard_account(ledger.BANK).balance
-    interest = ledger.standard_account(ledger.INTEREST).balance
-    fees = ledger.standard_account(ledger.FEES).balance
-    assert bank == ARTICLE_TOTAL - AID_PAID + interest - fees == summary.bank

@@ -1,5 +1,6 @@
-"""The instructors' part of the demo: instructors in a few dozen partner villages (the demo member
-among them), their logs obeying the services' rules, most months met."""
+"""The instructors' part of the demo, read from the shared small demo (scale 0.05): instructors
+in a few dozen partner villages (the demo member among them), their logs obeying the services'
+rules, most months met."""
 
 from __future__ import annotations
 
@@ -8,23 +9,23 @@ from collections import defaultdict
 import pytest
 
 from guanqing.accounts.models import User
-from guanqing.core.demo import load_demo
 from guanqing.instructors import rules
 from guanqing.instructors.choices import Compliance, TermState
 from guanqing.instructors.demo import MIN_VILLAGES
 from guanqing.instructors.models import InstructorTerm, WorkLog
 from guanqing.registry.choices import DivisionLevel
 
+SCALE = 0.05
+
 pytestmark = [
+    pytest.mark.shared_demo(scale=SCALE),
     pytest.mark.django_db,
     pytest.mark.usefixtures("pinned_today", "official_calendar"),
 ]
 
-SCALE = 0.05
 
-
-def test_instructors_in_partner_villages_with_their_logs(pinned_today):
-    summary = load_demo(scale=SCALE).parts["instructors"]
+def test_instructors_in_partner_villages_with_their_logs(pinned_today, shared_demo):
+    summary = shared_demo.parts["instructors"]
     today = pinned_today
     terms = list(InstructorTerm.objects.select_related("village", "member"))
     appointed = [t for t in terms if t.state == TermState.APPOINTED]

@@ -1,6 +1,6 @@
-"""The pledges part of the demo: this year's ten, the article's six among them, published, two
-followed live, their statuses varied (one done, one late, one at risk, the rest on track), every
-row as the services would leave it."""
+"""The pledges part of the demo, read from the shared small demo (scale 0.05): this year's ten,
+the article's six among them, published, two followed live, their statuses varied (one done, one
+late, one at risk, the rest on track), every row as the services would leave it."""
 
 from __future__ import annotations
 
@@ -8,19 +8,19 @@ from collections import Counter
 
 import pytest
 
-from guanqing.core.demo import load_demo
 from guanqing.pledges import rules, selectors
 from guanqing.pledges.choices import PledgeState, Status, TargetKind
 from guanqing.pledges.models import Pledge, ProgressReport
 
 pytestmark = [
+    pytest.mark.shared_demo(scale=0.05),
     pytest.mark.django_db,
     pytest.mark.usefixtures("pinned_today", "official_calendar"),
 ]
 
 
-def test_ten_pledges_with_varied_statuses(pinned_today):
-    summary = load_demo(scale=0.05).parts["pledges"]
+def test_ten_pledges_with_varied_statuses(pinned_today, shared_demo):
+    summary = shared_demo.parts["pledges"]
     today = pinned_today
     pledges = Pledge.objects.filter(year=today.year)
     assert summary.pledges == pledges.count() == 10

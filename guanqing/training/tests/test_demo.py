@@ -1,5 +1,6 @@
-"""The training part of the demo: this year's rotation of the 处级 cadres after the Spring
-Festival, solved, every hard rule holding by the checker, attendance of the sessions held."""
+"""The training part of the demo, read from the shared small demo (scale 0.05): this year's
+rotation of the 处级 cadres after the Spring Festival, solved, every hard rule holding by the
+checker, attendance of the sessions held."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from collections import Counter
 import pytest
 
 from guanqing.core.calendar.workdays import is_workday, spring_festival
-from guanqing.core.demo import load_demo
 from guanqing.registry.choices import MemberStatus, Rank
 from guanqing.registry.models import Member
 from guanqing.training import selectors
@@ -17,14 +17,14 @@ from guanqing.training.choices import AttendanceStatus, Inclusion, LeaderRole, P
 from guanqing.training.models import Assignment, Attendance, Plan, Preference, Unavailability
 
 pytestmark = [
+    pytest.mark.shared_demo(scale=0.05),
     pytest.mark.django_db,
     pytest.mark.usefixtures("pinned_today", "official_calendar"),
 ]
 
 
-def test_the_demo_rotation(pinned_today):
-    # one demo build (about a minute) for the three parts
-    demo = load_demo(scale=0.05).parts["training"]
+def test_the_demo_rotation(pinned_today, shared_demo):
+    demo = shared_demo.parts["training"]
     solved_keeping_every_hard_rule(demo, pinned_today)
     weekly_after_the_spring_festival_holiday()
     attendance_of_the_sessions_held_by_today(demo, pinned_today)

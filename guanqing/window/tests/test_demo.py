@@ -1,6 +1,8 @@
-"""The service-window part of the demo: 吴鹏's window with its 31 items and 67 matters, four years
-of cases accepted on working days and completed before their deadlines, today's open cases in his
-queue, and the other units' windows; every case's timeline replayed through the lifecycle table."""
+"""The service-window part of the demo, read from the shared small demo (scale 0.05): 吴鹏's
+window with its 31 items and 67 matters, four years of cases accepted on working days and
+completed before their deadlines, today's open cases in his queue, and the other units' windows;
+every case's timeline replayed through the lifecycle table; the 零投诉 checks agree with the
+cases. Demos built afresh: test_demo_builds.py."""
 
 from __future__ import annotations
 
@@ -9,20 +11,16 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-import time_machine
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from stdnum.cn import uscc
 
 from guanqing.accounts.models import User
-from guanqing.conftest import clock_from
 from guanqing.core import sensitive
 from guanqing.core.calendar.workdays import is_workday
 from guanqing.core.daterange import DateRange
-from guanqing.core.demo import load_demo
 from guanqing.core.roles import Role
-from guanqing.window import figures, rules
+from guanqing.window import demo_zero, figures, rules, zero_selectors
 from guanqing.window.choices import (
     BAD_LEVELS,
     DONE_STATES,
@@ -48,10 +46,12 @@ from guanqing.window.models import (
     RatingInvite,
     Window,
     WindowSettings,
+    ZeroCheck,
 )
 
 # The demo is built around today: it is checked on one fixed day (a working Wednesday).
 pytestmark = [
+    pytest.mark.shared_demo(scale=0.05),
     pytest.mark.django_db,
     pytest.mark.usefixtures("pinned_today", "official_calendar"),
 ]
@@ -60,8 +60,8 @@ SCALE = 0.05
 
 
 @pytest.fixture
-def demo():
-    return load_demo(scale=SCALE).parts["window"]
+def demo(shared_demo):
+    return shared_demo.parts["window"]
 
 
 def _pauses(case_pauses, case):
@@ -133,7 +133,6 @@ def test_wupengs_window_has_the_articles_catalogue_and_cases(demo):
 
 
 def test_every_case_keeps_the_clock_and_the_lifecycle():
-    load_demo(scale=SCALE)
     today = timezone.localdate()
     cases = list(Case.objects.select_related("version", "window"))
     assert len(cases) > round(WUPENG_CASES * SCALE)
@@ -225,7 +224,6 @@ def test_every_case_keeps_the_clock_and_the_lifecycle():
 
 
 def test_other_units_windows_give_the_city_board_something_to_compare():
-    load_demo(scale=SCALE)
     windows = Window.objects.exclude(unit__short_name=WUPENG_UNIT).select_related("unit")
     assert {w.unit.short_name for w in windows} == {"市人力社保局", "市住建局", "市交通委"}
     for window in windows:
@@ -240,50 +238,6 @@ def test_other_units_windows_give_the_city_board_something_to_compare():
         window__in=windows, completed_on__isnull=False, completed_on=F("deadline")
     ).exclude(version__promised_workdays=0)
     assert on_time.exists()
-
-
-def test_window_demo_is_deterministic_for_a_seed():
-    def snapshot():
-        with transaction.atomic():
-            load_demo(scale=0.02, seed=7)
-            rows = list(
-                Case.objects.order_by("pk").values_list(
-                    "window__name",
-                    "version__matter__code",
-                    "applicant_name",
-                    "credit_code",
-                    "received_on",
-                    "accepted_on",
-                    "deadline",
-                    "state",
-                    "completed_on",
-                )
-            )
-            events = CaseEvent.objects.count()
-            transaction.set_rollback(True)
-        return rows, events
-
-    first = snapshot()
-    assert first[0] and first[1]
-    assert snapshot() == first
-
-
-def test_on_a_holiday_the_queue_holds_what_is_open_from_the_last_working_day():
-    with time_machine.travel(clock_from("2026-10-05"), tick=True):
-        load_demo(scale=0.02)
-        today = timezone.localdate()
-        last = today
-        while not is_workday(last):
-            last -= datetime.timedelta(days=1)
-        assert last < today
-        wupeng = User.objects.get(username="clerk_wupeng")
-        queue = Case.objects.visible_to(wupeng).open().select_related("version")
-        assert queue.exists()
-        assert {case.accepted_on for case in queue} == {last}
-        # a 即办件 is done the day it comes: nothing of the kind waits over the holiday
-        assert all(case.version.promised_workdays >= 1 for case in queue)
-        assert all(case.deadline >= today for case in queue)
-        assert not Case.objects.filter(accepted_on__gt=last).exists()
 
 
 def test_most_completed_cases_are_rated_and_a_handful_of_bad_ones_followed_up(demo):
@@ -350,3 +304,22 @@ def test_most_completed_cases_are_rated_and_a_handful_of_bad_ones_followed_up(de
     assert old["feedback_rate"] == old["rectify_rate"] == "100.0"
     assert old["feedback_short"] is False
     assert totals["feedback_short"] is True  # the one still in rectification
+
+
+def test_the_demo_windows_checks_agree_with_their_cases(pinned_today):
+    today = pinned_today
+    demo_zero.build(today)  # nothing more when the window demo has already made them
+    checks = list(ZeroCheck.objects.select_related("item"))
+    windows = set(Window.objects.filter(is_active=True).values_list("pk", flat=True))
+    assert {check.window_id for check in checks} == windows
+    assert not any(check.month == pinned_today.replace(day=1) for check in checks)
+    evidence = {}
+    for check in checks:
+        if not check.met:
+            assert check.note
+        if check.item.measure:
+            key = (check.window_id, check.month)
+            if key not in evidence:
+                evidence[key] = zero_selectors.evidence_for(*key, today=today)
+            assert check.met == (evidence[key][check.item.measure].count == 0)
+    assert demo_zero.build(today) == 0
