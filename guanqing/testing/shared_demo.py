@@ -7,8 +7,8 @@ another; each test runs in a savepoint inside it (``django_db`` as usual), so wh
 writes is rolled back and the next test meets the demo exactly as loaded. The first module
 without the mark rolls the demo back, leaving the empty database every other test expects.
 
-The root conftest groups the marked modules by demo (``xdist_group``, run with
-``--dist loadgroup``), so each test process loads a given demo at most once.
+The root conftest names the marked modules' tests ``<test>@demo-<scale>``, which
+``--dist loadgroup`` sends to one process together, so a demo is loaded once per run.
 """
 
 from __future__ import annotations
