@@ -14,11 +14,9 @@ chart; a unit's report: the four systems of that unit.
 
 from __future__ import annotations
 
-import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count
-from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -36,10 +34,6 @@ def _rate(row: dict) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(row["on_time"]) * 100 / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def _month(value) -> datetime.date:
-    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 def build(ctx: reports.ReportContext) -> reports.SectionData | None:
@@ -81,20 +75,21 @@ def build(ctx: reports.ReportContext) -> reports.SectionData | None:
             for name in ("due", *OUTCOMES):
                 systems[row["event__rule__system"]][name] += row[name]
                 unit_row(row)[name] += row[name]
-        for row in (
-            events.annotate(month=TruncMonth("occurred_on"))
-            .values("month")
-            .annotate(n=Count("pk"))
-            .order_by()
+        # by month: conditional counts of one query each, in the months' order
+        for name, queryset, field in (
+            ("events", events, "occurred_on"),
+            ("due", obligations, "due_on"),
         ):
-            months[_month(row["month"])]["events"] = row["n"]
-        for row in (
-            obligations.annotate(month=TruncMonth("due_on"))
-            .values("month")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
-            months[_month(row["month"])]["due"] = row["n"]
+            counted = queryset.order_by().aggregate(
+                **{
+                    f"m{i}": Count("pk", filter=f)
+                    for i, f in enumerate(reports.month_filters(ctx, field))
+                }
+            )
+            for month, n in zip(
+                months, reports.month_values(counted, "m", len(months)), strict=True
+            ):
+                months[month][name] = n
 
     total = {name: sum(row[name] for row in systems.values()) for name in COUNTS}
     figures = [

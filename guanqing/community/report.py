@@ -1,10 +1,11 @@
 """党员进社区's section of the period report (工作情况统计).
 
-City-wide and for one unit the numbers are `selectors.community_figures` (the module's figures page
-and API), so they agree. A district's report counts with the same definitions what happened at its
-communities (old districts merged into it included): registrations, activities, attendances, hours
-and ratings there, and 报到率 over the active members who live in it (as a community's figures
-count the members who live there).
+City-wide and for one unit the numbers are counted as `selectors.community_figures` counts them
+(the module's figures page and API), so they agree; the section asks only for the numbers it
+shows, in seven queries (the by-month series among them). A district's report counts with the
+same definitions what happened at its communities (old districts merged into it included):
+registrations, activities, attendances, hours and ratings there, and 报到率 over the active members
+who live in it (as a community's figures count the members who live there).
 
 报到 and 报到率 are those of the latest half-year term with a day in the period (the one the
 module's figures page shows first); activities, 人次 and hours those of the activities that began in
@@ -16,7 +17,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.community import rules, selectors
@@ -24,6 +24,7 @@ from guanqing.community.choices import (
     ActivityRole,
     ActivityStatus,
     Grade,
+    RegistrationStatus,
     ServiceRole,
 )
 from guanqing.community.models import (
@@ -36,7 +37,7 @@ from guanqing.community.models import (
 )
 from guanqing.core import reports
 from guanqing.registry.choices import MemberStatus
-from guanqing.registry.models import Division, Member, Unit
+from guanqing.registry.models import Division, Member
 from guanqing.registry.selectors import district_ids_rolling_up_to
 
 TENTH = Decimal("0.1")
@@ -55,116 +56,181 @@ def _share(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
-def _district_figures(ctx: reports.ReportContext) -> dict:
-    """`community_figures`' numbers for the communities of one district."""
+def _scoped(ctx: reports.ReportContext) -> dict:
+    """The querysets the section counts, as the module's figures read them (`community_figures`
+    for the city and a unit, the same definitions at the communities of a district)."""
     user, first, last = ctx.user, ctx.first, ctx.last
-    rolling_up = district_ids_rolling_up_to(Division(pk=ctx.where.district_id))
     terms = rules.terms_between(first, last)
     term_q = Q()
     for term in terms:
         term_q |= Q(year=term.year, half=term.half)
-    members = Member.objects.visible_to(user).filter(
-        status=MemberStatus.ACTIVE, home_community__district_id__in=rolling_up
-    )
-    here = {"community__district_id__in": rolling_up}
-    there = {"activity__community__district_id__in": rolling_up}
-    registrations = Registration.objects.visible_to(user).filter(term_q, **here)
-    ratings = Rating.objects.visible_to(user).filter(term_q, **here)
-    activities = selectors._in_days(Activity.objects.visible_to(user), "", first, last).filter(
-        **here
-    )
-    attendances = selectors._in_days(
-        Attendance.objects.visible_to(user), "activity__", first, last
-    ).filter(**there)
-    manual = selectors._in_days(
-        ManualHours.objects.visible_to(user), "activity__", first, last
-    ).filter(**there)
-    checkin = selectors._tenths(attendances.aggregate(total=Sum("hours"))["total"])
-    by_hand = selectors._tenths(manual.aggregate(total=Sum("hours"))["total"])
-    return {
-        "registrations": {
-            "by_role": selectors._counts(registrations, "role", ServiceRole.choices),
-        },
-        "report_rate": [selectors._report_rate(members, registrations, term) for term in terms],
-        "activities": {
-            "by_status": selectors._counts(activities, "status", ActivityStatus.choices),
-            "by_role": selectors._counts(activities, "role", ActivityRole.choices),
-        },
-        "hours": {"total": checkin + by_hand},
-        "volunteer_person_times": attendances.count(),
-        "volunteers": attendances.values("member_id").distinct().count(),
-        "ratings": {
-            "total": ratings.count(),
-            "by_grade": selectors._counts(ratings, "grade", Grade.choices),
-        },
-    }
-
-
-def _monthly(ctx: reports.ReportContext) -> tuple[list[int], list[int]]:
-    """Activities held and service 人次 in each month of the period (by the activity's start),
-    narrowed as the figures are: two queries."""
-    months = ctx.period.months_in()
-    if not ctx.begun:
-        return [0] * len(months), [0] * len(months)
-    activities = selectors._in_days(
-        Activity.objects.visible_to(ctx.user), "", ctx.first, ctx.last
-    ).exclude(status=ActivityStatus.CANCELLED)
-    attendances = selectors._in_days(
-        Attendance.objects.visible_to(ctx.user), "activity__", ctx.first, ctx.last
-    )
+    members = Member.objects.visible_to(user).filter(status=MemberStatus.ACTIVE)
+    registrations = Registration.objects.visible_to(user).filter(term_q)
+    ratings = Rating.objects.visible_to(user).filter(term_q)
+    activities = selectors._in_days(Activity.objects.visible_to(user), "", first, last)
+    attendances = selectors._in_days(Attendance.objects.visible_to(user), "activity__", first, last)
+    manual = selectors._in_days(ManualHours.objects.visible_to(user), "activity__", first, last)
     if ctx.where.unit_id is not None:
+        unit_id = ctx.where.unit_id
         signups = selectors._in_days(
-            ActivitySignup.objects.visible_to(ctx.user), "activity__", ctx.first, ctx.last
-        ).filter(member__unit_id=ctx.where.unit_id)
+            ActivitySignup.objects.visible_to(user), "activity__", first, last
+        ).filter(member__unit_id=unit_id)
+        members = members.filter(unit_id=unit_id)
+        registrations = registrations.filter(member__unit_id=unit_id)
+        ratings = ratings.filter(member__unit_id=unit_id)
+        attendances = attendances.filter(member__unit_id=unit_id)
+        manual = manual.filter(member__unit_id=unit_id)
         activities = activities.filter(pk__in=signups.values("activity_id"))
-        attendances = attendances.filter(member__unit_id=ctx.where.unit_id)
     if ctx.where.district_id is not None:
-        rolling_up = district_ids_rolling_up_to(Division(pk=ctx.where.district_id))
-        activities = activities.filter(community__district_id__in=rolling_up)
-        attendances = attendances.filter(activity__community__district_id__in=rolling_up)
-    out = []
-    for queryset, field in ((activities, "starts_at"), (attendances, "activity__starts_at")):
-        rows = (
-            queryset.order_by()
-            .annotate(month=ExtractMonth(field))
-            .values("month")
-            .annotate(n=Count("pk"))
+        rolling_up = ctx.shared(
+            reports.DISTRICT_IDS,
+            lambda: district_ids_rolling_up_to(Division(pk=ctx.where.district_id)),
         )
-        counts = {row["month"]: row["n"] for row in rows}
-        out.append([counts.get(month.month, 0) for month in months])
-    return out[0], out[1]
-
-
-def _empty() -> dict:
-    zero_counts = [{"value": value, "count": 0} for value, _label in ServiceRole.choices]
+        here = {"community__district_id__in": rolling_up}
+        there = {"activity__community__district_id__in": rolling_up}
+        members = members.filter(home_community__district_id__in=rolling_up)
+        registrations = registrations.filter(**here)
+        ratings = ratings.filter(**here)
+        activities = activities.filter(**here)
+        attendances = attendances.filter(**there)
+        manual = manual.filter(**there)
     return {
-        "registrations": {"by_role": zero_counts},
-        "report_rate": [],
-        "activities": {
-            "by_status": [],
-            "by_role": [{"value": value, "count": 0} for value, _label in ActivityRole.choices],
-        },
-        "hours": {"total": Decimal("0.0")},
-        "volunteer_person_times": 0,
-        "volunteers": 0,
-        "ratings": {"total": 0, "by_grade": []},
+        "term": terms[-1],
+        "members": members.order_by(),
+        "registrations": registrations.order_by(),
+        "ratings": ratings.order_by(),
+        "activities": activities.order_by(),
+        "attendances": attendances.order_by(),
+        "manual": manual.order_by(),
     }
+
+
+def _report_rate(members, registrations, term) -> dict:
+    """`selectors._report_rate` of one term: the units' names come with their members' count."""
+    confirmed = (
+        registrations.filter(year=term.year, half=term.half, status=RegistrationStatus.CONFIRMED)
+        .filter(member__in=members.values("pk"))
+        .order_by()
+    )
+    by_unit_members: dict = {}
+    units = []
+    for row in members.values("unit_id", "unit__name", "unit__sort_order").annotate(n=Count("pk")):
+        by_unit_members[row["unit_id"]] = row["n"]
+        if row["unit_id"] is not None:
+            units.append((row["unit__sort_order"], row["unit__name"], row["unit_id"]))
+    by_unit_confirmed = dict(
+        confirmed.values_list("member__unit_id").annotate(n=Count("member_id", distinct=True))
+    )
+    rows = []
+    for _order, name, pk in sorted(units):
+        active, done = by_unit_members.get(pk, 0), by_unit_confirmed.get(pk, 0)
+        rows.append(
+            {
+                "unit": {"id": pk, "name": name},
+                "members": active,
+                "confirmed": done,
+                "rate": rules.report_rate(done, active),
+            }
+        )
+    total_members = sum(by_unit_members.values())
+    total_confirmed = sum(by_unit_confirmed.get(pk, 0) for pk in by_unit_members)
+    return {
+        "members": total_members,
+        "confirmed": total_confirmed,
+        "rate": rules.report_rate(total_confirmed, total_members),
+        "by_unit": rows,
+    }
+
+
+def _grouped(queryset, field: str, choices) -> list[dict]:
+    counts = dict(queryset.values_list(field).annotate(n=Count("pk")))
+    return [{"value": value, "count": counts.get(value, 0)} for value, _label in choices]
 
 
 def _figures(ctx: reports.ReportContext) -> dict:
+    """The numbers the section shows, and the by-month series: seven queries.
+
+    报到率 is that of the latest term with a day in the period (the one the module's figures page
+    shows first); activities, 人次 and hours those of the activities that began in the period; the
+    by-month series count the activities held (not cancelled) and the check-ins by the activity's
+    start."""
+    months = ctx.period.months_in()
     if not ctx.begun:
-        return _empty()
-    if ctx.where.district_id is not None:
-        return _district_figures(ctx)
-    unit = None
-    if ctx.where.unit_id is not None:
-        unit = Unit.objects.filter(pk=ctx.where.unit_id).first() or Unit(pk=ctx.where.unit_id)
-    return selectors.community_figures(ctx.user, ctx.first, ctx.last, unit=unit)
+        zero_counts = [{"value": value, "count": 0} for value, _label in ServiceRole.choices]
+        return {
+            "registrations": {"by_role": zero_counts},
+            "report_rate": None,
+            "activities": {
+                "by_status": [],
+                "by_role": [{"value": value, "count": 0} for value, _label in ActivityRole.choices],
+            },
+            "hours": {"total": Decimal("0.0")},
+            "volunteer_person_times": 0,
+            "volunteers": 0,
+            "ratings": {"total": 0, "by_grade": []},
+            "monthly": ([0] * len(months), [0] * len(months)),
+        }
+    q = _scoped(ctx)
+    held = ~Q(status=ActivityStatus.CANCELLED)
+    activity_months = reports.month_filters(ctx, "starts_at", timestamp=True)
+    by_status: dict = {}
+    by_role: dict = {}
+    held_by_month = [0] * len(months)
+    for row in (
+        q["activities"]
+        .values("status", "role")
+        .annotate(
+            n=Count("pk"),
+            **{f"m{i}": Count("pk", filter=held & f) for i, f in enumerate(activity_months)},
+        )
+    ):
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
+        by_role[row["role"]] = by_role.get(row["role"], 0) + row["n"]
+        for i, n in enumerate(reports.month_values(row, "m", len(months))):
+            held_by_month[i] += n
+    attended = q["attendances"].aggregate(
+        hours=Sum("hours"),
+        n=Count("pk"),
+        volunteers=Count("member_id", distinct=True),
+        **{
+            f"m{i}": Count("pk", filter=f)
+            for i, f in enumerate(reports.month_filters(ctx, "activity__starts_at", timestamp=True))
+        },
+    )
+    checkin = selectors._tenths(attended["hours"])
+    by_hand = selectors._tenths(q["manual"].aggregate(total=Sum("hours"))["total"])
+    grades = dict(q["ratings"].values_list("grade").annotate(n=Count("pk")))
+    return {
+        "registrations": {
+            "by_role": _grouped(q["registrations"], "role", ServiceRole.choices),
+        },
+        "report_rate": _report_rate(q["members"], q["registrations"], q["term"]),
+        "activities": {
+            "by_status": [
+                {"value": value, "count": by_status.get(value, 0)}
+                for value, _label in ActivityStatus.choices
+            ],
+            "by_role": [
+                {"value": value, "count": by_role.get(value, 0)}
+                for value, _label in ActivityRole.choices
+            ],
+        },
+        "hours": {"total": checkin + by_hand},
+        "volunteer_person_times": attended["n"],
+        "volunteers": attended["volunteers"],
+        "ratings": {
+            "total": sum(grades.values()),
+            "by_grade": [
+                {"value": value, "count": grades.get(value, 0)} for value, _label in Grade.choices
+            ],
+        },
+        "monthly": (held_by_month, reports.month_values(attended, "m", len(months))),
+    }
 
 
 def build(ctx: reports.ReportContext) -> reports.SectionData:
     data = _figures(ctx)
-    latest = data["report_rate"][-1] if data["report_rate"] else None
+    latest = data["report_rate"]
     activity_status = {row["value"]: row["count"] for row in data["activities"]["by_status"]}
     grades = {row["value"]: row["count"] for row in data["ratings"]["by_grade"]}
     rated = data["ratings"]["total"]
@@ -254,7 +320,7 @@ def build(ctx: reports.ReportContext) -> reports.SectionData:
             )
         )
 
-    activities, person_times = _monthly(ctx)
+    activities, person_times = data["monthly"]
     months = [m.strftime("%Y-%m") for m in ctx.period.months_in()]
     section.charts.append(
         reports.Chart(

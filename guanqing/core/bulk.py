@@ -10,6 +10,7 @@ validate first (full_clean) and write the audit records themselves.
 
 from __future__ import annotations
 
+import datetime
 import sqlite3
 from collections.abc import Sequence
 
@@ -42,18 +43,43 @@ def _converter(field, connection):
             return field.get_db_prep_save(value, connection)
 
         return convert
+    if isinstance(field, models.DateTimeField):
+        # An aware datetime goes to the database adapter as the field would send it (the field's
+        # own path only warns about, and makes aware, a naive one); anything else takes that path.
+        adapt = connection.ops.adapt_datetimefield_value
+
+        def convert_datetime(value):
+            if type(value) is datetime.datetime and value.tzinfo is not None:
+                return adapt(value)
+            return field.get_db_prep_save(value, connection)
+
+        return convert_datetime
+    if type(field) is models.DateField:
+        adapt_date = connection.ops.adapt_datefield_value
+
+        def convert_date(value):
+            if value is None or type(value) is datetime.date:
+                return adapt_date(value)
+            return field.get_db_prep_save(value, connection)
+
+        return convert_date
     return lambda value: field.get_db_prep_save(value, connection)
 
 
-def insert(model: type[models.Model], objs: Sequence[models.Model], *, using=None) -> None:
-    """INSERT `objs` (new instances, no primary key yet) and set their primary keys, in order."""
+def insert(
+    model: type[models.Model], objs: Sequence[models.Model], *, using=None
+) -> list[list] | None:
+    """INSERT `objs` (new instances, no primary key yet) and set their primary keys, in order.
+
+    Returns the values sent for each object (in the order of the model's concrete fields, the
+    primary key left out), or None where the database took Django's bulk_create instead."""
     if not objs:
-        return
+        return []
     using = using or router.db_for_write(model)
     connection = connections[using]
     if not connection.features.can_return_rows_from_bulk_insert:
         model._base_manager.using(using).bulk_create(objs)
-        return
+        return None
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     stamped = [
@@ -74,6 +100,7 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *, using=Non
     else:
         one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
         per_statement = max(1, _max_parameters(connection) // len(fields))
+    sent: list[list] = []
     for start in range(0, len(objs), per_statement):
         chunk = objs[start : start + per_statement]
         values = []
@@ -98,3 +125,25 @@ def insert(model: type[models.Model], objs: Sequence[models.Model], *, using=Non
             obj.pk = pk
             obj._state.adding = False
             obj._state.db = using
+        sent += values
+    return sent
+
+
+def columns(model: type[models.Model]) -> list[str]:
+    """The attribute names of the values `insert()` returns for each object, in order."""
+    return [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+
+
+_DEFAULTS: dict[type[models.Model], tuple | None] = {}
+
+
+def new(model: type[models.Model]) -> models.Model:
+    """`model()`: a new instance holding each field's default, built from the defaults looked up
+    once per model (Django's keyword path asks every field for its default on every call). A model
+    with a default computed per instance (a callable) is built as `model()` builds it."""
+    if model not in _DEFAULTS:
+        fields = model._meta.concrete_fields
+        callable_default = any(f.has_default() and callable(f.default) for f in fields)
+        _DEFAULTS[model] = None if callable_default else tuple(f.get_default() for f in fields)
+    defaults = _DEFAULTS[model]
+    return model() if defaults is None else model(*defaults)

@@ -18,8 +18,10 @@ Definitions (the range is inclusive at both ends):
 - A problem counts for the unit that handles it (none yet: "未派单") and for the district of its
   division (else of the place of the visit that collected it).
 
-Each grouping is one GROUP BY query over `visible_to(user)`: eight queries (with the district map
-and the district names) for any volume.
+The visits `user` sees are read in one GROUP BY per (unit, district) (人次 and distinct places
+with them: a place lies in one district, so a unit's and the city's distinct places add up over
+districts) and one per district for the distinct places, the problems in one: five queries (with
+the district map and the district names) for any volume.
 """
 
 from __future__ import annotations
@@ -28,7 +30,17 @@ import datetime
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 
 from guanqing.core.calendar.workdays import business_date
@@ -183,8 +195,28 @@ def _problem_measures(span: DateRange, today: datetime.date) -> dict:
     }
 
 
+def _noticed_problems(span: DateRange):
+    """The ids of the problems put on the 通报 list in the range (a step of their timeline): one
+    list the database reads once, where `noticed_in` asks per problem."""
+    return ProblemEvent.objects.filter(
+        kind=ProblemEventKind.NOTICE, **span.date_bounds("on")
+    ).values("problem_id")
+
+
+def _cadres_per_visit(**filters):
+    """The cadres of each visit (of those, the ones matching `filters`), as a column of the visit."""
+    cadres = (
+        Outreach.cadres.through.objects.filter(outreach_id=OuterRef("pk"), **filters)
+        .order_by()
+        .values("outreach_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(cadres), 0)
+
+
 def frontline_figures(user, span: DateRange, *, today: datetime.date | None = None) -> dict:
-    """The figures of `span` that `user` sees: totals, by unit and by district (eight queries)."""
+    """The figures of `span` that `user` sees: totals, by unit and by district (five queries)."""
     today = today or business_date()
     rolled = current_district_map()
     totals, units, districts = Tally(), defaultdict(Tally), defaultdict(Tally)
@@ -195,41 +227,54 @@ def frontline_figures(user, span: DateRange, *, today: datetime.date | None = No
         return (totals, units[unit_id], districts[district_id])
 
     visits = visits_in(user, span)
-    for row in visits.values("unit_id", "unit__name", "district").annotate(
-        visits=Count("pk"), money=Sum("donated_money"), goods=Sum("donated_goods")
+    # one row per (unit, district): visits, donations, person-times (人次: the cadres of each
+    # visit, summed) and the distinct places; a place lies in one district, so a unit's distinct
+    # places are the sum over its districts' rows
+    for row in (
+        visits.annotate(
+            cadres_n=_cadres_per_visit(), bureau_n=_cadres_per_visit(member__rank=Rank.BUREAU)
+        )
+        .values("unit_id", "unit__name", "district")
+        .annotate(
+            visits=Count("pk"),
+            money=Sum("donated_money"),
+            goods=Sum("donated_goods"),
+            person_times=Sum("cadres_n"),
+            bureau_person_times=Sum("bureau_n"),
+            **PLACE_MEASURES,
+        )
     ):
         unit_names[row["unit_id"]] = row["unit__name"]
         for tally in tallies(row["unit_id"], row["district"]):
             tally.numbers["visits"] += row["visits"]
+            tally.numbers["person_times"] += row["person_times"] or 0
+            tally.numbers["bureau_person_times"] += row["bureau_person_times"] or 0
             tally.money += row["money"] or ZERO
             tally.goods += row["goods"] or ZERO
-    # person-times: one row per cadre on a visit, counted by the database
-    through = (
-        Outreach.cadres.through.objects.filter(outreach_id__in=visits.values("pk"))
-        .order_by()
-        .values("outreach__unit_id", "outreach__place__division__district_id")
-        .annotate(n=Count("pk"), bureau=Count("pk", filter=Q(member__rank=Rank.BUREAU)))
-    )
-    for row in through:
-        for tally in tallies(
-            row["outreach__unit_id"], row["outreach__place__division__district_id"]
-        ):
-            tally.numbers["person_times"] += row["n"]
-            tally.numbers["bureau_person_times"] += row["bureau"]
-    # distinct places: not additive over units, so counted per grouping
-    for key, value in visits.aggregate(**PLACE_MEASURES).items():
-        totals.numbers[key] = value
-    for row in visits.values("unit_id").annotate(**PLACE_MEASURES):
         for key in PLACE_KEYS:
-            units[row["unit_id"]].numbers[key] = row[key]
-    # a place lies in one district: its districts' counts add up under today's district
+            units[row["unit_id"]].numbers[key] += row[key]
+    # distinct places: not additive over units, so counted per district; the city's are the sum
+    # over the districts (each place in one), a district's under today's district
     for row in visits.values("district").annotate(**PLACE_MEASURES):
         tally = districts[rolled.get(row["district"], row["district"])]
         for key in PLACE_KEYS:
             tally.numbers[key] += row[key]
+            totals.numbers[key] += row[key]
 
+    noticed = Q(pk__in=_noticed_problems(span))
     for row in (
-        problems_touching(user, span)
+        Problem.objects.visible_to(user)
+        .filter(
+            Q(**span.date_bounds("received_on"))
+            | Q(**span.date_bounds("closed_on"))
+            | noticed
+            | Q(**span.date_bounds("rated_on"))
+        )
+        .order_by()
+        .annotate(
+            district=Coalesce("division__district_id", "outreach__place__division__district_id"),
+            noticed_in_span=ExpressionWrapper(noticed, output_field=BooleanField()),
+        )
         .values("unit_id", "unit__name", "district")
         .annotate(**_problem_measures(span, today))
     ):

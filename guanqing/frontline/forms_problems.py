@@ -8,6 +8,9 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.frontline.choices import ProblemSource, ProblemState, Satisfaction, Urgency
@@ -35,6 +38,73 @@ def _divisions():
     return Division.objects.filter(
         level__in=(DivisionLevel.DISTRICT, DivisionLevel.STREET)
     ).order_by("code")
+
+
+class OptionsSelect(forms.Select):
+    """Django's select, with its options written here (the same markup as Django's templates)
+    rather than a template rendered per option: the division field has a hundred options."""
+
+    template_name = "frontline/widgets/select.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["options_html"] = _options_html(context["widget"]["optgroups"])
+        return context
+
+
+def _attrs_html(attrs: dict) -> str:
+    """As django/forms/widgets/attrs.html."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _options_html(optgroups) -> str:
+    """The options as django/forms/widgets/select.html and select_option.html write them."""
+    parts = []
+    for group_name, options, _index in optgroups:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in options:
+            parts.append(
+                f'\n  <option value="{conditional_escape(str(option["value"]))}"'
+                f"{_attrs_html(option['attrs'])}>{conditional_escape(option['label'])}</option>\n"
+            )
+        if group_name:
+            parts.append("\n  </optgroup>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+class DivisionOptions(ModelChoiceIterator):
+    """The options of a division field, labelled with each division's full name (its parents'
+    names first, as `Division.full_name`): read as (id, name, parent) rows in one query, plus one
+    per missing generation of parents (none when the parents are options too), rather than a
+    model instance and a query for its parent per option."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        rows = list(self.queryset.values_list("pk", "name", "parent_id"))
+        nodes = {pk: (name, parent_id) for pk, name, parent_id in rows}
+        missing = {p for _name, p in nodes.values() if p is not None and p not in nodes}
+        while missing:
+            found = Division.objects.filter(pk__in=missing).values_list("pk", "name", "parent_id")
+            nodes.update((pk, (name, parent_id)) for pk, name, parent_id in found)
+            missing = {p for _name, p in nodes.values() if p is not None and p not in nodes}
+        for pk, _name, _parent_id in rows:
+            names = []
+            node = pk
+            while node is not None:
+                name, node = nodes[node]
+                names.append(name)
+            yield (ModelChoiceIteratorValue(pk, None), "".join(reversed(names)))
+
+
+class DivisionField(forms.ModelChoiceField):
+    iterator = DivisionOptions
+    widget = OptionsSelect
 
 
 class ProblemFilterForm(forms.Form):
@@ -72,11 +142,13 @@ class ReportForm(forms.Form):
 
     source = forms.ChoiceField(label=_("来源"))
     category = forms.ModelChoiceField(
-        label=_("类别"), queryset=ProblemCategory.objects.filter(is_active=True)
+        label=_("类别"),
+        queryset=ProblemCategory.objects.filter(is_active=True),
+        widget=OptionsSelect,
     )
     title = forms.CharField(label=_("标题"), max_length=120)
     description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 5}))
-    division = forms.ModelChoiceField(label=_("所在区划"), queryset=_divisions(), required=False)
+    division = DivisionField(label=_("所在区划"), queryset=_divisions(), required=False)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     lat = forms.DecimalField(label=_("纬度"), required=False, max_digits=9, decimal_places=6)
     long = forms.DecimalField(label=_("经度"), required=False, max_digits=9, decimal_places=6)
@@ -119,11 +191,13 @@ class PublicReportForm(forms.Form):
     """A resident's report (no account): what, where, and optionally who."""
 
     category = forms.ModelChoiceField(
-        label=_("类别"), queryset=ProblemCategory.objects.filter(is_active=True)
+        label=_("类别"),
+        queryset=ProblemCategory.objects.filter(is_active=True),
+        widget=OptionsSelect,
     )
     title = forms.CharField(label=_("标题"), max_length=120)
     description = forms.CharField(label=_("问题描述"), widget=forms.Textarea(attrs={"rows": 5}))
-    division = forms.ModelChoiceField(label=_("所在区划"), queryset=_divisions(), required=False)
+    division = DivisionField(label=_("所在区划"), queryset=_divisions(), required=False)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     reporter_name = forms.CharField(label=_("您的姓名（选填）"), max_length=50, required=False)
     reporter_phone = forms.CharField(

@@ -82,14 +82,19 @@ def committee_desk(request) -> dict | None:
     user = request.user
     if user.role != Role.COMMITTEE:
         return None
-    counts = Problem.objects.visible_to(user).aggregate(
-        unassigned=Count("pk", filter=Q(state=ProblemState.RECEIVED)),
-        returned=Count("pk", filter=Q(state=ProblemState.RETURNED)),
-        noticed=Count("pk", filter=Q(state__in=OPEN_STATES, noticed_on__isnull=False)),
-        extensions=Count(
-            "extension",
-            filter=Q(extension__decision="", state=ProblemState.HANDLING),
-        ),
+    # every figure counts open problems only: read those (the state index), not every problem
+    counts = (
+        Problem.objects.visible_to(user)
+        .filter(state__in=OPEN_STATES)
+        .aggregate(
+            unassigned=Count("pk", filter=Q(state=ProblemState.RECEIVED)),
+            returned=Count("pk", filter=Q(state=ProblemState.RETURNED)),
+            noticed=Count("pk", filter=Q(state__in=OPEN_STATES, noticed_on__isnull=False)),
+            extensions=Count(
+                "extension",
+                filter=Q(extension__decision="", state=ProblemState.HANDLING),
+            ),
+        )
     )
     return {
         "template": "core/home/stats.html",

@@ -519,6 +519,10 @@ class ProblemEvent(models.Model):
         ordering = ["problem_id", "at", "id"]
         verbose_name = _("难题记录")
         verbose_name_plural = _("难题记录")
+        indexes = [
+            # the figures' steps of one kind in a date range (通报 in the range)
+            models.Index(fields=["kind", "on", "problem"], name="problem_event_kind_on"),
+        ]
 
     def __str__(self):
         return f"{self.problem} {self.get_kind_display()}"

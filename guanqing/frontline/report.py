@@ -2,7 +2,8 @@
 
 The numbers are `figures.frontline_figures` over the reader's visits and problems (the module's
 figures page and API): the city its totals, a unit its row by unit, a district its row by today's
-district (old districts merged into it rolled up there). A district's table by unit is counted
+district (old districts merged into it rolled up there). A unit's or a district's row is counted
+for that area alone, with the same measures (`_area_row`), not picked out of the city's figures. A district's table by unit is counted
 with the same building blocks (`visits_in`, `problems_touching`, the same measures), narrowed to
 the places and problems of the district.
 """
@@ -12,14 +13,15 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core import reports
 from guanqing.core.daterange import DateRange
 from guanqing.frontline import figures
-from guanqing.frontline.models import Outreach, Problem
+from guanqing.frontline.choices import ProblemEventKind
+from guanqing.frontline.models import Outreach, Problem, ProblemEvent
 from guanqing.registry.choices import Rank
 from guanqing.registry.models import Division
 from guanqing.registry.selectors import district_ids_rolling_up_to
@@ -39,7 +41,34 @@ def _number(value) -> Decimal | None:
 
 
 def _rolling_up(ctx: reports.ReportContext) -> list[int]:
-    return district_ids_rolling_up_to(Division(pk=ctx.where.district_id))
+    return ctx.shared(
+        reports.DISTRICT_IDS,
+        lambda: district_ids_rolling_up_to(Division(pk=ctx.where.district_id)),
+    )
+
+
+def _problems(ctx: reports.ReportContext, span: DateRange):
+    """`figures.problems_touching`, with the problems put on the 通报 list in the range read once
+    as a list of ids (the database answers it once, where an EXISTS asks per problem)."""
+    noticed = Q(
+        pk__in=ProblemEvent.objects.filter(
+            kind=ProblemEventKind.NOTICE, **span.date_bounds("on")
+        ).values("problem_id")
+    )
+    return (
+        Problem.objects.visible_to(ctx.user)
+        .filter(
+            Q(**span.date_bounds("received_on"))
+            | Q(**span.date_bounds("closed_on"))
+            | noticed
+            | Q(**span.date_bounds("rated_on"))
+        )
+        .order_by()
+        .annotate(
+            district=Coalesce("division__district_id", "outreach__place__division__district_id"),
+            noticed_in_span=ExpressionWrapper(noticed, output_field=BooleanField()),
+        )
+    )
 
 
 def _district_by_unit(ctx: reports.ReportContext, span: DateRange) -> list[dict]:
@@ -70,7 +99,7 @@ def _district_by_unit(ctx: reports.ReportContext, span: DateRange) -> list[dict]
         for key in figures.PLACE_KEYS:
             units[row["unit_id"]].numbers[key] = row[key]
     for row in (
-        figures.problems_touching(ctx.user, span)
+        _problems(ctx, span)
         .filter(district__in=rolling_up)
         .values("unit_id", "unit__name")
         .annotate(**figures._problem_measures(span, ctx.today))
@@ -107,21 +136,61 @@ def _monthly(ctx: reports.ReportContext, span: DateRange | None) -> tuple[list[i
             Q(division__district_id__in=rolling_up)
             | Q(division__isnull=True, outreach__place__division__district_id__in=rolling_up)
         )
-    person_rows = (
+    n = len(months)
+    people = (
         Outreach.cadres.through.objects.filter(outreach_id__in=visits.values("pk"))
         .order_by()
-        .annotate(month=ExtractMonth("outreach__visited_on"))
-        .values("month")
-        .annotate(n=Count("pk"))
+        .aggregate(
+            **{
+                f"m{i}": Count("pk", filter=f)
+                for i, f in enumerate(reports.month_filters(ctx, "outreach__visited_on"))
+            }
+        )
     )
-    problem_rows = (
-        problems.annotate(month=ExtractMonth("received_on")).values("month").annotate(n=Count("pk"))
+    collected = problems.aggregate(
+        **{
+            f"m{i}": Count("pk", filter=f)
+            for i, f in enumerate(reports.month_filters(ctx, "received_on"))
+        }
     )
-    out = []
-    for rows in (person_rows, problem_rows):
-        counts = {row["month"]: row["n"] for row in rows}
-        out.append([counts.get(month.month, 0) for month in months])
-    return out[0], out[1]
+    return reports.month_values(people, "m", n), reports.month_values(collected, "m", n)
+
+
+def _area_row(ctx: reports.ReportContext, span: DateRange) -> dict:
+    """The row of `frontline_figures` for the report's unit (its row by unit) or district (its row
+    by today's district), counted for that area alone: three queries."""
+    visits = figures.visits_in(ctx.user, span)
+    people = Outreach.cadres.through.objects.order_by()
+    problems = _problems(ctx, span)
+    if ctx.where.unit_id is not None:
+        visits = visits.filter(unit_id=ctx.where.unit_id)
+        problems = problems.filter(unit_id=ctx.where.unit_id)
+    else:
+        rolling_up = _rolling_up(ctx)
+        visits = visits.filter(district__in=rolling_up)
+        problems = problems.filter(district__in=rolling_up)
+    people = people.filter(outreach_id__in=visits.values("pk"))
+    tally = figures.Tally()
+    counted = visits.aggregate(
+        visits=Count("pk"),
+        money=Sum("donated_money"),
+        goods=Sum("donated_goods"),
+        **figures.PLACE_MEASURES,
+    )
+    tally.numbers["visits"] = counted["visits"]
+    tally.money = counted["money"] or figures.ZERO
+    tally.goods = counted["goods"] or figures.ZERO
+    for key in figures.PLACE_KEYS:
+        tally.numbers[key] = counted[key]
+    counted = people.aggregate(
+        n=Count("pk"), bureau=Count("pk", filter=Q(member__rank=Rank.BUREAU))
+    )
+    tally.numbers["person_times"] = counted["n"]
+    tally.numbers["bureau_person_times"] = counted["bureau"]
+    counted = problems.aggregate(**figures._problem_measures(span, ctx.today))
+    for key in figures.PROBLEM_KEYS:
+        tally.numbers[key] = counted[key]
+    return tally.as_dict()
 
 
 def _zero_row() -> dict:
@@ -135,21 +204,13 @@ def build(ctx: reports.ReportContext) -> reports.SectionData:
     if span is None:
         row = _zero_row()
     else:
-        result = figures.frontline_figures(ctx.user, span, today=ctx.today)
-        if ctx.where.unit_id is not None:
-            row = next(
-                (r for r in result["by_unit"] if r["unit"]["id"] == ctx.where.unit_id),
-                _zero_row(),
-            )
-        elif ctx.where.district_id is not None:
-            row = next(
-                (r for r in result["by_district"] if r["district"]["id"] == ctx.where.district_id),
-                _zero_row(),
-            )
-            by_unit = _district_by_unit(ctx, span)
+        if ctx.where.is_city:
+            row = figures.frontline_figures(ctx.user, span, today=ctx.today)
+            by_unit, by_district = row["by_unit"], row["by_district"]
         else:
-            row = result
-            by_unit, by_district = result["by_unit"], result["by_district"]
+            row = _area_row(ctx, span)
+            if ctx.where.district_id is not None:
+                by_unit = _district_by_unit(ctx, span)
 
     F = reports.Figure
     data = reports.SectionData(

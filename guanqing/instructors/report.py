@@ -13,7 +13,6 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Sum
-from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core import reports
@@ -74,7 +73,7 @@ def _terms(ctx: reports.ReportContext) -> tuple[list, dict]:
         return [], {}
     span = DateRange(ctx.first, ctx.last)
     result = figures.figures(ctx.user, span, ctx.today)
-    district_of = current_district_map()
+    district_of = ctx.shared(reports.DISTRICT_MAP, current_district_map)
     terms = {
         t["pk"]: t
         for t in InstructorTerm.objects.visible_to(ctx.user)
@@ -109,12 +108,14 @@ def _days_by_month(ctx: reports.ReportContext, term_ids: list[int]) -> list[int]
             term_id__in=term_ids, starts_on__gte=ctx.first, starts_on__lte=ctx.last
         )
         .order_by()
-        .annotate(month=ExtractMonth("starts_on"))
-        .values("month")
-        .annotate(days=Sum("days"))
+        .aggregate(
+            **{
+                f"m{i}": Sum("days", filter=f)
+                for i, f in enumerate(reports.month_filters(ctx, "starts_on"))
+            }
+        )
     )
-    counts = {row["month"]: row["days"] or 0 for row in rows}
-    return [counts.get(month.month, 0) for month in months]
+    return reports.month_values(rows, "m", len(months))
 
 
 def build(ctx: reports.ReportContext) -> reports.SectionData:

@@ -13,14 +13,14 @@ with villages in it (old districts merged into it included).
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core import reports
-from guanqing.pairing import compliance, figures
+from guanqing.pairing import boards, compliance, figures, rules
 from guanqing.pairing.models import Pairing, Partnership, PartnershipProject, Visit
 from guanqing.registry.models import Division
 from guanqing.registry.selectors import district_ids_rolling_up_to
@@ -70,9 +70,11 @@ def _empty() -> dict:
 def _district(ctx: reports.ReportContext) -> Division | None:
     if ctx.where.district_id is None:
         return None
-    return Division.objects.filter(pk=ctx.where.district_id).first() or Division(
-        pk=ctx.where.district_id
-    )
+    return Division(pk=ctx.where.district_id)  # its id is all the figures read of it
+
+
+def _rolling_up(ctx: reports.ReportContext, district: Division) -> list[int]:
+    return ctx.shared(reports.DISTRICT_IDS, lambda: district_ids_rolling_up_to(district))
 
 
 def _pairings(ctx: reports.ReportContext):
@@ -82,28 +84,92 @@ def _pairings(ctx: reports.ReportContext):
     return pairings
 
 
+def _active(ctx: reports.ReportContext, district: Division | None):
+    """The pairings counted: those active in the period, in the district's households if asked
+    (as `pairing_figures` narrows them)."""
+    active = compliance._touching(_pairings(ctx), ctx.first, ctx.last).order_by()
+    if district is not None:
+        active = active.filter(household__community__district_id__in=_rolling_up(ctx, district))
+    return active
+
+
 def _visits_by_month(ctx: reports.ReportContext, district: Division | None) -> list[int]:
     """The visits of each month of the period, counted as `pairing_figures` counts them (the
     visits of the pairings active in the period): one query."""
     months = ctx.period.months_in()
     if not ctx.begun:
         return [0] * len(months)
-    active = compliance._touching(_pairings(ctx), ctx.first, ctx.last).order_by()
-    if district is not None:
-        active = active.filter(
-            household__community__district_id__in=district_ids_rolling_up_to(district)
-        )
-    rows = (
+    counted = (
         Visit.objects.filter(
-            pairing_id__in=active.values("pk"), date__gte=ctx.first, date__lte=ctx.last
+            pairing_id__in=_active(ctx, district).values("pk"),
+            date__gte=ctx.first,
+            date__lte=ctx.last,
         )
         .order_by()
-        .annotate(month=ExtractMonth("date"))
-        .values("month")
-        .annotate(n=Count("pk"))
+        .aggregate(
+            **{
+                f"m{i}": Count("pk", filter=f)
+                for i, f in enumerate(reports.month_filters(ctx, "date"))
+            }
+        )
     )
-    counts = {row["month"]: row["n"] for row in rows}
-    return [counts.get(month.month, 0) for month in months]
+    return reports.month_values(counted, "m", len(months))
+
+
+def _area_figures(ctx: reports.ReportContext, district: Division | None) -> tuple[dict, list]:
+    """`pairing_figures`' totals for a unit's report (which shows no table by unit or district),
+    and the visits by month: the same measures counted in total, in
+    four queries and one a compliance period."""
+    active = _active(ctx, district)
+    first, last = ctx.first, ctx.last
+    counted = active.aggregate(
+        units=Count("unit_id", distinct=True),
+        pairings=Count("pk"),
+        households=Count("household_id", distinct=True),
+    )
+    months = reports.month_filters(ctx, "date")
+    festival = Q(festival=True)
+    visits = Visit.objects.filter(
+        pairing_id__in=active.values("pk"), date__gte=first, date__lte=last
+    ).order_by()
+    seen = visits.aggregate(
+        visits=Count("pk"),
+        festival_visits=Count("pk", filter=festival),
+        cash=Sum("cash_amount"),
+        in_kind=Sum("in_kind_value"),
+        **{f"m{i}": Count("pk", filter=f) for i, f in enumerate(months)},
+    )
+    people = (
+        Visit.participants.through.objects.filter(
+            visit__pairing_id__in=active.values("pk"),
+            visit__date__gte=first,
+            visit__date__lte=last,
+        )
+        .order_by()
+        .aggregate(n=Count("pk"), festival_n=Count("pk", filter=Q(visit__festival=True)))
+    )
+    config = compliance.current_config()
+    statuses: Counter = Counter()
+    for period in figures.periods_overlapping(first, last, config):
+        if period.start > ctx.today:
+            continue
+        for status, n in boards.status_counts(active, period, ctx.today, config):
+            statuses[rules.Status(status)] += n
+    rate = rules.rate_of(statuses[rules.Status.DONE], statuses[rules.Status.OVERDUE])
+    result = {
+        "units": counted["units"],
+        "pairings": counted["pairings"],
+        "households": counted["households"],
+        "visits": seen["visits"],
+        "visit_person_times": people["n"],
+        "festival_visits": seen["festival_visits"],
+        "festival_person_times": people["festival_n"],
+        "help": figures._money(seen["cash"] or figures.ZERO, seen["in_kind"] or figures.ZERO),
+        "compliance_rate": None if rate is None else round(rate, 4),
+        "by_unit": [],
+        "by_district": [],
+    }
+    return result, reports.month_values(seen, "m", len(ctx.period.months_in()))
 
 
 def _partnerships(ctx: reports.ReportContext, district: Division | None) -> dict:
@@ -116,7 +182,7 @@ def _partnerships(ctx: reports.ReportContext, district: Division | None) -> dict
         partnerships = partnerships.filter(unit_org__unit_id=ctx.where.unit_id)
         projects = projects.filter(partnership__unit_org__unit_id=ctx.where.unit_id)
     if district is not None:
-        rolling_up = district_ids_rolling_up_to(district)
+        rolling_up = _rolling_up(ctx, district)
         partnerships = partnerships.filter(village_org__division__district_id__in=rolling_up)
         projects = projects.filter(partnership__village_org__division__district_id__in=rolling_up)
     in_force = partnerships.filter(started_on__lte=ctx.last).filter(
@@ -161,12 +227,15 @@ def _row(name: str, row: dict) -> list:
 
 def build(ctx: reports.ReportContext) -> reports.SectionData:
     district = _district(ctx)
-    if ctx.begun:
+    by_month = None
+    if not ctx.begun:
+        result = _empty()
+    elif ctx.where.unit_id is None:  # the city's and a district's tables by unit
         result = figures.pairing_figures(
             _pairings(ctx), ctx.first, ctx.last, ctx.today, district=district
         )
     else:
-        result = _empty()
+        result, by_month = _area_figures(ctx, district)
     help_ = result["help"]
     partnership = _partnerships(ctx, district)
     F = reports.Figure
@@ -265,7 +334,11 @@ def build(ctx: reports.ReportContext) -> reports.SectionData:
             title=_("逐月走访次数"),
             kind="column",
             categories=[_month_label(m) for m in ctx.period.months_in()],
-            series=[reports.Series(_("走访"), _visits_by_month(ctx, district))],
+            series=[
+                reports.Series(
+                    _("走访"), by_month if by_month is not None else _visits_by_month(ctx, district)
+                )
+            ],
             unit=U_TIMES,
         )
     )

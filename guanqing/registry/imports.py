@@ -235,11 +235,15 @@ class Importer:
     def _existing_by_hash(self, sheet: Sheet) -> None:
         """Records already holding the file's ID numbers, and which of them the actor may change."""
         header = self.resource.header_of("id_number")
-        hashes = set()
+        # each number's look-up hash, computed once: the row checks look it up again
+        self.hash_of: dict[str, str] = {}
         for _row, record in sheet.rows:
             value = record.get(header)
             if isinstance(value, str | int) and value:
-                hashes.add(sensitive.lookup_hash(str(value)))
+                value = str(value)
+                if value not in self.hash_of:
+                    self.hash_of[value] = sensitive.lookup_hash(value)
+        hashes = set(self.hash_of.values())
         self.existing: dict[str, object] = {}
         self.editable_ids: set[int] = set()
         hashes_list = sorted(hashes)
@@ -263,7 +267,8 @@ class Importer:
             self.error(row, "id_number", _("与第 %(first)s 行的身份证号码重复") % {"first": first})
             return None
         self.seen_ids[number] = row
-        existing = self.existing.get(sensitive.lookup_hash(number))
+        lookup = self.hash_of.get(number) or sensitive.lookup_hash(number)
+        existing = self.existing.get(lookup)
         if existing is not None and existing.pk not in self.editable_ids:
             self.error(row, "id_number", services.duplicate_message(self.actor, existing))
             return None

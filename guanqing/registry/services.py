@@ -541,7 +541,7 @@ def _bulk_household(actor, data: dict, policy, snapshots) -> tuple[Household, Pe
     if actor.role == Role.COMMUNITY_WORKER:
         data.setdefault("community", actor.community)
     _validate_phone(data)
-    household = Household()
+    household = bulk.new(Household)
     _apply(household, data, HOUSEHOLD_FIELDS)
     if not id_number:
         raise ValidationError({"id_number": [_("请填写身份证号码")]})
@@ -565,7 +565,8 @@ def _bulk_household(actor, data: dict, policy, snapshots) -> tuple[Household, Pe
     h_changes.update(id_change)
 
     # The head's row in the people list, as person_add writes it for household_create.
-    person = Person(household=household)
+    person = bulk.new(Person)
+    person.household = household
     try:
         _apply(
             person,

@@ -15,8 +15,10 @@ number is the case list filtered by `accepted_from`/`accepted_to`):
 - on track / due soon / overdue: the cases still open today, by `api.filters.timing_filter` (the same
   reading as the case list's `timing` filter).
 
-Each group (window, item, matter, month, clerk) is one GROUP BY query over
-`Case.objects.visible_to(user)`: a handful of queries for any number of cases.
+The groups (window, item, matter, month, clerk) and the totals are sums over one GROUP BY of
+`Case.objects.visible_to(user)` at the finest grain (window, matter, clerk, month), which counts each
+case's working days once; a few small queries name the windows, items, matters and clerks. A
+handful of queries for any number of cases.
 """
 
 from __future__ import annotations
@@ -26,8 +28,11 @@ import functools
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
+    DateField,
+    DateTimeField,
     Exists,
     F,
     Func,
@@ -45,9 +50,18 @@ from django.urls import NoReverseMatch, reverse
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.daterange import DateRange
 from guanqing.core.models import CalendarDay
+from guanqing.core.scope.querysets import extensions_for
 from guanqing.window.api.filters import timing_filter
 from guanqing.window.choices import BAD_LEVELS, GOOD_LEVELS, OPEN_STATES, MatterKind
-from guanqing.window.models import Case, CasePause, Rating, Window, WindowSettings
+from guanqing.window.models import (
+    ApprovalItem,
+    Case,
+    CasePause,
+    Matter,
+    Rating,
+    Window,
+    WindowSettings,
+)
 from guanqing.window.rules import Timing
 
 ONE_DECIMAL = Decimal("0.1")
@@ -56,6 +70,19 @@ TWO_DECIMALS = Decimal("0.01")
 COMPLETED = Q(completed_on__isnull=False, deadline__isnull=False)
 # COUNT(*) of a sub-query's rows, without the GROUP BY that `Count` would add to it
 COUNT_ROWS = Func(Value(1), function="COUNT", output_field=IntegerField())
+
+
+class MonthOf(TruncMonth):
+    """The first day of a date's month (`TruncMonth` of a date field); on SQLite with the
+    database's own date function rather than Django's, a Python function called once per row."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        if not isinstance(self.lhs.output_field, DateField) or isinstance(
+            self.lhs.output_field, DateTimeField
+        ):
+            return self.as_sql(compiler, connection, **extra_context)
+        sql, params = compiler.compile(self.lhs)
+        return f"date({sql}, 'start of month')", params
 
 
 def workdays_used_expression() -> Subquery:
@@ -159,10 +186,37 @@ def _grouped(cases: QuerySet[Case], *fields: str) -> list[dict]:
     return list(cases.values(*fields).annotate(**_measures()).order_by(*fields))
 
 
+# The breakdowns of `window_figures`: each is a sum of the groups of one GROUP BY over the finest
+# grain (window, matter, clerk, month of acceptance) — every count and sum in `_measures` adds up.
+GRAIN = ("window_id", "version__matter_id", "handled_by_id", "month")
+SUMS = (
+    "accepted",
+    "immediate",
+    "completed",
+    "early",
+    "late",
+    "promised_sum",
+    "statutory_sum",
+    "used_sum",
+)
+
+
+def _add(groups: dict, key, values: list) -> None:
+    """Add `values` (counts in a fixed order) to the group `key` of `groups`."""
+    bucket = groups.get(key)
+    groups[key] = values if bucket is None else [a + b for a, b in zip(bucket, values, strict=True)]
+
+
 def window_figures(user, span: DateRange, *, today: datetime.date | None = None) -> dict:
-    """The figures of the cases accepted in `span` that `user` sees (six queries)."""
+    """The figures of the cases accepted in `span` that `user` sees: one GROUP BY over the finest
+    grain (each case's working days used computed once), summed up here into the totals and the
+    breakdowns, and four small queries for the names of the windows, items, matters and clerks
+    (in the database's order, as the grouped queries sorted them)."""
     today = today or business_date()
-    cases = accepted_cases(user, span)
+    cases = accepted_cases(user, span).annotate(month=MonthOf("accepted_on"))
+    grains = list(
+        cases.values(*GRAIN).annotate(**_measures()).order_by().values_list(*GRAIN, *SUMS)
+    )
     span_params = {"accepted_from": span.first.isoformat(), "accepted_to": span.last.isoformat()}
 
     def links(**params) -> dict:
@@ -172,60 +226,77 @@ def window_figures(user, span: DateRange, *, today: datetime.date | None = None)
             "late": case_list_url(**params, **span_params, timing=Timing.LATE),
         }
 
-    totals = _derived(cases.aggregate(**_measures()))
+    matters = {
+        row["pk"]: row
+        for row in Matter.objects.filter(pk__in={grain[1] for grain in grains})
+        .order_by("code", "pk")
+        .values("pk", "code", "name", "item_id")
+    }
+    by: dict[str, dict] = {name: {} for name in ("window", "item", "matter", "month", "clerk")}
+    for window_id, matter_id, clerk_id, month, *sums in grains:
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        sums = [value or 0 for value in sums]
+        _add(by["window"], window_id, sums)
+        _add(by["item"], matters[matter_id]["item_id"], sums)
+        _add(by["matter"], matter_id, sums)
+        _add(by["month"], month, sums)
+        _add(by["clerk"], clerk_id, sums)
+    for groups in by.values():
+        for key, sums in groups.items():
+            groups[key] = dict(zip(SUMS, sums, strict=True))
+    totals = _derived(_summed(by["window"]))
     totals["links"] = links()
 
+    windows = (
+        Window.objects.filter(pk__in=by["window"])
+        .order_by("unit_id", "pk")
+        .values_list("pk", "name", "unit_id", "unit__name")
+    )
     by_window = [
         {
-            "window_id": row["window_id"],
-            "window": row["window__name"],
-            "unit_id": row["window__unit_id"],
-            "unit": row["window__unit__name"],
-            **_derived(row),
-            "links": links(window=row["window_id"]),
+            "window_id": pk,
+            "window": name,
+            "unit_id": unit_id,
+            "unit": unit,
+            **_derived(by["window"][pk]),
+            "links": links(window=pk),
         }
-        for row in _grouped(
-            cases, "window__unit_id", "window__unit__name", "window_id", "window__name"
-        )
+        for pk, name, unit_id, unit in windows
     ]
+    items = (
+        ApprovalItem.objects.filter(pk__in=by["item"])
+        .order_by("code", "pk")
+        .values_list("pk", "code", "name")
+    )
     by_item = [
         {
-            "item_id": row["version__matter__item_id"],
-            "code": row["version__matter__item__code"],
-            "item": row["version__matter__item__name"],
-            **_derived(row),
-            "links": links(item=row["version__matter__item_id"]),
+            "item_id": pk,
+            "code": code,
+            "item": name,
+            **_derived(by["item"][pk]),
+            "links": links(item=pk),
         }
-        for row in _grouped(
-            cases,
-            "version__matter__item__code",
-            "version__matter__item_id",
-            "version__matter__item__name",
-        )
+        for pk, code, name in items
     ]
     by_matter = [
         {
-            "matter_id": row["version__matter_id"],
-            "code": row["version__matter__code"],
-            "matter": row["version__matter__name"],
-            **_derived(row),
-            "links": links(matter=row["version__matter__code"]),
+            "matter_id": pk,
+            "code": matter["code"],
+            "matter": matter["name"],
+            **_derived(by["matter"][pk]),
+            "links": links(matter=matter["code"]),
         }
-        for row in _grouped(
-            cases, "version__matter__code", "version__matter_id", "version__matter__name"
-        )
+        for pk, matter in matters.items()
     ]
     by_month = []
-    for row in _grouped(cases.annotate(month=TruncMonth("accepted_on")), "month"):
-        month = row["month"]
-        if isinstance(month, datetime.datetime):
-            month = month.date()
+    for month in sorted(by["month"]):
         first = max(month, span.first)
         last = min(_month_end(month), span.last)
         by_month.append(
             {
                 "month": month.strftime("%Y-%m"),
-                **_derived(row),
+                **_derived(by["month"][month]),
                 "links": {
                     key: case_list_url(
                         accepted_from=first.isoformat(), accepted_to=last.isoformat(), timing=timing
@@ -238,15 +309,15 @@ def window_figures(user, span: DateRange, *, today: datetime.date | None = None)
                 },
             }
         )
+    clerks = (
+        get_user_model()
+        .objects.filter(pk__in=by["clerk"])
+        .order_by("username", "pk")
+        .values_list("pk", "username", "display_name")
+    )
     by_clerk = [
-        {
-            "clerk_id": row["handled_by_id"],
-            "clerk": row["handled_by__display_name"] or row["handled_by__username"],
-            **_derived(row),
-        }
-        for row in _grouped(
-            cases, "handled_by__username", "handled_by_id", "handled_by__display_name"
-        )
+        {"clerk_id": pk, "clerk": display_name or username, **_derived(by["clerk"][pk])}
+        for pk, username, display_name in clerks
     ]
     return {
         "from": span.first.isoformat(),
@@ -258,6 +329,15 @@ def window_figures(user, span: DateRange, *, today: datetime.date | None = None)
         "by_month": by_month,
         "by_clerk": by_clerk,
     }
+
+
+def _summed(groups: dict) -> dict:
+    """The sums of `SUMS` over every group (zeros without any)."""
+    total = dict.fromkeys(SUMS, 0)
+    for counts in groups.values():
+        for name in SUMS:
+            total[name] += counts[name]
+    return total
 
 
 def _month_end(month: datetime.date) -> datetime.date:
@@ -418,8 +498,19 @@ def _rating_derived(counts: dict) -> dict:
     }
 
 
+def _visible_ratings(user) -> QuerySet[Rating]:
+    """`Rating.objects.visible_to(user)` (a rating is seen with its case), written as EXISTS of
+    the case among those `user` sees rather than IN: SQLite then reads a range's ratings off their
+    date index instead of looking up the ratings of every case in scope. Where a scope extension
+    widens the ratings themselves, their own `visible_to`."""
+    if extensions_for(Rating._meta.label_lower, getattr(user, "role", None)):
+        return Rating.objects.visible_to(user)
+    cases = Case.objects.visible_to(user).filter(pk=OuterRef("case_id"))
+    return Rating.objects.filter(Exists(cases))
+
+
 def _counted_ratings(user, span: DateRange) -> QuerySet[Rating]:
-    return Rating.objects.visible_to(user).counted().filter(**span.date_bounds("rated_on"))
+    return _visible_ratings(user).counted().filter(**span.date_bounds("rated_on"))
 
 
 def _completed_cases(user, span: DateRange) -> QuerySet[Case]:
@@ -463,52 +554,74 @@ def _as_month(value) -> str:
     return value.strftime("%Y-%m")
 
 
+def _rating_labels(ids: dict[str, set]) -> dict[tuple, dict]:
+    """{(group, id): its names, as `RATING_GROUPS` names them} of the windows, clerks and matters
+    in `ids` (three queries)."""
+    rows = {
+        "window": Window.objects.filter(pk__in=ids["window"]).values_list(
+            "pk", "name", "unit_id", "unit__name"
+        ),
+        "clerk": get_user_model()
+        .objects.filter(pk__in=ids["clerk"])
+        .values_list("pk", "display_name", "username"),
+        "matter": Matter.objects.filter(pk__in=ids["matter"]).values_list("pk", "code", "name"),
+    }
+    return {
+        (name, row[0]): dict(zip(RATING_GROUPS[name], row, strict=True))
+        for name, found in rows.items()
+        for row in found.order_by()
+    }
+
+
 def rating_figures(user, span: DateRange) -> dict:
-    """好差评 of `span` within `user`'s scope (two queries), in total and by window, clerk, month
-    and matter."""
-    fields = [name for group in RATING_GROUPS.values() for name in group]
-    ratings = (
+    """好差评 of `span` within `user`'s scope, in total and by window, clerk, month and matter: two
+    queries grouped by the ids of the window, clerk and matter and the month, summed up here, and
+    three small ones for the names (`_rating_labels`)."""
+    keys = [names[0] for names in RATING_GROUPS.values()]
+    ratings = list(
         _counted_ratings(user, span)
-        .annotate(month=TruncMonth("rated_on"))
-        .values(*fields, "month")
+        .annotate(month=MonthOf("rated_on"))
+        .values(*keys, "month")
         .annotate(**_rating_measures())
         .order_by()
     )
     counted_rating = Rating.objects.counted().filter(case_id=OuterRef("pk"))
-    cases = (
+    cases = list(
         Case.objects.visible_to(user)
         .filter(**span.date_bounds("completed_on"))
-        .annotate(month=TruncMonth("completed_on"))
-        .values(*(name.removeprefix("case__") for name in fields), "month")
+        .annotate(month=MonthOf("completed_on"))
+        .values(*(name.removeprefix("case__") for name in keys), "month")
         .annotate(completed=Count("pk"), rated_cases=Count("pk", filter=Exists(counted_rating)))
         .order_by()
     )
-    zero = dict.fromkeys(RATING_COUNTS, 0)
+    cases = [  # the same names as the ratings' (`case__window_id`…)
+        {
+            key if key in RATING_COUNTS or key == "month" else f"case__{key}": value
+            for key, value in row.items()
+        }
+        for row in cases
+    ]
+    labels = _rating_labels(
+        {
+            name: {row[names[0]] for row in (*ratings, *cases)}
+            for name, names in RATING_GROUPS.items()
+        }
+    )
     groups: dict[str, dict] = {name: {} for name in (*RATING_GROUPS, "month")}
-    labels: dict[tuple, dict] = {}
-    total = dict(zero)
-
-    def add(row: dict) -> None:
+    months: dict = {}
+    for row in (*ratings, *cases):
+        values = [row.get(count, 0) for count in RATING_COUNTS]
         for name, names in RATING_GROUPS.items():
-            key = row[names[0]]
-            labels.setdefault((name, key), {n: row[n] for n in names})
-            bucket = groups[name].setdefault(key, dict(zero))
-            for count in RATING_COUNTS:
-                bucket[count] += row.get(count, 0)
-        bucket = groups["month"].setdefault(_as_month(row["month"]), dict(zero))
-        for count in RATING_COUNTS:
-            bucket[count] += row.get(count, 0)
-            total[count] += row.get(count, 0)
-
-    for row in ratings:
-        add(row)
-    for row in cases:  # the same names as the ratings' (`case__window_id`…)
-        add(
-            {
-                key if key in RATING_COUNTS or key == "month" else f"case__{key}": value
-                for key, value in row.items()
-            }
-        )
+            _add(groups[name], row[names[0]], values)
+        month = months.get(row["month"]) or months.setdefault(row["month"], _as_month(row["month"]))
+        _add(groups["month"], month, values)
+    total = dict.fromkeys(RATING_COUNTS, 0)
+    for name, found in groups.items():
+        for key, values in found.items():
+            found[key] = dict(zip(RATING_COUNTS, values, strict=True))
+            if name == "month":
+                for count in RATING_COUNTS:
+                    total[count] += found[key][count]
     return {
         "from": span.first.isoformat(),
         "to": span.last.isoformat(),

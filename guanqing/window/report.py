@@ -17,7 +17,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -25,6 +24,7 @@ from guanqing.core import reports
 from guanqing.core.daterange import DateRange
 from guanqing.window.api.filters import timing_filter
 from guanqing.window.figures import (
+    COMPLETED,
     _counted_ratings,
     _derived,
     _measures,
@@ -127,17 +127,15 @@ def build(ctx: reports.ReportContext) -> reports.SectionData | None:
             bucket = rows.setdefault(row[rating_group[0]], {"name": "—"})
             _add(bucket, row, RATING_COUNTS)
             _add(total, row, RATING_COUNTS)
-        by_month = (
-            cases.annotate(month=TruncMonth("accepted_on"))
-            .values("month")
-            .annotate(accepted=Count("pk"), completed=_measures()["completed"])
-            .order_by()
+        by_month = cases.order_by().aggregate(
+            **{
+                f"{prefix}{i}": Count("pk", filter=f & extra)
+                for i, f in enumerate(reports.month_filters(ctx, "accepted_on"))
+                for prefix, extra in (("a", Q()), ("c", COMPLETED))
+            }
         )
-        for row in by_month:
-            month = row["month"]
-            month = month.date() if hasattr(month, "date") else month
-            if month in months:
-                months[month] = {"accepted": row["accepted"], "completed": row["completed"]}
+        for i, month in enumerate(months):
+            months[month] = {"accepted": by_month[f"a{i}"], "completed": by_month[f"c{i}"]}
 
     def count(row: dict, name: str) -> int:
         return row.get(name) or 0

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -59,7 +58,10 @@ def _scoped(ctx: reports.ReportContext):
             pk__in=WishClaim.objects.filter(member__unit_id=ctx.where.unit_id).values("wish_id")
         )
     if ctx.where.district_id is not None:
-        rolling_up = district_ids_rolling_up_to(Division(pk=ctx.where.district_id))
+        rolling_up = ctx.shared(
+            reports.DISTRICT_IDS,
+            lambda: district_ids_rolling_up_to(Division(pk=ctx.where.district_id)),
+        )
         wishes = wishes.filter(community__district_id__in=rolling_up)
         claims = claims.filter(wish__community__district_id__in=rolling_up)
     return wishes, claims
@@ -108,23 +110,21 @@ def _narrowed(ctx: reports.ReportContext) -> dict:
 
 
 def _by_month(ctx: reports.ReportContext) -> tuple[list[int], list[int]]:
-    """Wishes posted and wishes fulfilled in each month of the period: two queries."""
+    """Wishes posted and wishes fulfilled in each month of the period: one query."""
     months = ctx.period.months_in()
     if not ctx.begun:
         return [0] * len(months), [0] * len(months)
     _on = DateRange(ctx.first, ctx.last).bounds
     wishes, _claims = _scoped(ctx)
-    out = []
-    for field in ("created_at", "fulfilled_at"):
-        rows = (
-            wishes.filter(**_on(field))
-            .annotate(month=ExtractMonth(field))
-            .values("month")
-            .annotate(n=Count("pk"))
-        )
-        counts = {row["month"]: row["n"] for row in rows}
-        out.append([counts.get(month.month, 0) for month in months])
-    return out[0], out[1]
+    counted = wishes.filter(Q(**_on("created_at")) | Q(**_on("fulfilled_at"))).aggregate(
+        **{
+            f"{prefix}{i}": Count("pk", filter=f)
+            for prefix, field in (("p", "created_at"), ("f", "fulfilled_at"))
+            for i, f in enumerate(reports.month_filters(ctx, field, timestamp=True))
+        }
+    )
+    n = len(months)
+    return reports.month_values(counted, "p", n), reports.month_values(counted, "f", n)
 
 
 def _empty() -> dict:

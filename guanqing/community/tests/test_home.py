@@ -205,6 +205,16 @@ def test_the_sections_keep_to_a_few_queries(cw, role, django_assert_max_num_quer
             assert section.provider(request)
 
 
+def test_the_unit_and_city_sections_count_in_one_query(cw, django_assert_max_num_queries):
+    """The registration counts without the roster's hours and ratings: one query each."""
+    for _i in range(3):
+        f.MemberFactory(unit=cw.unit, branch=cw.org)
+    with django_assert_max_num_queries(1):
+        community_home.unit_section(_request(cw.users.unit_admin))
+    with django_assert_max_num_queries(1):
+        community_home.city_section(_request(cw.users.committee))
+
+
 @pytest.mark.parametrize("role", ["committee", "unit_admin", "member", "community_worker"])
 def test_the_home_page_shows_the_section(cw, role):
     page = _page(getattr(cw.users, role), "/")

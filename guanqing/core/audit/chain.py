@@ -28,7 +28,8 @@ import hmac
 import ipaddress
 import json
 import logging
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -185,6 +186,107 @@ class SealResult:
     mismatched: list[int] = field(default_factory=list)
 
 
+# --- records written in bulk, known to the sealing ---------------------------------------------
+#
+# Sealing checks every record against its content hash before linking it (a record changed
+# between its insert and its seal is logged). For a record `record_many()` has just written and
+# hashed, hashing it again is most of the sealing's cost: instead the row as stored is compared
+# with the values that were sent for it (a digest of them, kept until the record is sealed). A
+# row equal to what was written and signed has the content hash it was written with; any other
+# row, or a record this process did not write, is hashed again as before.
+
+# Stored column values read back for the comparison, after the id (attribute names).
+WRITTEN_COLUMNS = ("content_hmac", *CONTENT_FIELDS)
+
+_written: dict[str, dict[int, bytes]] = {}
+_written_lock = threading.Lock()
+
+
+def _comparable(value):
+    """A stored or sent value in one form for both: what the driver was given and what it reads
+    back can differ in type (a datetime read back for the text sent, a dict for a JSON wrapper)."""
+    if value is None or type(value) is str or type(value) is int:
+        return value
+    if isinstance(value, datetime.datetime):
+        return str(value)
+    value = getattr(value, "obj", value)  # psycopg's Json/Jsonb wrapper of a value sent
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return str(value)
+
+
+def written_digest(values: Iterable[object]) -> bytes:
+    """A digest of one record's WRITTEN_COLUMNS values, as sent or as read back."""
+    text = repr(tuple(_comparable(value) for value in values))
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def note_written(using: str, digests: Iterable[tuple[int, bytes]]) -> None:
+    """Remember (id, written_digest) of records just inserted, for the seal after the commit."""
+    with _written_lock:
+        _written.setdefault(using, {}).update(digests)
+
+
+def _forget_written(using: str, sealed: list[int], *, up_to: int | None = None) -> None:
+    """Drop what is kept for the records just sealed, and with `up_to` (the last seal of a run)
+    for every record up to that id: one rolled back was never to be sealed."""
+    with _written_lock:
+        known = _written.get(using)
+        if not known:
+            return
+        for pk in sealed:
+            known.pop(pk, None)
+        if up_to is not None:
+            for pk in [pk for pk in known if pk <= up_to]:
+                del known[pk]
+
+
+class _Unsealed:
+    """An unsealed record as the sealing needs it: id, content hash, place in the chain."""
+
+    __slots__ = ("pk", "content_hmac", "seq", "chain_hmac")
+
+    def __init__(self, pk, content_mac):
+        self.pk, self.content_hmac, self.seq, self.chain_hmac = pk, content_mac, None, ""
+
+
+def _unsealed_batch(using: str, rows) -> tuple[list, list[int]]:
+    """The next BATCH unsealed records in id order, and the ids of those whose content must be
+    hashed again (all of them unless records written in bulk are known)."""
+    known = _written.get(using)  # looked up, never iterated, while others may add to it
+    if not known:
+        batch = list(rows.filter(seq__isnull=True).order_by("id")[:BATCH])
+        return batch, [event.pk for event in batch]
+    _head, AuditEvent = _models()
+    meta = AuditEvent._meta
+    connection = transaction.get_connection(using)
+    quote = connection.ops.quote_name
+    column_of = {f.attname: f.column for f in meta.concrete_fields}
+    names = ", ".join(quote(column_of[name]) for name in ("id", *WRITTEN_COLUMNS))
+    sql = (
+        f"SELECT {names} FROM {quote(meta.db_table)} "
+        f"WHERE {quote(meta.get_field('seq').column)} IS NULL "
+        f"ORDER BY {quote(meta.pk.column)} LIMIT {BATCH}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        stored = cursor.fetchall()
+    # PostgreSQL hands jsonb back as its own text (Django's loader): read as the value it holds,
+    # so that it compares with the value sent. SQLite gives back the very text sent.
+    json_at = 1 + WRITTEN_COLUMNS.index("changes") if connection.vendor == "postgresql" else None
+    batch, again = [], []
+    for row in stored:
+        batch.append(_Unsealed(row[0], row[1]))
+        expected = known.get(row[0])
+        values = row[1:]
+        if json_at is not None and isinstance(row[json_at], str):
+            values = list(values)
+            values[json_at - 1] = json.loads(row[json_at])
+        if expected is None or expected != written_digest(values):
+            again.append(row[0])
+    return batch, again
+
+
 def seal(using: str = "default") -> SealResult:
     """Link every unsealed record into the chain, in id order; a short transaction of its own."""
     _head, AuditEvent = _models()
@@ -193,13 +295,21 @@ def seal(using: str = "default") -> SealResult:
     while True:
         with transaction.atomic(using=using):
             head = locked_head(using)
-            batch = list(rows.filter(seq__isnull=True).order_by("id")[:BATCH])
+            batch, again = _unsealed_batch(using, rows)
             if head.mac != head_mac(head):
                 log.error("audit chain head does not match its signature; not sealing")
                 return result
+            again = set(again)
+            if again and not isinstance(batch[0], AuditEvent):
+                # hashed again as before: read as records
+                stored = rows.filter(
+                    seq__isnull=True, pk__gte=batch[0].pk, pk__lte=batch[-1].pk
+                ).order_by("id")
+                full = {event.pk: event for event in stored if event.pk in again}
+                batch = [full.get(event.pk, event) for event in batch]
             seq, previous = head.last_seq, head.last_hmac
             for event in batch:
-                if event.content_hmac != content_hmac(content_of(event)):
+                if event.pk in again and event.content_hmac != content_hmac(content_of(event)):
                     # Linked as it is: verify() names it; sealing does not hide a changed record.
                     result.mismatched.append(event.pk)
                     log.error("audit record id=%s does not match its content hash", event.pk)
@@ -214,6 +324,9 @@ def seal(using: str = "default") -> SealResult:
                 save_head(head, using)
         result.sealed += len(batch)
         result.last_seq, result.last_hmac = seq, previous
+        if batch:
+            last = batch[-1].pk if len(batch) < BATCH else None
+            _forget_written(using, [event.pk for event in batch], up_to=last)
         if len(batch) < BATCH:
             return result
 

@@ -259,6 +259,27 @@ def test_query_budgets_for_the_queue_and_the_desk(w):
     assert desk_few <= 20
 
 
+def test_the_report_forms_read_the_divisions_in_one_query_whatever_their_number(w):
+    """Each division option is labelled with its full name (district first) without a query per
+    option: more streets, the same number of queries."""
+    district = f.DistrictFactory(name="海曙区")
+    f.StreetFactory(parent=district, name="鼓楼街道")
+    committee = client_for(w.committee)
+    public = Client()
+    _queries(committee, "/frontline/problems/new/")  # the calendar's years are read once
+    few_new = _queries(committee, "/frontline/problems/new/")
+    few_public = _queries(public, "/frontline/report/")
+    for n in range(8):
+        f.StreetFactory(parent=district, name=f"新街道{n}")
+    assert _queries(committee, "/frontline/problems/new/") == few_new
+    assert _queries(public, "/frontline/report/") == few_public
+    page = _page(public, "/frontline/report/")
+    street = district.children.get(name="鼓楼街道")
+    assert f'<option value="{street.pk}">海曙区鼓楼街道</option>' in page
+    assert f'<option value="{district.pk}">海曙区</option>' in page
+    assert '<option value="" selected>---------</option>' in page
+
+
 def test_the_desk_lists_unassigned_returned_and_extensions(w):
     fresh = ff.reported(category=w.cat)
     sent_back = ff.assigned(category=w.cat, unit=w.unit)

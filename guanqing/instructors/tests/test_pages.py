@@ -206,6 +206,21 @@ def test_home_sections_keep_to_a_few_queries(w, django_assert_max_num_queries):
         home.city_instructors(request)
 
 
+def test_the_unit_and_city_sections_read_no_log_entries(w, django_assert_max_num_queries):
+    """The appointed terms and last month's days per term, summed by the database: two queries
+    whatever the number of terms and entries."""
+    term(w)
+    _more_terms(w, 4)
+    request = RequestFactory().get("/")
+    request.user = w.users.committee
+    with django_assert_max_num_queries(2):
+        stats = home.city_instructors(request)["stats"]
+    assert stats[0]["value"] == 5
+    request.user = w.users.unit_admin
+    with django_assert_max_num_queries(2):
+        home.unit_instructors(request)
+
+
 def test_the_raise_form_is_offered_only_where_the_loop_accepts_it(w):
     from guanqing.frontline import interface
 

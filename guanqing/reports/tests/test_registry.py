@@ -88,3 +88,47 @@ def test_context_stops_counting_at_today_while_the_period_runs():
     assert ctx.last == datetime.date(2026, 11, 16) and ctx.begun
     ctx = ReportContext(None, Period.parse("2027-Q1"), Where(), datetime.date(2026, 11, 16))
     assert not ctx.begun
+
+
+def test_a_period_counts_by_month_on_the_business_calendars_days():
+    ctx = ReportContext(None, Period.parse("2026-Q1"), Where(), datetime.date(2026, 5, 13))
+    dates = reports.month_filters(ctx, "on")
+    assert [dict(q.children) for q in dates] == [
+        {"on__gte": datetime.date(2026, 1, 1), "on__lte": datetime.date(2026, 1, 31)},
+        {"on__gte": datetime.date(2026, 2, 1), "on__lte": datetime.date(2026, 2, 28)},
+        {"on__gte": datetime.date(2026, 3, 1), "on__lte": datetime.date(2026, 3, 31)},
+    ]
+    december = ReportContext(None, Period.parse("2026-12"), Where(), datetime.date(2027, 1, 5))
+    [moments] = reports.month_filters(december, "at", timestamp=True)
+    bounds = dict(moments.children)
+    # midnight in Asia/Shanghai: 16:00 UTC the day before
+    assert bounds["at__gte"] == datetime.datetime(2026, 11, 30, 16, tzinfo=datetime.UTC)
+    assert bounds["at__lt"] == datetime.datetime(2026, 12, 31, 16, tzinfo=datetime.UTC)
+    assert reports.month_values({"m0": 4, "m1": None}, "m", 3) == [4, 0, 0]
+
+
+def test_a_lookup_several_sections_make_is_made_once_per_report():
+    ctx = ReportContext(None, Period.parse("2026-Q3"), Where(), datetime.date(2026, 11, 16))
+    calls = []
+    assert ctx.shared("k", lambda: calls.append(1) or [7]) == [7]
+    assert ctx.shared("k", lambda: calls.append(1) or [8]) == [7]
+    assert calls == [1]
+    other = ReportContext(None, Period.parse("2026-Q3"), Where(), datetime.date(2026, 11, 16))
+    assert other.shared("k", lambda: [9]) == [9]
+
+
+def test_a_table_writes_its_rows_escaped_with_numbers_marked():
+    from guanqing.reports.templatetags.report_values import report_rows
+
+    table = {
+        "columns": ["单位", "户"],
+        "numeric_from": 1,
+        "rows": [["<b>甲</b>", 1234], ["乙", None]],
+    }
+    assert str(report_rows(table)) == (
+        '<tr><td>&lt;b&gt;甲&lt;/b&gt;</td><td class="num">1,234</td></tr>\n      '
+        '<tr><td>乙</td><td class="num">—</td></tr>\n      '
+    )
+    with translation.override("zh-hans"):
+        empty = str(report_rows({**table, "rows": []}))
+    assert empty == '<tr><td colspan="2" class="muted">本期无数据</td></tr>'

@@ -99,3 +99,26 @@ def test_the_figures_page_for_the_committee_and_a_unit(r, world, client):
     assert "市纪委" in body and "市发改委" not in body
     client.force_login(world.users.member)
     assert client.get(url).status_code == 403
+
+
+def test_the_figures_do_not_list_the_participants_in_their_queries(r, world):
+    """The plan's people are chosen by a join on the plan (and the unit), not by a list of their
+    ids in every query: the statements stay the same size however many cadres the plan has."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    participant_ids = {str(p.pk) for p in r.plan.participants.all()}
+    assert len(participant_ids) > 3
+    for units in (None, [world.unit]):
+        with CaptureQueriesContext(connection) as captured:
+            result = completion(r.plan, units=units)
+        assert len(captured.captured_queries) <= 4
+        for query in captured.captured_queries:
+            listed = query["sql"].split(" IN (")[1:]
+            assert not any(
+                len(set(part.split(")")[0].replace(" ", "").split(",")) & participant_ids) > 2
+                for part in listed
+            ), query["sql"]
+        assert result.totals.required + result.totals.exempt == sum(
+            row.required + row.exempt for row in result.by_unit
+        )

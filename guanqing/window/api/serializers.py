@@ -8,9 +8,17 @@ from the case's prefetched pauses and the cached official calendar: no query per
 
 from __future__ import annotations
 
+import functools
+import inspect
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 from stdnum.cn import uscc
 
 from guanqing.core.api.base import IdField, ScopedPrimaryKeyRelatedField
@@ -32,13 +40,56 @@ from guanqing.window.models import (
     Window,
 )
 
+
+@functools.cache
+def _choice_labels(model, method: str) -> tuple[str, dict] | None:
+    """(attribute name, {value: label}) of the field behind Django's own `get_<field>_display`
+    on `model`; None where the model defines the method itself."""
+    display = inspect.getattr_static(model, method, None)
+    if not (
+        isinstance(display, functools.partialmethod)
+        and display.func is models.Model._get_FIELD_display
+    ):
+        return None
+    field = display.keywords["field"]
+    return field.attname, dict(make_hashable(field.flatchoices))
+
+
+class DisplayField(serializers.CharField):
+    """The label of a choice, read-only: `source` names the model's `get_<field>_display`
+    (through relations: "current.get_kind_display"). The same value as calling it, without
+    DRF's generic attribute walk, which inspects the method's signature on every row, and
+    without Django's, which rebuilds the field's choices (translating every label) on every
+    call."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        *path, method = self.source_attrs
+        try:
+            for name in path:
+                instance = getattr(instance, name)
+            choices = _choice_labels(type(instance), method)
+            if choices is None:
+                return getattr(instance, method)()
+        except ObjectDoesNotExist:
+            return None
+        except AttributeError:
+            raise SkipField() from None  # as DRF leaves out a read-only field it cannot reach
+        attname, labels = choices
+        value = getattr(instance, attname)
+        return force_str(labels.get(make_hashable(value), value), strings_only=True)
+
+
 # ---------------------------------------------------------------------------------------------
 # The catalogue
 # ---------------------------------------------------------------------------------------------
 
 
 class MaterialSerializer(serializers.ModelSerializer):
-    form_display = serializers.CharField(source="get_form_display", read_only=True)
+    form_display = DisplayField(source="get_form_display")
 
     class Meta:
         model = Material
@@ -57,7 +108,7 @@ class MatterSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="current.number", read_only=True)
     valid_from = serializers.DateField(source="current.valid_from", read_only=True)
     kind = serializers.CharField(source="current.kind", read_only=True)
-    kind_display = serializers.CharField(source="current.get_kind_display", read_only=True)
+    kind_display = DisplayField(source="current.get_kind_display")
     promised_workdays = serializers.IntegerField(
         source="current.promised_workdays",
         read_only=True,
@@ -261,7 +312,7 @@ class SupplySerializer(DateSerializer):
 class CasePauseSerializer(serializers.ModelSerializer):
     # the values are PauseRequest's `kind` (one enum in the schema, not two)
     kind = serializers.CharField(read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField(source="get_kind_display")
 
     class Meta:
         model = CasePause
@@ -272,7 +323,7 @@ class CasePauseSerializer(serializers.ModelSerializer):
 class MissingMaterialSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="material.name", read_only=True)
     form = serializers.CharField(source="material.form", read_only=True)
-    form_display = serializers.CharField(source="material.get_form_display", read_only=True)
+    form_display = DisplayField(source="material.get_form_display")
 
     class Meta:
         model = CaseMissingMaterial
@@ -285,10 +336,10 @@ class CaseEventSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True)
     from_state = serializers.CharField(read_only=True)
     to_state = serializers.CharField(read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField(source="get_kind_display")
     actor_name = serializers.SerializerMethodField()
-    from_state_display = serializers.CharField(source="get_from_state_display", read_only=True)
-    to_state_display = serializers.CharField(source="get_to_state_display", read_only=True)
+    from_state_display = DisplayField(source="get_from_state_display")
+    to_state_display = DisplayField(source="get_to_state_display")
 
     class Meta:
         model = CaseEvent
@@ -336,7 +387,7 @@ def clock_of(case: Case, context) -> selectors.CaseClock:
 class CaseListSerializer(serializers.ModelSerializer):
     """A case in a list (the clerk's queue, the unit's and the committee's boards)."""
 
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = DisplayField(source="get_state_display")
     window_name = serializers.CharField(source="window.name", read_only=True)
     unit = serializers.IntegerField(source="window.unit_id", read_only=True)
     unit_name = serializers.CharField(source="window.unit.name", read_only=True)
@@ -348,9 +399,7 @@ class CaseListSerializer(serializers.ModelSerializer):
     statutory_workdays = serializers.IntegerField(
         source="version.statutory_workdays", read_only=True
     )
-    applicant_kind_display = serializers.CharField(
-        source="get_applicant_kind_display", read_only=True
-    )
+    applicant_kind_display = DisplayField(source="get_applicant_kind_display")
     deadline = serializers.SerializerMethodField(
         help_text=gettext_lazy("承诺办结日期（按中止顺延；中止中按至今天计）")
     )

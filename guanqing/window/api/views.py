@@ -25,7 +25,7 @@ from guanqing.window import figures, selectors, services
 from guanqing.window.access import access
 from guanqing.window.api import serializers as s
 from guanqing.window.api.filters import CaseFilter, MatterFilter
-from guanqing.window.models import Case, CaseEvent, Matter, Window, WindowSettings
+from guanqing.window.models import Case, CaseEvent, CasePause, Matter, Window, WindowSettings
 
 
 @extend_schema_view(
@@ -115,13 +115,21 @@ class CaseViewSet(
     }
 
     def get_queryset(self):
-        queryset = selectors.cases_for_list(super().get_queryset())
-        if self.action != "list":
-            queryset = queryset.prefetch_related(
-                "missing_materials__material",
-                Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+        if self.action == "list":
+            # what `CaseListSerializer` shows: the window and its unit, the version and its
+            # matter, and the pauses for the clock (not the clerk or the missing materials)
+            return (
+                super()
+                .get_queryset()
+                .select_related("version__matter")
+                .prefetch_related(
+                    Prefetch("pauses", queryset=CasePause.objects.order_by("started_on", "id"))
+                )
             )
-        return queryset
+        return selectors.cases_for_list(super().get_queryset()).prefetch_related(
+            "missing_materials__material",
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+        )
 
     def get_serializer_class(self):
         if self.action == "create":

@@ -291,3 +291,19 @@ def test_query_budgets_do_not_grow_with_cases(s, world, django_assert_max_num_qu
         assert client.get(reverse("window:figures")).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(reverse("window:board")).status_code == 200
+
+
+def test_the_figures_count_the_working_days_of_each_case_once(s, world):
+    """One GROUP BY over the finest grain (window, matter, clerk, month) reads the cases and
+    counts their working days used; the totals and every breakdown are summed from it, and four
+    small queries name the windows, items, matters and clerks (before: six grouped queries, each
+    counting every case's working days again)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for user in (world.users.committee, world.users.unit_admin):
+        with CaptureQueriesContext(connection) as captured:
+            figures.window_figures(user, YEAR, today=TODAY)
+        sqls = [q["sql"] for q in captured.captured_queries]
+        assert sum("core_calendarday" in sql for sql in sqls) == 1
+        assert len(sqls) <= 5
