@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 import threading
 import time
 import uuid
@@ -162,8 +163,11 @@ def business_date(moment: datetime.datetime | None = None) -> datetime.date:
 # --- lunar festivals (lunar-python) ------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
 def lunar_to_solar(year: int, month: int, day: int) -> datetime.date:
-    """The Gregorian date of a lunar date in the lunar year that starts in `year`."""
+    """The Gregorian date of a lunar date in the lunar year that starts in `year` (kept once
+    worked out: lunar-python takes a few milliseconds each, and the home pages, the report and
+    the festival rules ask for the same few dates on every request)."""
     from lunar_python import Lunar
 
     solar = Lunar.fromYmd(year, month, day).getSolar()
