@@ -33,7 +33,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import (
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -146,30 +145,22 @@ def visits_in(user, span: DateRange):
     )
 
 
-def noticed_in(span: DateRange):
-    """Whether the problem was put on the 通报 list in the range (a step of its timeline)."""
-    return Exists(
-        ProblemEvent.objects.filter(
-            problem=OuterRef("pk"), kind=ProblemEventKind.NOTICE, **span.date_bounds("on")
-        )
-    )
-
-
 def problems_touching(user, span: DateRange):
     """The problems `user` sees that one of the figures counts: received, closed, put on the 通报
-    list or rated in the range; with their district."""
+    list or rated in the range; with their district and whether they were noticed in the range."""
+    noticed = Q(pk__in=_noticed_problems(span))
     return (
         Problem.objects.visible_to(user)
-        .annotate(noticed_in_span=noticed_in(span))
         .filter(
             Q(**span.date_bounds("received_on"))
             | Q(**span.date_bounds("closed_on"))
-            | Q(noticed_in_span=True)
+            | noticed
             | Q(**span.date_bounds("rated_on"))
         )
         .order_by()
         .annotate(
-            district=Coalesce("division__district_id", "outreach__place__division__district_id")
+            district=Coalesce("division__district_id", "outreach__place__division__district_id"),
+            noticed_in_span=ExpressionWrapper(noticed, output_field=BooleanField()),
         )
     )
 
@@ -197,7 +188,7 @@ def _problem_measures(span: DateRange, today: datetime.date) -> dict:
 
 def _noticed_problems(span: DateRange):
     """The ids of the problems put on the 通报 list in the range (a step of their timeline): one
-    list the database reads once, where `noticed_in` asks per problem."""
+    list the database reads once, where an EXISTS would ask per problem."""
     return ProblemEvent.objects.filter(
         kind=ProblemEventKind.NOTICE, **span.date_bounds("on")
     ).values("problem_id")
@@ -261,20 +252,8 @@ def frontline_figures(user, span: DateRange, *, today: datetime.date | None = No
             tally.numbers[key] += row[key]
             totals.numbers[key] += row[key]
 
-    noticed = Q(pk__in=_noticed_problems(span))
     for row in (
-        Problem.objects.visible_to(user)
-        .filter(
-            Q(**span.date_bounds("received_on"))
-            | Q(**span.date_bounds("closed_on"))
-            | noticed
-            | Q(**span.date_bounds("rated_on"))
-        )
-        .order_by()
-        .annotate(
-            district=Coalesce("division__district_id", "outreach__place__division__district_id"),
-            noticed_in_span=ExpressionWrapper(noticed, output_field=BooleanField()),
-        )
+        problems_touching(user, span)
         .values("unit_id", "unit__name", "district")
         .annotate(**_problem_measures(span, today))
     ):

@@ -13,15 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core import reports
 from guanqing.core.daterange import DateRange
 from guanqing.frontline import figures
-from guanqing.frontline.choices import ProblemEventKind
-from guanqing.frontline.models import Outreach, Problem, ProblemEvent
+from guanqing.frontline.models import Outreach, Problem
 from guanqing.registry.choices import Rank
 from guanqing.registry.models import Division
 from guanqing.registry.selectors import district_ids_rolling_up_to
@@ -44,30 +42,6 @@ def _rolling_up(ctx: reports.ReportContext) -> list[int]:
     return ctx.shared(
         reports.DISTRICT_IDS,
         lambda: district_ids_rolling_up_to(Division(pk=ctx.where.district_id)),
-    )
-
-
-def _problems(ctx: reports.ReportContext, span: DateRange):
-    """`figures.problems_touching`, with the problems put on the 通报 list in the range read once
-    as a list of ids (the database answers it once, where an EXISTS asks per problem)."""
-    noticed = Q(
-        pk__in=ProblemEvent.objects.filter(
-            kind=ProblemEventKind.NOTICE, **span.date_bounds("on")
-        ).values("problem_id")
-    )
-    return (
-        Problem.objects.visible_to(ctx.user)
-        .filter(
-            Q(**span.date_bounds("received_on"))
-            | Q(**span.date_bounds("closed_on"))
-            | noticed
-            | Q(**span.date_bounds("rated_on"))
-        )
-        .order_by()
-        .annotate(
-            district=Coalesce("division__district_id", "outreach__place__division__district_id"),
-            noticed_in_span=ExpressionWrapper(noticed, output_field=BooleanField()),
-        )
     )
 
 
@@ -99,7 +73,7 @@ def _district_by_unit(ctx: reports.ReportContext, span: DateRange) -> list[dict]
         for key in figures.PLACE_KEYS:
             units[row["unit_id"]].numbers[key] = row[key]
     for row in (
-        _problems(ctx, span)
+        figures.problems_touching(ctx.user, span)
         .filter(district__in=rolling_up)
         .values("unit_id", "unit__name")
         .annotate(**figures._problem_measures(span, ctx.today))
@@ -161,7 +135,7 @@ def _area_row(ctx: reports.ReportContext, span: DateRange) -> dict:
     by today's district), counted for that area alone: three queries."""
     visits = figures.visits_in(ctx.user, span)
     people = Outreach.cadres.through.objects.order_by()
-    problems = _problems(ctx, span)
+    problems = figures.problems_touching(ctx.user, span)
     if ctx.where.unit_id is not None:
         visits = visits.filter(unit_id=ctx.where.unit_id)
         problems = problems.filter(unit_id=ctx.where.unit_id)
