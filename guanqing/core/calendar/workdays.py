@@ -51,9 +51,17 @@ class _Years:
         self._version = None  # the shared version the years were read under
         self._checked = threading.local()  # when this thread last read the shared version
 
-    def clear(self) -> None:
+    def clear(self, version=None) -> None:
+        """Forget the years read; with `version`, the shared version this process has just set
+        (its own change, not to be read again as another server's)."""
         with self._lock:
             self._years.clear()
+            if version is not None:
+                self._version = version
+
+    def cached_years(self) -> list[int]:
+        with self._lock:
+            return sorted(self._years)
 
     def new_request(self, **_kwargs) -> None:
         self._checked.at = None
@@ -91,6 +99,10 @@ class _Years:
         days = sorted(self._read(year))
         entry = (tuple(days), frozenset(days))
         with self._lock:
+            if not self._years:
+                # the keep-time runs from the first year read after a clear, not from the last
+                # expiry: years read long after it would otherwise be forgotten a moment later
+                self._loaded_at = now
             self._years[year] = entry
         return entry
 
@@ -111,8 +123,9 @@ def forget_cached_years() -> None:
     read, and every other process does at its next request (a new shared version)."""
     from django.core.cache import cache
 
-    _years.clear()
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    version = uuid.uuid4().hex
+    cache.set(VERSION_KEY, version, None)
+    _years.clear(version)
 
 
 def is_workday(day: datetime.date) -> bool:
