@@ -15,7 +15,11 @@ administrator and a community worker — the two scoped roles wherever the page 
 warm-up first, then `--repeat` times. It prints p50/p95 in ms and the queries of one request, per
 endpoint and role, sorted by p95 (worst first); the last line is `worst_p95_ms=<n>`.
 Target: p95 ≤ 100 ms at a province's scale on PostgreSQL.
-Usage: python bench/pages.py [--quick] [--scale N] [--repeat N] [--database-url postgres://…]
+Usage: python bench/pages.py [--quick] [--scale N | --province F] [--repeat N]
+       [--database-url postgres://…] [--keep DIR] [--only TEXT | --exact URL]
+
+`--province F` builds the demo at scale 1 and grows it to F of a province (`bench/province.py`)
+before timing; with `--keep` or an existing database, a second run reuses it.
 """
 
 from __future__ import annotations
@@ -118,6 +122,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--keep", default=None, help="a data folder to keep and reuse")
     parser.add_argument("--only", default=None, help="only the endpoints containing this text")
+    parser.add_argument(
+        "--exact", default=None, help="only this endpoint (a URL such as /, exactly)"
+    )
+    parser.add_argument(
+        "--province",
+        type=float,
+        default=None,
+        metavar="F",
+        help="grow the demo to F of a province first (bench/province.py)",
+    )
     args = parser.parse_args()
     scale = 1 if args.quick else args.scale
     repeat = 5 if args.quick else args.repeat
@@ -134,14 +148,19 @@ def main() -> None:
     from guanqing.accounts.models import User
     from guanqing.core.demo import demo_loaded, load_demo
 
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)  # the cache's table, where it is one
-    if demo_loaded():
-        print("using the data already in the database")
+    if args.province:
+        from province import build
+
+        build(args.province)
     else:
-        start = time.perf_counter()
-        load_demo(scale=scale)
-        print(f"demo data at scale {scale:g}: {time.perf_counter() - start:.1f} s")
+        call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)  # the cache's table, where it is one
+        if demo_loaded():
+            print("using the data already in the database")
+        else:
+            start = time.perf_counter()
+            load_demo(scale=scale)
+            print(f"demo data at scale {scale:g}: {time.perf_counter() - start:.1f} s")
     print(f"database: {connection.vendor}")
 
     clients = {}
@@ -176,6 +195,8 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
     if args.only:
         endpoints = [e for e in endpoints if args.only in e[1]]
+    if args.exact:
+        endpoints = [e for e in endpoints if e[1] == args.exact]
     print(
         f"{len({e[1] for e in endpoints if e[0] != 'api'})} pages, "
         f"{len({e[1] for e in endpoints if e[0] == 'api'})} API lists, "

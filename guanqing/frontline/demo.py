@@ -35,6 +35,7 @@ from stdnum.cn import uscc
 
 from guanqing.core.calendar.workdays import CalendarYearMissing, add_workdays, is_workday
 from guanqing.core.demo import DemoContext, DemoDatabaseNotEmpty
+from guanqing.core.demo.province import Volume
 from guanqing.core.demo.shared import historic_timestamps, insert_rows, surname, weighted_counts
 from guanqing.core.roles import Role
 from guanqing.frontline import demo_books, rules
@@ -65,6 +66,10 @@ DEMO_OPEN311_KEY = "guanqing-demo-open311-key"
 DEMO_OPEN311_APPLICATION = "宁波民情通（演示）"
 
 # The article's figures, at scale 1.
+# At a province's scale: a million problems with their steps, half a million outreach visits; the
+# places, categories and rules are shared (`guanqing.core.demo.province`).
+PROVINCE = Volume(targets={"Problem": 1_000_000, "Outreach": 500_000})
+
 PERSON_TIMES = 11_900
 BUREAU_PERSON_TIMES = 2_940
 GRASSROOTS_UNITS = 4_724

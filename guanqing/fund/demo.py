@@ -49,6 +49,7 @@ from django.utils.translation import gettext
 from guanqing.accounts.models import User
 from guanqing.core.daterange import start_of
 from guanqing.core.demo import DemoContext, DemoDatabaseNotEmpty
+from guanqing.core.demo.province import Volume
 from guanqing.core.demo.shared import historic_timestamps, insert_rows, surname, weighted_counts
 from guanqing.core.models import Notification
 from guanqing.core.roles import Role
@@ -76,6 +77,9 @@ from guanqing.fund.models import (
 from guanqing.registry.choices import MemberStatus
 from guanqing.registry.models import Member, Unit
 
+# At a province's scale the fund is not copied: every donation and payment is a ledger
+# transaction, and the ledger must balance (`guanqing.core.demo.province`).
+PROVINCE = Volume(keep=("Donation", "AidApplication", "AidDocument", "Approval", "Payment"))
 CENT = Decimal("0.01")
 D = Decimal
 

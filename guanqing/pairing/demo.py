@@ -34,12 +34,17 @@ from django.utils.translation import gettext
 
 from guanqing.accounts.models import User
 from guanqing.core.demo import DemoContext
+from guanqing.core.demo.province import Volume
 from guanqing.core.demo.shared import ARTICLE_UNITS, weighted_counts
 from guanqing.pairing import rules
 from guanqing.pairing.choices import EndReason, ProjectKind, ProjectStatus, SupportKind
 from guanqing.pairing.models import Pairing, PairingTerm, Partnership, PartnershipProject, Visit
 from guanqing.registry.choices import HouseholdStatus, MemberStatus, OrgKind
 from guanqing.registry.models import Household, Member, PartyOrg, Unit
+
+# At a province's scale the pairings follow the households (a million), the visits number ten
+# million (`guanqing.core.demo.province`).
+PROVINCE = Volume(targets={"Visit": 10_000_000})
 
 PAIRED_UNITS = 92  # the article: 市直机关92家单位共结对困难家庭1594家
 EARLIEST_START = datetime.date(2014, 3, 1)

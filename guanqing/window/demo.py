@@ -47,6 +47,7 @@ from guanqing.accounts.models import User
 from guanqing.core import sensitive
 from guanqing.core.calendar.workdays import CalendarYearMissing, add_workdays, is_workday
 from guanqing.core.demo import DemoContext, DemoDatabaseNotEmpty
+from guanqing.core.demo.province import Volume
 from guanqing.core.demo.shared import historic_timestamps, insert_rows, surname
 from guanqing.core.roles import Role
 from guanqing.registry.choices import MemberStatus
@@ -84,6 +85,9 @@ from guanqing.window.models import (
     Window,
     WindowSettings,
 )
+
+# At a province's scale: two million cases, their events, pauses and ratings with them.
+PROVINCE = Volume(targets={"Case": 2_000_000})
 
 WUPENG_CASES = 15_700  # the article: 四年来受理办件15700件, every one completed early
 YEARS = 4

@@ -47,6 +47,7 @@ from django.utils.translation import gettext
 
 from guanqing.accounts.models import User
 from guanqing.core.demo import DemoContext
+from guanqing.core.demo.province import Volume
 from guanqing.core.demo.shared import community_workers, historic_timestamps, insert_rows, surname
 from guanqing.core.roles import Role
 from guanqing.registry.choices import DivisionLevel, HouseholdStatus, MemberStatus, Relation
@@ -55,6 +56,9 @@ from guanqing.wishes import selectors
 from guanqing.wishes.choices import ClaimStatus, EventKind, WishCategory, WishStatus
 from guanqing.wishes.models import Wish, WishClaim, WishEvent, WishFulfilment
 from guanqing.wishes.services import RESIDENT, SYSTEM
+
+# At a province's scale: half a million wishes, their claims and events with them.
+PROVINCE = Volume(targets={"Wish": 500_000})
 
 CLAIMED_WISHES = 4_819  # the article: 6550名党员认领微心愿4819个
 CLAIMANTS = 6_550

@@ -51,6 +51,12 @@ class DemoBuilder:
         return _resolve(self.path)
 
     @cached_property
+    def volume(self) -> Any:
+        """The app's `PROVINCE` (a `province.Volume`) from its demo module, or None."""
+        module = self.path.partition(":")[0]
+        return getattr(import_module(module), "PROVINCE", None)
+
+    @cached_property
     def accounts(self) -> list[DemoAccount]:
         return list(_resolve(self.accounts_path)) if self.accounts_path else []
 

@@ -23,6 +23,7 @@ from stdnum.cn import ric
 from guanqing.accounts.models import User
 from guanqing.accounts.twofactor import key_from_base32
 from guanqing.core.demo import DEMO_PASSWORD, DemoAccount, DemoContext, DemoDatabaseNotEmpty
+from guanqing.core.demo.province import Volume
 from guanqing.core.demo.shared import surname, weighted_counts
 from guanqing.core.roles import Role
 from guanqing.registry.choices import (
@@ -42,6 +43,10 @@ from guanqing.registry.demo import data
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
 
 BASE_MEMBERS = 15_000
+# At a province's scale (`guanqing.core.demo.province`): a million households in difficulty, half
+# a million members; their people, pairings, registrations and the rest follow them.
+PROVINCE = Volume(targets={"Household": 1_000_000, "Member": 500_000})
+
 BASE_HOUSEHOLDS = 1_594
 
 DEMO_ACCOUNTS = [
