@@ -157,7 +157,9 @@ def _pg_upsert(key: str, day: str, delta: str) -> str:
 class RowTrigger:
     """Count the rows of `table` under `key` on the day in column `day_column` (or, for a table
     that has no date of its own — the participants of a visit — the day `day_sql` selects with
-    `{row}` standing for NEW or OLD)."""
+    `{row}` standing for NEW or OLD). With `weight_sql` (`{row}` likewise) a row adds that
+    integer instead of 1 — an amount in fen, summed — and an update of one of `weight_columns`
+    moves it too."""
 
     name: str
     table: str
@@ -165,11 +167,22 @@ class RowTrigger:
     day_column: str = ""
     day_sql: str = ""
     update_columns: tuple[str, ...] = ()
+    weight_sql: str = ""
+    weight_columns: tuple[str, ...] = ()
 
     def day(self, row: str) -> str:
         if self.day_column:
             return f"{row}.{self.day_column}"
         return f"({self.day_sql.format(row=row)})"
+
+    def weight(self, row: str) -> str:
+        return f"({self.weight_sql.format(row=row)})" if self.weight_sql else "1"
+
+    def _minus(self, row: str) -> str:
+        return f"-{self.weight(row)}"
+
+    def _watched(self) -> tuple[str, ...]:
+        return (self.day_column, *self.weight_columns)
 
     def _when(self, row: str) -> str:
         """A row whose day cannot be found (its visit already gone) counts nowhere."""
@@ -178,16 +191,18 @@ class RowTrigger:
     def sqlite(self) -> list[str]:
         statements = [
             f"CREATE TRIGGER {self.name}_ins AFTER INSERT ON {self.table} {self._when('NEW')}"
-            f"BEGIN {_sqlite_upsert(self.key, self.day('NEW'), '1')} END",
+            f"BEGIN {_sqlite_upsert(self.key, self.day('NEW'), self.weight('NEW'))} END",
             f"CREATE TRIGGER {self.name}_del AFTER DELETE ON {self.table} {self._when('OLD')}"
-            f"BEGIN {_sqlite_upsert(self.key, self.day('OLD'), '-1')} END",
+            f"BEGIN {_sqlite_upsert(self.key, self.day('OLD'), self._minus('OLD'))} END",
         ]
         if self.day_column:
+            watched = self._watched()
+            changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in watched)
             statements.append(
-                f"CREATE TRIGGER {self.name}_upd AFTER UPDATE OF {self.day_column} "
-                f"ON {self.table} WHEN OLD.{self.day_column} IS NOT NEW.{self.day_column} BEGIN "
-                f"{_sqlite_upsert(self.key, self.day('OLD'), '-1')} "
-                f"{_sqlite_upsert(self.key, self.day('NEW'), '1')} END"
+                f"CREATE TRIGGER {self.name}_upd AFTER UPDATE OF {', '.join(watched)} "
+                f"ON {self.table} WHEN {changed} BEGIN "
+                f"{_sqlite_upsert(self.key, self.day('OLD'), self._minus('OLD'))} "
+                f"{_sqlite_upsert(self.key, self.day('NEW'), self.weight('NEW'))} END"
             )
         return statements
 
@@ -195,13 +210,17 @@ class RowTrigger:
         function = f"{self.name}_fn"
         moved = ""
         if self.day_column:
+            watched = self._watched()
+            changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in watched)
             moved = (
                 f"ELSIF TG_OP = 'UPDATE' THEN "
-                f"IF OLD.{self.day_column} IS DISTINCT FROM NEW.{self.day_column} THEN "
-                f"{_pg_upsert(self.key, self.day('OLD'), '-1')} "
-                f"{_pg_upsert(self.key, self.day('NEW'), '1')} END IF; RETURN NEW; "
+                f"IF {changed} THEN "
+                f"{_pg_upsert(self.key, self.day('OLD'), self._minus('OLD'))} "
+                f"{_pg_upsert(self.key, self.day('NEW'), self.weight('NEW'))} END IF; RETURN NEW; "
             )
-        events = "INSERT OR DELETE" + (f" OR UPDATE OF {self.day_column}" if moved else "")
+        events = "INSERT OR DELETE" + (
+            f" OR UPDATE OF {', '.join(self._watched())}" if moved else ""
+        )
         guard = {"NEW": "", "OLD": ""}
         if self.day_sql:
             guard = {row: f"IF {self.day(row)} IS NOT NULL THEN " for row in guard}
@@ -209,10 +228,10 @@ class RowTrigger:
         return [
             f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
             f"IF TG_OP = 'INSERT' THEN {guard['NEW']}"
-            f"{_pg_upsert(self.key, self.day('NEW'), '1')}{end} RETURN NEW; "
+            f"{_pg_upsert(self.key, self.day('NEW'), self.weight('NEW'))}{end} RETURN NEW; "
             f"{moved}"
-            f"ELSE {guard['OLD']}{_pg_upsert(self.key, self.day('OLD'), '-1')}{end} RETURN OLD; "
-            f"END IF; END $$",
+            f"ELSE {guard['OLD']}{_pg_upsert(self.key, self.day('OLD'), self._minus('OLD'))}{end} "
+            f"RETURN OLD; END IF; END $$",
             f"CREATE TRIGGER {self.name} AFTER {events} ON {self.table} "
             f"FOR EACH ROW EXECUTE FUNCTION {function}()",
         ]

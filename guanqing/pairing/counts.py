@@ -1,16 +1,24 @@
-"""The pairing counters behind the committee's home-page headline (core/counters.py): visits
-and 人次 by visit date, kept by database triggers (migration 0003) and recounted from the visits
-by `guanqing counters`."""
+"""The pairing counters (core/counters.py): visits and 人次 by visit date, behind the committee's
+home-page headline (migration 0003), and the cash and in-kind help in fen, behind the visit list's
+totals when its filter is dates alone (migration 0004); kept by database triggers and recounted
+from the visits by `guanqing counters`."""
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 
 from guanqing.core.counters import Counter, MoveTrigger, RowTrigger
 from guanqing.pairing.models import Visit
 
 VISITS = "pairing.visits"
 PERSON_TIMES = "pairing.visit_person_times"
+CASH_FEN = "pairing.visit_cash_fen"
+IN_KIND_FEN = "pairing.visit_in_kind_fen"
+
+
+def _fen(column: str) -> str:
+    return f"CAST(ROUND(COALESCE({{row}}.{column}, 0) * 100) AS BIGINT)"
+
 
 TRIGGERS = [
     RowTrigger("pairing_visit_count", "pairing_visit", VISITS, day_column="date"),
@@ -31,10 +39,28 @@ TRIGGERS = [
 ]
 
 
+# the help a visit brought, in fen, on its day (installed by migration 0004)
+SUM_TRIGGERS = [
+    RowTrigger(
+        f"pairing_visit_{name}_sum",
+        "pairing_visit",
+        key,
+        day_column="date",
+        weight_sql=_fen(column),
+        weight_columns=(column,),
+    )
+    for name, key, column in (
+        ("cash", CASH_FEN, "cash_amount"),
+        ("in_kind", IN_KIND_FEN, "in_kind_value"),
+    )
+]
+
 # counter → the triggers that keep it (registered from PairingConfig.ready())
 COUNTERS = (
     (Counter(VISITS, "guanqing.pairing.counts.recount_visits"), TRIGGERS[:1]),
     (Counter(PERSON_TIMES, "guanqing.pairing.counts.recount_person_times"), TRIGGERS[1:]),
+    (Counter(CASH_FEN, "guanqing.pairing.counts.recount_cash"), SUM_TRIGGERS[:1]),
+    (Counter(IN_KIND_FEN, "guanqing.pairing.counts.recount_in_kind"), SUM_TRIGGERS[1:]),
 )
 
 
@@ -47,3 +73,19 @@ def recount_person_times() -> dict:
     through = Visit.participants.through.objects.order_by()
     rows = through.values("visit__date").annotate(n=Count("pk"))
     return {row["visit__date"]: row["n"] for row in rows}
+
+
+def _recount_fen(field: str) -> dict:
+    fen = ExpressionWrapper(
+        F(field) * 100, output_field=DecimalField(max_digits=14, decimal_places=0)
+    )
+    rows = Visit.objects.order_by().values("date").annotate(n=Sum(fen))
+    return {row["date"]: int(round(row["n"] or 0)) for row in rows}
+
+
+def recount_cash() -> dict:
+    return _recount_fen("cash_amount")
+
+
+def recount_in_kind() -> dict:
+    return _recount_fen("in_kind_value")

@@ -6,20 +6,25 @@ same filter (`VisitFilter`, shared with `/api/v1/visits/`).
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanqing.core.excel import audited_export
+from guanqing.core.scope.querysets import is_every_row
 from guanqing.core.ui.htmx import paginate, render_page, wants_partial
 from guanqing.pairing import exports, selectors
 from guanqing.pairing.access import access
 from guanqing.pairing.choices import VisitKind
 from guanqing.pairing.filters import VisitFilter
 from guanqing.pairing.models import Pairing, Visit
+from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Unit
 
 # Hidden parameters: kept when the filters change (a link from a household or member page).
@@ -34,6 +39,22 @@ def _visit_filterset(request):
     return filterset, qs
 
 
+def _counted_span(filterset) -> tuple[datetime.date, datetime.date] | None:
+    """(first, last day) when the list is every visit of a span of days — the user sees every
+    visit and filters by dates alone (the committee's list) — so that its totals and its length
+    come from the day counters; None otherwise."""
+    if not is_every_row(filterset.queryset):
+        return None
+    data: dict = {}
+    if filterset.is_bound:
+        if not filterset.is_valid():
+            return None
+        data = {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}
+    if set(data) - {"date_from", "date_to"}:
+        return None
+    return data.get("date_from") or datetime.date.min, data.get("date_to") or datetime.date.max
+
+
 def _choice(label, choices) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, required=False, choices=[("", _("全部"))] + choices)
 
@@ -42,17 +63,19 @@ def _shape_filter_form(request, form) -> None:
     """The API's id and code parameters as selects of what the user sees (one query each);
     a select with a single choice is left out."""
     user = request.user
-    pairings = Pairing.objects.visible_to(user)
-    units = Unit.objects.visible_to(user).filter(pk__in=pairings.values("unit_id"))
+    pairings = Pairing.objects.visible_to(user).order_by()
+    # EXISTS a pairing for each unit and community (an index look-up each), not every pairing read
+    units = Unit.objects.visible_to(user).filter(Exists(pairings.filter(unit_id=OuterRef("pk"))))
     unit_choices = [
         (str(pk), name)
         for pk, name in units.order_by("sort_order", "name").values_list("pk", "name")
     ]
-    communities = (
-        Division.objects.filter(pk__in=pairings.values("household__community_id"))
-        .select_related("parent")
-        .order_by("code")
-    )
+    communities = Division.objects.filter(level=DivisionLevel.COMMUNITY)
+    if not is_every_row(pairings):  # the committee's choice is every community, unread
+        communities = communities.filter(
+            Exists(pairings.filter(household__community_id=OuterRef("pk")))
+        )
+    communities = communities.select_related("parent").order_by("code")
     community_choices = [
         (c.code, f"{c.parent.name if c.parent else ''} · {c.name}") for c in communities
     ]
@@ -110,14 +133,15 @@ def visit_list(request):
     rows = qs.select_related(
         "pairing__household__community", "pairing__unit", "recorded_by"
     ).prefetch_related("participants")
-    page = paginate(request, rows)
+    totals = selectors.visit_totals(qs, counted_span=_counted_span(filterset))
+    page = paginate(request, rows, count=totals["visits"])
     if not wants_partial(request):  # an htmx refresh replaces the results only
         _shape_filter_form(request, filterset.form)
     context = {
         "filterset": filterset,
         "page_obj": page,
         "rows": page.object_list,
-        "totals": selectors.visit_totals(qs),
+        "totals": totals,
         "export_query": _export_query(request),
     }
     return render_page(

@@ -37,9 +37,12 @@ def page_size(request) -> int:
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
-def paginate(request, queryset, per_page: int | None = None):
-    """The requested page (out-of-range numbers give the last page)."""
+def paginate(request, queryset, per_page: int | None = None, *, count: int | None = None):
+    """The requested page (out-of-range numbers give the last page). `count`: the list's length
+    when the page already knows it (from a counter), instead of counting the rows again."""
     paginator = KeysFirstPaginator(queryset, per_page or page_size(request))
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached property: this is its value
     return paginator.get_page(request.GET.get("page"))
 
 

@@ -1,9 +1,11 @@
-"""The day counts behind the committee's visit headline stay equal to the visits themselves,
+"""The day counts behind the committee's visit headline and the visit list's totals (visits, 人次,
+cash and in-kind help in fen) stay equal to the visits themselves,
 whichever way a visit is written, moved or removed, and `guanqing counters` says when they do not."""
 
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -103,3 +105,22 @@ def test_a_bulk_load_with_the_triggers_suspended_is_recounted_at_the_end(world):
     f.VisitFactory(pairing=pairing, date=D(2026, 6, 1))  # the triggers are back
     assert stored(counts.VISITS)[D(2026, 6, 1)] == 2
     call_command("counters")
+
+
+def test_cash_and_in_kind_are_summed_in_fen_by_day_as_they_change(world):
+    pairing = f.PairingFactory(household=world.household, unit=world.unit, started_on=D(2026, 1, 5))
+    visit = f.VisitFactory(
+        pairing=pairing, date=D(2026, 3, 1), cash_amount=Decimal("500.25"), in_kind_value=0
+    )
+    f.VisitFactory(pairing=pairing, date=D(2026, 3, 1), cash_amount=Decimal("0.75"))
+    assert stored(counts.CASH_FEN) == {D(2026, 3, 1): 50100}
+    Visit.objects.filter(pk=visit.pk).update(cash_amount=Decimal("100.10"), in_kind_value=30)
+    assert stored(counts.CASH_FEN) == {D(2026, 3, 1): 10085}
+    assert stored(counts.IN_KIND_FEN) == {D(2026, 3, 1): 3000}
+    Visit.objects.filter(pk=visit.pk).update(date=D(2026, 3, 2))  # the amounts move with the day
+    assert stored(counts.CASH_FEN) == {D(2026, 3, 1): 75, D(2026, 3, 2): 10010}
+    assert stored(counts.IN_KIND_FEN) == {D(2026, 3, 2): 3000}
+    Visit.objects.filter(pk=visit.pk).delete()
+    assert stored(counts.CASH_FEN) == {D(2026, 3, 1): 75}
+    assert stored(counts.IN_KIND_FEN) == {}
+    call_command("counters")  # the recount agrees

@@ -223,6 +223,68 @@ def test_totals_cover_the_whole_filtered_set_not_one_page(paired):
     assert 'data-key="cash">12,303.00<' in html
 
 
+def _visits_with_help(paired) -> None:
+    for n in range(6):
+        f.VisitFactory(
+            pairing=paired.pairing,
+            date=paired.start + (50 + 10 * n) * DAY,
+            cash_amount=Decimal("300.50"),
+            in_kind_value=Decimal("20"),
+            participants=[paired.member, paired.colleague][: 1 + n % 2],
+        )
+
+
+def _live_totals(visits) -> dict:
+    return {
+        "visits": visits.count(),
+        "person_times": sum(v.participants.count() for v in visits),
+        "cash_yuan": yuan(sum(v.cash_amount for v in visits)),
+        "in_kind_yuan": yuan(sum(v.in_kind_value for v in visits)),
+    }
+
+
+@pytest.mark.parametrize("dates", [{}, {"from": 55}, {"to": 95}, {"from": 60, "to": 90}])
+def test_the_committee_s_totals_by_dates_come_from_the_day_counts_and_equal_the_visits(
+    paired, dates
+):
+    _visits_with_help(paired)
+    params, visits = {}, Visit.objects.all()
+    if "from" in dates:
+        params["date_from"] = (paired.start + dates["from"] * DAY).isoformat()
+        visits = visits.filter(date__gte=params["date_from"])
+    if "to" in dates:
+        params["date_to"] = (paired.start + dates["to"] * DAY).isoformat()
+        visits = visits.filter(date__lte=params["date_to"])
+    client = client_for(paired.users.committee)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(LIST, {**params, "per_page": 10})
+    totals = response.context["totals"]
+    assert {key: totals[key] for key in _live_totals(visits)} == _live_totals(visits)
+    assert response.context["page_obj"].paginator.count == visits.count()
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "core_daycount" in sql
+    assert 'COUNT(*) AS "__count" FROM "pairing_visit"' not in sql  # nor is the list counted
+
+
+def test_other_filters_and_scoped_roles_count_the_visits_themselves(paired):
+    _visits_with_help(paired)
+    other = f.PairingFactory(
+        household=f.HouseholdFactory(community=paired.community), started_on=paired.start
+    )
+    f.VisitFactory(pairing=other, date=paired.start + 70 * DAY, cash_amount=Decimal("9"))
+    committee = client_for(paired.users.committee)
+    response = committee.get(LIST, {"unit": paired.unit.pk})
+    visits = Visit.objects.filter(pairing__unit=paired.unit)
+    totals = response.context["totals"]
+    assert {key: totals[key] for key in _live_totals(visits)} == _live_totals(visits)
+    unit_admin = client_for(paired.users.unit_admin)
+    with CaptureQueriesContext(connection) as ctx:
+        response = unit_admin.get(LIST)
+    totals = response.context["totals"]
+    assert {key: totals[key] for key in _live_totals(visits)} == _live_totals(visits)
+    assert "core_daycount" not in " ".join(q["sql"] for q in ctx.captured_queries)
+
+
 # --- query count ----------------------------------------------------------------------------------
 
 
