@@ -67,8 +67,9 @@ DEMO_OPEN311_APPLICATION = "宁波民情通（演示）"
 
 # The article's figures, at scale 1.
 # At a province's scale: a million problems with their steps, half a million outreach visits; the
-# places, categories and rules are shared (`guanqing.core.demo.province`).
-PROVINCE = Volume(targets={"Problem": 1_000_000, "Outreach": 500_000})
+# places, categories and dispatch rules (one per category and district) are not copied
+# (`guanqing.core.demo.province`).
+PROVINCE = Volume(targets={"Problem": 1_000_000, "Outreach": 500_000}, keep=("DispatchRule",))
 
 PERSON_TIMES = 11_900
 BUREAU_PERSON_TIMES = 2_940

@@ -78,8 +78,20 @@ from guanqing.registry.choices import MemberStatus
 from guanqing.registry.models import Member, Unit
 
 # At a province's scale the fund is not copied: every donation and payment is a ledger
-# transaction, and the ledger must balance (`guanqing.core.demo.province`).
-PROVINCE = Volume(keep=("Donation", "AidApplication", "AidDocument", "Approval", "Payment"))
+# transaction, each unit's account holds its entries, and the ledger must balance
+# (`guanqing.core.demo.province`).
+PROVINCE = Volume(
+    keep=(
+        "Account",
+        "Entry",
+        "DonationBatch",
+        "Donation",
+        "AidApplication",
+        "AidDocument",
+        "Approval",
+        "Payment",
+    )
+)
 CENT = Decimal("0.01")
 D = Decimal
 

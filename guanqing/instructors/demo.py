@@ -30,7 +30,6 @@ from django.utils.translation import gettext
 
 from guanqing.accounts.models import User
 from guanqing.core.demo import DemoContext, DemoDatabaseNotEmpty
-from guanqing.core.demo.province import Volume
 from guanqing.core.demo.shared import insert_rows
 from guanqing.core.roles import Role
 from guanqing.frontline import interface as frontline
@@ -39,10 +38,6 @@ from guanqing.instructors.choices import TermState
 from guanqing.instructors.models import InstructorSettings, InstructorTerm, RaisedProblem, WorkLog
 from guanqing.registry.choices import DivisionLevel, MemberStatus
 from guanqing.registry.models import Division, Member, PartyOrg
-
-# At a province's scale the terms and work logs follow the members; a raised problem names one
-# problem of the frontline loop and is not copied (`guanqing.core.demo.province`).
-PROVINCE = Volume(keep=("RaisedProblem",))
 
 VILLAGES = 36
 MIN_VILLAGES = 12

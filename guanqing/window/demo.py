@@ -86,8 +86,10 @@ from guanqing.window.models import (
     WindowSettings,
 )
 
-# At a province's scale: two million cases, their events, pauses and ratings with them.
-PROVINCE = Volume(targets={"Case": 2_000_000})
+# At a province's scale: two million cases, their events, pauses and ratings with them; the
+# windows and matters follow their units, and a copied window has no clerk (a clerk keeps the
+# windows it has, not every copy of them).
+PROVINCE = Volume(targets={"Case": 2_000_000}, keep=("Window_clerks",))
 
 WUPENG_CASES = 15_700  # the article: 四年来受理办件15700件, every one completed early
 YEARS = 4

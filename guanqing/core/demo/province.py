@@ -41,6 +41,7 @@ from guanqing.core.demo.load import _analyze
 # Apps whose models are never copied: accounts, the audit trail, settings and framework tables.
 NEVER = {"core", "accounts", "auth", "contenttypes", "sessions", "admin", "axes", "otp_totp"}
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+TEXT_FIELDS = (models.CharField, models.TextField, models.UUIDField)
 
 
 @dataclass(frozen=True)
@@ -105,24 +106,23 @@ def plan(fraction: float = 1.0, targets: dict[str, int] | None = None) -> list[P
     ]
     counts = {m: m._base_manager.count() for m in candidates}
     copies: dict[type[models.Model], int] = {}
-
-    def copies_of(model, path=()) -> int:
-        if model in copies:
-            return copies[model]
-        if model not in counts or model in path:
-            return 1
-        target = targets.get(model._meta.label)
-        if target is not None:  # a root: its own number, whatever it belongs to
-            n = max(1, math.ceil(target * fraction / counts[model])) if counts[model] else 1
-        else:
-            n = max(
-                [copies_of(f.related_model, (*path, model)) for f in _foreign_keys(model)] + [1]
-            )
-        copies[model] = n
-        return n
-
     for m in candidates:
-        copies_of(m)
+        target = targets.get(m._meta.label)
+        if target is not None and counts[m]:
+            copies[m] = max(1, math.ceil(target * fraction / counts[m]))
+    roots = set(copies)
+    # every other model: as many copies as the most copied model it refers to, until nothing
+    # changes (a cycle — a matter and its current version — settles on the larger number)
+    changed = True
+    while changed:
+        changed = False
+        for m in candidates:
+            if m in roots:
+                continue
+            n = max([copies.get(f.related_model, 1) for f in _foreign_keys(m)] + [1])
+            n = min([n] + [_cap(group, copies) for group in _unique_groups(m)])
+            if n != copies.get(m, 1):
+                copies[m], changed = n, True
     order: list[type[models.Model]] = []
 
     def visit(model, seen=()) -> None:
@@ -135,6 +135,27 @@ def plan(fraction: float = 1.0, targets: dict[str, int] | None = None) -> list[P
     for m in candidates:
         visit(m)
     return [Plan(model=m, copies=copies[m], rows=counts[m]) for m in order]
+
+
+def _unique_groups(model) -> list[list]:
+    """The fields of each unique field and unique constraint of `model` (the primary key aside)."""
+    meta = model._meta
+    groups = [[f] for f in meta.concrete_fields if f.unique and not f.primary_key]
+    names = [list(c.fields) for c in meta.constraints if isinstance(c, models.UniqueConstraint)]
+    names += [list(t) for t in meta.unique_together]
+    groups += [[meta.get_field(n) for n in group] for group in names if group]
+    return groups
+
+
+def _cap(fields: list, copies: dict) -> int:
+    """The most copies a unique group allows: as many as its most copied foreign key has (copy k
+    points at copy k: a member's one instructor term is copied as often as the member); without a
+    foreign key, any number when a copy can change one of its texts (a receipt number), else 1 (a
+    raised problem's problem id: not copied)."""
+    keys = [copies.get(f.related_model, 1) for f in fields if isinstance(f, models.ForeignKey)]
+    if keys:
+        return max(keys)
+    return 10**9 if any(isinstance(f, TEXT_FIELDS) for f in fields) else 1
 
 
 def _foreign_keys(model) -> list[models.ForeignKey]:
@@ -156,26 +177,15 @@ def _changed_columns(item: Plan, copies: dict) -> set[str]:
             and copies[f.related_model].copies >= item.copies
         )
 
-    groups = [[f.name] for f in model._meta.concrete_fields if f.unique and not f.primary_key]
-    groups += [
-        list(c.fields)
-        for c in model._meta.constraints
-        if isinstance(c, models.UniqueConstraint) and c.fields
-    ]
-    groups += [list(t) for t in model._meta.unique_together]
     changed: set[str] = set()
-    for names in groups:
-        fields = [model._meta.get_field(name) for name in names]
+    for fields in _unique_groups(model):
         if any(kept_apart(f) for f in fields):
             continue
-        text = [
-            f
-            for f in fields
-            if isinstance(f, models.CharField | models.TextField | models.UUIDField)
-        ]
-        if not text:
+        text = [f for f in fields if isinstance(f, TEXT_FIELDS)]
+        if not text:  # a root copied more often than its unique group allows
+            names = ", ".join(f.name for f in fields)
             raise ProvinceError(
-                f"{model._meta.label} ({', '.join(names)}): its copies would repeat the originals'"
+                f"{model._meta.label} ({names}): its copies would repeat the originals'"
             )
         changed.add(text[0].name)
     return changed

@@ -119,24 +119,28 @@ def test_a_second_run_adds_nothing(before):
     assert Household.objects.count() == 3 * before[Household]
 
 
-def test_a_copy_that_would_repeat_a_unique_value_is_refused_before_anything_is_written(
-    before, monkeypatch
-):
-    declared = province.declared
+def test_a_copy_follows_its_unique_group_not_the_most_copied_model_it_names(before):
+    """A member holds one instructor term: the terms are copied as often as the members, not as
+    often as the units (copied more); a raised problem names one problem and is not copied."""
+    from guanqing.instructors.models import InstructorTerm, RaisedProblem
 
-    def without_keep():
-        found, keep, labels = declared()
-        return found, keep - {"instructors.RaisedProblem"}, labels
+    found = targets(before) | {"registry.Unit": 5 * before[Unit]}
+    copies = {item.model: item.copies for item in province.plan(targets=found)}
+    assert copies[Unit] == 5 and copies[Member] == 2
+    assert copies.get(InstructorTerm, 1) == 2
+    assert RaisedProblem not in copies
 
-    monkeypatch.setattr(province, "declared", without_keep)
-    if not province.plan(targets=targets(before)) or not any(
-        item.model._meta.label == "instructors.RaisedProblem"
-        for item in province.plan(targets=targets(before))
-    ):
-        pytest.skip("the small demo raises no village problem")
-    with pytest.raises(province.ProvinceError, match="instructors.RaisedProblem"):
-        province.grow(targets=targets(before), progress=lambda line: None)
-    assert Household.objects.count() == before[Household]
+
+def test_a_root_that_would_repeat_a_unique_value_is_refused_before_anything_is_written(before):
+    from guanqing.instructors.models import InstructorTerm
+
+    terms = InstructorTerm.objects.count()
+    if not terms:
+        pytest.skip("the small demo appoints no instructor")
+    found = {"instructors.InstructorTerm": 3 * terms}  # members not copied: one term each
+    with pytest.raises(province.ProvinceError, match="instructors.InstructorTerm"):
+        province.grow(targets=found, progress=lambda line: None)
+    assert InstructorTerm.objects.count() == terms
 
 
 def test_the_declared_numbers_are_a_province(shared_demo):
@@ -144,7 +148,7 @@ def test_the_declared_numbers_are_a_province(shared_demo):
     assert found["registry.Household"] == 1_000_000
     assert found["pairing.Visit"] == 10_000_000
     assert found["window.Case"] == 2_000_000
-    assert "fund.Donation" in keep
+    assert "fund.Entry" in keep
     rows = {item.model._meta.label: item.rows * item.copies for item in province.plan(0.5)}
     assert math.isclose(rows["registry.Household"], 500_000, rel_tol=0.05)
     assert rows["pairing.Pairing"] == rows["registry.Household"]  # a pairing per household

@@ -43,9 +43,12 @@ from guanqing.registry.demo import data
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
 
 BASE_MEMBERS = 15_000
-# At a province's scale (`guanqing.core.demo.province`): a million households in difficulty, half
-# a million members; their people, pairings, registrations and the rest follow them.
-PROVINCE = Volume(targets={"Household": 1_000_000, "Member": 500_000})
+# At a province's scale (`guanqing.core.demo.province`): 3,600 units (with their party
+# organisations, windows, matters and places in training) and half a million members, each copied
+# the same number of times so that a member's copy stays in its unit's copy, and a million
+# households in difficulty; their people, pairings, registrations and the rest follow them. The
+# divisions are shared.
+PROVINCE = Volume(targets={"Unit": 3_600, "Household": 1_000_000, "Member": 500_000})
 
 BASE_HOUSEHOLDS = 1_594
 
