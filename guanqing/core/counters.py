@@ -1,5 +1,7 @@
-"""Pre-aggregated day counts: the headline figures a dashboard shows (visits this quarter, 人次
-this year) read from one row per day instead of counting the whole history.
+"""Pre-aggregated counts: the headline figures a dashboard shows (visits this quarter, 人次 this
+year) read from one row per day instead of counting the whole history, and the counts by group
+(households by community, members by unit: `GroupCount`, `GroupTrigger`) read from one row per
+group instead of counting every record.
 
 A counter is a key ("pairing.visits") and one `DayCount` row per business date. The database
 keeps the rows in step with the records they count, in the same transaction as each insert,
@@ -38,14 +40,39 @@ class DayCount(models.Model):
         return f"{self.key} {self.day}: {self.n}"
 
 
+class GroupCount(models.Model):
+    """A count kept by group instead of by day: the households of each community, the members of
+    each unit (`group` is the community's or the unit's id)."""
+
+    key = models.CharField(max_length=64)
+    group = models.BigIntegerField()
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        app_label = "core"
+        db_table = "core_groupcount"
+        constraints = [
+            models.UniqueConstraint(fields=["key", "group"], name="core_groupcount_one_per_group")
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.group}: {self.n}"
+
+
 @dataclass(frozen=True)
 class Counter:
     key: str
-    recount: str  # dotted path: recount() -> {day: n}, from the records themselves
+    recount: str  # dotted path: recount() -> {day (or group): n}, from the records themselves
+    by_group: bool = False  # kept in GroupCount by group, not in DayCount by day
 
-    def recounted(self) -> dict[datetime.date, int]:
+    def recounted(self) -> dict:
         fn: Callable[[], dict] = import_string(self.recount)
         return {day: n for day, n in fn().items() if n}
+
+    def stored(self) -> dict:
+        if self.by_group:
+            return dict(GroupCount.objects.filter(key=self.key).values_list("group", "n"))
+        return dict(DayCount.objects.filter(key=self.key).values_list("day", "n"))
 
 
 _counters: dict[str, Counter] = {}
@@ -74,13 +101,20 @@ def total(key: str, first: datetime.date, last: datetime.date) -> int:
 @dataclass(frozen=True)
 class Difference:
     key: str
-    day: datetime.date
+    day: datetime.date | int  # the group's id for a group counter
     stored: int
     counted: int
 
 
+def by_group(key: str) -> dict[int, int]:
+    """{group: count} of a group counter (the groups whose count is not 0)."""
+    if key not in _counters:
+        raise KeyError(f"no counter {key!r} is registered")
+    return {group: n for group, n in _counters[key].stored().items() if n}
+
+
 def differences(counter: Counter) -> list[Difference]:
-    stored = dict(DayCount.objects.filter(key=counter.key).values_list("day", "n"))
+    stored = counter.stored()
     counted = counter.recounted()
     out = []
     for day in sorted(set(stored) | set(counted)):
@@ -91,11 +125,13 @@ def differences(counter: Counter) -> list[Difference]:
 
 def rewrite(counter: Counter) -> None:
     """Replace the stored rows of `counter` with a recount (locks the counter's rows)."""
+    model = GroupCount if counter.by_group else DayCount
+    column = "group" if counter.by_group else "day"
     with transaction.atomic():
-        list(DayCount.objects.select_for_update().filter(key=counter.key).values_list("pk"))
-        DayCount.objects.filter(key=counter.key).delete()
-        DayCount.objects.bulk_create(
-            DayCount(key=counter.key, day=day, n=n) for day, n in counter.recounted().items()
+        list(model.objects.select_for_update().filter(key=counter.key).values_list("pk"))
+        model.objects.filter(key=counter.key).delete()
+        model.objects.bulk_create(
+            model(key=counter.key, n=n, **{column: at}) for at, n in counter.recounted().items()
         )
 
 
@@ -290,7 +326,62 @@ class MoveTrigger:
         return [f"DROP TRIGGER IF EXISTS {self.name}_upd"]
 
 
-def install(triggers: list[RowTrigger | MoveTrigger]):
+def _group_upsert(key: str, group: str, delta: str, vendor: str) -> str:
+    n = "core_groupcount.n" if vendor == "postgresql" else "n"
+    return (
+        f"INSERT INTO core_groupcount (key, \"group\", n) VALUES ('{key}', {group}, {delta}) "
+        f'ON CONFLICT (key, "group") DO UPDATE SET n = {n} + excluded.n;'
+    )
+
+
+@dataclass(frozen=True)
+class GroupTrigger:
+    """Count the rows of `table` under `key` by the value of `group_column` (a foreign key):
+    one more for an insert, one fewer for a delete, moved when an update changes the column."""
+
+    name: str
+    table: str
+    key: str
+    group_column: str
+
+    def sqlite(self) -> list[str]:
+        c, key = self.group_column, self.key
+        return [
+            f"CREATE TRIGGER {self.name}_ins AFTER INSERT ON {self.table} BEGIN "
+            f"{_group_upsert(key, f'NEW.{c}', '1', 'sqlite')} END",
+            f"CREATE TRIGGER {self.name}_del AFTER DELETE ON {self.table} BEGIN "
+            f"{_group_upsert(key, f'OLD.{c}', '-1', 'sqlite')} END",
+            f"CREATE TRIGGER {self.name}_upd AFTER UPDATE OF {c} ON {self.table} "
+            f"WHEN OLD.{c} IS NOT NEW.{c} BEGIN "
+            f"{_group_upsert(key, f'OLD.{c}', '-1', 'sqlite')} "
+            f"{_group_upsert(key, f'NEW.{c}', '1', 'sqlite')} END",
+        ]
+
+    def postgresql(self) -> list[str]:
+        c, key, function = self.group_column, self.key, f"{self.name}_fn"
+        return [
+            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF TG_OP = 'INSERT' THEN {_group_upsert(key, f'NEW.{c}', '1', 'postgresql')} "
+            f"RETURN NEW; "
+            f"ELSIF TG_OP = 'UPDATE' THEN IF OLD.{c} IS DISTINCT FROM NEW.{c} THEN "
+            f"{_group_upsert(key, f'OLD.{c}', '-1', 'postgresql')} "
+            f"{_group_upsert(key, f'NEW.{c}', '1', 'postgresql')} END IF; RETURN NEW; "
+            f"ELSE {_group_upsert(key, f'OLD.{c}', '-1', 'postgresql')} RETURN OLD; "
+            f"END IF; END $$",
+            f"CREATE TRIGGER {self.name} AFTER INSERT OR DELETE OR UPDATE OF {c} "
+            f"ON {self.table} FOR EACH ROW EXECUTE FUNCTION {function}()",
+        ]
+
+    def drop(self, vendor: str) -> list[str]:
+        if vendor == "postgresql":
+            return [
+                f"DROP TRIGGER IF EXISTS {self.name} ON {self.table}",
+                f"DROP FUNCTION IF EXISTS {self.name}_fn()",
+            ]
+        return [f"DROP TRIGGER IF EXISTS {self.name}_{op}" for op in ("ins", "del", "upd")]
+
+
+def install(triggers: list[RowTrigger | MoveTrigger | GroupTrigger]):
     """A migration operation installing `triggers` on either database (and removing them when
     the migration is reversed)."""
     from django.db import migrations

@@ -276,4 +276,4 @@ class Notification(models.Model):
 
 
 # The day counts behind dashboard headlines live with their registry (core/counters.py).
-from guanqing.core.counters import DayCount  # noqa: E402,F401
+from guanqing.core.counters import DayCount, GroupCount  # noqa: E402,F401

@@ -9,7 +9,12 @@ class RegistryConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
+        from guanqing.core import counters
         from guanqing.core.ui import home, nav
+        from guanqing.registry.counts import COUNTERS
+
+        for counter, triggers in COUNTERS:
+            counters.register(counter, *triggers)
         from guanqing.core.ui.nav import NavEntry
         from guanqing.registry import access  # noqa: F401 - registers the "registry" table
         from guanqing.registry.home import SECTIONS

@@ -9,10 +9,12 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanqing.core import sensitive
+from guanqing.core import counters, sensitive
 from guanqing.core.audit import labels as audit_labels
 from guanqing.core.ids import is_digits
 from guanqing.core.models import AuditEvent
+from guanqing.core.scope.querysets import is_every_row
+from guanqing.registry import counts
 from guanqing.registry.models import Division, Household, Member, Unit
 
 
@@ -50,12 +52,18 @@ def households_in_current_district(queryset, district: Division):
 
 def household_counts_by_district(user) -> list[dict]:
     """Households the user sees, counted by today's district (old districts rolled up)."""
-    rows = (
-        Household.objects.visible_to(user)
-        .values("community__district_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    households = Household.objects.visible_to(user)
+    if is_every_row(households):  # the committee: the households of each community, kept counted
+        by_community = counters.by_group(counts.HOUSEHOLDS_BY_COMMUNITY)
+        district_of = dict(
+            Division.objects.filter(pk__in=list(by_community)).values_list("pk", "district_id")
+        )
+        rows = [
+            {"community__district_id": district_of.get(pk), "n": n}
+            for pk, n in by_community.items()
+        ]
+    else:
+        rows = households.values("community__district_id").annotate(n=Count("pk")).order_by()
     mapping = current_district_map()
     totals: Counter[int] = Counter()
     for row in rows:
@@ -72,11 +80,21 @@ def household_counts_by_district(user) -> list[dict]:
 
 
 def member_counts_by_unit(user, limit: int | None = None) -> list[dict]:
+    """The members the user sees by unit, the largest first (then by the unit's name)."""
+    members = Member.objects.visible_to(user)
+    if is_every_row(members):  # the committee: the members of each unit, kept counted
+        by_unit = counters.by_group(counts.MEMBERS_BY_UNIT)
+        names = dict(Unit.objects.filter(pk__in=list(by_unit)).values_list("pk", "name"))
+        rows = sorted(
+            (
+                {"unit_id": pk, "unit": names.get(pk, "—"), "members": n}
+                for pk, n in by_unit.items()
+            ),
+            key=lambda r: (-r["members"], r["unit"]),
+        )
+        return rows[:limit] if limit else rows
     rows = (
-        Member.objects.visible_to(user)
-        .values("unit_id", "unit__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "unit__name")
+        members.values("unit_id", "unit__name").annotate(n=Count("pk")).order_by("-n", "unit__name")
     )
     if limit:
         rows = rows[:limit]
@@ -84,10 +102,21 @@ def member_counts_by_unit(user, limit: int | None = None) -> list[dict]:
 
 
 def registry_totals(user) -> dict[str, int]:
+    members = Member.objects.visible_to(user)
+    households = Household.objects.visible_to(user)
     return {
         "units": Unit.objects.visible_to(user).count(),
-        "members": Member.objects.visible_to(user).count(),
-        "households": Household.objects.visible_to(user).count(),
+        # the committee's totals from the kept counts (a row a community or unit, not a million)
+        "members": (
+            sum(counters.by_group(counts.MEMBERS_BY_UNIT).values())
+            if is_every_row(members)
+            else members.count()
+        ),
+        "households": (
+            sum(counters.by_group(counts.HOUSEHOLDS_BY_COMMUNITY).values())
+            if is_every_row(households)
+            else households.count()
+        ),
         "communities": Division.objects.visible_to(user).communities().current().count(),
     }
 

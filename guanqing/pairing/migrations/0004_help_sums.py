@@ -23,7 +23,7 @@ UNDO = (
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pairing", "0003_visit_counts"),
+        ("pairing", "0001_squashed_0003_visit_counts"),
     ]
 
     operations = [

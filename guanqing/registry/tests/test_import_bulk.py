@@ -202,17 +202,19 @@ def test_the_audit_chain_verifies_after_a_bulk_import(world, django_capture_on_c
     assert report.count == AuditEvent.objects.count()
 
 
-def test_day_counts_stay_right_after_a_bulk_import(world):
-    # Day counts are kept by database triggers (core/counters.py), which a bulk insert fires as
-    # any insert does; none is kept on households or people today.
+def test_the_counts_stay_right_after_a_bulk_import(world):
+    # Counts are kept by database triggers (core/counters.py), which a bulk insert fires as any
+    # insert does: the households of each community among them.
     from guanqing.core import counters
+    from guanqing.registry import counts
 
+    before = counters.by_group(counts.HOUSEHOLDS_BY_COMMUNITY).get(world.community.pk, 0)
     result = run_import(world.users.committee, rows(300, world.community.code))
     assert result.created == 300
     for counter in counters.counters():
         assert counters.differences(counter) == []
-    watched = {getattr(trigger, "table", "") for trigger in counters._triggers.values()}
-    assert not watched & {Household._meta.db_table, Person._meta.db_table}
+    after = counters.by_group(counts.HOUSEHOLDS_BY_COMMUNITY)[world.community.pk]
+    assert after == before + 300
 
 
 def _write_queries(world, count: int) -> int:
