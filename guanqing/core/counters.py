@@ -113,6 +113,18 @@ def by_group(key: str) -> dict[int, int]:
     return {group: n for group, n in _counters[key].stored().items() if n}
 
 
+def group_count(key: str, outer: str = "pk"):
+    """The count of `key` for the group whose id is the outer query's `outer` field, as an
+    expression (`Unit.objects.annotate(members=group_count(MEMBERS_BY_UNIT))`): read with the
+    rows, in the same query."""
+    if key not in _counters:
+        raise KeyError(f"no counter {key!r} is registered")
+    from django.db.models import OuterRef, Subquery
+
+    rows = GroupCount.objects.filter(key=key, group=OuterRef(outer)).values("n")[:1]
+    return Subquery(rows, output_field=models.BigIntegerField())
+
+
 def differences(counter: Counter) -> list[Difference]:
     stored = counter.stored()
     counted = counter.recounted()

@@ -54,21 +54,17 @@ def household_counts_by_district(user) -> list[dict]:
     """Households the user sees, counted by today's district (old districts rolled up)."""
     households = Household.objects.visible_to(user)
     if is_every_row(households):  # the committee: the households of each community, kept counted
-        by_community = counters.by_group(counts.HOUSEHOLDS_BY_COMMUNITY)
-        district_of = dict(
-            Division.objects.filter(pk__in=list(by_community)).values_list("pk", "district_id")
+        rows = (
+            Division.objects.annotate(n=counters.group_count(counts.HOUSEHOLDS_BY_COMMUNITY))
+            .filter(n__gt=0)
+            .values_list("district_id", "n")
         )
-        rows = [
-            {"community__district_id": district_of.get(pk), "n": n}
-            for pk, n in by_community.items()
-        ]
     else:
-        rows = households.values("community__district_id").annotate(n=Count("pk")).order_by()
+        rows = households.values_list("community__district_id").annotate(n=Count("pk")).order_by()
     mapping = current_district_map()
     totals: Counter[int] = Counter()
-    for row in rows:
-        original = row["community__district_id"]
-        totals[mapping.get(original, original)] += row["n"]
+    for original, n in rows:
+        totals[mapping.get(original, original)] += n
     names = dict(Division.objects.filter(pk__in=totals).values_list("pk", "name"))
     return sorted(
         (
@@ -83,22 +79,21 @@ def member_counts_by_unit(user, limit: int | None = None) -> list[dict]:
     """The members the user sees by unit, the largest first (then by the unit's name)."""
     members = Member.objects.visible_to(user)
     if is_every_row(members):  # the committee: the members of each unit, kept counted
-        by_unit = counters.by_group(counts.MEMBERS_BY_UNIT)
-        names = dict(Unit.objects.filter(pk__in=list(by_unit)).values_list("pk", "name"))
-        rows = sorted(
-            (
-                {"unit_id": pk, "unit": names.get(pk, "—"), "members": n}
-                for pk, n in by_unit.items()
-            ),
-            key=lambda r: (-r["members"], r["unit"]),
+        rows = (
+            Unit.objects.annotate(n=counters.group_count(counts.MEMBERS_BY_UNIT))
+            .filter(n__gt=0)
+            .values_list("pk", "name", "n")
+            .order_by("-n", "name")
         )
-        return rows[:limit] if limit else rows
-    rows = (
-        members.values("unit_id", "unit__name").annotate(n=Count("pk")).order_by("-n", "unit__name")
-    )
+    else:
+        rows = (
+            members.values_list("unit_id", "unit__name")
+            .annotate(n=Count("pk"))
+            .order_by("-n", "unit__name")
+        )
     if limit:
         rows = rows[:limit]
-    return [{"unit_id": r["unit_id"], "unit": r["unit__name"], "members": r["n"]} for r in rows]
+    return [{"unit_id": pk, "unit": name, "members": n} for pk, name, n in rows]
 
 
 def registry_totals(user) -> dict[str, int]:
