@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import models, transaction
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils.module_loading import import_string
 
 
@@ -86,14 +86,19 @@ def register(counter: Counter, *triggers) -> None:
         _triggers[trigger.name] = trigger
 
 
+def _registered(key: str) -> Counter:
+    if key not in _counters:
+        raise KeyError(f"no counter {key!r} is registered")
+    return _counters[key]
+
+
 def counters() -> list[Counter]:
     return [_counters[key] for key in sorted(_counters)]
 
 
 def total(key: str, first: datetime.date, last: datetime.date) -> int:
     """The count of `key` over the business dates `first` … `last`, inclusive."""
-    if key not in _counters:
-        raise KeyError(f"no counter {key!r} is registered")
+    _registered(key)
     found = DayCount.objects.filter(key=key, day__gte=first, day__lte=last).aggregate(s=Sum("n"))
     return found["s"] or 0
 
@@ -108,18 +113,14 @@ class Difference:
 
 def by_group(key: str) -> dict[int, int]:
     """{group: count} of a group counter (the groups whose count is not 0)."""
-    if key not in _counters:
-        raise KeyError(f"no counter {key!r} is registered")
-    return {group: n for group, n in _counters[key].stored().items() if n}
+    return {group: n for group, n in _registered(key).stored().items() if n}
 
 
 def group_count(key: str, outer: str = "pk"):
     """The count of `key` for the group whose id is the outer query's `outer` field, as an
     expression (`Unit.objects.annotate(members=group_count(MEMBERS_BY_UNIT))`): read with the
     rows, in the same query."""
-    if key not in _counters:
-        raise KeyError(f"no counter {key!r} is registered")
-    from django.db.models import OuterRef, Subquery
+    _registered(key)
 
     rows = GroupCount.objects.filter(key=key, group=OuterRef(outer)).values("n")[:1]
     return Subquery(rows, output_field=models.BigIntegerField())

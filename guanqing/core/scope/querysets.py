@@ -70,7 +70,7 @@ def is_every_row(queryset) -> bool:
     """The queryset is every row of its table (no condition, not emptied): what the committee's
     `visible_to` gives for most models. A page may then read a pre-aggregated count instead."""
     query = queryset.query
-    return not query.where and not query.is_empty() and not query.is_sliced
+    return not (query.where or query.is_empty() or query.is_sliced or query.combinator)
 
 
 def _collect(cls, attribute: str) -> dict[Role, str]:

@@ -579,3 +579,18 @@ def test_nav_shows_the_visit_list_to_the_roles_that_use_it(paired):
         assert 'href="/pairing/visits/"' in html, role
     html = client_for(paired.users.fund_officer).get("/").content.decode()
     assert 'href="/pairing/visits/"' not in html
+
+
+@pytest.mark.parametrize(
+    "params", [{"date_from": "9999-12-31"}, {"date_to": "0001-01-01"}, {"date_to": "9999-12-31"}]
+)
+def test_the_counted_totals_hold_at_the_ends_of_the_calendar(paired, params):
+    client = client_for(paired.users.committee)
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+    visits = Visit.objects.filter(
+        date__gte=params.get("date_from", "0001-01-01"),
+        date__lte=params.get("date_to", "9999-12-31"),
+    )
+    assert response.context["totals"]["visits"] == visits.count()
+    assert response.context["page_obj"].paginator.count == visits.count()
