@@ -308,6 +308,11 @@ else:
         }
     }
 
+# Figures pages of the whole province: a count slower than FIGURES_SLOW_MS is kept and shown
+# until it is FIGURES_MAX_AGE seconds old, then recounted by the worker (guanqing/core/snapshots.py).
+FIGURES_SLOW_MS = env_int("GUANQING_FIGURES_SLOW_MS", 500, minimum=1)
+FIGURES_MAX_AGE = env_int("GUANQING_FIGURES_MAX_AGE", 300, minimum=10)
+
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

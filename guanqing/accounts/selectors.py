@@ -73,3 +73,12 @@ def pending_role_request(user) -> AccountRequest | None:
 def pending_count() -> int:
     """How many requests wait for the security administrator."""
     return AccountRequest.objects.filter(status=RequestStatus.PENDING).count()
+
+
+def committee_reader():
+    """A reader with the committee's role, who sees every row: what a figures snapshot of the
+    committee is counted for (core/snapshots.py), the same for every member of the committee.
+    Never saved; it only reads."""
+    from guanqing.accounts.models import User
+
+    return User(username="", role=Role.COMMITTEE, is_active=True)

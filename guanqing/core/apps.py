@@ -21,6 +21,7 @@ class CoreConfig(AppConfig):
         _register_menu()
         _register_calendar_reminder()
         _register_audit_seal()
+        _register_snapshot_warming()
         # Before any URLconf is read (the site's, or the API's alone): paths use <id:pk> and
         # <year:year>.
         register_converter(IdConverter, "id")
@@ -50,6 +51,19 @@ def _register_audit_seal() -> None:
     from guanqing.core.audit import chain
 
     daily.register("audit.chain", chain.daily_seal, describe=chain.describe_daily_seal)
+
+
+def _register_snapshot_warming() -> None:
+    """The daily job counts the figures pages' default snapshots of the new day."""
+    from django.utils.translation import gettext
+
+    from guanqing.core import daily, snapshots
+
+    daily.register(
+        "figures.snapshots",
+        snapshots.warm,
+        describe=lambda n: gettext("统计快照 %(count)s 项") % {"count": n},
+    )
 
 
 def _register_menu() -> None:

@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from guanqing.core import snapshots
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.daterange import DateRange
 from guanqing.frontline import figures
 from guanqing.frontline.access import access
+from guanqing.frontline.models import Outreach
 
 DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
 
@@ -69,10 +71,17 @@ def _outreach_link(span: DateRange, **params) -> str:
 @require_GET
 def figures_page(request):
     form, span = _span(request)
-    result = None
+    result = snapshot = None
     if span is not None:
-        result = figures.frontline_figures(request.user, span)
+        snapshot = snapshots.for_reader(
+            Outreach.objects.visible_to(request.user),
+            figures.CITY_FIGURES,
+            figures.snapshot_args(span),
+            lambda: figures.frontline_figures(request.user, span),
+        )
+        result = snapshot.value
         result["link"] = _outreach_link(span)
         for row in result["by_unit"]:
             row["link"] = _outreach_link(span, unit=row["unit"]["id"]) if row["unit"]["id"] else ""
-    return render(request, "frontline/figures.html", {"form": form, "result": result})
+    context = {"form": form, "result": result, "snapshot": snapshot}
+    return render(request, "frontline/figures.html", context)

@@ -46,6 +46,18 @@ class PairingConfig(AppConfig):
             describe=lambda n: gettext("新提醒 %(count)s 条") % {"count": n},
         )
 
+        from guanqing.core import snapshots
+        from guanqing.pairing import compliance, figures
+
+        snapshots.register(
+            figures.CITY_FIGURES, figures.city_figures, warm=figures.city_figures_defaults
+        )
+        snapshots.register(
+            compliance.CITY_BOARD,
+            compliance.city_board_of_every_pairing,
+            warm=compliance.city_board_defaults,
+        )
+
         from guanqing.core import reports
 
         reports.register(

@@ -493,3 +493,39 @@ def compliance_remind(today: datetime.date) -> int:
             ignore_conflicts=True,
         )
         return mine.count() - before
+
+
+# --- the committee's board, kept as a snapshot (core/snapshots.py) -------------------------------
+
+CITY_BOARD = "pairing.city_board"
+
+
+def config_key(config: ComplianceConfig) -> str:
+    """The committee's settings in a snapshot's arguments: a change to them starts new ones."""
+    return repr(config)
+
+
+def city_board_args(period: Period, today: datetime.date, config: ComplianceConfig) -> dict:
+    return {"period": period_key(period), "today": today.isoformat(), "config": config_key(config)}
+
+
+def city_board_of_every_pairing(*, period: str, today: str, config: str) -> dict:
+    """`city_board` over every pairing (what the committee reads), with today's settings (which
+    `config` names)."""
+    settings_now = current_config()
+    return city_board(
+        Pairing.objects.all(),
+        parse_period(period, settings_now),
+        datetime.date.fromisoformat(today),
+        settings_now,
+    )
+
+
+def city_board_defaults(today: datetime.date) -> list[dict]:
+    """The board's default view: the period `selectors.default_board_period` opens on."""
+    from guanqing.pairing import selectors
+
+    config = current_config()
+    keys = [key for key, _label in selectors.board_period_choices(today, config)]
+    period = parse_period(selectors.default_board_period(keys, today, config), config)
+    return [city_board_args(period, today, config)]

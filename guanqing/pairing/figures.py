@@ -189,3 +189,42 @@ def pairing_figures(
         "by_unit": by_unit,
         "by_district": by_district,
     }
+
+
+# --- the committee's figures, kept as a snapshot (core/snapshots.py) -----------------------------
+
+CITY_FIGURES = "pairing.figures"
+
+
+def city_figures_args(config, unit, district, first, last, today) -> dict:
+    return {
+        "config": compliance.config_key(config),
+        "unit": unit.pk if unit is not None else None,
+        "district": district.pk if district is not None else None,
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "today": today.isoformat(),
+    }
+
+
+def city_figures(*, config, unit, district, first, last, today) -> dict:
+    """`pairing_figures` over every pairing (of one unit, when asked): what the committee reads,
+    with today's settings (which `config` names)."""
+    from guanqing.pairing.models import Pairing
+
+    pairings = Pairing.objects.all()
+    if unit is not None:
+        pairings = pairings.filter(unit_id=unit)
+    return pairing_figures(
+        pairings,
+        datetime.date.fromisoformat(first),
+        datetime.date.fromisoformat(last),
+        datetime.date.fromisoformat(today),
+        district=Division.objects.get(pk=district) if district is not None else None,
+    )
+
+
+def city_figures_defaults(today: datetime.date) -> list[dict]:
+    """The figures page's default view (this year to today, every unit and district)."""
+    first = datetime.date(today.year, 1, 1)
+    return [city_figures_args(compliance.current_config(), None, None, first, today, today)]

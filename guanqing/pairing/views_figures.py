@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from guanqing.core import snapshots
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.daterange import DateRange
 from guanqing.core.ids import parse_id
@@ -270,15 +271,22 @@ def figures_page(request):
         pairings = Pairing.objects.visible_to(request.user)
         if unit is not None:
             pairings = pairings.filter(unit_id=unit.pk)
-        result = figures.pairing_figures(
-            pairings, data["first"], data["last"], today, district=district
+        snapshot = snapshots.for_reader(
+            pairings,
+            figures.CITY_FIGURES,
+            figures.city_figures_args(config, unit, district, data["first"], data["last"], today),
+            lambda: figures.pairing_figures(
+                pairings, data["first"], data["last"], today, district=district
+            ),
         )
+        result = snapshot.value
         scope = unit.name if unit is not None else _("全市")
         if district is not None:
             scope = f"{scope} · {district.name}"
         context.update(
             {
                 "result": result,
+                "snapshot": snapshot,
                 "cards": cards(result),
                 "by_district": _rows(result["by_district"], "district"),
                 "by_unit": _rows(result["by_unit"], "unit"),
@@ -346,7 +354,14 @@ def board(request):
             row["badge"] = badge(row["status"])
         context["board"] = data
     else:
-        data = compliance.city_board(scoped, period, today, config)
+        snapshot = snapshots.for_reader(
+            scoped,
+            compliance.CITY_BOARD,
+            compliance.city_board_args(period, today, config),
+            lambda: compliance.city_board(scoped, period, today, config),
+        )
+        context["snapshot"] = snapshot
+        data = snapshot.value
         if status:
             data["by_unit"] = [row for row in data["by_unit"] if row[status]]
         # the units slipping most come first

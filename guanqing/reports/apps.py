@@ -18,3 +18,10 @@ class ReportsConfig(AppConfig):
 
         assert access  # imported for its side effect: registers the "reports" table
         nav.register()
+
+        from guanqing.core import snapshots
+        from guanqing.reports import selectors
+
+        snapshots.register(
+            selectors.LIVE_REPORT, selectors.committee_sections, warm=selectors.committee_defaults
+        )

@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanqing.core import reports
+from guanqing.accounts.selectors import committee_reader
+from guanqing.core import reports, snapshots
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.ids import parse_id
 from guanqing.core.reports import Period, ReportContext, Where, WhereKind
@@ -93,18 +94,56 @@ class LiveReport:
     counted_on: datetime.date
     as_of: datetime.datetime
     sections: list[dict]  # frozen
+    kept: bool = False  # the committee's snapshot (core/snapshots.py), not counted just now
 
 
-def live_report(user, period: Period, where: Where, *, today: datetime.date | None = None):
+LIVE_REPORT = "reports.live"
+
+
+def live_report(
+    user, period: Period, where: Where, *, today: datetime.date | None = None, kept=False
+):
+    """The report as the data stand. With `kept`, the committee reads the kept snapshot of the
+    report when counting it is slow (a province's data); publishing always counts afresh."""
     today = today or business_date()
+    counted_on = min(period.last, today)
+    if kept and user.role == Role.COMMITTEE:
+        args = {"period": period.key, "where": where.key, "today": today.isoformat()}
+        snapshot = snapshots.read(LIVE_REPORT, args)
+        return LiveReport(
+            period=period,
+            where=where,
+            counted_on=counted_on,
+            as_of=snapshot.as_of,
+            sections=snapshot.value,
+            kept=snapshot.kept,
+        )
     ctx = ReportContext(user=user, period=period, where=where, today=today)
     return LiveReport(
         period=period,
         where=where,
-        counted_on=min(period.last, today),
+        counted_on=counted_on,
         as_of=timezone.now(),
         sections=reports.build_sections(ctx),
     )
+
+
+def committee_sections(*, period: str, where: str, today: str) -> list[dict]:
+    """The frozen sections of the report of `period` and `where`, as the committee reads them."""
+    reader = committee_reader()
+    ctx = ReportContext(
+        user=reader,
+        period=Period.parse(period),
+        where=parse_where(reader, where),
+        today=datetime.date.fromisoformat(today),
+    )
+    return reports.build_sections(ctx)
+
+
+def committee_defaults(today: datetime.date) -> list[dict]:
+    """The report page's default: the city's last complete quarter."""
+    period = default_period(today)
+    return [{"period": period.key, "where": Where(WhereKind.CITY).key, "today": today.isoformat()}]
 
 
 def versions(user, period: Period, where: Where):

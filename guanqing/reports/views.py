@@ -58,7 +58,7 @@ def report(request):
     form, period, where = _chosen(request, today)
     context = {"form": form, "may_publish": access.allows(request.user, "publish")}
     if period is not None:
-        live = selectors.live_report(request.user, period, where, today=today)
+        live = selectors.live_report(request.user, period, where, today=today, kept=True)
         versions = list(selectors.versions(request.user, period, where))
         context |= {
             "period": period,
@@ -116,7 +116,7 @@ def live_pdf(request):
     form, period, where = _chosen(request, today)
     if period is None:
         raise Http404
-    live = selectors.live_report(request.user, period, where, today=today)
+    live = selectors.live_report(request.user, period, where, today=today, kept=True)
     return exports.pdf_response(request, exports.Document.live(live))
 
 
@@ -127,7 +127,7 @@ def live_xlsx(request):
     form, period, where = _chosen(request, today)
     if period is None:
         raise Http404
-    live = selectors.live_report(request.user, period, where, today=today)
+    live = selectors.live_report(request.user, period, where, today=today, kept=True)
     return exports.xlsx_response(request.user, exports.Document.live(live))
 
 

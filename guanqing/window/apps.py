@@ -10,6 +10,9 @@ class WindowConfig(AppConfig):
         from django.utils.translation import gettext_lazy
 
         from guanqing.core import demo
+        from guanqing.window.figures import register_snapshots
+
+        register_snapshots()
 
         demo.register(
             "window", "guanqing.window.demo:build", order=50, label=gettext_lazy("满意窗口")

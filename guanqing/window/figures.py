@@ -668,3 +668,46 @@ def rating_figures(user, span: DateRange) -> dict:
             key=lambda row: (row["code"], row["matter_id"]),
         ),
     }
+
+
+# --- the committee's figures and board, kept as snapshots (core/snapshots.py) --------------------
+
+CITY_FIGURES = "window.figures"
+CITY_RATINGS = "window.ratings"
+CITY_BOARD = "window.board"
+
+
+def snapshot_args(span: DateRange) -> dict:
+    return {
+        "first": span.first.isoformat(),
+        "last": span.last.isoformat(),
+        "today": business_date().isoformat(),
+    }
+
+
+def _committee_counts(count):
+    def compute(*, first: str, last: str, today: str):
+        from guanqing.accounts.selectors import committee_reader
+
+        span = DateRange(datetime.date.fromisoformat(first), datetime.date.fromisoformat(last))
+        if count is rating_figures:
+            return count(committee_reader(), span)
+        return count(committee_reader(), span, today=datetime.date.fromisoformat(today))
+
+    return compute
+
+
+def _defaults(today: datetime.date) -> list[dict]:
+    """The pages' default range: 1 January to today (`DateRange.parse`)."""
+    span = DateRange.parse(None, None, today=today)
+    return [
+        {"first": span.first.isoformat(), "last": span.last.isoformat(), "today": today.isoformat()}
+    ]
+
+
+def register_snapshots() -> None:
+    from guanqing.core import snapshots
+
+    snapshots.register(CITY_FIGURES, _committee_counts(window_figures), warm=_defaults)
+    snapshots.register(CITY_RATINGS, _committee_counts(rating_figures), warm=_defaults)
+    snapshots.register(CITY_BOARD, _committee_counts(window_board), warm=_defaults)

@@ -10,11 +10,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from guanqing.core import snapshots
 from guanqing.core.calendar.workdays import CalendarYearMissing, business_date
 from guanqing.core.daterange import DateRange
 from guanqing.core.roles import Role
 from guanqing.window import figures
 from guanqing.window.access import access
+from guanqing.window.models import Case
 
 
 class RangeForm(forms.Form):
@@ -70,18 +72,33 @@ def _board_title(user):
 def figures_page(request):
     form, span = _span(request)
     result = ratings = error = None
+    snapshot = None
     if span is not None:
+        cases = Case.objects.visible_to(request.user)
+        args = figures.snapshot_args(span)
         try:
-            result = figures.window_figures(request.user, span)
+            snapshot = snapshots.for_reader(
+                cases,
+                figures.CITY_FIGURES,
+                args,
+                lambda: figures.window_figures(request.user, span),
+            )
+            result = snapshot.value
         except CalendarYearMissing as exc:
             error = str(exc)
-        ratings = figures.rating_figures(request.user, span)
+        ratings = snapshots.for_reader(
+            cases,
+            figures.CITY_RATINGS,
+            args,
+            lambda: figures.rating_figures(request.user, span),
+        ).value
     context = {
         "form": form,
         "result": result,
         "ratings": ratings,
         "error": error,
         "board_title": _board_title(request.user),
+        "snapshot": snapshot,
     }
     if ratings:
         context.update(
@@ -120,14 +137,17 @@ def _labelled(rows, key, label, *, prefix=None, links=True):
 @require_GET
 def board_page(request):
     form, span = _span(request)
-    result = error = None
+    result = error = snapshot = None
     if span is not None:
         try:
-            result = figures.window_board(request.user, span)
+            snapshot = snapshots.for_reader(
+                Case.objects.visible_to(request.user),
+                figures.CITY_BOARD,
+                figures.snapshot_args(span),
+                lambda: figures.window_board(request.user, span),
+            )
+            result = snapshot.value
         except CalendarYearMissing as exc:
             error = str(exc)
-    return render(
-        request,
-        "window/board.html",
-        {"form": form, "result": result, "error": error, "title": _board_title(request.user)},
-    )
+    context = {"form": form, "result": result, "error": error, "snapshot": snapshot}
+    return render(request, "window/board.html", context | {"title": _board_title(request.user)})

@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 
+from guanqing.core import snapshots
 from guanqing.core.api.base import (
     AccessAPIView,
     ScopedPrimaryKeyRelatedField,
@@ -226,4 +227,11 @@ class FrontlineFiguresView(AccessAPIView):
     def get(self, request):
         query = DateRangeQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(figures.frontline_figures(request.user, query.validated_data["range"]))
+        span = query.validated_data["range"]
+        snapshot = snapshots.for_reader(
+            Outreach.objects.visible_to(request.user),
+            figures.CITY_FIGURES,
+            figures.snapshot_args(span),
+            lambda: figures.frontline_figures(request.user, span),
+        )
+        return Response(snapshot.value)

@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 
+from guanqing.core import snapshots
 from guanqing.core.api.base import AccessAPIView
 from guanqing.core.api.schema import UNIT_NOT_FOUND
 from guanqing.core.calendar.workdays import business_date
@@ -113,7 +114,13 @@ class BoardView(_RuleView):
         if unit is not None:
             board = compliance.unit_board(pairings, unit, period, day, config)
             return Response({"scope": "unit", **board})
-        return Response({"scope": "city", **compliance.city_board(pairings, period, day, config)})
+        snapshot = snapshots.for_reader(
+            pairings,
+            compliance.CITY_BOARD,
+            compliance.city_board_args(period, day, config),
+            lambda: compliance.city_board(pairings, period, day, config),
+        )
+        return Response({"scope": "city", **snapshot.value, "as_of": snapshot.as_of})
 
 
 class FiguresQuery(DateRangeQuery):
@@ -167,7 +174,15 @@ class PairingFiguresView(_RuleView):
         unit = unit_param(request)
         if unit is not None:
             pairings = pairings.filter(unit_id=unit.pk)
-        result = figures.pairing_figures(
-            pairings, data["from"], data["to"], business_date(), district=data.get("district")
+        today, district = business_date(), data.get("district")
+        snapshot = snapshots.for_reader(
+            pairings,
+            figures.CITY_FIGURES,
+            figures.city_figures_args(
+                compliance.current_config(), unit, district, data["from"], data["to"], today
+            ),
+            lambda: figures.pairing_figures(
+                pairings, data["from"], data["to"], today, district=district
+            ),
         )
-        return Response(result)
+        return Response({**snapshot.value, "as_of": snapshot.as_of})

@@ -69,7 +69,7 @@ class LiveReportView(AccessAPIView):
             errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
-        live = selectors.live_report(request.user, period, where, today=today)
+        live = selectors.live_report(request.user, period, where, today=today, kept=True)
         data = {
             "period": period.key,
             "period_label": period.label,

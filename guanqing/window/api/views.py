@@ -17,6 +17,7 @@ from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from guanqing.core import snapshots
 from guanqing.core.api.base import AccessAPIView, ServiceCreateMixin
 from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.core.calendar.workdays import CalendarYearMissing, business_date
@@ -284,10 +285,22 @@ class WindowFiguresView(AccessAPIView):
         query.is_valid(raise_exception=True)
         span = query.validated_data["range"]
         today = business_date()
+        cases = Case.objects.visible_to(request.user)
+        args = figures.snapshot_args(span)
+        user = request.user
+
+        def kept(name, live):
+            return snapshots.for_reader(cases, name, args, live).value
+
         try:
-            result = figures.window_figures(request.user, span, today=today)
-            result["board"] = figures.window_board(request.user, span, today=today)["windows"]
-            result["ratings"] = figures.rating_figures(request.user, span)
+            result = kept(
+                figures.CITY_FIGURES, lambda: figures.window_figures(user, span, today=today)
+            )
+            board = kept(figures.CITY_BOARD, lambda: figures.window_board(user, span, today=today))
+            result["board"] = board["windows"]
+            result["ratings"] = kept(
+                figures.CITY_RATINGS, lambda: figures.rating_figures(user, span)
+            )
         except CalendarYearMissing as exc:
             raise exceptions.ValidationError({"to": [str(exc)]}) from exc
         return Response(result)

@@ -1,0 +1,254 @@
+"""Figures kept as snapshots (core/snapshots.py): a slow count is kept and shown with its time, a
+stale one is shown while the worker recounts it (once), a fast one is counted on every request;
+and the committee's figures pages read it while a unit's administrator counts live."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from django.utils import timezone, translation
+
+from guanqing.conftest import client_for
+from guanqing.core import daily, snapshots
+from guanqing.testing import factories as f
+
+NAME = "tests.counted"
+
+
+class Figures:
+    """A registered computation that counts how often it runs and answers what it is told."""
+
+    def __init__(self):
+        self.value = 1
+        self.calls = []
+
+    def __call__(self, *, day: str) -> dict:
+        self.calls.append(day)
+        return {"day": day, "value": self.value, "label": translation.gettext("全部")}
+
+
+@pytest.fixture
+def figures():
+    counted = Figures()
+    snapshots.register(NAME, counted, warm=lambda today: [{"day": today.isoformat()}])
+    cache.clear()
+    yield counted
+    snapshots._registry.pop(NAME, None)
+    cache.clear()
+
+
+def later(seconds: int):
+    """timezone.now(), `seconds` from now, for the snapshot module."""
+    moment = timezone.now() + datetime.timedelta(seconds=seconds)
+    return mock.patch("guanqing.core.snapshots.timezone.now", return_value=moment)
+
+
+@override_settings(FIGURES_SLOW_MS=None)
+def test_without_a_threshold_every_read_counts_afresh(figures):
+    assert snapshots.read(NAME, {"day": "2026-12-03"}).value["value"] == 1
+    figures.value = 2
+    second = snapshots.read(NAME, {"day": "2026-12-03"})
+    assert (second.value["value"], second.kept) == (2, False)
+    assert len(figures.calls) == 2
+
+
+@override_settings(FIGURES_SLOW_MS=60_000)
+def test_a_fast_count_is_not_kept(figures):
+    snapshots.read(NAME, {"day": "2026-12-03"})
+    figures.value = 2
+    assert snapshots.read(NAME, {"day": "2026-12-03"}).value["value"] == 2
+
+
+@override_settings(FIGURES_SLOW_MS=1, FIGURES_MAX_AGE=300)
+def test_a_slow_count_is_kept_and_read_with_its_time(figures):
+    with mock.patch("guanqing.core.snapshots.time.perf_counter", side_effect=[0.0, 2.0]):
+        first = snapshots.read(NAME, {"day": "2026-12-03"})
+    assert (first.value["value"], first.kept) == (1, False)
+    figures.value = 2
+    again = snapshots.read(NAME, {"day": "2026-12-03"})
+    assert (again.value["value"], again.kept, again.as_of) == (1, True, first.as_of)
+    assert len(figures.calls) == 1
+    # other arguments are another snapshot
+    assert snapshots.read(NAME, {"day": "2026-12-04"}).value["value"] == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(FIGURES_SLOW_MS=1, FIGURES_MAX_AGE=300)
+def test_a_stale_snapshot_is_shown_while_the_worker_recounts_it_once(figures):
+    args = {"day": "2026-12-03"}
+    snapshots.count(NAME, args, keep=True)
+    figures.value = 2
+    with later(200):  # still fresh: nothing queued
+        assert snapshots.read(NAME, args).value["value"] == 1
+    assert len(figures.calls) == 1
+    # the worker (here the immediate task backend) recounts once, however many read meanwhile
+    with (
+        later(400),
+        mock.patch("guanqing.core.snapshots.recount", wraps=snapshots.recount) as recount,
+    ):
+        stale = snapshots.read(NAME, args)
+        assert (stale.value["value"], stale.kept) == (1, True)
+        fresh = snapshots.read(NAME, args)
+        snapshots.read(NAME, args)
+    recount.assert_called_once_with(NAME, args, translation.get_language())
+    assert (fresh.value["value"], fresh.kept) == (2, True)
+    assert fresh.as_of > stale.as_of
+    assert len(figures.calls) == 2
+    assert cache.get(f"{snapshots.key(NAME, args)}:recounting") is None
+
+
+@override_settings(FIGURES_SLOW_MS=1)
+def test_each_language_has_its_own_snapshot(figures):
+    args = {"day": "2026-12-03"}
+    with translation.override("zh-hans"):
+        snapshots.count(NAME, args, keep=True)
+    with translation.override("en"):
+        assert snapshots.read(NAME, args).value["label"] == "All"
+    with translation.override("zh-hans"):
+        assert snapshots.read(NAME, args).value["label"] == "全部"
+
+
+@override_settings(FIGURES_SLOW_MS=1)
+def test_the_daily_job_counts_the_defaults_of_the_day(figures):
+    job = next(job for job in daily.jobs() if job.name == "figures.snapshots")
+    ours = {NAME: snapshots._registry[NAME]}  # the apps' own are counted by their tests
+    with (
+        mock.patch.dict(snapshots._registry, ours, clear=True),
+        mock.patch("guanqing.core.snapshots.time.perf_counter", side_effect=[0.0, 2.0]),
+    ):
+        line = job.describe(job.run(datetime.date(2026, 12, 3)))
+    assert "2026-12-03" in figures.calls
+    assert line == "统计快照 1 项"
+    figures.value = 2
+    kept = snapshots.read(NAME, {"day": "2026-12-03"})
+    assert (kept.value["value"], kept.kept) == (1, True)
+
+
+def test_an_unknown_computation_is_named():
+    with pytest.raises(LookupError, match="tests.nothing"):
+        snapshots.read("tests.nothing", {})
+
+
+# --- the committee's pairing figures -----------------------------------------------------------
+
+
+@pytest.fixture
+def paired(world):
+    pairing = f.PairingFactory(
+        household=world.household,
+        unit=world.unit,
+        member=world.member,
+        started_on=datetime.date(2024, 1, 1),
+    )
+    f.VisitFactory(
+        pairing=pairing,
+        date=datetime.date(2025, 2, 1),
+        cash_amount=Decimal("100"),
+        participants=[world.member],
+    )
+    world.pairing = pairing
+    cache.clear()
+    yield world
+    cache.clear()
+
+
+RANGE = {"preset": "custom", "from": "2025-01-01", "to": "2025-03-31"}
+
+
+def visits_card(html: str) -> str:
+    return html.split('data-key="visit_person_times">', 1)[1].split("<", 1)[0]
+
+
+@override_settings(FIGURES_SLOW_MS=1, FIGURES_MAX_AGE=300)
+def test_the_committee_reads_the_kept_figures_and_a_unit_counts_its_own_live(paired):
+    committee = client_for(paired.users.committee)
+    with mock.patch("guanqing.core.snapshots.time.perf_counter", side_effect=[0.0, 2.0]):
+        first = committee.get("/pairing/figures/", RANGE).content.decode()
+    assert visits_card(first) == "1"
+    assert "数据截至" not in first  # counted just now
+    f.VisitFactory(
+        pairing=paired.pairing, date=datetime.date(2025, 3, 1), participants=[paired.member]
+    )
+    kept = committee.get("/pairing/figures/", RANGE).content.decode()
+    assert visits_card(kept) == "1"
+    assert "数据截至" in kept and "由系统定时重新统计" in kept
+    # the unit's administrator counts the unit's own pairings: the new visit is there
+    unit_page = client_for(paired.users.unit_admin).get("/pairing/figures/", RANGE)
+    assert visits_card(unit_page.content.decode()) == "2"
+    # the API reads the same snapshot and says as of when
+    api = committee.get("/api/v1/figures/pairing/", {"from": "2025-01-01", "to": "2025-03-31"})
+    assert api.json()["visit_person_times"] == 1
+    assert api.json()["as_of"]
+
+
+# --- every registered computation counts what its page counts for the committee ---------------
+
+
+def _live(name: str, args: dict, committee):
+    """What the page itself counts for a member of the committee, for `args`."""
+    from guanqing.core.daterange import DateRange
+    from guanqing.frontline import figures as frontline
+    from guanqing.pairing import compliance
+    from guanqing.pairing import figures as pairing
+    from guanqing.pairing.models import Pairing
+    from guanqing.registry.models import Division
+    from guanqing.reports import selectors as reports
+    from guanqing.window import figures as window
+
+    day = datetime.date.fromisoformat
+    today = day(args["today"])
+    if name == pairing.CITY_FIGURES:
+        pairings = Pairing.objects.visible_to(committee)
+        district = args["district"] and Division.objects.get(pk=args["district"])
+        return pairing.pairing_figures(
+            pairings, day(args["first"]), day(args["last"]), today, district=district
+        )
+    if name == compliance.CITY_BOARD:
+        config = compliance.current_config()
+        period = compliance.parse_period(args["period"], config)
+        return compliance.city_board(Pairing.objects.visible_to(committee), period, today, config)
+    if name == reports.LIVE_REPORT:
+        from guanqing.core.reports import Period
+
+        where = reports.parse_where(committee, args["where"])
+        period = Period.parse(args["period"])
+        return reports.live_report(committee, period, where, today=today).sections
+    span = DateRange(day(args["first"]), day(args["last"]))
+    live = {
+        window.CITY_FIGURES: lambda: window.window_figures(committee, span, today=today),
+        window.CITY_BOARD: lambda: window.window_board(committee, span, today=today),
+        window.CITY_RATINGS: lambda: window.rating_figures(committee, span),
+        frontline.CITY_FIGURES: lambda: frontline.frontline_figures(committee, span, today=today),
+    }
+    return live[name]()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "pairing.figures",
+        "pairing.city_board",
+        "reports.live",
+        "window.figures",
+        "window.board",
+        "window.ratings",
+        "frontline.figures",
+    ],
+)
+def test_a_snapshot_counts_what_the_committee_s_page_counts(paired, name):
+    today = datetime.date(2025, 3, 31)
+    computation = snapshots._computation(name)
+    for args in computation.warm(today):
+        assert snapshots.count(name, args).value == _live(name, args, paired.users.committee)
+
+
+def test_every_registered_computation_is_compared_above():
+    from guanqing.core.tests import test_snapshots as this
+
+    compared = set(this.test_a_snapshot_counts_what_the_committee_s_page_counts.pytestmark[0].args[1])
+    assert {c.name for c in snapshots.computations()} - {NAME} == compared
