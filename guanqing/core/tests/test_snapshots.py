@@ -250,5 +250,7 @@ def test_a_snapshot_counts_what_the_committee_s_page_counts(paired, name):
 def test_every_registered_computation_is_compared_above():
     from guanqing.core.tests import test_snapshots as this
 
-    compared = set(this.test_a_snapshot_counts_what_the_committee_s_page_counts.pytestmark[0].args[1])
+    compared = set(
+        this.test_a_snapshot_counts_what_the_committee_s_page_counts.pytestmark[0].args[1]
+    )
     assert {c.name for c in snapshots.computations()} - {NAME} == compared
