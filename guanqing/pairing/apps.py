@@ -53,6 +53,11 @@ class PairingConfig(AppConfig):
             figures.CITY_FIGURES, figures.city_figures, warm=figures.city_figures_defaults
         )
         snapshots.register(
+            selectors.UNITS_WITH,
+            selectors.units_with_of_every_pairing,
+            warm=selectors.units_with_defaults,
+        )
+        snapshots.register(
             compliance.CITY_BOARD,
             compliance.city_board_of_every_pairing,
             warm=compliance.city_board_defaults,

@@ -247,11 +247,43 @@ def unit_open_duties(user, today: datetime.date, config) -> list[dict]:
 
 
 def units_with(user, status: str, period, today: datetime.date, config) -> int:
-    """How many units have a pairing of `status` in the period (the city board's unit rows)."""
+    """How many units have a pairing of `status` in the period (the city board's unit rows); the
+    committee's count is kept as a snapshot where counting is slow (core/snapshots.py)."""
+    from guanqing.core import snapshots
+    from guanqing.pairing import compliance
+
+    pairings = Pairing.objects.visible_to(user)
+    args = {"status": status, **compliance.city_board_args(period, today, config)}
+    return snapshots.for_reader(
+        pairings, UNITS_WITH, args, lambda: _units_with(pairings, status, period, today, config)
+    ).value
+
+
+UNITS_WITH = "pairing.units_with"
+
+
+def _units_with(pairings, status: str, period, today: datetime.date, config) -> int:
     from guanqing.pairing import boards
 
-    rows = boards.status_counts(Pairing.objects.visible_to(user), period, today, config, "unit_id")
+    rows = boards.status_counts(pairings, period, today, config, "unit_id")
     return len({unit_id for unit_id, found, n in rows if found == status and n})
+
+
+def units_with_of_every_pairing(*, status: str, period: str, today: str, config: str) -> int:
+    """`units_with` over every pairing (the committee's home page), with today's settings."""
+    from guanqing.pairing import compliance
+
+    settings_now = compliance.current_config()
+    period_now = compliance.parse_period(period, settings_now)
+    day = datetime.date.fromisoformat(today)
+    return _units_with(Pairing.objects.all(), status, period_now, day, settings_now)
+
+
+def units_with_defaults(today: datetime.date) -> list[dict]:
+    """The home page's count: units with an overdue duty in the board's default period."""
+    from guanqing.pairing import compliance
+
+    return [{"status": "overdue", **args} for args in compliance.city_board_defaults(today)]
 
 
 def visits_between(user, first: datetime.date, last: datetime.date) -> int:

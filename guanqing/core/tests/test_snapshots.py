@@ -212,6 +212,14 @@ def _live(name: str, args: dict, committee):
         config = compliance.current_config()
         period = compliance.parse_period(args["period"], config)
         return compliance.city_board(Pairing.objects.visible_to(committee), period, today, config)
+    if name == "pairing.units_with":
+        from guanqing.pairing import selectors
+
+        config = compliance.current_config()
+        period = compliance.parse_period(args["period"], config)
+        return selectors._units_with(
+            Pairing.objects.visible_to(committee), args["status"], period, today, config
+        )
     if name == reports.LIVE_REPORT:
         from guanqing.core.reports import Period
 
@@ -233,6 +241,7 @@ def _live(name: str, args: dict, committee):
     [
         "pairing.figures",
         "pairing.city_board",
+        "pairing.units_with",
         "reports.live",
         "window.figures",
         "window.board",
