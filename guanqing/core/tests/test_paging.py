@@ -2,9 +2,11 @@
 
 import pytest
 from django.db import connection
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch, Value
+from django.db.models.functions import Concat, Length
 from django.test.utils import CaptureQueriesContext
 
+from guanqing.core import paging
 from guanqing.core.paging import KeysFirstPaginator, page_rows
 from guanqing.registry.models import Household, Person
 from guanqing.testing.factories import CommunityFactory, HouseholdFactory, PersonFactory
@@ -71,3 +73,52 @@ def test_querysets_it_does_not_fit_are_sliced_as_before(households, queryset):
 
 def test_an_empty_page_is_empty(households):
     assert page_rows(_listing(), 100, 110) == []
+
+
+# --- a short list sorts its own rows (PostgreSQL) ----------------------------------------------
+
+SHORT_LISTS = {
+    "joined column, then key": lambda: Household.objects.select_related("community").order_by(
+        "community__name", "-id"
+    ),
+    "nulls last": lambda: Household.objects.order_by(F("phone").desc(nulls_last=True), "id"),
+    "annotation sorted by": lambda: Household.objects.annotate(
+        label=Concat("head_name", Value("·"), "address")
+    ).order_by("-label", "id"),
+    "expression": lambda: Household.objects.order_by(Length("address").desc(), "pk"),
+    "model's ordering": lambda: Household.objects.filter(pk__gt=0),
+}
+
+
+@pytest.mark.parametrize("listing", SHORT_LISTS.values(), ids=SHORT_LISTS.keys())
+def test_a_short_list_sorted_alone_gives_the_rows_slicing_gives(households, listing):
+    for i, household in enumerate(households):  # some phones empty, some addresses alike
+        household.phone = "" if i % 4 else f"1380000{i:04d}"
+        household.address = f"路{i % 3}号"
+        household.save()
+    expected = [h.pk for h in listing()]
+    paginator = KeysFirstPaginator(listing(), 10)
+    with CaptureQueriesContext(connection) as queries:
+        pages = [[h.pk for h in paginator.page(n).object_list] for n in paginator.page_range]
+    assert [pk for page in pages for pk in page] == expected
+    sorted_alone = [q["sql"] for q in queries.captured_queries if "OFFSET 0)" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(sorted_alone) == len(pages)  # every page's keys came from the fenced sort
+    else:
+        assert sorted_alone == []
+
+
+def test_a_list_longer_than_the_limit_walks_its_order(households, monkeypatch):
+    monkeypatch.setattr(paging, "SORT_ALONE_ROWS", 5)
+    with CaptureQueriesContext(connection) as queries:
+        listing = SHORT_LISTS["joined column, then key"]
+        rows = list(KeysFirstPaginator(listing(), 10).page(2).object_list)
+    assert len(rows) == 10
+    assert not any("OFFSET 0)" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_grouped_list_keeps_the_plain_sort(households):
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(KeysFirstPaginator(_listing(), 10).page(1).object_list)
+    assert [h.pk for h in rows] == [h.pk for h in _listing()[:10]]
+    assert not any("OFFSET 0)" in q["sql"] for q in queries.captured_queries)
