@@ -54,15 +54,12 @@ def _register_audit_seal() -> None:
 
 
 def _register_snapshot_warming() -> None:
-    """The daily job counts the figures pages' default snapshots of the new day."""
-    from django.utils.translation import gettext
-
+    """The daily job counts the figures pages' default snapshots of the new day, after the jobs
+    that change the day's data (reminders, escalations)."""
     from guanqing.core import daily, snapshots
 
     daily.register(
-        "figures.snapshots",
-        snapshots.warm,
-        describe=lambda n: gettext("统计快照 %(count)s 项") % {"count": n},
+        "figures.snapshots", snapshots.warm, describe=snapshots.describe_warmed, order=100
     )
 
 

@@ -18,6 +18,7 @@ class DailyJob:
     name: str
     run: Callable[[datetime.date], Any]
     describe: Callable[[Any], str]
+    order: int = 0  # jobs run by order, then in the order the apps registered them
 
 
 _jobs: dict[str, DailyJob] = {}
@@ -28,14 +29,15 @@ def register(
     run: Callable[[datetime.date], Any],
     *,
     describe: Callable[[Any], str] = str,
+    order: int = 0,
 ) -> None:
     """Register (or replace, when an app is loaded again) the job called `name`."""
-    _jobs[name] = DailyJob(name=name, run=run, describe=describe)
+    _jobs[name] = DailyJob(name=name, run=run, describe=describe, order=order)
 
 
 def jobs() -> list[DailyJob]:
-    """The registered jobs, in the order the apps registered them."""
-    return list(_jobs.values())
+    """The registered jobs by their order, then in the order the apps registered them."""
+    return sorted(_jobs.values(), key=lambda job: job.order)
 
 
 def run_all(today: datetime.date) -> list[tuple[DailyJob, str]]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -33,6 +34,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+logger = logging.getLogger("guanqing.snapshots")
 
 KEEP_FOR = 2 * 24 * 3600  # seconds a snapshot stays in the cache (its date makes it stale sooner)
 
@@ -145,17 +149,36 @@ def recount(name: str, args: dict, language: str) -> None:
             cache.delete(f"{entry_key}:recounting")
 
 
-def warm(today: datetime.date) -> int:
-    """Count and keep the registered defaults of `today` (the daily job); how many were counted.
-    Those that count fast are not kept (as `read` would not keep them)."""
-    counted = 0
+@dataclass(frozen=True)
+class Warmed:
+    counted: int
+    failed: list[str]  # the computations that could not count (logged with their error)
+
+
+def warm(today: datetime.date) -> Warmed:
+    """Count and keep the registered defaults of `today` (the daily job). Those that count fast
+    are not kept (as `read` would not keep them). One that fails (a year missing from the
+    working-day calendar) is logged and left to its first reader; the others are counted, and the
+    daily jobs after this one run."""
+    counted, failed = 0, []
     for computation in computations():
         if computation.warm is None:
             continue
-        for args in computation.warm(today):
-            count(computation.name, args)
-            counted += 1
-    return counted
+        try:
+            for args in computation.warm(today):
+                count(computation.name, args)
+                counted += 1
+        except Exception:
+            logger.exception("counting the %s snapshot of %s failed", computation.name, today)
+            failed.append(computation.name)
+    return Warmed(counted=counted, failed=failed)
+
+
+def describe_warmed(warmed: Warmed) -> str:
+    line = gettext("统计快照 %(count)s 项") % {"count": warmed.counted}
+    if warmed.failed:
+        line += gettext("；未能统计：%(names)s（见日志）") % {"names": "、".join(warmed.failed)}
+    return line
 
 
 def for_reader(queryset, name: str, args: dict, live: Callable[[], Any]) -> Snapshot:

@@ -129,6 +129,26 @@ def test_the_daily_job_counts_the_defaults_of_the_day(figures):
     assert (kept.value["value"], kept.kept) == (1, True)
 
 
+@override_settings(FIGURES_SLOW_MS=1)
+def test_a_computation_that_fails_is_named_by_the_daily_job_and_the_others_are_counted(
+    figures, caplog
+):
+    def broken():
+        raise RuntimeError("no calendar")
+
+    ours = {"tests.broken": snapshots.Computation("tests.broken", broken, lambda today: [{}])}
+    ours[NAME] = snapshots._registry[NAME]
+    with mock.patch.dict(snapshots._registry, ours, clear=True):
+        warmed = snapshots.warm(datetime.date(2026, 12, 3))
+    assert (warmed.counted, warmed.failed) == (1, ["tests.broken"])
+    assert snapshots.describe_warmed(warmed) == "统计快照 1 项；未能统计：tests.broken（见日志）"
+    assert "tests.broken" in caplog.text and "no calendar" in caplog.text
+
+
+def test_the_snapshots_are_counted_after_the_other_daily_jobs():
+    assert daily.jobs()[-1].name == "figures.snapshots"
+
+
 def test_an_unknown_computation_is_named():
     with pytest.raises(LookupError, match="tests.nothing"):
         snapshots.read("tests.nothing", {})

@@ -185,7 +185,8 @@ def test_counting_working_days_matches_a_day_by_day_count(span):
 
 
 @property_settings
-@given(start=st.dates(min_value=D(2004, 1, 1), max_value=D(2025, 12, 31)), n=st.integers(0, 300))
+# 240 working days from the last start stay inside 2026, the last year the calendar holds
+@given(start=st.dates(min_value=D(2004, 1, 1), max_value=D(2025, 12, 31)), n=st.integers(0, 240))
 def test_stepping_working_days_matches_a_day_by_day_walk(start, n):
     assert add_workdays(start, n) == walk_add(start, n)
 
