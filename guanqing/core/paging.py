@@ -20,6 +20,7 @@ outer query), then sorted: the cost is bounded by the list's length, not the tab
 
 from __future__ import annotations
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import F, QuerySet
@@ -59,7 +60,10 @@ def _keys_sorted_alone(queryset, bottom: int, top: int) -> list:
     inner = (
         queryset.order_by().annotate(_key=F("pk"), **sort_values).values_list("_key", *sort_values)
     )
-    sql, params = inner.query.sql_with_params()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a list that can hold nothing (`none()`, `pk__in=[]`)
+        return []
     connection = connections[queryset.db]
     quote = connection.ops.quote_name
     terms = []
@@ -82,7 +86,7 @@ def _keys_sorted_alone(queryset, bottom: int, top: int) -> list:
 def _sorts_alone(queryset, count: int | None) -> bool:
     return (
         count is not None
-        and count <= SORT_ALONE_ROWS
+        and 0 < count <= SORT_ALONE_ROWS
         and connections[queryset.db].vendor == "postgresql"
         # a grouped list (an aggregate annotation) keeps the plain path
         and not any(a.contains_aggregate for a in queryset.query.annotations.values())

@@ -122,3 +122,13 @@ def test_a_grouped_list_keeps_the_plain_sort(households):
         rows = list(KeysFirstPaginator(_listing(), 10).page(1).object_list)
     assert [h.pk for h in rows] == [h.pk for h in _listing()[:10]]
     assert not any("OFFSET 0)" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "listing",
+    [lambda: Household.objects.none().order_by("id"), lambda: Household.objects.filter(pk__in=[])],
+    ids=["none", "no keys"],
+)
+def test_a_list_that_can_hold_nothing_has_an_empty_page(households, listing):
+    assert paging._keys_sorted_alone(listing(), 0, 10) == []
+    assert list(KeysFirstPaginator(listing(), 10).page(1).object_list) == []
