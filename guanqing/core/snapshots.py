@@ -181,6 +181,33 @@ def describe_warmed(warmed: Warmed) -> str:
     return line
 
 
+def span_args(span, today: datetime.date) -> dict:
+    """The arguments of a figures snapshot of a date range (`DateRange`) counted on `today`."""
+    return {
+        "first": span.first.isoformat(),
+        "last": span.last.isoformat(),
+        "today": today.isoformat(),
+    }
+
+
+def span_defaults(today: datetime.date) -> list[dict]:
+    """The default view of a page of a date range: 1 January to today (`DateRange.parse`)."""
+    from guanqing.core.daterange import DateRange
+
+    return [span_args(DateRange.parse(None, None, today=today), today)]
+
+
+def span_counts(count: Callable) -> Callable[..., Any]:
+    """A computation over `span_args`: `count(span, today)`, for the committee's figures of a range."""
+    from guanqing.core.daterange import DateRange
+
+    def compute(*, first: str, last: str, today: str):
+        span = DateRange(datetime.date.fromisoformat(first), datetime.date.fromisoformat(last))
+        return count(span, datetime.date.fromisoformat(today))
+
+    return compute
+
+
 def for_reader(queryset, name: str, args: dict, live: Callable[[], Any]) -> Snapshot:
     """`read(name, args)` when the reader of `queryset` (a scoped queryset) sees every row, which
     is what the registered computation counts; else `live()`, counted now over the reader's rows."""

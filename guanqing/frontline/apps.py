@@ -9,12 +9,10 @@ class FrontlineConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy
 
-        from guanqing.core import demo, snapshots
-        from guanqing.frontline import figures
+        from guanqing.core import demo
+        from guanqing.frontline.figures import register_snapshots
 
-        snapshots.register(
-            figures.CITY_FIGURES, figures.city_figures, warm=figures.city_figures_defaults
-        )
+        register_snapshots()
 
         demo.register(
             "frontline", "guanqing.frontline.demo:build", order=60, label=gettext_lazy("走亲连心")

@@ -299,25 +299,15 @@ def frontline_figures(user, span: DateRange, *, today: datetime.date | None = No
 CITY_FIGURES = "frontline.figures"
 
 
-def snapshot_args(span: DateRange) -> dict:
-    return {
-        "first": span.first.isoformat(),
-        "last": span.last.isoformat(),
-        "today": business_date().isoformat(),
-    }
-
-
-def city_figures(*, first: str, last: str, today: str) -> dict:
-    """`frontline_figures` as the committee reads them (every outreach visit and problem)."""
+def register_snapshots() -> None:
+    """The committee's figures of a date range (every outreach visit and problem)."""
     from guanqing.accounts.selectors import committee_reader
+    from guanqing.core import snapshots
 
-    span = DateRange(datetime.date.fromisoformat(first), datetime.date.fromisoformat(last))
-    return frontline_figures(committee_reader(), span, today=datetime.date.fromisoformat(today))
-
-
-def city_figures_defaults(today: datetime.date) -> list[dict]:
-    """The page's default range: 1 January to today (`DateRange.parse`)."""
-    span = DateRange.parse(None, None, today=today)
-    return [
-        {"first": span.first.isoformat(), "last": span.last.isoformat(), "today": today.isoformat()}
-    ]
+    snapshots.register(
+        CITY_FIGURES,
+        snapshots.span_counts(
+            lambda span, today: frontline_figures(committee_reader(), span, today=today)
+        ),
+        warm=snapshots.span_defaults,
+    )

@@ -76,7 +76,7 @@ def figures_page(request):
         snapshot = snapshots.for_reader(
             Outreach.objects.visible_to(request.user),
             figures.CITY_FIGURES,
-            figures.snapshot_args(span),
+            snapshots.span_args(span, business_date()),
             lambda: figures.frontline_figures(request.user, span),
         )
         result = snapshot.value

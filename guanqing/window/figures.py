@@ -677,37 +677,17 @@ CITY_RATINGS = "window.ratings"
 CITY_BOARD = "window.board"
 
 
-def snapshot_args(span: DateRange) -> dict:
-    return {
-        "first": span.first.isoformat(),
-        "last": span.last.isoformat(),
-        "today": business_date().isoformat(),
-    }
-
-
-def _committee_counts(count):
-    def compute(*, first: str, last: str, today: str):
-        from guanqing.accounts.selectors import committee_reader
-
-        span = DateRange(datetime.date.fromisoformat(first), datetime.date.fromisoformat(last))
-        if count is rating_figures:
-            return count(committee_reader(), span)
-        return count(committee_reader(), span, today=datetime.date.fromisoformat(today))
-
-    return compute
-
-
-def _defaults(today: datetime.date) -> list[dict]:
-    """The pages' default range: 1 January to today (`DateRange.parse`)."""
-    span = DateRange.parse(None, None, today=today)
-    return [
-        {"first": span.first.isoformat(), "last": span.last.isoformat(), "today": today.isoformat()}
-    ]
-
-
 def register_snapshots() -> None:
+    """The committee's figures, ratings and board of a date range (every case: `committee_reader`)."""
+    from guanqing.accounts.selectors import committee_reader
     from guanqing.core import snapshots
 
-    snapshots.register(CITY_FIGURES, _committee_counts(window_figures), warm=_defaults)
-    snapshots.register(CITY_RATINGS, _committee_counts(rating_figures), warm=_defaults)
-    snapshots.register(CITY_BOARD, _committee_counts(window_board), warm=_defaults)
+    def every(count):
+        return snapshots.span_counts(lambda span, today: count(committee_reader(), span, today))
+
+    warm = snapshots.span_defaults
+    snapshots.register(
+        CITY_FIGURES, every(lambda u, s, d: window_figures(u, s, today=d)), warm=warm
+    )
+    snapshots.register(CITY_RATINGS, every(lambda u, s, d: rating_figures(u, s)), warm=warm)
+    snapshots.register(CITY_BOARD, every(lambda u, s, d: window_board(u, s, today=d)), warm=warm)

@@ -75,7 +75,7 @@ def figures_page(request):
     snapshot = None
     if span is not None:
         cases = Case.objects.visible_to(request.user)
-        args = figures.snapshot_args(span)
+        args = snapshots.span_args(span, business_date())
         try:
             snapshot = snapshots.for_reader(
                 cases,
@@ -143,7 +143,7 @@ def board_page(request):
             snapshot = snapshots.for_reader(
                 Case.objects.visible_to(request.user),
                 figures.CITY_BOARD,
-                figures.snapshot_args(span),
+                snapshots.span_args(span, business_date()),
                 lambda: figures.window_board(request.user, span),
             )
             result = snapshot.value

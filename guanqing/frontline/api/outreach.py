@@ -18,6 +18,7 @@ from guanqing.core.api.base import (
     ShapeOnlyModelSerializer,
 )
 from guanqing.core.api.viewsets import ScopedViewSet
+from guanqing.core.calendar.workdays import business_date
 from guanqing.core.daterange import DateRangeQuery, date_range_parameters
 from guanqing.core.roles import Role
 from guanqing.frontline import figures, outreach_services
@@ -231,7 +232,7 @@ class FrontlineFiguresView(AccessAPIView):
         snapshot = snapshots.for_reader(
             Outreach.objects.visible_to(request.user),
             figures.CITY_FIGURES,
-            figures.snapshot_args(span),
+            snapshots.span_args(span, business_date()),
             lambda: figures.frontline_figures(request.user, span),
         )
         return Response(snapshot.value)

@@ -286,7 +286,7 @@ class WindowFiguresView(AccessAPIView):
         span = query.validated_data["range"]
         today = business_date()
         cases = Case.objects.visible_to(request.user)
-        args = figures.snapshot_args(span)
+        args = snapshots.span_args(span, today)
         user = request.user
 
         def kept(name, live):
