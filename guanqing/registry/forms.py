@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanqing.core import sensitive
 from guanqing.core.roles import Role
-from guanqing.registry import services
+from guanqing.registry import pickers, services
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Household, Member, PartyOrg, Person, Unit
 
@@ -85,6 +85,37 @@ class UnitForm(ServiceForm):
         fields = services.UNIT_FIELDS
 
 
+# A province has thousands of units and tens of thousands of party organisations: the forms search
+# them (a drop-down only while the user sees this few, such as a unit administrator's one unit).
+SELECT_UP_TO = 30
+
+
+def _unit_picker(user, model, *, required: bool) -> pickers.PickerField:
+    units = Unit.objects.visible_to(user)
+    if user.role == Role.UNIT_ADMIN:
+        units = units.filter(pk=user.unit_id)
+    return pickers.PickerField(
+        "units",
+        queryset=units.order_by("sort_order", "name", "pk"),
+        required=required,
+        select_up_to=SELECT_UP_TO,
+        label=model._meta.get_field("unit").verbose_name,
+    )
+
+
+def _party_org_picker(user, name: str) -> pickers.PickerField:
+    model = PartyOrg if name == "parent" else Member
+    field = model._meta.get_field(name)
+    return pickers.PickerField(
+        "unit-party-orgs",
+        queryset=pickers.unit_party_orgs(user),
+        required=False,
+        select_up_to=SELECT_UP_TO,
+        label=field.verbose_name,
+        help_text=field.help_text,
+    )
+
+
 class PartyOrgForm(ServiceForm):
     class Meta:
         model = PartyOrg
@@ -92,15 +123,8 @@ class PartyOrgForm(ServiceForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        units = Unit.objects.visible_to(user)
-        if user.role == Role.UNIT_ADMIN:
-            units = units.filter(pk=user.unit_id)
-        self.fields["unit"].queryset = units
-        self.fields["unit"].required = True
-        self.fields["parent"].queryset = (
-            PartyOrg.objects.visible_to(user).filter(unit__isnull=False).select_related("unit")
-        )
-        self.fields["parent"].label_from_instance = lambda o: f"{o.unit} · {o.name}"
+        self.fields["unit"] = _unit_picker(user, PartyOrg, required=True)
+        self.fields["parent"] = _party_org_picker(user, "parent")
 
 
 class MemberForm(ServiceForm):
@@ -113,14 +137,8 @@ class MemberForm(ServiceForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        units = Unit.objects.visible_to(user)
-        if user.role == Role.UNIT_ADMIN:
-            units = units.filter(pk=user.unit_id)
-        self.fields["unit"].queryset = units
-        self.fields["branch"].queryset = (
-            PartyOrg.objects.visible_to(user).filter(unit__isnull=False).select_related("unit")
-        )
-        self.fields["branch"].label_from_instance = lambda o: f"{o.unit} · {o.name}"
+        self.fields["unit"] = _unit_picker(user, Member, required=True)
+        self.fields["branch"] = _party_org_picker(user, "branch")
         self.fields["home_community"] = CommunityChoiceField(
             queryset=Division.objects.current()
             .filter(level=DivisionLevel.COMMUNITY)

@@ -1,8 +1,9 @@
-"""Searchable pickers: a member or a division chosen by typing, never from a list of thousands.
+"""Searchable pickers: a member, a division, a unit or a party organisation chosen by typing,
+never from a list of thousands.
 
-`PickerField` is a drop-in for a ModelChoiceField over Member or Division. It keeps its queryset,
-so the scope and the validation stay the form's: a posted id outside the queryset, an unknown id
-or one past 2^63−1 is an invalid choice. Its widget renders a hidden input with the chosen id, the
+`PickerField` is a drop-in for a ModelChoiceField over Member, Division, Unit or PartyOrg. It
+keeps its queryset, so the scope and the validation stay the form's: a posted id outside the
+queryset, an unknown id or one past 2^63−1 is an invalid choice. Its widget renders a hidden input with the chosen id, the
 chosen record's label and a search box asking `registry:pick` for at most PICK_LIMIT matches.
 
 The search endpoint never takes a queryset from the browser: the picker names a *kind*, registered
@@ -12,6 +13,9 @@ the page the form is on; the endpoint resolves both for the signed-in user.
 Without JavaScript the search box is still a plain text input sent with the form: a whole 18-digit
 ID number, mobile number, division code or an unambiguous whole name picks the record (from the
 same queryset); anything else is refused next to the field with a message saying what to type.
+
+A field given `select_up_to=N` renders a plain drop-down instead while its queryset holds at most N
+records (a unit administrator's one unit); the value it sends is read the same way.
 """
 
 from __future__ import annotations
@@ -27,12 +31,17 @@ from django.utils.translation import gettext_lazy as _
 
 from guanqing.core.ids import parse_id
 from guanqing.registry.choices import MemberStatus
-from guanqing.registry.models import Division, Member
+from guanqing.registry.models import Division, Member, PartyOrg, Unit
 from guanqing.registry.selectors import (
+    PARTY_ORG_SEPARATOR,
     divisions_exactly,
     divisions_matching,
     members_exactly,
     members_matching,
+    party_orgs_exactly,
+    party_orgs_matching,
+    units_exactly,
+    units_matching,
 )
 
 PICK_LIMIT = 20
@@ -57,8 +66,11 @@ _KINDS: dict[str, PickerKind] = {}
 
 def register(name: str, *, model: type[Model], queryset: Callable[..., QuerySet], rule: str):
     """Add a kind (once; registering the same name for something else is a configuration error)."""
-    if model not in (Member, Division):
-        raise ImproperlyConfigured(f"picker kind {name!r}: only members and divisions are picked")
+    if model not in SOURCES:
+        raise ImproperlyConfigured(
+            f"picker kind {name!r}: only members, divisions, units and party organisations are "
+            "picked"
+        )
     kind = PickerKind(name, model, queryset, rule)
     known = _KINDS.get(name)
     if known is not None and known != kind:
@@ -89,20 +101,74 @@ def member_label(member: Member) -> str:
     return f"{member.name} · {member.unit}"
 
 
+def party_org_label(org: PartyOrg) -> str:
+    return f"{org.unit}{PARTY_ORG_SEPARATOR}{org.name}" if org.unit_id else org.name
+
+
+@dataclass(frozen=True)
+class Source:
+    """How records of one model are searched, named exactly and labelled."""
+
+    matching: Callable[[QuerySet, str], QuerySet]
+    exactly: Callable[[QuerySet, str], QuerySet]
+    label: Callable[[Model], str]
+    related: tuple[str, ...]
+    order: tuple[str, ...]
+    placeholder: str
+    help: str
+
+
+SOURCES: dict[type[Model], Source] = {
+    Member: Source(
+        members_matching,
+        members_exactly,
+        member_label,
+        ("unit", "branch"),
+        ("name", "pk"),
+        _("输入姓名、手机号或 18 位证件号"),
+        _("搜索后点选一人；也可直接输入完整的 18 位证件号或手机号后保存。"),
+    ),
+    Division: Source(
+        lambda queryset, text: divisions_matching(queryset.current(), text),
+        divisions_exactly,
+        division_path,
+        ("parent__parent",),
+        ("code",),
+        _("输入名称或区划代码，如：海曙 南门"),
+        _("搜索后点选一项；也可直接输入完整的 12 位区划代码后保存。"),
+    ),
+    Unit: Source(
+        units_matching,
+        units_exactly,
+        str,
+        (),
+        ("sort_order", "name", "pk"),
+        _("输入单位名称或简称，如：纪委"),
+        _("搜索后点选一个单位；也可直接输入完整的单位名称后保存。"),
+    ),
+    PartyOrg: Source(
+        party_orgs_matching,
+        party_orgs_exactly,
+        party_org_label,
+        ("unit",),
+        ("unit__sort_order", "unit__name", "name", "pk"),
+        _("输入单位或党组织名称，如：纪委 第一"),
+        _("搜索后点选一个党组织；也可直接输入“单位 · 党组织名称”后保存。"),
+    ),
+}
+
+
 def label(obj) -> str:
-    return division_path(obj) if isinstance(obj, Division) else member_label(obj)
+    return SOURCES[type(obj)].label(obj)
 
 
 def search(picker: PickerKind, user, text: str) -> list:
     """At most PICK_LIMIT + 1 records of the kind's queryset for `user` matching `text` (one more
     than shown, so the page can say the list was cut). Divisions: current ones only."""
-    queryset = picker.queryset(user)
-    if picker.model is Member:
-        found = members_matching(queryset, text).select_related("unit", "branch")
-        found = found.order_by("name", "pk")
-    else:
-        found = divisions_matching(queryset.current(), text).select_related("parent__parent")
-        found = found.order_by("code")
+    source = SOURCES[picker.model]
+    found = source.matching(picker.queryset(user), text).order_by(*source.order)
+    if source.related:
+        found = found.select_related(*source.related)
     return list(found[: PICK_LIMIT + 1])
 
 
@@ -115,6 +181,22 @@ register(
     ),
     rule="registry.read",
 )
+
+
+register(
+    "units",
+    model=Unit,
+    queryset=lambda user: Unit.objects.visible_to(user).order_by("sort_order", "name", "pk"),
+    rule="registry.read",
+)
+
+
+def unit_party_orgs(user):
+    """The party organisations of units (not villages') that `user` sees."""
+    return PartyOrg.objects.visible_to(user).filter(unit__isnull=False).select_related("unit")
+
+
+register("unit-party-orgs", model=PartyOrg, queryset=unit_party_orgs, rule="registry.read")
 
 
 def active_members(user):
@@ -137,6 +219,7 @@ class Typed(str):
 class PickerWidget(forms.Widget):
     template_name = "registry/pickers/widget.html"
     kind = ""
+    select_up_to = 0
 
     def value_from_datadict(self, data, files, name):
         # The page's script empties the search box when a result is chosen (and before sending),
@@ -166,17 +249,32 @@ class PickerWidget(forms.Widget):
             return None
         return queryset.filter(pk=pk).first()
 
+    def _options(self, queryset, chosen) -> list[tuple[str, str, bool]] | None:
+        """(value, label, selected) of a drop-down, when the queryset is small enough for one."""
+        if not self.select_up_to or queryset is None:
+            return None
+        records = list(queryset[: self.select_up_to + 1])
+        if len(records) > self.select_up_to:
+            return None
+        options = [] if self.is_required and len(records) == 1 else [("", "---------", False)]
+        return options + [
+            (str(r.pk), label(r), chosen is not None and r.pk == chosen.pk) for r in records
+        ]
+
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         chosen = self._chosen(value)
         queryset = self._queryset()
+        source = SOURCES[queryset.model] if queryset is not None else SOURCES[Member]
         context["widget"]["value"] = str(chosen.pk) if chosen is not None else ""
         context["picker"] = {
             "url": reverse("registry:pick", args=[self.kind]),
             "id": context["widget"]["attrs"].get("id") or f"id_{name}",
             "chosen": label(chosen) if chosen is not None else "",
             "typed": str(value) if isinstance(value, Typed) else "",
-            "members": queryset is not None and queryset.model is Member,
+            "placeholder": source.placeholder,
+            "help": source.help,
+            "options": self._options(queryset, chosen),
             # the form allows this one record only (e.g. an application opened for a person)
             "fixed": getattr(self, "fixed", False) and chosen is not None,
         }
@@ -184,7 +282,8 @@ class PickerWidget(forms.Widget):
 
 
 class PickerField(forms.ModelChoiceField):
-    """A ModelChoiceField over members or divisions that renders a search instead of a list."""
+    """A ModelChoiceField over members, divisions, units or party organisations that renders a
+    search instead of a list (a list while it has at most `select_up_to` records)."""
 
     widget = PickerWidget
     default_error_messages = {
@@ -192,11 +291,12 @@ class PickerField(forms.ModelChoiceField):
         "ambiguous": _("“%(text)s”不止一条，请从搜索结果中选择"),
     }
 
-    def __init__(self, kind: str, *, queryset=None, **kwargs):
+    def __init__(self, kind: str, *, queryset=None, select_up_to: int = 0, **kwargs):
         kwargs.setdefault("empty_label", None)
         super().__init__(queryset=queryset, **kwargs)
         self.kind = kind
         self.widget.kind = kind
+        self.widget.select_up_to = select_up_to
 
     def label_from_instance(self, obj):
         return label(obj)
@@ -218,8 +318,7 @@ class PickerField(forms.ModelChoiceField):
         return super().to_python(pk)
 
     def _from_text(self, text: str):
-        exactly = members_exactly if self.queryset.model is Member else divisions_exactly
-        found = list(exactly(self.queryset, text)[:2])
+        found = list(SOURCES[self.queryset.model].exactly(self.queryset, text)[:2])
         if len(found) == 1:
             return found[0]
         code = "ambiguous" if found else "not_found"

@@ -166,7 +166,7 @@ def visible_count(queryset, field: str):
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
-# --- searching members and divisions (the pickers, the account page) ---------------------------
+# --- searching members, divisions, units and party organisations (the pickers, the account page) -
 
 
 def members_matching(queryset, text: str):
@@ -225,4 +225,57 @@ def divisions_exactly(queryset, text: str):
         if len(text) == 6:
             text = text.ljust(12, "0")
         return queryset.filter(code=text)
+    return queryset.filter(name=text)
+
+
+def units_matching(queryset, text: str):
+    """The units of `queryset` found by what was typed: each word is part of the name or the short
+    name; an 18-character word is the unified social credit code."""
+    words = (text or "").split()
+    if not words:
+        return queryset.none()
+    for word in words[:5]:
+        match = Q(name__icontains=word) | Q(short_name__icontains=word)
+        if len(word) == 18:
+            match |= Q(credit_code__iexact=word)
+        queryset = queryset.filter(match)
+    return queryset
+
+
+def units_exactly(queryset, text: str):
+    """The units of `queryset` that `text` names exactly: the whole name, short name or credit code."""
+    text = (text or "").strip()
+    if not text:
+        return queryset.none()
+    return queryset.filter(Q(name=text) | Q(short_name=text) | Q(credit_code__iexact=text))
+
+
+def party_orgs_matching(queryset, text: str):
+    """The party organisations of `queryset` found by what was typed: each word is part of the
+    organisation's name or of its unit's name or short name ("海曙 第一" finds the first branches
+    of units named 海曙…)."""
+    words = (text or "").split()
+    if not words:
+        return queryset.none()
+    for word in words[:5]:
+        queryset = queryset.filter(
+            Q(name__icontains=word)
+            | Q(unit__name__icontains=word)
+            | Q(unit__short_name__icontains=word)
+        )
+    return queryset
+
+
+PARTY_ORG_SEPARATOR = " · "
+
+
+def party_orgs_exactly(queryset, text: str):
+    """The party organisations of `queryset` that `text` names exactly: "单位 · 名称" as the
+    picker shows it, or the whole name alone."""
+    text = (text or "").strip()
+    if not text:
+        return queryset.none()
+    unit, separator, name = text.rpartition(PARTY_ORG_SEPARATOR.strip())
+    if separator and unit.strip() and name.strip():
+        return queryset.filter(unit__name=unit.strip(), name=name.strip())
     return queryset.filter(name=text)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from guanqing.core import access as core_access
 from guanqing.core.policy import request_policy
 from guanqing.registry import pickers
-from guanqing.registry.models import Member
+from guanqing.registry.models import Member, PartyOrg, Unit
 from guanqing.registry.services import masked
 from guanqing.registry.views_common import registry_page
 
@@ -42,6 +42,27 @@ def _division_row(division) -> dict:
     }
 
 
+def _unit_row(unit) -> dict:
+    return {
+        "pk": unit.pk,
+        "name": unit.name,
+        "meta": " · ".join(filter(None, [unit.short_name, unit.credit_code])),
+        "label": pickers.label(unit),
+    }
+
+
+def _party_org_row(org) -> dict:
+    return {
+        "pk": org.pk,
+        "name": org.name,
+        "meta": " · ".join(filter(None, [str(org.unit or ""), org.get_kind_display()])),
+        "label": pickers.label(org),
+    }
+
+
+ROWS = {Unit: _unit_row, PartyOrg: _party_org_row}
+
+
 @registry_page("read")
 @require_GET
 def pick(request, kind: str):
@@ -58,7 +79,7 @@ def pick(request, kind: str):
         policy = request_policy(request)
         rows = [_member_row(m, policy) for m in shown]
     else:
-        rows = [_division_row(d) for d in shown]
+        rows = [ROWS.get(picker.model, _division_row)(record) for record in shown]
     return render(
         request,
         "registry/pickers/_results.html",

@@ -155,30 +155,100 @@ def _too_many_rows() -> SheetError:
     )
 
 
-def _row_parser(ws):
+def _open_workbook(fileobj):
+    """openpyxl's reader with the workbook's own parts read (its sheet list, shared strings and
+    number formats), but not its worksheets: openpyxl's read-only worksheet reads a whole sheet
+    once just to learn its size when the sheet does not state it (most files written by
+    programs), before it is read again for its rows."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    reader = ExcelReader(fileobj, read_only=True, data_only=True)
+    reader.read_manifest()
+    reader.read_strings()
+    reader.read_workbook()
+    apply_stylesheet(reader.archive, reader.wb)
+    return reader
+
+
+def _worksheet_parts(reader) -> list[str]:
+    """The archive paths of the workbook's worksheets, in the order Excel shows them (chart
+    sheets aside, as openpyxl's `worksheets` leaves them out)."""
+    return [
+        rel.target
+        for _sheet, rel in reader.parser.find_sheets()
+        if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+    ]
+
+
+def _stated_max_row(source) -> int | None:
+    """The last row the sheet's <dimension> states, read from the sheet's start only (it comes
+    before the rows); None when the sheet states none."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG, iterparse
+
+    for _event, element in iterparse(source, events=("start",)):
+        if element.tag == DIMENSION_TAG:
+            return range_boundaries(element.get("ref"))[3]
+        if element.tag == DATA_TAG:
+            return None
+    return None
+
+
+def _inline_text(node) -> str:
+    """The text of an inline string (<is>), as openpyxl's Text.content reads it: the plain text,
+    then each run's, without phonetic guides."""
+    from openpyxl.worksheet._reader import SHEET_MAIN_NS
+
+    text_tag, run_tag = f"{{{SHEET_MAIN_NS}}}t", f"{{{SHEET_MAIN_NS}}}r"
+    plain, runs = [], []
+    for part in node:
+        if part.tag == text_tag:
+            plain.append(part.text or "")
+        elif part.tag == run_tag:
+            text = part.find(text_tag)
+            if text is not None:
+                runs.append(text.text or "")
+    return "".join(plain + runs)
+
+
+def _row_parser(reader, part: str):
     """openpyxl's own worksheet parser, reading cached results (data_only), except that a formula
     Excel never calculated (no cached result: files written by programs and not saved in Excel)
     reads as UNCALCULATED rather than as an empty cell. Rows come as they are stored, each with
     its Excel row number: no filler rows for the gaps. The parser is not public openpyxl API;
     guanqing/registry/tests/test_excel_limits.py pins what is relied on."""
     from openpyxl.utils.cell import coordinate_to_tuple
-    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+    from openpyxl.worksheet._reader import (
+        FORMULA_TAG,
+        INLINE_STRING,
+        VALUE_TAG,
+        WorkSheetParser,
+    )
 
     class Parser(WorkSheetParser):
         def parse_cell(self, element):
-            # Most cells of an import are shared strings (<c r="B2" t="s"><v>7</v></c>): read
-            # those directly; anything else (numbers, dates, formulas, inline text) as openpyxl does.
-            if element.get("t") == "s" and len(element) == 1:
+            # Most cells of an import are text: shared strings (<c r="B2" t="s"><v>7</v></c>,
+            # what Excel writes) or inline strings (<c r="B2" t="inlineStr"><is><t>…</t></is></c>,
+            # what many programs write). Read those directly; anything else (numbers, dates,
+            # formulas) as openpyxl does.
+            kind = element.get("t")
+            coordinate = element.get("r")
+            if kind in ("s", "inlineStr") and len(element) == 1 and coordinate:
                 child = element[0]
-                coordinate = element.get("r")
-                if child.tag == VALUE_TAG and child.text and coordinate:
+                value = None
+                if kind == "s" and child.tag == VALUE_TAG and child.text:
+                    value = self.shared_strings[int(child.text)]
+                elif kind == "inlineStr" and child.tag == INLINE_STRING:
+                    value = _inline_text(child)
+                if value is not None:
                     row, column = coordinate_to_tuple(coordinate)
                     self.col_counter = column
                     style_id = element.get("s", 0)
                     return {
                         "row": row,
                         "column": column,
-                        "value": self.shared_strings[int(child.text)],
+                        "value": value,
                         "data_type": "s",
                         "style_id": int(style_id) if style_id else 0,
                     }
@@ -190,10 +260,10 @@ def _row_parser(ws):
                     cell["value"] = UNCALCULATED
             return cell
 
-    workbook = ws.parent
+    workbook = reader.wb
     return Parser(
-        ws._get_source(),
-        ws._shared_strings,
+        reader.archive.open(part),
+        reader.shared_strings,
         data_only=True,
         epoch=workbook.epoch,
         date_formats=workbook._date_formats,
@@ -224,35 +294,36 @@ def read_sheet(fileobj, *, stop_after: int | None = None, index: int = 0) -> She
     The upload's size is checked before it is unpacked, and its rows are counted, blank ones
     included, as they are read: more than settings.IMPORT_MAX_ROWS is refused. With `stop_after`,
     reading stops after that many rows and the sheet is marked `truncated`."""
-    from openpyxl import load_workbook
-
     inspect_archive(fileobj)
     try:
-        workbook = load_workbook(fileobj, read_only=True, data_only=True)
+        reader = _open_workbook(fileobj)
     except Exception:
         # Any damaged or hand-made part: bad XML, a missing part, a value openpyxl rejects.
         logger.info("unreadable workbook", exc_info=True)
         raise SheetError(_("无法读取文件：请上传 Excel .xlsx 文件")) from None
     try:
-        if len(workbook.worksheets) <= index:
+        parts = _worksheet_parts(reader)
+        if len(parts) <= index:
             raise SheetError(_("工作簿中没有工作表"))
-        ws = workbook.worksheets[index]
-        # The sheet's own record of its size, when it has one, refuses a long file unread.
-        if ws.max_row is not None and ws.max_row - 1 > settings.IMPORT_MAX_ROWS:
-            raise _too_many_rows()
-        parser = _row_parser(ws)
         try:
-            return _read_rows(parser, ws.max_row, stop_after)
+            # The sheet's own record of its size, when it has one, refuses a long file unread.
+            with reader.archive.open(parts[index]) as source:
+                max_row = _stated_max_row(source)
+            if max_row is not None and max_row - 1 > settings.IMPORT_MAX_ROWS:
+                raise _too_many_rows()
+            parser = _row_parser(reader, parts[index])
+            try:
+                return _read_rows(parser, max_row, stop_after)
+            finally:
+                parser.source.close()
         except SheetError:
             raise
         except Exception:
             # Bad XML in the sheet, a shared-string index out of range, a part failing its CRC.
             logger.info("unreadable worksheet", exc_info=True)
             raise SheetError(_("无法读取文件：请上传 Excel .xlsx 文件")) from None
-        finally:
-            parser.source.close()
     finally:
-        workbook.close()
+        reader.archive.close()
 
 
 def _read_rows(parser, max_row: int | None, stop_after: int | None) -> Sheet:

@@ -272,3 +272,60 @@ def test_the_member_search_of_the_accounts_page_uses_the_same_rules(world):
     response = client.get("/accounts/users/members/", {"member_q": world.other_member.id_number})
     assert f'data-member-id="{world.other_member.pk}"' in response.content.decode()
     assert Member.objects.count() == 2
+
+
+# --- units and party organisations: the registry's own forms ---------------------------------
+
+
+def test_units_and_party_orgs_are_found_by_words_of_their_names_within_scope(world):
+    committee, admin = world.users.committee, world.users.unit_admin
+    f.UnitFactory(name="市纪律检查委员会办公室", short_name="纪委办")
+    assert _ids(_search(committee, "units", "发改")) == {world.other_unit.pk}
+    assert len(_ids(_search(committee, "units", "纪委"))) == 2  # by the short name too
+    assert _ids(_search(admin, "units", "发改")) == set()  # another unit: not found
+    assert _ids(_search(admin, "units", "纪委")) == {world.unit.pk}
+    assert _ids(_search(committee, "unit-party-orgs", "发改 机关")) == {world.other_org.pk}
+    assert _ids(_search(admin, "unit-party-orgs", "发改")) == set()
+    page = _search(committee, "unit-party-orgs", "发改").content.decode()
+    assert "市发改委 · 市发改委机关党委" in page  # chosen with its unit's name
+
+
+def test_the_member_form_searches_units_and_branches_when_there_are_many(world):
+    from guanqing.registry.forms import SELECT_UP_TO, MemberForm
+
+    for n in range(SELECT_UP_TO):
+        unit = f.UnitFactory(name=f"候选单位{n}")
+        f.PartyOrgFactory(unit=unit, name=f"候选支部{n}", kind="branch")
+    html = str(MemberForm(user=world.users.committee))
+    assert "候选单位" not in html and "候选支部" not in html
+    assert 'hx-get="/registry/pick/units/"' in html
+    assert 'hx-get="/registry/pick/unit-party-orgs/"' in html
+    # A unit administrator sees one unit and its few organisations: drop-downs.
+    own = MemberForm(user=world.users.unit_admin)
+    assert str(own["unit"]).count("<option") == 1  # the one unit, chosen
+    assert f'value="{world.unit.pk}"' in str(own["unit"])
+    assert "市纪委 · 市纪委机关党委" in str(own["branch"])
+    assert "市发改委" not in str(own)
+
+
+def test_a_member_saves_with_a_unit_and_branch_named_without_choosing(world):
+    from guanqing.registry.forms import MemberForm
+
+    data = {
+        "name": "王五",
+        "gender": "male",
+        "unit_q": "市发改委",
+        "branch_q": "市发改委 · 市发改委机关党委",
+        "status": "active",
+    }
+    form = MemberForm(data=data, user=world.users.committee)
+    form.is_valid()
+    assert (form.cleaned_data.get("unit"), form.cleaned_data.get("branch")) == (
+        world.other_unit,
+        world.other_org,
+    )
+    refused = MemberForm(data={**data, "unit_q": "发改"}, user=world.users.committee)
+    assert not refused.is_valid()
+    assert "没有与“发改”完全相符的记录" in str(refused.errors["unit"])
+    out_of_scope = MemberForm(data=data, user=world.users.unit_admin)
+    assert not out_of_scope.is_valid() and "unit" in out_of_scope.errors
