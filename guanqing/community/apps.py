@@ -24,6 +24,10 @@ class CommunityConfig(AppConfig):
         nav.register()
         home_page.register(*home.SECTIONS)
 
+        from guanqing.community.selectors import register_snapshots
+
+        register_snapshots()
+
         from guanqing.core import reports
 
         reports.register(

@@ -235,6 +235,39 @@ def _counts(queryset: QuerySet, field: str, choices) -> list[dict]:
     ]
 
 
+# The committee's figures of a date range (the whole city or one unit), kept as a snapshot.
+CITY_FIGURES = "community.figures"
+
+
+def figures_of(user, span, unit: Unit | None = None):
+    """`community_figures` of `span` (a DateRange) as a `snapshots.Snapshot`: the committee's
+    kept one, anyone else's counted now (the page and the API read the same)."""
+    from guanqing.core import snapshots
+    from guanqing.core.calendar.workdays import business_date
+
+    return snapshots.for_reader(
+        Registration.objects.visible_to(user),
+        CITY_FIGURES,
+        {**snapshots.span_args(span, business_date()), "unit": unit.pk if unit else None},
+        lambda: community_figures(user, span.first, span.last, unit=unit),
+    )
+
+
+def register_snapshots() -> None:
+    from guanqing.accounts.selectors import committee_reader
+    from guanqing.core import snapshots
+
+    def count(*, first: str, last: str, today: str, unit: int | None):
+        day = datetime.date.fromisoformat
+        chosen = Unit.objects.get(pk=unit) if unit is not None else None
+        return community_figures(committee_reader(), day(first), day(last), unit=chosen)
+
+    def defaults(today: datetime.date) -> list[dict]:
+        return [{**args, "unit": None} for args in snapshots.span_defaults(today)]
+
+    snapshots.register(CITY_FIGURES, count, warm=defaults)
+
+
 def community_figures(
     user, first: datetime.date, last: datetime.date, unit: Unit | None = None
 ) -> dict:

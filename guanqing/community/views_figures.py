@@ -48,7 +48,8 @@ def figures(request):
     span, errors = _date_range(request, business_date())
     first, last = span.first, span.last
     units, unit = pick_unit(request)
-    data = selectors.community_figures(user, first, last, unit=unit)
+    snapshot = selectors.figures_of(user, span, unit)
+    data = snapshot.value
     terms = []
     for rate in reversed(data["report_rate"]):  # newest first
         rows = sorted(
@@ -70,6 +71,7 @@ def figures(request):
         scope = user.community.name if user.community_id else ""
     context = {
         "f": data,
+        "snapshot": snapshot,
         "first": first,
         "last": last,
         "errors": errors,

@@ -23,6 +23,7 @@ from guanqing.community.views_shared import (
     with_short_names,
 )
 from guanqing.core.calendar.workdays import business_date
+from guanqing.core.daterange import DateRange
 from guanqing.core.ui.htmx import paginate, render_page
 from guanqing.registry.models import Unit
 
@@ -54,13 +55,15 @@ def roster(request):
         "show_options": SHOW_OPTIONS,
     }
     if unit is None:  # the committee without a unit chosen: the city's 报到率 by unit
-        figures = selectors.community_figures(user, term.start, term.end)
-        rate = figures["report_rate"][0]
+        snapshot = selectors.figures_of(user, DateRange(term.start, term.end))
+        rate = snapshot.value["report_rate"][0]
         by_unit = sorted(
             rate["by_unit"],
             key=lambda row: (row["rate"] is None, row["rate"] or 0, row["unit"]["name"]),
         )
-        context.update({"city": rate, "by_unit": with_short_names(user, by_unit)})
+        context.update(
+            {"city": rate, "by_unit": with_short_names(user, by_unit), "snapshot": snapshot}
+        )
         return render(request, "community/roster_city.html", context)
 
     base = selectors.roster(user, term).filter(unit_id=unit.pk)

@@ -20,6 +20,10 @@ class WishesConfig(AppConfig):
 
         daily.register("wishes.claims_lapse", claims_lapse, describe=describe_lapse)
 
+        from guanqing.wishes.figures import register_snapshots
+
+        register_snapshots()
+
         from guanqing.core.ui import home as home_page
         from guanqing.wishes import access, home, nav  # noqa: F401 - access registers its table
 

@@ -27,6 +27,9 @@ from guanqing.wishes.models import Wish, WishClaim, WishFulfilment
 
 CENT = Decimal("0.01")
 
+# The committee's figures of a date range, kept as a snapshot (`core/snapshots.py`).
+CITY_FIGURES = "wishes.figures"
+
 
 def wish_figures(user, first: datetime.date, last: datetime.date) -> dict:
     # Bounds on the stored instant, not `__date` (which casts every row's timestamp to a local
@@ -148,3 +151,31 @@ def wish_figures(user, first: datetime.date, last: datetime.date) -> dict:
         "by_category": by_category,
         "ranking": ranking,
     }
+
+
+def figures_of(user, span: DateRange):
+    """The figures of `span` for `user` as a `snapshots.Snapshot`: the committee's kept one,
+    anyone else's counted now (the page and the API read the same)."""
+    from guanqing.core import snapshots
+    from guanqing.core.calendar.workdays import business_date
+
+    return snapshots.for_reader(
+        Wish.objects.visible_to(user),
+        CITY_FIGURES,
+        snapshots.span_args(span, business_date()),
+        lambda: wish_figures(user, span.first, span.last),
+    )
+
+
+def register_snapshots() -> None:
+    """The committee's figures of a date range (every wish and claim)."""
+    from guanqing.accounts.selectors import committee_reader
+    from guanqing.core import snapshots
+
+    snapshots.register(
+        CITY_FIGURES,
+        snapshots.span_counts(
+            lambda span, today: wish_figures(committee_reader(), span.first, span.last)
+        ),
+        warm=snapshots.span_defaults,
+    )

@@ -57,7 +57,7 @@ def _with_pct(rows: list[dict], key: str) -> list[dict]:
 @require_GET
 def figures_page(request):
     form = FiguresForm(request.GET or None)
-    result = None
+    result = snapshot = None
     if not form.is_bound or form.is_valid():
         if form.is_bound:
             span = form.cleaned_data["range"]
@@ -65,11 +65,13 @@ def figures_page(request):
             # by default this year to date, as on the pairing and community figures pages
             span = DateRange.parse(None, None, today=business_date())
             form = FiguresForm(initial={"from": span.first, "to": span.last})
-        result = figures.wish_figures(request.user, span.first, span.last)
+        snapshot = figures.figures_of(request.user, span)
+        result = snapshot.value
         _with_pct(result["ranking"], "fulfilled")
         _with_pct(result["by_district"], "fulfilled")
         top = max((max(r["posted"], r["fulfilled"]) for r in result["by_category"]), default=0)
         for row in result["by_category"]:
             row["posted_pct"] = round(row["posted"] * 100 / top, 1) if top else 0
             row["fulfilled_pct"] = round(row["fulfilled"] * 100 / top, 1) if top else 0
-    return render(request, "wishes/figures.html", {"form": form, "result": result})
+    context = {"form": form, "result": result, "snapshot": snapshot}
+    return render(request, "wishes/figures.html", context)

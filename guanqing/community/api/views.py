@@ -438,7 +438,7 @@ class FiguresView(TableView):
         query.is_valid(raise_exception=True)
         span = query.validated_data["range"]
         unit = unit_param(request)
-        figures = selectors.community_figures(request.user, span.first, span.last, unit=unit)
+        figures = selectors.figures_of(request.user, span, unit).value
         return Response(_plain(figures))
 
 

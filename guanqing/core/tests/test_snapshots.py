@@ -206,11 +206,46 @@ def test_the_committee_reads_the_kept_figures_and_a_unit_counts_its_own_live(pai
     assert api.json()["as_of"]
 
 
+@pytest.mark.parametrize(
+    ("page", "api", "key"),
+    [
+        ("/wishes/figures/", "/api/v1/figures/wishes/", ("totals", "posted")),
+        ("/community/figures/", "/api/v1/community/figures/", ("registrations", "total")),
+    ],
+)
+@override_settings(FIGURES_SLOW_MS=1, FIGURES_MAX_AGE=300)
+def test_the_committee_reads_kept_wish_and_community_figures(world, page, api, key):
+    cache.clear()
+    span = {"from": "2026-01-01", "to": "2026-12-31"}
+    committee = client_for(world.users.committee)
+    with mock.patch("guanqing.core.snapshots.time.perf_counter", side_effect=[0.0, 2.0]):
+        first = committee.get(page, span).content.decode()
+    assert "数据截至" not in first  # counted just now
+    counted = committee.get(api, span).json()
+    if page.startswith("/wishes/"):
+        from guanqing.wishes.tests.factories import WishFactory
+
+        WishFactory(community=world.community)
+    else:
+        from guanqing.community.tests.factories import RegistrationFactory
+
+        RegistrationFactory(member=world.member, community=world.community, year=2026, half=2)
+    kept = committee.get(page, span).content.decode()
+    assert "数据截至" in kept
+    outer, inner = key
+    assert committee.get(api, span).json()[outer][inner] == counted[outer][inner]
+    # a narrower reader counts live and sees the new record
+    narrower = world.users.unit_admin if "community" in page else world.users.community_worker
+    assert "数据截至" not in client_for(narrower).get(page, span).content.decode()
+    cache.clear()
+
+
 # --- every registered computation counts what its page counts for the committee ---------------
 
 
 def _live(name: str, args: dict, committee):
     """What the page itself counts for a member of the committee, for `args`."""
+    from guanqing.community import selectors as community
     from guanqing.core.daterange import DateRange
     from guanqing.frontline import figures as frontline
     from guanqing.pairing import compliance
@@ -219,6 +254,7 @@ def _live(name: str, args: dict, committee):
     from guanqing.registry.models import Division
     from guanqing.reports import selectors as reports
     from guanqing.window import figures as window
+    from guanqing.wishes import figures as wishes
 
     day = datetime.date.fromisoformat
     today = day(args["today"])
@@ -252,6 +288,10 @@ def _live(name: str, args: dict, committee):
         window.CITY_BOARD: lambda: window.window_board(committee, span, today=today),
         window.CITY_RATINGS: lambda: window.rating_figures(committee, span),
         frontline.CITY_FIGURES: lambda: frontline.frontline_figures(committee, span, today=today),
+        wishes.CITY_FIGURES: lambda: wishes.wish_figures(committee, span.first, span.last),
+        community.CITY_FIGURES: lambda: community.community_figures(
+            committee, span.first, span.last, unit=None
+        ),
     }
     return live[name]()
 
@@ -267,6 +307,8 @@ def _live(name: str, args: dict, committee):
         "window.board",
         "window.ratings",
         "frontline.figures",
+        "wishes.figures",
+        "community.figures",
     ],
 )
 def test_a_snapshot_counts_what_the_committee_s_page_counts(paired, name):

@@ -310,7 +310,7 @@ class WishFiguresView(_RuleView):
         query = DateRangeQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         span = query.validated_data["range"]
-        return Response(figures.wish_figures(request.user, span.first, span.last))
+        return Response(figures.figures_of(request.user, span).value)
 
 
 class WishSettingsView(_RuleView):
