@@ -21,12 +21,14 @@ queue) and returns something the cache can pickle.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,10 +114,24 @@ def count(name: str, args: dict, *, keep: bool | None = None) -> Snapshot:
     return Snapshot(value=value, as_of=as_of, kept=False)
 
 
+_afresh: contextvars.ContextVar[bool] = contextvars.ContextVar("snapshots_afresh", default=False)
+
+
+@contextlib.contextmanager
+def afresh() -> Iterator[None]:
+    """Within this block every `read` counts now, whatever is kept: for figures that are stored
+    as they stand (a report being published), including those read deep inside other code."""
+    token = _afresh.set(True)
+    try:
+        yield
+    finally:
+        _afresh.reset(token)
+
+
 def read(name: str, args: dict) -> Snapshot:
     """The figures of `name` for `args`: the kept snapshot when there is one (queueing a recount
-    when it is older than `FIGURES_MAX_AGE`), else counted now."""
-    if _slow_seconds() is None:
+    when it is older than `FIGURES_MAX_AGE`), else counted now (always now within `afresh()`)."""
+    if _slow_seconds() is None or _afresh.get():
         return count(name, args, keep=False)
     entry_key = key(name, args)
     entry = cache.get(entry_key)

@@ -20,9 +20,10 @@ class PledgesConfig(AppConfig):
 
         daily.register("pledges.milestones_daily", pledges_daily, describe=describe_pledges_daily)
 
-        from guanqing.pledges import nav
+        from guanqing.pledges import metrics, nav
 
         nav.register()
+        metrics.register_snapshots()
 
         from guanqing.core.ui import home as home_page
         from guanqing.pledges import home

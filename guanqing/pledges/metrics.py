@@ -56,10 +56,32 @@ def choices() -> list[tuple[str, str]]:
     return [(m.key, str(m.label)) for m in _metrics.values()]
 
 
+# A metric counts the whole city's rows (a public page shows it): at a province's scale a second
+# and more, so it is read as a snapshot (core/snapshots.py), kept when it counts slowly.
+SNAPSHOT = "pledges.metric"
+
+
 def value(key: str, year: int) -> int:
     """The metric's number for the year (0 for a key no longer registered)."""
+    if key not in _metrics:
+        return 0
+    from guanqing.core import snapshots
+
+    return snapshots.read(SNAPSHOT, {"key": key, "year": year}).value
+
+
+def _count(*, key: str, year: int) -> int:
     metric = _metrics.get(key)
     return int(metric.value(year)) if metric is not None else 0
+
+
+def register_snapshots() -> None:
+    from guanqing.core import snapshots
+
+    def defaults(today) -> list[dict]:
+        return [{"key": key, "year": today.year} for key in _metrics]
+
+    snapshots.register(SNAPSHOT, _count, warm=defaults)
 
 
 register(Metric("wishes_fulfilled", _("本年实现的微心愿"), _("个"), _wishes_fulfilled))

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanqing.core import text
+from guanqing.core import snapshots, text
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.errors import Conflict
 from guanqing.core.reports import Period, Where
@@ -35,7 +35,8 @@ def publication_publish(*, actor, period: Period, where: Where, reason: str = ""
         raise ValidationError({"period": [_("报告期尚未开始，不能发布")]})
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": [_("更正原因最多 1000 字")]})
-    report = selectors.live_report(actor, period, where, today=today)
+    with snapshots.afresh():  # what is stored is counted now, figures inside sections too
+        report = selectors.live_report(actor, period, where, today=today)
     try:
         with transaction.atomic():
             previous = (

@@ -65,6 +65,17 @@ def test_a_fast_count_is_not_kept(figures):
 
 
 @override_settings(FIGURES_SLOW_MS=1, FIGURES_MAX_AGE=300)
+def test_within_afresh_a_kept_snapshot_is_not_read(figures):
+    snapshots.count(NAME, {"day": "2026-12-03"}, keep=True)
+    figures.value = 2
+    with snapshots.afresh():
+        fresh = snapshots.read(NAME, {"day": "2026-12-03"})
+    assert (fresh.value["value"], fresh.kept) == (2, False)
+    # outside, readers still get the kept one (a publication does not replace it)
+    assert snapshots.read(NAME, {"day": "2026-12-03"}).value["value"] == 1
+
+
+@override_settings(FIGURES_SLOW_MS=1, FIGURES_MAX_AGE=300)
 def test_a_slow_count_is_kept_and_read_with_its_time(figures):
     with mock.patch("guanqing.core.snapshots.time.perf_counter", side_effect=[0.0, 2.0]):
         first = snapshots.read(NAME, {"day": "2026-12-03"})
@@ -256,6 +267,10 @@ def _live(name: str, args: dict, committee):
     from guanqing.window import figures as window
     from guanqing.wishes import figures as wishes
 
+    if name == "pledges.metric":
+        from guanqing.pledges import metrics
+
+        return metrics.metrics()[args["key"]].value(args["year"])
     day = datetime.date.fromisoformat
     today = day(args["today"])
     if name == pairing.CITY_FIGURES:
@@ -309,6 +324,7 @@ def _live(name: str, args: dict, committee):
         "frontline.figures",
         "wishes.figures",
         "community.figures",
+        "pledges.metric",
     ],
 )
 def test_a_snapshot_counts_what_the_committee_s_page_counts(paired, name):
