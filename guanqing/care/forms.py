@@ -11,6 +11,7 @@ from guanqing.care.choices import ActorKind, CareAction, CareSystem
 from guanqing.care.models import DESCRIPTION_MAX, LIMIT_MAX, LIMIT_MIN, NAME_MAX
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.text import LONG_TEXT_MAX
+from guanqing.registry import pickers
 from guanqing.registry.models import Member, Unit
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -24,11 +25,19 @@ def rule_choices() -> list:
     ]
 
 
+def _units(user=None):
+    return Unit.objects.order_by("sort_order", "pk")
+
+
+# A province has thousands of units: the committee searches them (a drop-down while there are few).
+pickers.register("care-units", model=Unit, queryset=_units, rule="care.record")
+
+
 class UnitPickForm(forms.Form):
     """The committee first picks the unit whose member it records for."""
 
-    unit = forms.ModelChoiceField(
-        label=_("单位"), queryset=Unit.objects.order_by("sort_order", "pk"), required=False
+    unit = pickers.PickerField(
+        "care-units", label=_("单位"), queryset=_units(), required=False, select_up_to=30
     )
 
 

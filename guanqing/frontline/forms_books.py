@@ -17,6 +17,7 @@ from guanqing.frontline.models import (
     ProblemCategory,
     ServiceBrand,
 )
+from guanqing.registry import pickers
 from guanqing.registry.models import Unit
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
@@ -29,13 +30,26 @@ def _units(user):
     return units.order_by("name")
 
 
+# A province has thousands of units: the forms search them (a drop-down while there are few).
+pickers.register("frontline-brand-units", model=Unit, queryset=_units, rule="frontline.brands_edit")
+pickers.register(
+    "frontline-practice-units", model=Unit, queryset=_units, rule="frontline.practice_write"
+)
+UNITS_IN_A_LIST = 30
+
+
 def _brands(user):
     brands = ServiceBrand.objects.editable_by(user).filter(is_active=True).select_related("unit")
     return brands.order_by("unit__name", "name")
 
 
 class BrandForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    unit = pickers.PickerField(
+        "frontline-brand-units",
+        label=_("单位"),
+        queryset=Unit.objects.none(),
+        select_up_to=UNITS_IN_A_LIST,
+    )
     name = forms.CharField(label=_("品牌名称"), max_length=60)
     slogan = forms.CharField(label=_("口号"), max_length=120, required=False)
     aims = forms.CharField(label=_("品牌宗旨"), widget=TEXTAREA, required=False)
@@ -56,7 +70,12 @@ class BrandForm(forms.Form):
 
 
 class PracticeForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    unit = pickers.PickerField(
+        "frontline-practice-units",
+        label=_("单位"),
+        queryset=Unit.objects.none(),
+        select_up_to=UNITS_IN_A_LIST,
+    )
     brand = forms.ModelChoiceField(
         label=_("服务品牌"), queryset=ServiceBrand.objects.none(), required=False
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from guanqing.core.api.filters import IdFilter, YearFilter
 from guanqing.fund.choices import DonationSource
 from guanqing.fund.models import Donation
+from guanqing.registry import pickers
 from guanqing.registry.models import Unit
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -21,6 +22,20 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 def _units(user):
     return Unit.objects.visible_to(user).filter(is_active=True).order_by("sort_order", "name")
+
+
+# A province has thousands of units: the forms search them (a drop-down while there are few).
+pickers.register("fund-donor-units", model=Unit, queryset=_units, rule="fund.donation_record")
+UNITS_IN_A_LIST = 30
+
+
+def _unit_field() -> pickers.PickerField:
+    return pickers.PickerField(
+        "fund-donor-units",
+        label=_("单位"),
+        queryset=Unit.objects.none(),
+        select_up_to=UNITS_IN_A_LIST,
+    )
 
 
 class DonationFilter(django_filters.FilterSet):
@@ -55,7 +70,7 @@ class DonationForm(forms.Form):
     source = forms.ChoiceField(
         label=_("来源"), choices=DonationSource.choices, widget=forms.RadioSelect
     )
-    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    unit = _unit_field()
     donor_name = forms.CharField(
         label=_("捐款人"),
         max_length=100,
@@ -80,7 +95,7 @@ class DonationForm(forms.Form):
 
 
 class DonationImportForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    unit = _unit_field()
     received_on = forms.DateField(label=_("到账日期"), widget=DATE_WIDGET)
     file = forms.FileField(
         label=_("Excel 文件"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanqing.core.roles import Role
 from guanqing.core.ui.forms import IdsChoiceField
+from guanqing.registry import pickers
 from guanqing.registry.models import Unit
 from guanqing.window.catalogue_services import MaterialSpec, VersionSpec
 from guanqing.window.choices import MaterialForm, MatterKind
@@ -30,10 +31,21 @@ def units_for(user):
     return units
 
 
+# A province has thousands of units: the forms search them (a drop-down while there are few).
+pickers.register("window-item-units", model=Unit, queryset=units_for, rule="window.catalogue_edit")
+pickers.register("window-units", model=Unit, queryset=units_for, rule="window.windows")
+UNITS_IN_A_LIST = 30
+
+
 class ItemForm(forms.Form):
     """审批事项: its unit (on creation), code, name and legal basis."""
 
-    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    unit = pickers.PickerField(
+        "window-item-units",
+        label=_("单位"),
+        queryset=Unit.objects.none(),
+        select_up_to=UNITS_IN_A_LIST,
+    )
     code = forms.CharField(label=_("事项编码"), max_length=40)
     name = forms.CharField(label=_("事项名称"), max_length=120)
     legal_basis = forms.CharField(
@@ -145,7 +157,9 @@ def materials_from(formset) -> list[MaterialSpec]:
 
 
 class WindowForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    unit = pickers.PickerField(
+        "window-units", label=_("单位"), queryset=Unit.objects.none(), select_up_to=UNITS_IN_A_LIST
+    )
     name = forms.CharField(label=_("窗口名称"), max_length=80)
     location = forms.CharField(label=_("位置"), max_length=120, required=False)
     is_active = forms.BooleanField(label=_("在用"), required=False, initial=True)

@@ -329,3 +329,36 @@ def test_a_member_saves_with_a_unit_and_branch_named_without_choosing(world):
     assert "没有与“发改”完全相符的记录" in str(refused.errors["unit"])
     out_of_scope = MemberForm(data=data, user=world.users.unit_admin)
     assert not out_of_scope.is_valid() and "unit" in out_of_scope.errors
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "units",
+        "window-item-units",
+        "window-units",
+        "frontline-brand-units",
+        "frontline-practice-units",
+        "fund-donor-units",
+        "care-units",
+    ],
+)
+def test_every_unit_picker_finds_a_unit_for_who_fills_its_form(world, kind):
+    assert pickers.kind(kind).model.__name__ == "Unit"
+    user = world.users.fund_officer if kind.startswith("fund-") else world.users.committee
+    assert _ids(_search(user, kind, "发改")) == {world.other_unit.pk}
+
+
+def test_the_window_form_searches_units_once_there_are_many(world):
+    from guanqing.window.forms import UNITS_IN_A_LIST, WindowForm
+
+    assert "<select" in str(WindowForm(user=world.users.committee)["unit"])
+    for n in range(UNITS_IN_A_LIST):
+        f.UnitFactory(name=f"候选单位{n}")
+    html = str(WindowForm(user=world.users.committee)["unit"])
+    assert "<select" not in html and "候选单位" not in html
+    assert 'hx-get="/registry/pick/window-units/"' in html
+    form = WindowForm(
+        data={"unit": world.other_unit.pk, "name": "窗口"}, user=world.users.committee
+    )
+    assert form.is_valid() and form.cleaned_data["unit"] == world.other_unit
