@@ -64,6 +64,22 @@ def _community_queryset(user):
     return qs.select_related("parent__parent")
 
 
+def _communities(user=None):
+    """Every current community and village (where a member lives may be anywhere)."""
+    return (
+        Division.objects.current()
+        .filter(level=DivisionLevel.COMMUNITY)
+        .select_related("parent__parent")
+    )
+
+
+# A province has some 25,000 communities and villages: the forms search them.
+pickers.register("communities", model=Division, queryset=_communities, rule="registry.read")
+pickers.register(
+    "household-communities", model=Division, queryset=_community_queryset, rule="registry.read"
+)
+
+
 class CommunityChoiceField(forms.ModelChoiceField):
     """A community or village named with its district and street: "海曙区 · 西门街道 · 徐家漕社区".
 
@@ -139,11 +155,11 @@ class MemberForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = _unit_picker(user, Member, required=True)
         self.fields["branch"] = _party_org_picker(user, "branch")
-        self.fields["home_community"] = CommunityChoiceField(
-            queryset=Division.objects.current()
-            .filter(level=DivisionLevel.COMMUNITY)
-            .select_related("parent__parent"),
+        self.fields["home_community"] = pickers.PickerField(
+            "communities",
+            queryset=_communities(),
             required=False,
+            select_up_to=SELECT_UP_TO,
             label=Member._meta.get_field("home_community").verbose_name,
         )
         self.fields["gender"].required = False
@@ -176,8 +192,10 @@ class HouseholdForm(ServiceForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"] = CommunityChoiceField(
+        self.fields["community"] = pickers.PickerField(
+            "household-communities",
             queryset=_community_queryset(user),
+            select_up_to=SELECT_UP_TO,
             label=Household._meta.get_field("community").verbose_name,
         )
         if self.instance.pk:
