@@ -27,6 +27,7 @@ class CommunityConfig(AppConfig):
         from guanqing.community.selectors import register_snapshots
 
         register_snapshots()
+        home.register_snapshots()
 
         from guanqing.core import reports
 

@@ -268,12 +268,15 @@ def unit_section(request) -> dict | None:
     }
 
 
-def city_section(request) -> dict:
-    user = request.user
-    term = Term.of(business_date())
-    # the roster's members not registered this half-year (`selectors.roster_missing`: no
-    # registration, or a rejected one; a member has one registration a half-year), counted
-    # without the roster's hours and ratings
+# The units with the most members not registered, for the committee: a count over every member
+# of the province, kept as a snapshot (core/snapshots.py).
+MISSING_BY_UNIT = "community.missing_by_unit"
+
+
+def missing_by_unit(user, term: Term) -> list[dict]:
+    """The LISTED units with the most active members not registered in `term` (the roster's
+    `selectors.roster_missing`: no registration, or a rejected one), counted without the roster's
+    hours and ratings."""
     registered = (
         Registration.objects.visible_to(user)
         .for_term(term)
@@ -289,6 +292,34 @@ def city_section(request) -> dict:
         .annotate(n=Count("pk"))
         .order_by("-n", "unit__name")
     )
+    return list(by_unit[:LISTED])
+
+
+def register_snapshots() -> None:
+    from guanqing.accounts.selectors import committee_reader
+    from guanqing.core import snapshots
+
+    def count(*, term: str, today: str) -> list[dict]:
+        return missing_by_unit(committee_reader(), Term.parse(term))
+
+    def defaults(today: datetime.date) -> list[dict]:
+        return [{"term": Term.of(today).label, "today": today.isoformat()}]
+
+    snapshots.register(MISSING_BY_UNIT, count, warm=defaults)
+
+
+def city_section(request) -> dict:
+    from guanqing.core import snapshots
+
+    user = request.user
+    today = business_date()
+    term = Term.of(today)
+    rows = snapshots.for_reader(
+        Member.objects.visible_to(user),
+        MISSING_BY_UNIT,
+        {"term": term.label, "today": today.isoformat()},
+        lambda: missing_by_unit(user, term),
+    ).value
     items = [
         {
             "text": row["unit__short_name"] or row["unit__name"],
@@ -296,7 +327,7 @@ def city_section(request) -> dict:
             "url": _url("community:roster", term=term.label, unit=row["unit_id"], show="missing"),
             "tone": "warn",
         }
-        for row in by_unit[:LISTED]
+        for row in rows
     ]
     return {
         "template": "core/home/todo.html",

@@ -271,6 +271,11 @@ def _live(name: str, args: dict, committee):
         from guanqing.pledges import metrics
 
         return metrics.metrics()[args["key"]].value(args["year"])
+    if name == "community.missing_by_unit":
+        from guanqing.community import home
+        from guanqing.community.rules import Term
+
+        return home.missing_by_unit(committee, Term.parse(args["term"]))
     day = datetime.date.fromisoformat
     today = day(args["today"])
     if name == pairing.CITY_FIGURES:
@@ -325,6 +330,7 @@ def _live(name: str, args: dict, committee):
         "wishes.figures",
         "community.figures",
         "pledges.metric",
+        "community.missing_by_unit",
     ],
 )
 def test_a_snapshot_counts_what_the_committee_s_page_counts(paired, name):
