@@ -12,6 +12,7 @@ import zipfile
 from openpyxl import Workbook, load_workbook
 
 from guanqing.core import excel
+from guanqing.registry.tests.excel_helpers import xlsx_bytes
 
 SHEET = "xl/worksheets/sheet1.xml"
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -33,14 +34,7 @@ ROWS = [
 
 def workbook() -> bytes:
     """The rows as openpyxl writes them: text as inline strings."""
-    wb = Workbook()
-    ws = wb.active
-    ws.append(HEADERS)
-    for row in ROWS:
-        ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(HEADERS, ROWS)
 
 
 def rewrite(content: bytes, changes: dict) -> bytes:
