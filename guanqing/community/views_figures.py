@@ -12,9 +12,16 @@ from django.utils.translation import gettext as _
 from guanqing.community import selectors
 from guanqing.community.access import access
 from guanqing.community.rules import Term
-from guanqing.community.views_shared import GRADE_TONES, pick_unit, term_label, with_short_names
+from guanqing.community.views_shared import (
+    GRADE_TONES,
+    pick_unit,
+    rate_columns,
+    term_label,
+    with_short_names,
+)
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.daterange import DATE_MESSAGE, DateRange
+from guanqing.core.ui import ranking
 
 
 def _date_param(request, name: str, errors: dict):
@@ -47,23 +54,29 @@ def figures(request):
     user = request.user
     span, errors = _date_range(request, business_date())
     first, last = span.first, span.last
-    units, unit = pick_unit(request)
+    choice = pick_unit(request, empty_label=_("全市"))
+    unit = choice.unit
+    if choice.error:
+        errors["unit"] = choice.error
     snapshot = selectors.figures_of(user, span, unit)
     data = snapshot.value
     terms = []
     for rate in reversed(data["report_rate"]):  # newest first
-        rows = sorted(
+        label = term_label(Term.parse(rate["term"]))
+        by_unit = ranking.rank(
+            request,
             rate["by_unit"],
-            key=lambda row: (row["rate"] is None, -(row["rate"] or 0), row["unit"]["name"]),
+            rate_columns(),
+            default="rate",
+            table=f"rate-{rate['term']}",
+            present=lambda rows: with_short_names(user, rows),
+            anchor="",
         )
-        terms.append(
-            {
-                **rate,
-                "label": term_label(Term.parse(rate["term"])),
-                "by_unit": with_short_names(user, rows),
-            }
-        )
-    if units is not None:  # the committee: the whole city or the unit it chose
+        if ranking.wants_export(request, f"rate-{rate['term']}"):
+            title = _("%(term)s报到率（按单位）") % {"term": label}
+            return ranking.export(by_unit, title=title[:31], stem=title)
+        terms.append({**rate, "label": label, "by_unit": by_unit})
+    if choice.can_choose:  # the committee: the whole city or the unit it chose
         scope = unit.name if unit else _("全市")
     elif access.allows(user, "own_unit"):  # a unit administrator: its unit's members
         scope = user.unit.name if user.unit_id else ""
@@ -75,7 +88,7 @@ def figures(request):
         "first": first,
         "last": last,
         "errors": errors,
-        "units": units,
+        "unit_picker": choice.picker,
         "unit": unit,
         "scope": scope,
         "terms": terms,

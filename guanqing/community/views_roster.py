@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanqing.community import rules, selectors
@@ -18,12 +19,15 @@ from guanqing.community.views_shared import (
     badge,
     chosen_term,
     pick_unit,
+    rate_columns,
     term_choices,
+    term_label,
     term_options,
     with_short_names,
 )
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.daterange import DateRange
+from guanqing.core.ui import ranking
 from guanqing.core.ui.htmx import paginate, render_page
 from guanqing.registry.models import Unit
 
@@ -44,26 +48,35 @@ def roster(request):
     user = request.user
     choices = term_choices(business_date(), back=3)
     term = chosen_term(request, choices)
-    units, unit = pick_unit(request)
-    if units is None:
+    choice = pick_unit(request, empty_label=_("全市（按单位汇总）"))
+    unit = choice.unit
+    if not choice.can_choose:
         unit = Unit.objects.visible_to(user).filter(pk=user.unit_id).first()
     context = {
         "term": term,
         "term_options": term_options(choices, term),
-        "units": units,
+        "unit_picker": choice.picker,
+        "unit_error": choice.error,
         "unit": unit,
         "show_options": SHOW_OPTIONS,
     }
     if unit is None:  # the committee without a unit chosen: the city's 报到率 by unit
         snapshot = selectors.figures_of(user, DateRange(term.start, term.end))
         rate = snapshot.value["report_rate"][0]
-        by_unit = sorted(
+        # the lowest first: the units to push
+        by_unit = ranking.rank(
+            request,
             rate["by_unit"],
-            key=lambda row: (row["rate"] is None, row["rate"] or 0, row["unit"]["name"]),
+            rate_columns(),
+            default="-rate",
+            table="rate",
+            present=lambda rows: with_short_names(user, rows),
+            anchor="",
         )
-        context.update(
-            {"city": rate, "by_unit": with_short_names(user, by_unit), "snapshot": snapshot}
-        )
+        if ranking.wants_export(request, "rate"):
+            title = _("%(term)s报到率（按单位）") % {"term": term_label(term)}
+            return ranking.export(by_unit, title=title[:31], stem=title)
+        context.update({"city": rate, "by_unit": by_unit, "snapshot": snapshot})
         return render(request, "community/roster_city.html", context)
 
     base = selectors.roster(user, term).filter(unit_id=unit.pk)

@@ -4,6 +4,7 @@ the committee's choice of a unit and the units' short names."""
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
@@ -14,7 +15,9 @@ from guanqing.community.choices import Grade, RegistrationStatus
 from guanqing.community.rules import Term
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.ids import parse_id
+from guanqing.core.ui import ranking
 from guanqing.core.ui.htmx import add_service_errors
+from guanqing.registry import pickers
 from guanqing.registry.models import Unit
 
 # refused forms answered to htmx, swapped in place (see community/templates/community/head.html)
@@ -80,18 +83,42 @@ def badge(tones: dict, value, label) -> dict | None:
     return {"tone": tones.get(value, "muted"), "label": label}
 
 
-def pick_unit(request) -> tuple[list[Unit] | None, Unit | None]:
-    """(the units to choose from, the chosen one): the committee chooses any unit (`?unit=`, none
-    for the whole city; 404 outside its scope), a unit administrator sees its own."""
+@dataclass(frozen=True)
+class UnitChoice:
+    """The committee's unit filter: `picker` renders it ("" for a reader who cannot choose),
+    `unit` is the chosen one (None: the whole city), `error` a whole name typed without
+    JavaScript that names no unit or several."""
+
+    picker: str
+    unit: Unit | None
+    error: str = ""
+
+    @property
+    def can_choose(self) -> bool:
+        return bool(self.picker)
+
+
+def pick_unit(request, *, empty_label) -> UnitChoice:
+    """The committee chooses any unit (`?unit=`, none for the whole city; 404 outside its scope,
+    like a missing one), searched past 30 units; anyone else chooses none."""
     user = request.user
-    if access.allows(user, "all_units"):
-        units = list(Unit.objects.visible_to(user).order_by("sort_order", "name"))
-        wanted = request.GET.get("unit", "")
-        unit = None
-        if wanted:
-            unit = get_object_or_404(Unit.objects.visible_to(user), pk=parse_id(wanted) or 0)
-        return units, unit
-    return None, None
+    if not access.allows(user, "all_units"):
+        return UnitChoice("", None)
+    visible = Unit.objects.visible_to(user)
+    picker = pickers.FilterPicker(
+        "units",
+        queryset=visible.order_by("sort_order", "name", "pk"),
+        name="unit",
+        empty_label=empty_label,
+        search_help=_("点选一个单位后按“查看”；点“重新选择”并清空后看全市。"),
+    )
+    wanted = request.GET.get("unit", "")
+    error = ""
+    if wanted:
+        unit = get_object_or_404(visible, pk=parse_id(wanted) or 0)
+    else:
+        unit, error = picker.typed(request.GET)
+    return UnitChoice(picker.render(unit), unit, error)
 
 
 def with_short_names(user, rows: list[dict]) -> list[dict]:
@@ -104,3 +131,13 @@ def with_short_names(user, rows: list[dict]) -> list[dict]:
     for row in rows:
         row["short_name"] = short.get(row["unit"]["id"]) or row["unit"]["name"]
     return rows
+
+
+def rate_columns() -> list[ranking.Column]:
+    """A half-year's 报到率 by unit (`report_rate[…]["by_unit"]` rows)."""
+    return [
+        ranking.Column("name", _("单位"), lambda row: row["unit"]["name"], numeric=False, width=36),
+        ranking.Column("rate", _("报到率"), lambda row: row["rate"], sheet_label=_("报到率（%）")),
+        ranking.Column("confirmed", _("已确认报到（人）"), lambda row: row["confirmed"]),
+        ranking.Column("members", _("在册党员（人）"), lambda row: row["members"]),
+    ]

@@ -10,12 +10,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from guanqing.core import snapshots
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.daterange import DateRange
+from guanqing.core.ui import ranking
 from guanqing.frontline import figures
 from guanqing.frontline.access import access
 from guanqing.frontline.models import Outreach
@@ -67,6 +69,43 @@ def _outreach_link(span: DateRange, **params) -> str:
     return f"{reverse('frontline:outreach')}?{urlencode(query)}"
 
 
+def unit_columns() -> list[ranking.Column]:
+    """The table by unit (`figures.frontline_figures`'s by_unit rows)."""
+
+    def value(key):
+        return lambda row: row[key]
+
+    return [
+        ranking.Column(
+            "name",
+            _("单位"),
+            lambda row: row["unit"]["name"] or _("未派单"),
+            numeric=False,
+            width=36,
+        ),
+        ranking.Column("visits", _("走访次数"), value("visits")),
+        ranking.Column("person_times", _("走访人次"), value("person_times")),
+        ranking.Column("bureau", _("局级干部人次"), value("bureau_person_times")),
+        ranking.Column("grassroots", _("基层单位"), value("grassroots_units")),
+        ranking.Column("villages", _("村（社区）"), value("villages")),
+        ranking.Column("enterprises", _("企业"), value("enterprises")),
+        ranking.Column(
+            "donated",
+            _("捐赠（万元）"),
+            value("donated_yuan"),
+            sheet_label=_("捐赠（元）"),
+        ),
+        ranking.Column("collected", _("收集难题"), value("problems_collected")),
+        ranking.Column("solved", _("解决难题"), value("problems_solved")),
+        ranking.Column("on_time", _("按期解决"), value("problems_solved_on_time")),
+        ranking.Column("overdue", _("超期"), value("problems_overdue")),
+        ranking.Column("noticed", _("通报"), value("problems_noticed")),
+        ranking.Column(
+            "satisfaction", _("满意率"), value("satisfaction"), sheet_label=_("满意率（%）")
+        ),
+    ]
+
+
 @access.page("figures")
 @require_GET
 def figures_page(request):
@@ -80,8 +119,19 @@ def figures_page(request):
             lambda: figures.frontline_figures(request.user, span),
         )
         result = snapshot.value
-        result["link"] = _outreach_link(span)
-        for row in result["by_unit"]:
-            row["link"] = _outreach_link(span, unit=row["unit"]["id"]) if row["unit"]["id"] else ""
+
+        def linked(rows):
+            for row in rows:
+                unit_id = row["unit"]["id"]
+                row["link"] = _outreach_link(span, unit=unit_id) if unit_id else ""
+            return rows
+
+        by_unit = ranking.rank(
+            request, result["by_unit"], unit_columns(), default="person_times", present=linked
+        )
+        if ranking.wants_export(request):
+            title = _("一线走访统计（按单位）")
+            return ranking.export(by_unit, title=title, stem=title)
+        result = {**result, "link": _outreach_link(span), "by_unit": by_unit}
     context = {"form": form, "result": result, "snapshot": snapshot}
     return render(request, "frontline/figures.html", context)

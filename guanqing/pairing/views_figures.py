@@ -26,11 +26,13 @@ from guanqing.core import snapshots
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.daterange import DateRange
 from guanqing.core.ids import parse_id
+from guanqing.core.ui import ranking
 from guanqing.pairing import compliance, figures, rules, selectors
 from guanqing.pairing.access import access
 from guanqing.pairing.badges import badge
 from guanqing.pairing.models import Pairing
 from guanqing.pairing.rules import PeriodKind, Status
+from guanqing.registry import pickers
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Unit
 
@@ -191,9 +193,44 @@ def _row(row: dict, name: str, top_total: Decimal) -> dict:
     }
 
 
-def _rows(rows: list[dict], key: str) -> list[dict]:
-    top = max((Decimal(r["help"]["total_yuan"]) for r in rows), default=Decimal(0))
+def _top_total(rows: list[dict]) -> Decimal:
+    return max((Decimal(r["help"]["total_yuan"]) for r in rows), default=Decimal(0))
+
+
+def _rows(rows: list[dict], key: str, top: Decimal | None = None) -> list[dict]:
+    top = _top_total(rows) if top is None else top
     return [_row(r, r[key]["name"], top) for r in rows]
+
+
+def unit_columns() -> list[ranking.Column]:
+    """The table by unit (rows of `figures.pairing_figures`): what each column sorts by and what
+    the sheet holds."""
+
+    def count(key):
+        return lambda row: row[key]
+
+    def help_(key):
+        return lambda row: row["help"][key]
+
+    return [
+        ranking.Column("name", _("单位"), lambda row: row["unit"]["name"], numeric=False, width=36),
+        ranking.Column("households", _("结对家庭（户）"), count("households")),
+        ranking.Column("pairings", _("在结对"), count("pairings")),
+        ranking.Column("visits", _("走访（人次）"), count("visit_person_times")),
+        ranking.Column("festival", _("节日走访（人次）"), count("festival_person_times")),
+        ranking.Column("cash", _("帮扶资金（元）"), help_("cash_yuan")),
+        ranking.Column("in_kind", _("物品折价（元）"), help_("in_kind_yuan")),
+        ranking.Column(
+            "total", _("合计（万元）"), help_("total_yuan"), sheet_label=_("帮扶合计（元）")
+        ),
+        ranking.Column(
+            "rate",
+            _("走访达标率"),
+            count("compliance_rate"),
+            cell=lambda row: ranking.per_cent(row["compliance_rate"]),
+            sheet_label=_("走访达标率（%）"),
+        ),
+    ]
 
 
 def cards(result: dict) -> dict:
@@ -219,22 +256,29 @@ def cards(result: dict) -> dict:
 # --- the page ----------------------------------------------------------------------------------
 
 
-def _units_and_unit(request, unit_id: int | None):
-    """(units for the select, the chosen unit): the committee any unit, a unit admin its own."""
+def _unit_picker(request) -> pickers.FilterPicker | None:
+    """The unit filter of a reader who may choose any unit (a search past 30 units)."""
+    if not access.allows(request.user, "any_unit"):
+        return None
+    return pickers.FilterPicker(
+        "units",
+        queryset=Unit.objects.visible_to(request.user).order_by("sort_order", "name", "pk"),
+        name="unit",
+        empty_label=_("全市汇总"),
+        search_help=_("点选一个单位后按“查看”；点“重新选择”并清空后看全市。"),
+    )
+
+
+def _chosen_unit(request, unit_id: int | None):
+    """The unit chosen (the committee: any or none; a unit admin: its own). One outside the
+    reader's scope answers 404 like a missing one."""
     user = request.user
     visible = Unit.objects.visible_to(user)
     if unit_id is not None:
-        unit = get_object_or_404(visible, pk=unit_id)
-    elif not access.allows(user, "any_unit"):
-        unit = get_object_or_404(visible, pk=user.unit_id)
-    else:
-        unit = None
-    units = (
-        list(visible.order_by("sort_order", "name").values("pk", "name"))
-        if access.allows(user, "any_unit")
-        else []
-    )
-    return units, unit
+        return get_object_or_404(visible, pk=unit_id)
+    if not access.allows(user, "any_unit"):
+        return get_object_or_404(visible, pk=user.unit_id)
+    return None
 
 
 @access.page("figures")
@@ -252,14 +296,20 @@ def figures_page(request):
     form = FiguresForm(request.GET, presets=choices, districts=districts, today=today)
     valid = form.is_valid()
     unit_id = form.cleaned_data.get("unit") if valid or "unit" not in form.errors else None
-    units, unit = _units_and_unit(request, unit_id)
+    unit = _chosen_unit(request, unit_id)
+    picker = _unit_picker(request)
+    if picker is not None and unit is None:
+        unit, error = picker.typed(request.GET)
+        if error:
+            form.add_error("unit", error)
+            valid = False
     context = {
         "form": form,
         "preset_groups": [
             (label, [p for p in choices if p.group == group]) for group, label in PRESET_GROUPS
         ],
         "preset_key": form.cleaned_data.get("preset", "") if valid else request.GET.get("preset"),
-        "units": units,
+        "unit_picker": picker.render(unit) if picker is not None else "",
         "unit": unit,
         "districts": districts,
         "today": today,
@@ -283,13 +333,24 @@ def figures_page(request):
         scope = unit.name if unit is not None else _("全市")
         if district is not None:
             scope = f"{scope} · {district.name}"
+        top = _top_total(result["by_unit"])
+        by_unit = ranking.rank(
+            request,
+            result["by_unit"],
+            unit_columns(),
+            default="pairings",
+            present=lambda rows: _rows(rows, "unit", top),
+        )
+        if ranking.wants_export(request):
+            title = _("结对统计（按单位）")
+            return ranking.export(by_unit, title=title, stem=title)
         context.update(
             {
                 "result": result,
                 "snapshot": snapshot,
                 "cards": cards(result),
                 "by_district": _rows(result["by_district"], "district"),
-                "by_unit": _rows(result["by_unit"], "unit"),
+                "by_unit": by_unit,
                 "scope": scope,
                 "district": district,
                 "first": data["first"],
@@ -300,6 +361,29 @@ def figures_page(request):
 
 
 # --- the board ---------------------------------------------------------------------------------
+
+
+def board_columns() -> list[ranking.Column]:
+    """The board's units (`compliance.city_board`'s by_unit rows)."""
+
+    def count(key):
+        return lambda row: row[key]
+
+    return [
+        ranking.Column("name", _("单位"), lambda row: row["unit"]["name"], numeric=False, width=36),
+        ranking.Column(
+            "rate",
+            _("走访达标率"),
+            count("compliance_rate"),
+            cell=lambda row: ranking.per_cent(row["compliance_rate"]),
+            sheet_label=_("走访达标率（%）"),
+        ),
+        ranking.Column("pairings", _("结对"), count("pairings")),
+        ranking.Column("done", _("已完成"), count("done")),
+        ranking.Column("due", _("待走访"), count("due")),
+        ranking.Column("due_soon", _("即将到期"), count("due_soon")),
+        ranking.Column("overdue", _("已逾期"), count("overdue")),
+    ]
 
 
 def _rated(rows: list[dict]) -> list[dict]:
@@ -328,19 +412,22 @@ def board(request):
     period = compliance.parse_period(period_key, config)
     status = _status_shown(request)
     scoped = Pairing.objects.visible_to(user)
-    units = []
+    picker = _unit_picker(request)
     unit = None
-    if access.allows(user, "any_unit"):
-        units = list(Unit.objects.visible_to(user).order_by("name").values("pk", "name"))
+    unit_error = ""
+    if picker is not None:
         chosen = request.GET.get("unit") or ""
         if chosen:
             unit = get_object_or_404(Unit.objects.visible_to(user), pk=parse_id(chosen) or 0)
+        else:
+            unit, unit_error = picker.typed(request.GET)
     else:
         unit = user.unit
     context = {
+        "unit_error": unit_error,
         "period_choices": choices,
         "period_key": period_key,
-        "units": units,
+        "unit_picker": picker.render(unit) if picker is not None else "",
         "unit": unit,
         "today": today,
         "status": status,
@@ -362,12 +449,17 @@ def board(request):
         )
         context["snapshot"] = snapshot
         data = snapshot.value
+        by_unit = data["by_unit"]
         if status:
-            data["by_unit"] = [row for row in data["by_unit"] if row[status]]
+            by_unit = [row for row in by_unit if row[status]]
         # the units slipping most come first
-        data["by_unit"] = sorted(
-            _rated(data["by_unit"]), key=lambda r: (r["pct"] is None, r["pct"] or 0)
+        by_unit = ranking.rank(
+            request, by_unit, board_columns(), default="-rate", present=_rated, anchor=""
         )
+        if ranking.wants_export(request):
+            title = _("结对走访情况（按单位）")
+            return ranking.export(by_unit, title=title, stem=f"{title}_{period.label}")
+        data = {**data, "by_unit": by_unit}
         _rated(data["by_district"])
         context["board"] = data
     totals = data["totals"]

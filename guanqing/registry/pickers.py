@@ -220,6 +220,8 @@ class PickerWidget(forms.Widget):
     template_name = "registry/pickers/widget.html"
     kind = ""
     select_up_to = 0
+    empty_label = "---------"
+    search_help = ""
 
     def value_from_datadict(self, data, files, name):
         # The page's script empties the search box when a result is chosen (and before sending),
@@ -256,7 +258,7 @@ class PickerWidget(forms.Widget):
         records = list(queryset[: self.select_up_to + 1])
         if len(records) > self.select_up_to:
             return None
-        options = [] if self.is_required and len(records) == 1 else [("", "---------", False)]
+        options = [] if self.is_required and len(records) == 1 else [("", self.empty_label, False)]
         return options + [
             (str(r.pk), label(r), chosen is not None and r.pk == chosen.pk) for r in records
         ]
@@ -273,7 +275,7 @@ class PickerWidget(forms.Widget):
             "chosen": label(chosen) if chosen is not None else "",
             "typed": str(value) if isinstance(value, Typed) else "",
             "placeholder": source.placeholder,
-            "help": source.help,
+            "help": self.search_help or source.help,
             "options": self._options(queryset, chosen),
             # the form allows this one record only (e.g. an application opened for a person)
             "fixed": getattr(self, "fixed", False) and chosen is not None,
@@ -291,12 +293,25 @@ class PickerField(forms.ModelChoiceField):
         "ambiguous": _("“%(text)s”不止一条，请从搜索结果中选择"),
     }
 
-    def __init__(self, kind: str, *, queryset=None, select_up_to: int = 0, **kwargs):
-        kwargs.setdefault("empty_label", None)
-        super().__init__(queryset=queryset, **kwargs)
+    def __init__(
+        self,
+        kind: str,
+        *,
+        queryset=None,
+        select_up_to: int = 0,
+        empty_label=None,
+        search_help="",
+        **kwargs,
+    ):
+        """`empty_label` names the drop-down's empty choice (a filter's "all"); `search_help`
+        replaces the search box's help line (a filter is not saved)."""
+        super().__init__(queryset=queryset, empty_label=None, **kwargs)
         self.kind = kind
         self.widget.kind = kind
         self.widget.select_up_to = select_up_to
+        if empty_label is not None:
+            self.widget.empty_label = empty_label
+        self.widget.search_help = search_help
 
     def label_from_instance(self, obj):
         return label(obj)
@@ -325,3 +340,37 @@ class PickerField(forms.ModelChoiceField):
         raise forms.ValidationError(
             self.error_messages[code], code="invalid_choice", params={"text": text[:30]}
         )
+
+
+class FilterPicker:
+    """A picker in a page's GET filter (the unit of a figures page): a drop-down while the reader
+    sees few records, with `empty_label` ("全市汇总") as its empty choice; a search past that.
+
+    The page reads the chosen id itself (a record outside the reader's scope answers 404 like a
+    missing one); `typed(data)` resolves a whole name typed without JavaScript."""
+
+    def __init__(self, kind: str, *, queryset, name: str, empty_label, search_help, up_to=30):
+        self.name = name
+        self.field = PickerField(
+            kind,
+            queryset=queryset,
+            required=False,
+            select_up_to=up_to,
+            empty_label=empty_label,
+            search_help=search_help,
+        )
+
+    def typed(self, data):
+        """(record, "") for text typed in the search box naming one record, (None, message) when
+        it names none or several, (None, "") when nothing was typed."""
+        text = (data.get(f"{self.name}_q") or "").strip()
+        if not text:
+            return None, ""
+        try:
+            return self.field.clean(Typed(text[:100])), ""
+        except forms.ValidationError as exc:
+            return None, exc.messages[0]
+
+    def render(self, chosen) -> str:
+        attrs = {"id": f"id_{self.name}"}
+        return self.field.widget.render(self.name, chosen.pk if chosen else "", attrs=attrs)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
@@ -14,6 +16,7 @@ from guanqing.core import snapshots
 from guanqing.core.calendar.workdays import CalendarYearMissing, business_date
 from guanqing.core.daterange import DateRange
 from guanqing.core.roles import Role
+from guanqing.core.ui import ranking
 from guanqing.window import figures
 from guanqing.window.access import access
 from guanqing.window.models import Case
@@ -101,26 +104,186 @@ def figures_page(request):
         "snapshot": snapshot,
     }
     if ratings:
+        ranked = _ranked_tables(request, ratings, RATING_TABLES, rating_columns, "ratings-")
+        if isinstance(ranked, HttpResponse):
+            return ranked
         context.update(
-            rating_window_rows=_labelled(
-                ratings["by_window"], "window_id", "window", prefix="unit"
-            ),
             rating_month_rows=_labelled(ratings["by_month"], "month", "month"),
-            rating_matter_rows=_labelled(
-                ratings["by_matter"], "matter_id", "matter", prefix="code"
-            ),
-            rating_clerk_rows=_labelled(ratings["by_clerk"], "clerk_id", "clerk"),
+            **{f"rating_{name}_rows": table for name, table in ranked.items()},
         )
     if result:
+        ranked = _ranked_tables(request, result, CASE_TABLES, case_columns, "")
+        if isinstance(ranked, HttpResponse):
+            return ranked
         context.update(
-            windows_rows=_labelled(result["by_window"], "window_id", "window", prefix="unit"),
             month_rows=_labelled(result["by_month"], "month", "month"),
-            item_rows=_labelled(result["by_item"], "item_id", "item", prefix="code"),
-            matter_rows=_labelled(result["by_matter"], "matter_id", "matter", prefix="code"),
-            # no case-list filter by clerk: the clerk's numbers are not links
-            clerk_rows=_labelled(result["by_clerk"], "clerk_id", "clerk", links=False),
+            **{f"{name}_rows": table for name, table in ranked.items()},
         )
     return render(request, "window/figures.html", context)
+
+
+# The tables that grow with the city (windows, items, matters, clerks) show their first rows, ranked
+# on the server, and download whole: (name, result key, id key, label key, prefix, heading, noun,
+# links). A clerk's numbers are not links: the case list has no filter by clerk.
+CASE_TABLES = (
+    (
+        "windows",
+        "by_window",
+        "window_id",
+        "window",
+        "unit",
+        gettext_lazy("窗口"),
+        gettext_lazy("个窗口"),
+        True,
+    ),
+    (
+        "item",
+        "by_item",
+        "item_id",
+        "item",
+        "code",
+        gettext_lazy("审批事项"),
+        gettext_lazy("个事项"),
+        True,
+    ),
+    (
+        "matter",
+        "by_matter",
+        "matter_id",
+        "matter",
+        "code",
+        gettext_lazy("办理项"),
+        gettext_lazy("个办理项"),
+        True,
+    ),
+    (
+        "clerk",
+        "by_clerk",
+        "clerk_id",
+        "clerk",
+        None,
+        gettext_lazy("受理人"),
+        gettext_lazy("人"),
+        False,
+    ),
+)
+RATING_TABLES = (
+    (
+        "window",
+        "by_window",
+        "window_id",
+        "window",
+        "unit",
+        gettext_lazy("窗口"),
+        gettext_lazy("个窗口"),
+        True,
+    ),
+    (
+        "matter",
+        "by_matter",
+        "matter_id",
+        "matter",
+        "code",
+        gettext_lazy("办理项"),
+        gettext_lazy("个办理项"),
+        True,
+    ),
+    (
+        "clerk",
+        "by_clerk",
+        "clerk_id",
+        "clerk",
+        None,
+        gettext_lazy("受理人"),
+        gettext_lazy("人"),
+        True,
+    ),
+)
+
+
+def case_columns(heading) -> list[ranking.Column]:
+    def value(key):
+        return lambda row: row[key]
+
+    return [
+        ranking.Column("name", heading, value("label"), numeric=False, width=36),
+        ranking.Column("accepted", _("受理（件）"), value("accepted")),
+        ranking.Column(
+            "immediate",
+            _("即办件占比"),
+            value("immediate_share"),
+            sheet_label=_("即办件占比（%）"),
+        ),
+        ranking.Column(
+            "promised",
+            _("平均承诺 / 法定时限（工作日）"),
+            value("avg_promised_workdays"),
+            sheet_label=_("平均承诺时限（工作日）"),
+        ),
+        ranking.Column(
+            "statutory",
+            _("平均法定时限（工作日）"),
+            value("avg_statutory_workdays"),
+            on_page=False,
+        ),
+        ranking.Column(
+            "compression", _("压缩率"), value("compression"), sheet_label=_("压缩率（%）")
+        ),
+        ranking.Column("completed", _("办结（件）"), value("completed")),
+        ranking.Column("used", _("平均用时（工作日）"), value("avg_workdays_used")),
+        ranking.Column(
+            "early", _("提前办结率"), value("early_rate"), sheet_label=_("提前办结率（%）")
+        ),
+        ranking.Column("late", _("超期办结（件）"), value("late")),
+    ]
+
+
+def rating_columns(heading) -> list[ranking.Column]:
+    def value(key):
+        return lambda row: row[key]
+
+    return [
+        ranking.Column("name", heading, value("label"), numeric=False, width=36),
+        ranking.Column("rated", _("评价（次）"), value("rated")),
+        ranking.Column("good", _("好评率"), value("good_rate"), sheet_label=_("好评率（%）")),
+        ranking.Column("bad", _("差评（次）"), value("bad")),
+        ranking.Column(
+            "rectify", _("差评整改率"), value("rectify_rate"), sheet_label=_("差评整改率（%）")
+        ),
+        ranking.Column(
+            "feedback", _("回访率"), value("feedback_rate"), sheet_label=_("回访率（%）")
+        ),
+        ranking.Column("completed", _("办结（件）"), value("completed")),
+        ranking.Column(
+            "participation", _("参评率"), value("participation"), sheet_label=_("参评率（%）")
+        ),
+    ]
+
+
+def _ranked_tables(request, figures_, tables, columns, prefix):
+    """{name: Ranking} of `tables` in `figures_`, or the sheet of the one `?export=` names."""
+    ranked = {}
+    for name, key, id_key, label, label_prefix, heading, noun, links in tables:
+        rows = _labelled(figures_[key], id_key, label, prefix=label_prefix, links=links)
+        table = f"{prefix}{name}"
+        spec = columns(heading)
+        ranked[name] = ranking.rank(
+            request,
+            rows,
+            spec,
+            default=spec[1].key,
+            table=table,
+            sort_param=f"sort-{table}",
+            noun=noun,
+            anchor=prefix + key.replace("_", "-"),
+        )
+        if ranking.wants_export(request, table):
+            if prefix:
+                title = _("好差评（按%(what)s）") % {"what": heading}
+            else:
+                title = _("办件统计（按%(what)s）") % {"what": heading}
+            return ranking.export(ranked[name], title=title, stem=title)
+    return ranked
 
 
 def _labelled(rows, key, label, *, prefix=None, links=True):

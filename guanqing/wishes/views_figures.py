@@ -5,11 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.daterange import DateRange
+from guanqing.core.ui import ranking
 from guanqing.wishes import figures
 from guanqing.wishes.access import access
 
@@ -53,6 +55,20 @@ def _with_pct(rows: list[dict], key: str) -> list[dict]:
     return rows
 
 
+# the ranking by fulfilled wishes shows its first ten, and up to this many when unfolded
+RANKED_SHOWN = 50
+
+
+def unit_columns() -> list[ranking.Column]:
+    """The table by unit (`figures.wish_figures`'s by_unit rows)."""
+    return [
+        ranking.Column("name", _("单位"), lambda row: row["unit"], numeric=False, width=36),
+        ranking.Column("claims", _("认领（人次）"), lambda row: row["claims"]),
+        ranking.Column("members", _("认领党员（人）"), lambda row: row["members_who_claimed"]),
+        ranking.Column("fulfilled", _("实现（个）"), lambda row: row["fulfilled"]),
+    ]
+
+
 @access.page("figures")
 @require_GET
 def figures_page(request):
@@ -67,6 +83,12 @@ def figures_page(request):
             form = FiguresForm(initial={"from": span.first, "to": span.last})
         snapshot = figures.figures_of(request.user, span)
         result = snapshot.value
+        by_unit = ranking.rank(request, result["by_unit"], unit_columns(), default="claims")
+        if ranking.wants_export(request):
+            title = _("心愿统计（按单位）")
+            return ranking.export(by_unit, title=title, stem=title)
+        result = {**result, "by_unit": by_unit, "ranking": result["ranking"][:RANKED_SHOWN]}
+        ranked_units = len(snapshot.value["ranking"])
         _with_pct(result["ranking"], "fulfilled")
         _with_pct(result["by_district"], "fulfilled")
         top = max((max(r["posted"], r["fulfilled"]) for r in result["by_category"]), default=0)
@@ -74,4 +96,6 @@ def figures_page(request):
             row["posted_pct"] = round(row["posted"] * 100 / top, 1) if top else 0
             row["fulfilled_pct"] = round(row["fulfilled"] * 100 / top, 1) if top else 0
     context = {"form": form, "result": result, "snapshot": snapshot}
+    if result is not None:
+        context.update(ranked_units=ranked_units, ranked_shown=RANKED_SHOWN)
     return render(request, "wishes/figures.html", context)

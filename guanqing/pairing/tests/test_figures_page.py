@@ -5,6 +5,7 @@ answers 404 like a missing one); bad dates name the field; the page prints."""
 from __future__ import annotations
 
 import datetime
+import io
 import re
 from decimal import Decimal
 
@@ -12,8 +13,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from guanqing.conftest import client_for
+from guanqing.core.ui import ranking
 from guanqing.pairing import compliance, rules
 from guanqing.pairing.figures import pairing_figures
 from guanqing.pairing.models import Pairing
@@ -281,3 +284,59 @@ def test_queries_do_not_grow_with_the_number_of_units_and_pairings(data):
         pairing = f.PairingFactory(unit=unit, member=None, started_on=D(2024, 6, 1))
         f.VisitFactory(pairing=pairing, date=D(2025, 2, 1), cash_amount=Decimal("10"))
     assert queries() == few
+
+
+# --- the table by unit at a province's scale ----------------------------------------------------
+
+
+def _by_unit_rows(html: str) -> list[str]:
+    table = html.split('id="by-unit"')[1].split("</table>")[0]
+    return re.findall(r'<th scope="row" class="figures-name" data-value="([^"]+)"', table)
+
+
+def test_the_table_by_unit_shows_the_first_rows_sorted_on_the_server(data, monkeypatch):
+    monkeypatch.setattr(ranking, "TOP_ROWS", 1)
+    client = client_for(data.users.committee)
+    html = client.get(URL, RANGE).content.decode()
+    # by pairings by default: 市纪委 has two, 市发改委 one
+    assert _by_unit_rows(html) == ["市纪委"]
+    assert "按“在结对”从高到低，显示前 1 行，共 2 个单位。" in html
+    # the smallest first, by the help in 元: 市发改委 gave 2,654.33, 市纪委 over a million
+    html = client.get(URL, {**RANGE, "sort": "-total"}).content.decode()
+    assert _by_unit_rows(html) == ["市发改委"]
+    assert 'aria-sort="ascending"><a class="sort-link" href="?' in html
+
+
+def test_the_whole_table_by_unit_downloads_in_the_order_shown(data, monkeypatch):
+    monkeypatch.setattr(ranking, "TOP_ROWS", 1)
+    response = client_for(data.users.committee).get(
+        URL, {**RANGE, "sort": "-total", "export": "units"}
+    )
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("单位", "结对家庭（户）")
+    # money as numbers, not text
+    assert [(row[0], row[7]) for row in rows[1:]] == [("市发改委", 2654.33), ("市纪委", 1017346.17)]
+
+
+def test_a_unit_administrators_download_holds_its_own_unit_only(data):
+    response = client_for(data.users.unit_admin).get(URL, {**RANGE, "export": "units"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert [row[0] for row in rows[1:]] == ["市纪委"]
+
+
+def test_past_thirty_units_the_committee_searches_for_a_unit(data):
+    client = client_for(data.users.committee)
+    html = client.get(URL, RANGE).content.decode()
+    assert '<select name="unit" id="id_unit">' in html and "全市汇总" in html
+    for i in range(30):
+        f.UnitFactory(name=f"测试单位{i:02d}")
+    html = client.get(URL, RANGE).content.decode()
+    assert '<select name="unit"' not in html and "data-picker-search" in html
+    assert "测试单位07" not in html  # not listed
+    # typed without JavaScript: a whole name picks the unit, anything else is named as wrong
+    response = client.get(URL, {**RANGE, "unit_q": "市发改委"})
+    assert response.context["unit"] == data.other_unit
+    response = client.get(URL, {**RANGE, "unit_q": "测试单位"})
+    assert response.context["unit"] is None
+    assert "没有与“测试单位”完全相符的记录" in response.content.decode()
