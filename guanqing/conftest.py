@@ -134,6 +134,11 @@ def pinned_today(request):
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world() -> SimpleNamespace:
+    """The world `world` hands each test (also written once for a module: testing/module_rows)."""
     district = f.DistrictFactory(code="330203000000", name="海曙区")
     street = f.StreetFactory(parent=district, code="330203001000", name="测试街道")
     community = f.CommunityFactory(parent=street, code="330203001001", name="徐家漕社区")

@@ -34,6 +34,7 @@ from guanqing.community.models import (
 from guanqing.community.tests import code_now, community_world
 from guanqing.conftest import api_as
 from guanqing.core.roles import Role
+from guanqing.testing.module_rows import module_rows, module_world
 
 ROLES = [r.value for r in Role]
 FORBIDDEN = "403"
@@ -48,9 +49,9 @@ def _denied_to_the_rest(table: dict, value) -> dict:
     return {role: table.get(role, value) for role in ROLES}
 
 
-@pytest.fixture
-def cw(world):
-    return community_world(world)
+# written once for the module: every test meets them as written (testing/module_rows)
+_module_rows, cw = module_rows("cw", community_world, pinned=False)
+world = module_world("cw", lambda rows: rows)
 
 
 def _resolve(world, key: str):

@@ -26,6 +26,7 @@ from guanqing.frontline.models import Extension, Problem, ProblemEvent
 from guanqing.frontline.outreach_services import outreach_record, place_register
 from guanqing.frontline.tests import factories as ff
 from guanqing.testing import factories as f
+from guanqing.testing.module_rows import module_rows, module_world
 
 ROLES = [r.value for r in Role]
 FORBIDDEN = "403"
@@ -45,8 +46,7 @@ def _on(day: datetime.date):
     )
 
 
-@pytest.fixture
-def pp(world, official_calendar, pinned_today):
+def _problems(world):
     """For each unit: problems assigned, returned, handling, handling with an extension asked,
     and closed (answered on Friday May 8, so that the call-back is due); an unassigned hotline
     problem; one the window clerk handed over; and one collected on the own unit's outreach visit
@@ -116,6 +116,11 @@ def pp(world, official_calendar, pinned_today):
         outreach=p.visit,
     )
     return p
+
+
+# written once for the module: every test meets them as written (testing/module_rows)
+_module_rows, pp = module_rows("pp", _problems)
+world = module_world("pp")
 
 
 def _user(pp, role):

@@ -36,6 +36,7 @@ from guanqing.frontline.outreach_services import outreach_record, place_register
 from guanqing.frontline.tests import factories as ff
 from guanqing.frontline.tests.test_books import PNG
 from guanqing.frontline.tests.test_outreach import CODE, full_width
+from guanqing.testing.module_rows import module_rows, module_world
 
 D = datetime.date
 TODAY = D(2026, 5, 13)  # PINNED_TODAY
@@ -45,8 +46,7 @@ LONG = "长" * (LONG_TEXT_MAX + 1)
 BIG_ID = 2**63
 
 
-@pytest.fixture
-def h(world, official_calendar, pinned_today):
+def _rows(world):
     world.committee = world.users.committee
     world.admin = world.users.unit_admin
     world.cat = ff.category(unit=world.unit)
@@ -63,6 +63,11 @@ def h(world, official_calendar, pinned_today):
     )
     world.brand = bs.brand_save(actor=world.admin, unit=world.unit, name="千方百计")
     return world
+
+
+# written once for the module: every test meets them as written (testing/module_rows)
+_module_rows, h = module_rows("h", _rows)
+world = module_world("h", lambda rows: rows)
 
 
 def _counts():

@@ -166,7 +166,8 @@ def _rows_behind(response) -> int:
     context = response.context
     if "board" in context:
         board = context["board"]
-        return len(board["pairings"] if "pairings" in board else board["by_unit"])
+        # a unit's board lists its pairings; the city's ranks its units (all counted)
+        return len(board["pairings"]) if "pairings" in board else board["by_unit"].total
     if "result" in context:  # the figures
         return context["result"]["visit_person_times"]
     return context["page_obj"].paginator.count

@@ -29,6 +29,7 @@ from guanqing.pairing.models import (
 )
 from guanqing.pairing.tests import JPEG, pair_world
 from guanqing.testing import factories as f
+from guanqing.testing.module_rows import module_rows, module_world
 
 ROLES = [r.value for r in Role]
 FORBIDDEN = "403"  # the whole endpoint answers 403 to this role
@@ -55,8 +56,7 @@ class VisitPhotoFactory(DjangoModelFactory):
     original_name = "photo.jpg"
 
 
-@pytest.fixture
-def mw(world):
+def _pairings(world):
     """`world` with pairings (`pair_world`: 张三's pairing of 张国宝户 and 李四's of 邵国樑户, a
     whole-unit pairing of 市纪委, a visit on each person's pairing, a partnership and a project for
     each unit), plus: a partnership of 市发改委 with 徐家漕社区's own party organisation (the only one
@@ -87,6 +87,11 @@ def mw(world):
         role: NotificationFactory(recipient=getattr(world.users, role)) for role in ROLES
     }
     return world
+
+
+# written once for the module: every test meets them as written (testing/module_rows)
+_module_rows, mw = module_rows("mw", _pairings, pinned=False)
+world = module_world("mw", lambda rows: rows)
 
 
 def _resolve(world, key: str):

@@ -16,6 +16,7 @@ import pytest
 from guanqing.conftest import api_as, api_list_queries
 from guanqing.core.roles import Role
 from guanqing.testing import factories as f
+from guanqing.testing.module_rows import module_rows, module_world
 from guanqing.window import rating_services, services
 from guanqing.window.choices import FollowUpState, RatingRound
 from guanqing.window.models import FollowUp, QuestionSet, Rating, RatingInvite, RatingOption
@@ -45,8 +46,7 @@ def _option(level: int) -> RatingOption:
     return RatingOption.objects.filter(question_set=QuestionSet.current(), level=level).first()
 
 
-@pytest.fixture
-def r(world, official_calendar, pinned_today):
+def _ratings(world):
     """For each unit's window: a completed case not yet rated, one rated 非常满意 and four rated
     非常不满意, whose follow-ups wait to be verified, rectified, fed back and decided (appealed)."""
     d = wf.desk(world)
@@ -91,7 +91,13 @@ def r(world, official_calendar, pinned_today):
             assert follow_up.state == state
             setattr(d, f"{prefix}fu_{state}", follow_up)
     d.users = world.users
+    d.world = world
     return d
+
+
+# written once for the module: every test meets them as written (testing/module_rows)
+_module_rows, r = module_rows("r", _ratings)
+world = module_world("r")
 
 
 def _user(r, role):

@@ -17,6 +17,7 @@ import pytest
 
 from guanqing.conftest import api_as
 from guanqing.core.roles import Role
+from guanqing.testing.module_rows import module_rows, module_world
 from guanqing.window import services
 from guanqing.window.models import Case, CaseEvent
 from guanqing.window.tests import factories as wf
@@ -32,8 +33,7 @@ TODAY = "2026-05-13"
 ADMINS = {"system_admin": FORBIDDEN, "security_admin": FORBIDDEN, "audit_admin": FORBIDDEN}
 
 
-@pytest.fixture
-def pw(world, official_calendar, pinned_today):
+def _cases(world):
     """For each unit's window: an accepted case, a paused one, a completed one, one asked for
     corrections and one accepted with a deferred (容缺) material."""
     d = wf.desk(world)
@@ -73,7 +73,13 @@ def pw(world, official_calendar, pinned_today):
             ),
         )
     d.users = world.users
+    d.world = world
     return d
+
+
+# written once for the module: every test meets them as written (testing/module_rows)
+_module_rows, pw = module_rows("pw", _cases)
+world = module_world("pw")
 
 
 def _user(pw, role):
