@@ -12,7 +12,6 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core.calendar.workdays import business_date
@@ -20,6 +19,7 @@ from guanqing.core.ids import parse_id
 from guanqing.pairing.access import access
 from guanqing.pairing.choices import EndReason
 from guanqing.pairing.models import Pairing, PairingTerm, Partnership
+from guanqing.registry import pickers
 from guanqing.registry.choices import DivisionLevel, HouseholdStatus, MemberStatus
 from guanqing.registry.models import Division, Household, Member, Unit
 from guanqing.registry.selectors import district_ids_rolling_up_to
@@ -164,13 +164,29 @@ def unit_members(unit: Unit, user, exclude_id: int | None = None):
     return members
 
 
+def pairing_units(user):
+    """The units a new pairing may be given: the active ones the user sees."""
+    return Unit.objects.visible_to(user).filter(is_active=True).order_by("sort_order", "name", "pk")
+
+
+# A province has thousands of units: the form searches them (a drop-down while there are few).
+pickers.register("pairing-units", model=Unit, queryset=pairing_units, rule="pairing.create")
+UNITS_IN_A_LIST = 30
+
+
 class PairingCreateForm(forms.Form):
     """新建结对 (the committee): a household, the unit that serves it, who holds it, from when."""
 
     household = forms.ModelChoiceField(
         label=_("困难家庭"), queryset=Household.objects.none(), widget=forms.HiddenInput
     )
-    unit = forms.ModelChoiceField(label=_("责任单位"), queryset=Unit.objects.none())
+    unit = pickers.PickerField(
+        "pairing-units",
+        label=_("责任单位"),
+        queryset=Unit.objects.none(),
+        select_up_to=UNITS_IN_A_LIST,
+        empty_label=_("请选择单位"),
+    )
     member = forms.ModelChoiceField(
         label=_("结对党员"),
         queryset=Member.objects.none(),
@@ -183,19 +199,9 @@ class PairingCreateForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("started_on", business_date())
         super().__init__(*args, **kwargs)
         self.fields["household"].queryset = Household.objects.visible_to(user)
-        self.fields["unit"].queryset = (
-            Unit.objects.visible_to(user).filter(is_active=True).order_by("sort_order", "name")
-        )
-        self.fields["unit"].empty_label = _("请选择单位")
-        # choosing a unit reloads the member select with that unit's members (htmx)
-        self.fields["unit"].widget.attrs.update(
-            {
-                "hx-get": reverse("pairing:pairing_create"),
-                "hx-target": "#member-field",
-                "hx-select": "#member-field",
-                "hx-swap": "outerHTML",
-            }
-        )
+        # choosing a unit reloads the member select with that unit's members (the template's
+        # htmx around the field)
+        self.fields["unit"].queryset = pairing_units(user)
         self.fields["member"].queryset = Member.objects.visible_to(user)
         members = unit_members(unit, user) if unit is not None else []
         _show_members(self.fields["member"], members, empty=_("全单位（不指定党员）"))

@@ -40,7 +40,8 @@ from guanqing.pairing.models import (
     PartnershipProject,
     Visit,
 )
-from guanqing.registry.models import Division, Household, Unit
+from guanqing.registry import pickers
+from guanqing.registry.models import Household, Unit
 
 DETAIL_VISITS_SHOWN = 20
 HOUSEHOLDS_SHOWN = 30  # search results on the create form
@@ -251,6 +252,17 @@ def pairing_create(request):
             return done
     q = request.GET.get("q", "")
     community = request.GET.get("community", "")
+    # the communities are searched past 30 (a province has some 25,000)
+    community_picker = pickers.FilterPicker(
+        "household-communities",
+        queryset=pickers.kind("household-communities").queryset(user).order_by("code"),
+        name="community",
+        empty_label=_("全部"),
+        search_help=_("点选一个社区/村，列出其中的困难家庭；点“重新选择”并清空后不限社区/村。"),
+    )
+    typed, community_error = community_picker.typed(request.GET)
+    if typed is not None:
+        community = str(typed.pk)
     found = list(household_search(user, q, community, limit=HOUSEHOLDS_SHOWN + 1))
     truncated = len(found) > HOUSEHOLDS_SHOWN
     found = found[:HOUSEHOLDS_SHOWN]
@@ -268,12 +280,17 @@ def pairing_create(request):
     paired_units = _active_units_by_household([h.pk for h in found])
     for h in found:
         h.paired_units = paired_units.get(h.pk, [])
-    communities = Division.objects.visible_to(user).communities().current().order_by("code")
+    chosen_community = None
+    if parse_id(community):
+        chosen_community = (
+            pickers.kind("household-communities").queryset(user).filter(pk=parse_id(community))
+        ).first()
     context = {
         "form": form,
         "q": q,
         "community": community,
-        "communities": communities,
+        "community_picker": community_picker.render(chosen_community),
+        "community_error": community_error,
         "households": found,
         "searched": bool(q.strip() or community),
         "truncated": truncated,

@@ -387,6 +387,45 @@ def test_committee_finds_a_household_and_creates_a_pairing(paired, new_household
     ]
 
 
+def test_past_thirty_units_the_new_pairing_searches_its_unit(paired, new_household):
+    for n in range(30):
+        f.UnitFactory(name=f"候选单位{n:02d}")
+    client = client_for(paired.users.committee)
+    html = client.get("/pairing/new/").content.decode()
+    field = html.split('id="unit-field"')[1].split('id="member-field"')[0]
+    assert 'hx-get="/registry/pick/pairing-units/"' in field and "候选单位07" not in field
+    # choosing a unit, from the search or the list, reloads that unit's members
+    assert 'hx-trigger="change" hx-include="#pairing-form [name=unit]"' in html
+    # typed without JavaScript, a whole name still picks the unit
+    response = client.post(
+        "/pairing/new/",
+        {
+            "household": new_household.pk,
+            "unit_q": paired.other_unit.name,
+            "member": "",
+            "started_on": paired.today.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert Pairing.objects.get(household=new_household).unit == paired.other_unit
+
+
+def test_past_thirty_communities_the_household_search_searches_them(paired, new_household):
+    client = client_for(paired.users.committee)
+    html = client.get("/pairing/new/").content.decode()
+    assert '<select name="community" id="id_community">' in html
+    street = paired.community.parent
+    for n in range(30):
+        f.CommunityFactory(parent=street, name=f"候选社区{n:02d}")
+    html = client.get("/pairing/new/").content.decode()
+    assert 'hx-get="/registry/pick/household-communities/"' in html and "候选社区07" not in html
+    # a whole name typed without JavaScript narrows the search to that community
+    page = client.get("/pairing/new/", {"community_q": paired.community.name})
+    assert f'value="{new_household.pk}" form="pairing-form"' in page.content.decode()
+    page = client.get("/pairing/new/", {"community_q": "候选社区"})
+    assert "没有与“候选社区”完全相符的记录" in page.content.decode()
+
+
 def test_committee_creates_a_whole_unit_pairing(paired, new_household):
     response = client_for(paired.users.committee).post(
         "/pairing/new/",

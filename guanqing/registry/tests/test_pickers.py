@@ -331,22 +331,31 @@ def test_a_member_saves_with_a_unit_and_branch_named_without_choosing(world):
     assert not out_of_scope.is_valid() and "unit" in out_of_scope.errors
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "units",
-        "window-item-units",
-        "window-units",
-        "frontline-brand-units",
-        "frontline-practice-units",
-        "fund-donor-units",
-        "care-units",
-    ],
-)
+UNIT_KINDS = [
+    "units",
+    "window-item-units",
+    "window-units",
+    "frontline-brand-units",
+    "frontline-practice-units",
+    "fund-donor-units",
+    "care-units",
+    "pairing-units",
+]
+
+
+@pytest.mark.parametrize("kind", UNIT_KINDS)
 def test_every_unit_picker_finds_a_unit_for_who_fills_its_form(world, kind):
     assert pickers.kind(kind).model.__name__ == "Unit"
     user = world.users.fund_officer if kind.startswith("fund-") else world.users.committee
     assert _ids(_search(user, kind, "发改")) == {world.other_unit.pk}
+
+
+@pytest.mark.parametrize("kind", UNIT_KINDS)
+def test_a_role_without_the_forms_page_is_refused_its_unit_search(world, kind):
+    # the audit administrator fills none of these forms, nor reads the registry
+    response = _search(world.users.audit_admin, kind, "发改")
+    assert response.status_code == 403
+    assert "发改" not in response.content.decode()
 
 
 def test_the_window_form_searches_units_once_there_are_many(world):
