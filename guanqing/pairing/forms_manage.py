@@ -39,12 +39,16 @@ class PairingListFilter(django_filters.FilterSet):
         choices=[(STATUS_ACTIVE, _("在结对")), (STATUS_ENDED, _("已结束"))],
         label=_("状态"),
     )
-    unit = django_filters.ModelChoiceFilter(
-        field_name="unit", queryset=Unit.objects.none(), label=_("单位")
+    # searched past 30: a province has thousands of units and some 25,000 communities
+    unit = pickers.PickerFilter(
+        "units", field_name="unit", queryset=Unit.objects.none(), label=_("单位")
     )
     district = django_filters.ChoiceFilter(method="by_district", choices=[], label=_("区县"))
-    community = django_filters.ModelChoiceFilter(
-        field_name="household__community", queryset=Division.objects.none(), label=_("社区/村")
+    community = pickers.PickerFilter(
+        "household-communities",
+        field_name="household__community",
+        queryset=Division.objects.none(),
+        label=_("社区/村"),
     )
     holder = django_filters.CharFilter(method="by_holder", label=_("结对党员"))
 
@@ -58,13 +62,9 @@ class PairingListFilter(django_filters.FilterSet):
         fields["unit"].queryset = Unit.objects.visible_to(user).order_by("sort_order", "name")
         districts = Division.objects.visible_to(user).districts().current().order_by("code")
         fields["district"].choices = [(d.code[:6], d.name) for d in districts]
-        # the communities that have a pairing the user sees, not all 200-odd of the city
-        paired = Pairing.objects.visible_to(user).values("household__community_id")
-        # labelled with the full name (street and district): read with the community
+        # the communities the user sees, searched (labelled with their street and district)
         fields["community"].queryset = (
-            Division.objects.filter(pk__in=paired)
-            .select_related("parent__parent__parent")
-            .order_by("code")
+            pickers.kind("household-communities").queryset(user).order_by("code")
         )
         fields["holder"].widget.attrs["placeholder"] = _("现任或曾任")
         # a unit administrator and a member have one unit; a community worker one community
@@ -101,8 +101,8 @@ class PairingListFilter(django_filters.FilterSet):
 
 class PartnershipListFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("村或党组织名称"))
-    unit = django_filters.ModelChoiceFilter(
-        field_name="unit_org__unit", queryset=Unit.objects.none(), label=_("单位")
+    unit = pickers.PickerFilter(
+        "units", field_name="unit_org__unit", queryset=Unit.objects.none(), label=_("单位")
     )
     status = django_filters.ChoiceFilter(
         method="by_status",

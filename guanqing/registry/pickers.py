@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import django_filters
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
@@ -374,3 +375,16 @@ class FilterPicker:
     def render(self, chosen) -> str:
         attrs = {"id": f"id_{self.name}"}
         return self.field.widget.render(self.name, chosen.pk if chosen else "", attrs=attrs)
+
+
+class PickerFilter(django_filters.ModelChoiceFilter):
+    """A list filter (django-filter) over a picker kind: a drop-down while the reader sees at most
+    `select_up_to` records, a search past that; a whole name typed without JavaScript is read the
+    same way. The filter bars (`includes/filters.html`) refresh the list when a record is chosen."""
+
+    field_class = PickerField
+
+    def __init__(self, kind: str, *args, select_up_to: int = 30, **kwargs):
+        kwargs.setdefault("empty_label", _("全部"))
+        kwargs.setdefault("search_help", _("点选后列表随即更新；点“重新选择”并清空后不限。"))
+        super().__init__(*args, kind=kind, select_up_to=select_up_to, **kwargs)

@@ -105,6 +105,21 @@ def test_list_filters_by_status_name_holder_and_unit(paired):
     assert len(_pairing_ids(by_district)) == 3
 
 
+def test_past_thirty_units_the_list_filter_searches_them(paired):
+    for n in range(30):
+        f.UnitFactory(name=f"候选单位{n:02d}")
+    client = client_for(paired.users.committee)
+    html = client.get("/pairing/").content.decode()
+    assert 'hx-get="/registry/pick/units/"' in html and "候选单位07" not in html
+    # the filter bar refreshes the list when a unit is chosen from the search
+    assert "change from:find [data-picker]" in html
+    by_unit = client.get("/pairing/", {"unit": paired.other_unit.pk})
+    assert _pairing_ids(by_unit) == {paired.other_pairing.pk}
+    # a whole name typed without JavaScript filters the same way
+    typed = client.get("/pairing/", {"unit_q": paired.other_unit.name})
+    assert _pairing_ids(typed) == {paired.other_pairing.pk}
+
+
 def test_list_answers_htmx_with_the_results_only(paired):
     response = client_for(paired.users.committee).get(
         "/pairing/", {"q": "张"}, headers={"HX-Request": "true", "HX-Target": "results"}
