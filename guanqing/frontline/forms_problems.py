@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanqing.frontline.choices import ProblemSource, ProblemState, Satisfaction, Urgency
 from guanqing.frontline.models import FrontlineSettings, ProblemCategory
+from guanqing.registry import pickers
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Unit
 
@@ -30,8 +31,14 @@ def _text(value) -> str:
     return (value or "").replace("\r\n", "\n").strip()
 
 
-def _units():
+def _units(user=None):
     return Unit.objects.filter(is_active=True).order_by("name", "pk")
+
+
+# A province has thousands of units: the committee's dispatch, reassignment, dispatch rules and
+# list filter search them (a drop-down while there are few).
+pickers.register("frontline-units", model=Unit, queryset=_units, rule="frontline.dispatch")
+UNITS_IN_A_LIST = 30
 
 
 def _divisions():
@@ -116,7 +123,15 @@ class ProblemFilterForm(forms.Form):
     source = forms.ChoiceField(
         label=_("来源"), required=False, choices=[("", _("全部来源")), *ProblemSource.choices]
     )
-    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none(), required=False)
+    unit = pickers.PickerField(
+        "frontline-units",
+        label=_("承办单位"),
+        queryset=Unit.objects.none(),
+        required=False,
+        select_up_to=UNITS_IN_A_LIST,
+        empty_label=_("全部"),
+        search_help=_("点选后列表随即更新；点“重新选择”并清空后不限。"),
+    )
 
     OPEN = "open"
     ALL = "all"
@@ -261,7 +276,12 @@ class StepForm(forms.Form):
 
 
 class UnitStepForm(StepForm):
-    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none())
+    unit = pickers.PickerField(
+        "frontline-units",
+        label=_("承办单位"),
+        queryset=Unit.objects.none(),
+        select_up_to=UNITS_IN_A_LIST,
+    )
     note = forms.CharField(label=_("说明（选填）"), required=False, widget=TEXTAREA)
 
     def __init__(self, *args, default_unit=None, **kwargs):
@@ -405,7 +425,12 @@ class DispatchRuleForm(forms.Form):
         required=False,
         empty_label=_("全市（默认）"),
     )
-    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none())
+    unit = pickers.PickerField(
+        "frontline-units",
+        label=_("承办单位"),
+        queryset=Unit.objects.none(),
+        select_up_to=UNITS_IN_A_LIST,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -340,6 +340,7 @@ UNIT_KINDS = [
     "fund-donor-units",
     "care-units",
     "pairing-units",
+    "frontline-units",
 ]
 
 
@@ -356,6 +357,29 @@ def test_a_role_without_the_forms_page_is_refused_its_unit_search(world, kind):
     response = _search(world.users.audit_admin, kind, "发改")
     assert response.status_code == 403
     assert "发改" not in response.content.decode()
+
+
+def test_the_front_lines_unit_choices_search_once_there_are_many(world):
+    from guanqing.frontline.forms_problems import (
+        UNITS_IN_A_LIST,
+        DispatchRuleForm,
+        ProblemFilterForm,
+        UnitStepForm,
+    )
+
+    assert "<select" in str(DispatchRuleForm()["unit"])
+    for n in range(UNITS_IN_A_LIST):
+        f.UnitFactory(name=f"候选单位{n}")
+    for field in (
+        DispatchRuleForm()["unit"],
+        UnitStepForm(prefix="dispatch")["unit"],
+        ProblemFilterForm(committee=True)["unit"],
+    ):
+        html = str(field)
+        assert "<select" not in html and "候选单位" not in html
+        assert 'hx-get="/registry/pick/frontline-units/"' in html
+    form = UnitStepForm({"dispatch-unit": world.other_unit.pk}, prefix="dispatch")
+    assert form.is_valid() and form.cleaned_data["unit"] == world.other_unit
 
 
 def test_the_window_form_searches_units_once_there_are_many(world):
