@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from guanqing.accounts.choices import REQUIRED_SCOPE
 from guanqing.accounts.models import User
 from guanqing.core.roles import BUSINESS_ROLES, Role
-from guanqing.registry.forms import CommunityChoiceField
+from guanqing.registry import pickers
 from guanqing.registry.models import Division, Member, Unit
 
 BUSINESS_ROLE_CHOICES = [(r.value, r.label) for r in BUSINESS_ROLES]
@@ -32,6 +32,29 @@ def apply_service_errors(
         form.add_error(None, exc.messages)
 
 
+def account_units(actor):
+    """The units an account may be scoped to: those its administrator sees."""
+    return Unit.objects.visible_to(actor).order_by("sort_order", "id")
+
+
+def account_communities(actor):
+    """The communities and villages an account may be scoped to."""
+    return (
+        Division.objects.visible_to(actor)
+        .communities()
+        .current()
+        .select_related("parent__parent")
+        .order_by("code")
+    )
+
+
+pickers.register("account-units", model=Unit, queryset=account_units, rule="accounts.users")
+pickers.register(
+    "account-communities", model=Division, queryset=account_communities, rule="accounts.users"
+)
+IN_A_LIST = 30
+
+
 class MemberChoiceField(forms.ModelChoiceField):
     """Chosen from the search results (radio buttons), never from one huge list."""
 
@@ -42,13 +65,21 @@ class ScopeFields(forms.Form):
     """The role and the scope it needs; only the relevant picker is shown on the page."""
 
     role = forms.ChoiceField(label=_("角色"), choices=BUSINESS_ROLE_CHOICES)
-    unit = forms.ModelChoiceField(
-        label=_("单位"), queryset=Unit.objects.none(), required=False, empty_label=_("— 请选择 —")
+    # searched past 30: a province has thousands of units and some 25,000 communities
+    unit = pickers.PickerField(
+        "account-units",
+        label=_("单位"),
+        queryset=Unit.objects.none(),
+        required=False,
+        select_up_to=IN_A_LIST,
+        empty_label=_("— 请选择 —"),
     )
-    community = CommunityChoiceField(
+    community = pickers.PickerField(
+        "account-communities",
         label=_("社区/村"),
         queryset=Division.objects.none(),
         required=False,
+        select_up_to=IN_A_LIST,
         empty_label=_("— 请选择 —"),
     )
     member = MemberChoiceField(label=_("党员"), queryset=Member.objects.none(), required=False)
@@ -56,14 +87,8 @@ class ScopeFields(forms.Form):
     def __init__(self, *args, actor: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.fields["unit"].queryset = Unit.objects.visible_to(actor).order_by("sort_order", "id")
-        self.fields["community"].queryset = (
-            Division.objects.visible_to(actor)
-            .communities()
-            .current()
-            .select_related("parent__parent")
-            .order_by("code")
-        )
+        self.fields["unit"].queryset = account_units(actor)
+        self.fields["community"].queryset = account_communities(actor)
         self.fields["member"].queryset = Member.objects.visible_to(actor).select_related("unit")
 
     def scope_data(self) -> dict:

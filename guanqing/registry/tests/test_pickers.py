@@ -359,6 +359,14 @@ def test_a_role_without_the_forms_page_is_refused_its_unit_search(world, kind):
     assert "发改" not in response.content.decode()
 
 
+def test_the_account_forms_scope_is_searched_by_the_system_administrator_only(world):
+    admin = world.users.system_admin
+    assert _ids(_search(admin, "account-units", "发改")) == {world.other_unit.pk}
+    assert _ids(_search(admin, "account-communities", "徐家漕")) == {world.community.pk}
+    for kind in ("account-units", "account-communities"):
+        assert _search(world.users.committee, kind, "发改").status_code == 403
+
+
 def test_the_front_lines_unit_choices_search_once_there_are_many(world):
     from guanqing.frontline.forms_problems import (
         UNITS_IN_A_LIST,

@@ -779,11 +779,17 @@ def test_partyorg_edit_outside_scope_is_404(world):
 # --- one community picker --------------------------------------------------------------------
 
 
-def test_registry_and_account_forms_share_one_community_picker():
-    from guanqing.accounts import forms as account_forms
-    from guanqing.registry import forms as registry_forms
+def test_registry_and_account_forms_share_one_community_picker(world):
+    from guanqing.accounts.forms import UserCreateForm
+    from guanqing.registry.forms import HouseholdForm
+    from guanqing.registry.pickers import PickerField
 
-    assert account_forms.CommunityChoiceField is registry_forms.CommunityChoiceField
+    account = UserCreateForm(actor=world.users.system_admin).fields["community"]
+    household = HouseholdForm(user=world.users.committee).fields["community"]
+    assert isinstance(account, PickerField) and isinstance(household, PickerField)
+    assert account.label_from_instance(world.community) == household.label_from_instance(
+        world.community
+    )
 
 
 def test_household_form_names_communities_with_district_and_street_in_constant_queries(world):
