@@ -386,6 +386,8 @@ def test_the_front_lines_unit_choices_search_once_there_are_many(world):
         html = str(field)
         assert "<select" not in html and "候选单位" not in html
         assert 'hx-get="/registry/pick/frontline-units/"' in html
+        # the search swaps its own results, whatever htmx the form around it uses
+        assert 'data-picker hx-disinherit="*"' in html
     form = UnitStepForm({"dispatch-unit": world.other_unit.pk}, prefix="dispatch")
     assert form.is_valid() and form.cleaned_data["unit"] == world.other_unit
 
