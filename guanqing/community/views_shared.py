@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
@@ -136,8 +137,8 @@ def with_short_names(user, rows: list[dict]) -> list[dict]:
 def rate_columns() -> list[ranking.Column]:
     """A half-year's 报到率 by unit (`report_rate[…]["by_unit"]` rows)."""
     return [
-        ranking.Column("name", _("单位"), lambda row: row["unit"]["name"], numeric=False, width=36),
-        ranking.Column("rate", _("报到率"), lambda row: row["rate"], sheet_label=_("报到率（%）")),
-        ranking.Column("confirmed", _("已确认报到（人）"), lambda row: row["confirmed"]),
-        ranking.Column("members", _("在册党员（人）"), lambda row: row["members"]),
+        ranking.name_column(_("单位"), lambda row: row["unit"]["name"]),
+        ranking.Column("rate", _("报到率"), itemgetter("rate"), sheet_label=_("报到率（%）")),
+        ranking.Column("confirmed", _("已确认报到（人）"), itemgetter("confirmed")),
+        ranking.Column("members", _("在册党员（人）"), itemgetter("members")),
     ]

@@ -4,6 +4,7 @@ article's seven figures, by unit and by district."""
 
 from __future__ import annotations
 
+from operator import itemgetter
 from urllib.parse import urlencode
 
 from django import forms
@@ -71,37 +72,27 @@ def _outreach_link(span: DateRange, **params) -> str:
 
 def unit_columns() -> list[ranking.Column]:
     """The table by unit (`figures.frontline_figures`'s by_unit rows)."""
-
-    def value(key):
-        return lambda row: row[key]
-
     return [
+        ranking.name_column(_("单位"), lambda row: row["unit"]["name"] or _("未派单")),
+        ranking.Column("visits", _("走访次数"), itemgetter("visits")),
+        ranking.Column("person_times", _("走访人次"), itemgetter("person_times")),
+        ranking.Column("bureau", _("局级干部人次"), itemgetter("bureau_person_times")),
+        ranking.Column("grassroots", _("基层单位"), itemgetter("grassroots_units")),
+        ranking.Column("villages", _("村（社区）"), itemgetter("villages")),
+        ranking.Column("enterprises", _("企业"), itemgetter("enterprises")),
         ranking.Column(
-            "name",
-            _("单位"),
-            lambda row: row["unit"]["name"] or _("未派单"),
-            numeric=False,
-            width=36,
+            "donated", _("捐赠（万元）"), itemgetter("donated_yuan"), sheet_label=_("捐赠（元）")
         ),
-        ranking.Column("visits", _("走访次数"), value("visits")),
-        ranking.Column("person_times", _("走访人次"), value("person_times")),
-        ranking.Column("bureau", _("局级干部人次"), value("bureau_person_times")),
-        ranking.Column("grassroots", _("基层单位"), value("grassroots_units")),
-        ranking.Column("villages", _("村（社区）"), value("villages")),
-        ranking.Column("enterprises", _("企业"), value("enterprises")),
+        ranking.Column("collected", _("收集难题"), itemgetter("problems_collected")),
+        ranking.Column("solved", _("解决难题"), itemgetter("problems_solved")),
+        ranking.Column("on_time", _("按期解决"), itemgetter("problems_solved_on_time")),
+        ranking.Column("overdue", _("超期"), itemgetter("problems_overdue")),
+        ranking.Column("noticed", _("通报"), itemgetter("problems_noticed")),
         ranking.Column(
-            "donated",
-            _("捐赠（万元）"),
-            value("donated_yuan"),
-            sheet_label=_("捐赠（元）"),
-        ),
-        ranking.Column("collected", _("收集难题"), value("problems_collected")),
-        ranking.Column("solved", _("解决难题"), value("problems_solved")),
-        ranking.Column("on_time", _("按期解决"), value("problems_solved_on_time")),
-        ranking.Column("overdue", _("超期"), value("problems_overdue")),
-        ranking.Column("noticed", _("通报"), value("problems_noticed")),
-        ranking.Column(
-            "satisfaction", _("满意率"), value("satisfaction"), sheet_label=_("满意率（%）")
+            "satisfaction",
+            _("满意率"),
+            itemgetter("satisfaction"),
+            sheet_label=_("满意率（%）"),
         ),
     ]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -202,34 +203,34 @@ def _rows(rows: list[dict], key: str, top: Decimal | None = None) -> list[dict]:
     return [_row(r, r[key]["name"], top) for r in rows]
 
 
+def _compliance_column() -> ranking.Column:
+    return ranking.share_column(
+        "rate",
+        _("走访达标率"),
+        itemgetter("compliance_rate"),
+        sheet_label=_("走访达标率（%）"),
+    )
+
+
 def unit_columns() -> list[ranking.Column]:
     """The table by unit (rows of `figures.pairing_figures`): what each column sorts by and what
     the sheet holds."""
-
-    def count(key):
-        return lambda row: row[key]
 
     def help_(key):
         return lambda row: row["help"][key]
 
     return [
-        ranking.Column("name", _("单位"), lambda row: row["unit"]["name"], numeric=False, width=36),
-        ranking.Column("households", _("结对家庭（户）"), count("households")),
-        ranking.Column("pairings", _("在结对"), count("pairings")),
-        ranking.Column("visits", _("走访（人次）"), count("visit_person_times")),
-        ranking.Column("festival", _("节日走访（人次）"), count("festival_person_times")),
+        ranking.name_column(_("单位"), lambda row: row["unit"]["name"]),
+        ranking.Column("households", _("结对家庭（户）"), itemgetter("households")),
+        ranking.Column("pairings", _("在结对"), itemgetter("pairings")),
+        ranking.Column("visits", _("走访（人次）"), itemgetter("visit_person_times")),
+        ranking.Column("festival", _("节日走访（人次）"), itemgetter("festival_person_times")),
         ranking.Column("cash", _("帮扶资金（元）"), help_("cash_yuan")),
         ranking.Column("in_kind", _("物品折价（元）"), help_("in_kind_yuan")),
         ranking.Column(
             "total", _("合计（万元）"), help_("total_yuan"), sheet_label=_("帮扶合计（元）")
         ),
-        ranking.Column(
-            "rate",
-            _("走访达标率"),
-            count("compliance_rate"),
-            cell=lambda row: ranking.per_cent(row["compliance_rate"]),
-            sheet_label=_("走访达标率（%）"),
-        ),
+        _compliance_column(),
     ]
 
 
@@ -365,24 +366,14 @@ def figures_page(request):
 
 def board_columns() -> list[ranking.Column]:
     """The board's units (`compliance.city_board`'s by_unit rows)."""
-
-    def count(key):
-        return lambda row: row[key]
-
     return [
-        ranking.Column("name", _("单位"), lambda row: row["unit"]["name"], numeric=False, width=36),
-        ranking.Column(
-            "rate",
-            _("走访达标率"),
-            count("compliance_rate"),
-            cell=lambda row: ranking.per_cent(row["compliance_rate"]),
-            sheet_label=_("走访达标率（%）"),
-        ),
-        ranking.Column("pairings", _("结对"), count("pairings")),
-        ranking.Column("done", _("已完成"), count("done")),
-        ranking.Column("due", _("待走访"), count("due")),
-        ranking.Column("due_soon", _("即将到期"), count("due_soon")),
-        ranking.Column("overdue", _("已逾期"), count("overdue")),
+        ranking.name_column(_("单位"), lambda row: row["unit"]["name"]),
+        _compliance_column(),
+        ranking.Column("pairings", _("结对"), itemgetter("pairings")),
+        ranking.Column("done", _("已完成"), itemgetter("done")),
+        ranking.Column("due", _("待走访"), itemgetter("due")),
+        ranking.Column("due_soon", _("即将到期"), itemgetter("due_soon")),
+        ranking.Column("overdue", _("已逾期"), itemgetter("overdue")),
     ]
 
 

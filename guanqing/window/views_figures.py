@@ -4,6 +4,8 @@ committee's city board, a unit administrator's board of its own windows."""
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -201,62 +203,46 @@ RATING_TABLES = (
 )
 
 
-def case_columns(heading) -> list[ranking.Column]:
-    def value(key):
-        return lambda row: row[key]
+def _percent_column(key: str, label, sheet_label, value_key: str) -> ranking.Column:
+    """A rate the figures give in per cent already (83.3): the sheet names the unit."""
+    return ranking.Column(key, label, itemgetter(value_key), sheet_label=sheet_label)
 
+
+def case_columns(heading) -> list[ranking.Column]:
     return [
-        ranking.Column("name", heading, value("label"), numeric=False, width=36),
-        ranking.Column("accepted", _("受理（件）"), value("accepted")),
-        ranking.Column(
-            "immediate",
-            _("即办件占比"),
-            value("immediate_share"),
-            sheet_label=_("即办件占比（%）"),
-        ),
+        ranking.name_column(heading, itemgetter("label")),
+        ranking.Column("accepted", _("受理（件）"), itemgetter("accepted")),
+        _percent_column("immediate", _("即办件占比"), _("即办件占比（%）"), "immediate_share"),
         ranking.Column(
             "promised",
             _("平均承诺 / 法定时限（工作日）"),
-            value("avg_promised_workdays"),
+            itemgetter("avg_promised_workdays"),
             sheet_label=_("平均承诺时限（工作日）"),
         ),
         ranking.Column(
             "statutory",
             _("平均法定时限（工作日）"),
-            value("avg_statutory_workdays"),
+            itemgetter("avg_statutory_workdays"),
             on_page=False,
         ),
-        ranking.Column(
-            "compression", _("压缩率"), value("compression"), sheet_label=_("压缩率（%）")
-        ),
-        ranking.Column("completed", _("办结（件）"), value("completed")),
-        ranking.Column("used", _("平均用时（工作日）"), value("avg_workdays_used")),
-        ranking.Column(
-            "early", _("提前办结率"), value("early_rate"), sheet_label=_("提前办结率（%）")
-        ),
-        ranking.Column("late", _("超期办结（件）"), value("late")),
+        _percent_column("compression", _("压缩率"), _("压缩率（%）"), "compression"),
+        ranking.Column("completed", _("办结（件）"), itemgetter("completed")),
+        ranking.Column("used", _("平均用时（工作日）"), itemgetter("avg_workdays_used")),
+        _percent_column("early", _("提前办结率"), _("提前办结率（%）"), "early_rate"),
+        ranking.Column("late", _("超期办结（件）"), itemgetter("late")),
     ]
 
 
 def rating_columns(heading) -> list[ranking.Column]:
-    def value(key):
-        return lambda row: row[key]
-
     return [
-        ranking.Column("name", heading, value("label"), numeric=False, width=36),
-        ranking.Column("rated", _("评价（次）"), value("rated")),
-        ranking.Column("good", _("好评率"), value("good_rate"), sheet_label=_("好评率（%）")),
-        ranking.Column("bad", _("差评（次）"), value("bad")),
-        ranking.Column(
-            "rectify", _("差评整改率"), value("rectify_rate"), sheet_label=_("差评整改率（%）")
-        ),
-        ranking.Column(
-            "feedback", _("回访率"), value("feedback_rate"), sheet_label=_("回访率（%）")
-        ),
-        ranking.Column("completed", _("办结（件）"), value("completed")),
-        ranking.Column(
-            "participation", _("参评率"), value("participation"), sheet_label=_("参评率（%）")
-        ),
+        ranking.name_column(heading, itemgetter("label")),
+        ranking.Column("rated", _("评价（次）"), itemgetter("rated")),
+        _percent_column("good", _("好评率"), _("好评率（%）"), "good_rate"),
+        ranking.Column("bad", _("差评（次）"), itemgetter("bad")),
+        _percent_column("rectify", _("差评整改率"), _("差评整改率（%）"), "rectify_rate"),
+        _percent_column("feedback", _("回访率"), _("回访率（%）"), "feedback_rate"),
+        ranking.Column("completed", _("办结（件）"), itemgetter("completed")),
+        _percent_column("participation", _("参评率"), _("参评率（%）"), "participation"),
     ]
 
 

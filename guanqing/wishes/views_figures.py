@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
@@ -62,10 +64,10 @@ RANKED_SHOWN = 50
 def unit_columns() -> list[ranking.Column]:
     """The table by unit (`figures.wish_figures`'s by_unit rows)."""
     return [
-        ranking.Column("name", _("单位"), lambda row: row["unit"], numeric=False, width=36),
-        ranking.Column("claims", _("认领（人次）"), lambda row: row["claims"]),
-        ranking.Column("members", _("认领党员（人）"), lambda row: row["members_who_claimed"]),
-        ranking.Column("fulfilled", _("实现（个）"), lambda row: row["fulfilled"]),
+        ranking.name_column(_("单位"), itemgetter("unit")),
+        ranking.Column("claims", _("认领（人次）"), itemgetter("claims")),
+        ranking.Column("members", _("认领党员（人）"), itemgetter("members_who_claimed")),
+        ranking.Column("fulfilled", _("实现（个）"), itemgetter("fulfilled")),
     ]
 
 

@@ -46,6 +46,16 @@ class Column:
     on_page: bool = True  # False: in the sheet only (the page shows it within another column)
 
 
+def name_column(label, value: Callable[[Any], Any]) -> Column:
+    """The name column (units, windows, clerks): shown first, not sorted by."""
+    return Column("name", label, value, numeric=False, width=36)
+
+
+def share_column(key: str, label, value: Callable[[Any], Any], *, sheet_label) -> Column:
+    """A rate of 0–1: sorted by itself, kept in per cent in the sheet."""
+    return Column(key, label, value, cell=lambda row: per_cent(value(row)), sheet_label=sheet_label)
+
+
 @dataclass(frozen=True)
 class Heading:
     key: str
