@@ -1,6 +1,7 @@
-"""The pairing list's community filter: one option per community with a pairing, each named in
-full (street and district), read in the same number of queries however many communities there
-are."""
+"""The pairing list's community filter: while the user sees at most 30 communities, one option per
+community, each named in full (district and street first, as the search names it), read in the
+same number of queries however many communities there are; past 30 it is a search
+(pairing/tests/test_manage_pages.py)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,14 @@ from guanqing.testing import factories as f
 
 def _pair_in_new_community(world) -> str:
     """A pairing of the world's unit with a household of a new community in a new street;
-    returns that community's full name."""
+    returns that community's full name, as the filter shows it."""
     street = f.StreetFactory(parent=world.district)
     community = f.CommunityFactory(parent=street)
     member = f.MemberFactory(unit=world.unit)
     f.PairingFactory(
         household=f.HouseholdFactory(community=community), unit=world.unit, member=member
     )
-    return f"{world.district.name}{street.name}{community.name}"
+    return f"{world.district.name} {street.name} {community.name}"
 
 
 def _list(user):
