@@ -8,14 +8,12 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from guanqing.community.access import access
 from guanqing.community.choices import Grade, RegistrationStatus
 from guanqing.community.rules import Term
 from guanqing.core.calendar.workdays import business_date
-from guanqing.core.ids import parse_id
 from guanqing.core.ui import ranking
 from guanqing.core.ui.htmx import add_service_errors
 from guanqing.registry import pickers
@@ -105,20 +103,8 @@ def pick_unit(request, *, empty_label) -> UnitChoice:
     user = request.user
     if not access.allows(user, "all_units"):
         return UnitChoice("", None)
-    visible = Unit.objects.visible_to(user)
-    picker = pickers.FilterPicker(
-        "units",
-        queryset=visible.order_by("sort_order", "name", "pk"),
-        name="unit",
-        empty_label=empty_label,
-        search_help=_("点选一个单位后按“查看”；点“重新选择”并清空后看全市。"),
-    )
-    wanted = request.GET.get("unit", "")
-    error = ""
-    if wanted:
-        unit = get_object_or_404(visible, pk=parse_id(wanted) or 0)
-    else:
-        unit, error = picker.typed(request.GET)
+    picker = pickers.unit_filter(user, empty_label=empty_label)
+    unit, error = picker.chosen(request.GET)
     return UnitChoice(picker.render(unit), unit, error)
 
 

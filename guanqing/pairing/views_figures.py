@@ -261,13 +261,7 @@ def _unit_picker(request) -> pickers.FilterPicker | None:
     """The unit filter of a reader who may choose any unit (a search past 30 units)."""
     if not access.allows(request.user, "any_unit"):
         return None
-    return pickers.FilterPicker(
-        "units",
-        queryset=Unit.objects.visible_to(request.user).order_by("sort_order", "name", "pk"),
-        name="unit",
-        empty_label=_("全市汇总"),
-        search_help=_("点选一个单位后按“查看”；点“重新选择”并清空后看全市。"),
-    )
+    return pickers.unit_filter(request.user, empty_label=_("全市汇总"))
 
 
 def _chosen_unit(request, unit_id: int | None):
@@ -407,11 +401,7 @@ def board(request):
     unit = None
     unit_error = ""
     if picker is not None:
-        chosen = request.GET.get("unit") or ""
-        if chosen:
-            unit = get_object_or_404(Unit.objects.visible_to(user), pk=parse_id(chosen) or 0)
-        else:
-            unit, unit_error = picker.typed(request.GET)
+        unit, unit_error = picker.chosen(request.GET)
     else:
         unit = user.unit
     context = {

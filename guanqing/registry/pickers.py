@@ -27,6 +27,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -361,6 +362,14 @@ class FilterPicker:
             search_help=search_help,
         )
 
+    def chosen(self, data):
+        """(record, error) the filter names in `data`: `?<name>=<id>` within its queryset (404
+        outside it, exactly like a missing one), else a whole name typed (`typed`)."""
+        wanted = data.get(self.name, "")
+        if wanted:
+            return get_object_or_404(self.field.queryset, pk=parse_id(wanted) or 0), ""
+        return self.typed(data)
+
     def typed(self, data):
         """(record, "") for text typed in the search box naming one record, (None, message) when
         it names none or several, (None, "") when nothing was typed."""
@@ -388,3 +397,14 @@ class PickerFilter(django_filters.ModelChoiceFilter):
         kwargs.setdefault("empty_label", _("全部"))
         kwargs.setdefault("search_help", _("点选后列表随即更新；点“重新选择”并清空后不限。"))
         super().__init__(*args, kind=kind, select_up_to=select_up_to, **kwargs)
+
+
+def unit_filter(user, *, empty_label) -> FilterPicker:
+    """The unit filter of a figures page for a reader who may choose any unit it sees."""
+    return FilterPicker(
+        "units",
+        queryset=Unit.objects.visible_to(user).order_by("sort_order", "name", "pk"),
+        name="unit",
+        empty_label=empty_label,
+        search_help=_("点选一个单位后按“查看”；点“重新选择”并清空后看全市。"),
+    )
