@@ -26,6 +26,8 @@ import pytest
 import time_machine
 from django.db import connection, transaction
 
+from guanqing.testing.shared_demo import settle_deferred_checks
+
 
 def module_rows(name: str, build: Callable[[Any], Any], *, pinned: bool = True):
     """(module fixture, test fixture) for `build(world)`; assign both in the test module.
@@ -55,6 +57,7 @@ def module_rows(name: str, build: Callable[[Any], Any], *, pinned: bool = True):
                     forget_cached_years()
                     value = build(build_world())
                 forget_cached_years()
+                settle_deferred_checks()
             except BaseException:
                 transaction.set_rollback(True)
                 atomic.__exit__(None, None, None)

@@ -2,7 +2,7 @@
 (`pytest.mark.shared_demo`): the person-times scaled, hours that keep the rules, and work left for
 the demo accounts. The full demo (the article's 27,820 volunteer person-times, 报到率 around 85%
 varying by unit, ratings of the last completed half-year) is checked in test_demo_full.py, and
-determinism for a seed, on demos built afresh, in test_demo_builds.py."""
+determinism for a seed in core/tests/test_demo_determinism.py."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The 党员进社区 part of the full demo (scale 1), loaded once and shared
 (`pytest.mark.shared_demo`): the article's 27,820 volunteer person-times, 报到率 around 85% varying
 by unit, hours that keep the rules, and ratings of the last completed half-year. The demo at scale
-0.05 is checked in test_demo.py; demos built afresh in test_demo_builds.py."""
+0.05 is checked in test_demo.py."""
 
 from __future__ import annotations
 

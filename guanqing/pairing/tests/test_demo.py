@@ -1,11 +1,12 @@
 """The pairing part of the demo at scale 0.05, loaded once and shared (`pytest.mark.shared_demo`):
-the named pairings, the relay, and pairings ended with the reason. The full demo is checked in
-test_demo_full.py; demos built afresh (other scales, the partnerships, determinism for a seed) in
-test_demo_builds.py."""
+the named pairings, the relay, pairings ended with the reason, and the 91 partnerships with their
+projects. The full demo is checked in test_demo_full.py, a demo at scale 0.1 in
+test_demo_scaled.py, determinism for a seed in core/tests/test_demo_determinism.py."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 
 import pytest
 from django.db.models import Count
@@ -13,9 +14,15 @@ from django.utils import timezone
 
 from guanqing.accounts.models import User
 from guanqing.pairing import rules
-from guanqing.pairing.choices import EndReason
+from guanqing.pairing.choices import EndReason, ProjectKind, ProjectStatus
 from guanqing.pairing.demo import last_complete_new_year_window
-from guanqing.pairing.models import Pairing, PairingTerm, Visit
+from guanqing.pairing.models import (
+    Pairing,
+    PairingTerm,
+    Partnership,
+    PartnershipProject,
+    Visit,
+)
 from guanqing.registry.choices import HouseholdStatus, MemberStatus
 from guanqing.registry.models import Member
 
@@ -124,3 +131,38 @@ def test_demo_relay_keeps_both_terms_and_visits_on_both_sides():
     assert not after.filter(participants=first.member).exists()
     # The transferred cadre holds nothing any more.
     assert not PairingTerm.objects.filter(member=first.member, ends_on__isnull=True).exists()
+
+
+def test_the_91_partnerships_with_projects_including_the_articles():
+    assert Partnership.objects.count() == 91
+    assert Partnership.objects.values("village_org").distinct().count() == 91
+    assert Partnership.objects.values("unit_org__unit").distinct().count() == 91
+    assert not Partnership.objects.exclude(unit_org__kind="committee").exists()
+    counts = Partnership.objects.annotate(n=Count("projects")).values_list("n", flat=True)
+    assert min(counts) >= 1 and max(counts) <= 3
+    kinds = set(PartnershipProject.objects.values_list("kind", flat=True))
+    assert {
+        ProjectKind.INFRASTRUCTURE,
+        ProjectKind.MEDICAL,
+        ProjectKind.LEGAL,
+        ProjectKind.TECHNOLOGY,
+        ProjectKind.CULTURE,
+        ProjectKind.AGRICULTURE,
+    } <= kinds
+    assert set(PartnershipProject.objects.values_list("status", flat=True)) == set(
+        ProjectStatus.values
+    )
+
+    def project(unit, words):
+        return PartnershipProject.objects.get(
+            partnership__unit_org__unit__short_name=unit, note__contains=words
+        )
+
+    water = project("市编委办", "10万元")
+    assert water.kind == ProjectKind.INFRASTRUCTURE and "水利" in water.title
+    assert water.funds == Decimal("100000")
+    assert water.status == ProjectStatus.DONE
+    medical = project("市国安局", "送医下乡")
+    assert medical.kind == ProjectKind.MEDICAL and "送医下乡" in medical.title
+    vegetables = project("市民政局", "有机高山蔬菜")
+    assert vegetables.kind == ProjectKind.AGRICULTURE and "有机高山蔬菜品牌" in vegetables.title

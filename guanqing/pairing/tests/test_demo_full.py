@@ -1,7 +1,7 @@
 """The pairing part of the full demo (scale 1), loaded once and shared (`pytest.mark.shared_demo`):
 every household paired, the visits and the article's help figure, and some duties overdue by the
-rules. The demo at scale 0.05 is checked in test_demo.py; demos built afresh in
-test_demo_builds.py."""
+rules. The demos at scale 0.05 and 0.1 are checked in test_demo.py and
+test_demo_scaled.py."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""The demo built afresh in each test: the demo accounts (scale 0.02), more communities at a
-larger scale, what every account needs whatever the date, `guanqing demo`
-(preparing, printing the accounts, reusing the data, refusing bad options and a database holding
-other data), and the documented accounts. The shared demos are checked in test_demo.py (scale
+"""The demo built afresh in each test: `guanqing demo` at scale 0.02 (the accounts it makes and
+prints, the daily jobs it runs, the language it speaks, reusing the data, refusing bad options and
+a database holding other data), more communities at a larger scale, what every account needs
+whatever the date, and the documented accounts. The shared demos are checked in test_demo.py (scale
 0.05) and test_demo_full.py (scale 1)."""
 
 from __future__ import annotations
@@ -48,8 +48,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_today")]
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_demo_accounts_have_their_roles_scopes_and_the_documented_password():
-    load_demo(scale=0.02)
+def assert_demo_accounts_have_their_roles_scopes_and_the_documented_password():
     users = {u.username: u for u in User.objects.all()}
     listed = {a.username for a in DEMO_ACCOUNTS}
     assert listed <= set(users)
@@ -107,41 +106,43 @@ def test_larger_scale_adds_communities():
     assert len(set(codes)) == len(codes)
 
 
-def test_demo_command_prepares_prints_accounts_and_reuses_data():
-    out = StringIO()
-    call_command("demo", "--no-serve", "--scale", "0.02", stdout=out)
-    text = out.getvalue()
-    for account in DEMO_ACCOUNTS:
-        assert account.username in text
-    assert DEMO_PASSWORD in text
-    assert demo_loaded()
-    households = Household.objects.count()
-
-    out = StringIO()
-    call_command("demo", "--no-serve", stdout=out)
-    assert "演示数据已存在" in out.getvalue()  # reused, not built again
-    assert Household.objects.count() == households
-    assert User.objects.filter(username="committee").count() == 1
-
-
-def test_demo_command_speaks_the_language_of_the_process_and_records_in_chinese():
+def test_demo_command_prepares_the_demo_in_the_process_language_and_reuses_it():
+    """One build (each costs seconds) for what `guanqing demo` prepares and prints."""
     out = StringIO()
     with translation.override("en"):
         call_command("demo", "--no-serve", "--scale", "0.02", stdout=out)
     text = out.getvalue()
+    # it speaks the language of the process…
     for line in ("Loading the demo data", "Registry: divisions", "Password of every demo account"):
         assert line in text
     heading = text.splitlines()[text.splitlines().index("") + 1]
     assert heading.split() == ["Account", "Role", "Scope"]
     assert "密码" not in text and "用时" not in text
+    # …and prints every account with the password
+    for account in DEMO_ACCOUNTS:
+        assert account.username in text
+    assert DEMO_PASSWORD in text
+    assert demo_loaded()
+    assert_demo_accounts_have_their_roles_scopes_and_the_documented_password()
     # the audit event is stored in the site language, whatever the process speaks
     event = AuditEvent.objects.get(actor_username="demo", action="import")
     assert event.object_repr == "演示数据"
     assert event.message.startswith("演示数据（规模 0.02）：") and "名党员" in event.message
+    # the daily jobs have run: the member and a unit administrator find work in the bell
+    for job in daily.jobs():
+        assert job.name in text
+    for username in ("member_demo", "unit_jiwei"):
+        user = User.objects.get(username=username)
+        assert Notification.objects.visible_to(user).exists(), username
 
+    # run again (in Chinese by default, LANGUAGE_CODE): the data is reused, not built again
+    households = Household.objects.count()
     out = StringIO()
-    call_command("demo", "--no-serve", stdout=out)  # Chinese by default (LANGUAGE_CODE)
+    call_command("demo", "--no-serve", stdout=out)
+    assert "演示数据已存在" in out.getvalue()
     assert "所有演示账号的密码" in out.getvalue() and "Password" not in out.getvalue()
+    assert Household.objects.count() == households
+    assert User.objects.filter(username="committee").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -250,13 +251,3 @@ def test_demo_leaves_every_account_its_work_whatever_the_date(moment):
         assert wishes.filter(status=WishStatus.PENDING, posted_by=worker).exists()
         assert wishes.filter(status=WishStatus.FULFILLED).exists()
         assert colleague.check_password(DEMO_PASSWORD)
-
-
-def test_prepared_demo_has_run_the_daily_jobs():
-    out = StringIO()
-    call_command("demo", "--no-serve", "--scale", "0.02", stdout=out)
-    for job in daily.jobs():
-        assert job.name in out.getvalue()
-    for username in ("member_demo", "unit_jiwei"):
-        user = User.objects.get(username=username)
-        assert Notification.objects.visible_to(user).exists(), username

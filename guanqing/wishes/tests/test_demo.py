@@ -1,7 +1,7 @@
 """The micro-wish part of the demo, read from the shared small demo (scale 0.05): 张国宝's trip to
 东钱湖 and the work left for the member and the community accounts. The article's figure and every
-wish's events replayed through the state machine: test_demo_full.py (the shared full demo); the
-demos built afresh (another scale, a seed): test_demo_builds.py."""
+wish's events replayed through the state machine: test_demo_full.py (the shared full demo) and
+test_demo_scaled.py (scale 0.1)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The micro-wish part of the full demo (the shared demo at scale 1): the article's figure (6,550
 members claimed 4,819 wishes), a live wall, the claim rules on the generated rows, and every
-wish's events replayed through the state machine. The replay is also run on a demo built afresh
-at another scale in test_demo_builds.py."""
+wish's events replayed through the state machine. The replay is also run on the demo at scale 0.1
+in test_demo_scaled.py."""
 
 from __future__ import annotations
 
