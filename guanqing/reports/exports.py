@@ -16,8 +16,25 @@ from django.utils.translation import gettext as _
 from guanqing.core.excel import audited_export, literal_row
 from guanqing.core.pdf import html_to_pdf, inline_pdf_response
 from guanqing.core.reports import Period, Where, thaw
+from guanqing.core.ui.ranking import TOP_ROWS
 
 SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def for_reading(frozen_sections: list[dict], *, limit: int | None = None) -> list[dict]:
+    """The sections as the page and the PDF show them: every table cut to its first `limit` rows
+    (TOP_ROWS), in the order its section ranked them. A province's table by unit has thousands of
+    rows: on screen and on paper the reader gets the leaders and a line saying how many there are;
+    the workbook keeps every row. Each table says `total` (its rows) and `cut` (rows left out)."""
+    limit = TOP_ROWS if limit is None else limit
+    sections = thaw(frozen_sections)
+    for section in sections:
+        for table in section["tables"]:
+            rows = table["rows"]
+            table["total"] = len(rows)
+            table["cut"] = max(0, len(rows) - limit)
+            table["rows"] = rows[:limit]
+    return sections
 
 
 @dataclass
@@ -82,7 +99,7 @@ def pdf_html(request, document: Document) -> str:
         "reports/report_pdf.html",
         {
             "document": document,
-            "sections": thaw(document.sections),
+            "sections": for_reading(document.sections),
             "changes": thaw(document.changes),
             "as_of": timezone.localtime(document.as_of),
         },

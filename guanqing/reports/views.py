@@ -64,9 +64,10 @@ def report(request):
             "period": period,
             "where": where,
             "report": live,
-            "sections": thaw(live.sections),
+            "sections": exports.for_reading(live.sections),
             "versions": versions,
             "query": _query(period, where),
+            "xlsx_url": f"{reverse('reports:xlsx')}?{_query(period, where)}",
             "publish_form": PublishForm(),
             "running": period.last >= today,
         }
@@ -160,11 +161,12 @@ def published(request, pk):
             "publication": publication,
             "period": publication.period,
             "where": publication.where,
-            "sections": thaw(publication.sections),
+            "sections": exports.for_reading(publication.sections),
             "changes": thaw(publication.changes),
             "versions": versions,
             "latest": versions[0] if versions else publication,
             "query": _query(publication.period, publication.where),
+            "xlsx_url": reverse("reports:published_xlsx", args=[publication.pk]),
         },
     )
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 
 from guanqing.conftest import client_for
+from guanqing.core import reports
 from guanqing.core.models import AuditEvent
+from guanqing.core.reports import Period, SectionData, Table, Where
+from guanqing.reports import exports, selectors
 from guanqing.reports.models import Publication
 from guanqing.testing import factories as f
 
@@ -107,10 +111,7 @@ def page_texts(html: str) -> list[str]:
     return texts
 
 
-def test_the_pdf_carries_the_period_and_as_of_on_every_page(world, today, rf):
-    from guanqing.core.reports import Period, Where
-    from guanqing.reports import exports, selectors
-
+def test_the_pdf_carries_the_period_and_as_of_on_every_page(world, today, rf, monkeypatch):
     client = client_for(world.users.committee)
     response = client.get("/reports/pdf/?period=2026-Q3&where=city")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
@@ -121,6 +122,7 @@ def test_the_pdf_carries_the_period_and_as_of_on_every_page(world, today, rf):
     )
     table = live.sections[0]["tables"][0]
     table["rows"] = [[f"户主{i}", i] for i in range(120)]  # long enough for several pages
+    monkeypatch.setattr(exports, "TOP_ROWS", 200)  # and all of it shown
     request = rf.get("/reports/pdf/")
     request.user = world.users.committee
     pages = page_texts(exports.pdf_html(request, exports.Document.live(live)))
@@ -129,6 +131,47 @@ def test_the_pdf_carries_the_period_and_as_of_on_every_page(world, today, rf):
     for number, text in enumerate(pages, start=1):
         assert "2026年第3季度" in text and "数据截至" in text and as_of in text
         assert f"{number} / {len(pages)}" in text
+
+
+def ranked_section(ctx) -> SectionData:
+    rows = [[f"第{n}名单位", 100 - n] for n in range(1, 4)]
+    return SectionData(tables=[Table("by_unit", _("分单位"), [_("单位"), _("走访")], rows)])
+
+
+@pytest.fixture
+def long_table(monkeypatch):
+    """A section whose table by unit has three rows, and a page and PDF that show two."""
+    reports.register(reports.ReportSection("ranked", _("排名"), 30, f"{__name__}.ranked_section"))
+    monkeypatch.setattr(exports, "TOP_ROWS", 2)
+
+
+def test_a_long_table_shows_its_leaders_and_the_workbook_every_row(world, today, long_table, rf):
+    client = client_for(world.users.committee)
+    response = client.get("/reports/?period=2026-Q3&where=city")
+    page = response.content.decode()
+    assert "第1名单位" in page and "第2名单位" in page and "第3名单位" not in page
+    assert "此处列出前 2 行（共 3 行），全表见 Excel。" in page
+    assert 'href="/reports/xlsx/?period=2026-Q3&amp;where=city">下载 Excel</a>' in page
+
+    book = load_workbook(io.BytesIO(client.get("/reports/xlsx/?period=2026-Q3&where=city").content))
+    rows = list(book["排名"].iter_rows(values_only=True))
+    assert [r[0] for r in rows[-3:]] == ["第1名单位", "第2名单位", "第3名单位"]
+
+    live = selectors.live_report(
+        world.users.committee, Period.parse("2026-Q3"), Where(), today=today
+    )
+    request = rf.get("/reports/pdf/")
+    request.user = world.users.committee
+    html = exports.pdf_html(request, exports.Document.live(live))
+    assert "第2名单位" in html and "第3名单位" not in html
+    assert "此处列出前 2 行（共 3 行），全表见同一报告的 Excel。" in html
+
+    # a published version is shown the same way, its workbook linked
+    client.post("/reports/publish/", {"period": "2026-Q3", "where": "city"})
+    publication = Publication.objects.get()
+    page = client.get(f"/reports/published/{publication.pk}/").content.decode()
+    assert "第3名单位" not in page
+    assert f'href="/reports/published/{publication.pk}/xlsx/">下载 Excel</a>' in page
 
 
 def test_the_workbook_has_a_cover_and_a_sheet_per_section_and_is_audited(world, today):
@@ -146,7 +189,7 @@ def test_the_workbook_has_a_cover_and_a_sheet_per_section_and_is_audited(world, 
 def test_the_page_costs_a_bounded_number_of_queries(world, today, django_assert_max_num_queries):
     client = client_for(world.users.committee)
     client.get("/reports/?period=2026-Q3&where=city")
-    for _ in range(5):
+    for _n in range(5):
         f.UnitFactory()
     with django_assert_max_num_queries(20):
         client.get("/reports/?period=2026-Q3&where=city")
