@@ -10,6 +10,7 @@ from guanqing.care.models import CareEvent, Obligation
 from guanqing.care.selectors import week_end
 from guanqing.core.api.filters import IdFilter
 from guanqing.core.calendar.workdays import business_date
+from guanqing.registry import pickers
 from guanqing.registry.models import Unit
 
 WHEN = [
@@ -87,3 +88,20 @@ class EventFilter(_UnitChoice, django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._units()
+
+
+def _unit_picker():
+    # a province has thousands of units: past 30 the committee searches them (kind "care-units")
+    return pickers.PickerFilter("care-units", queryset=Unit.objects.none(), label=_("单位"))
+
+
+class ObligationPageFilter(ObligationFilter):
+    """The obligations page's filters: the API's, with the unit searched."""
+
+    unit = _unit_picker()
+
+
+class EventPageFilter(EventFilter):
+    """The events page's filters: the API's, with the unit searched."""
+
+    unit = _unit_picker()

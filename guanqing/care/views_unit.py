@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from guanqing.care import rules, selectors, services
 from guanqing.care.access import access
 from guanqing.care.choices import CareAction
-from guanqing.care.filters import EventFilter, ObligationFilter
+from guanqing.care.filters import EventPageFilter, ObligationPageFilter
 from guanqing.care.forms import EventForm, MeetForm, UnitPickForm, WaiveForm
 from guanqing.care.models import Obligation
 from guanqing.core.calendar.workdays import business_date
@@ -71,7 +71,7 @@ def _rows(user, obligations, today, bound=None):
 @access.page("work")
 def obligations(request):
     today = business_date()
-    filterset = ObligationFilter(
+    filterset = ObligationPageFilter(
         request.GET or None, queryset=selectors.obligations_for_list(request.user)
     )
     queryset = filterset.qs if filterset.is_bound else filterset.queryset
@@ -126,7 +126,9 @@ def record(request):
 
 @access.page("work")
 def events(request):
-    filterset = EventFilter(request.GET or None, queryset=selectors.events_for_list(request.user))
+    filterset = EventPageFilter(
+        request.GET or None, queryset=selectors.events_for_list(request.user)
+    )
     queryset = filterset.qs if filterset.is_bound else filterset.queryset
     page = paginate(request, queryset.order_by("-occurred_on", "-pk"))
     return render(

@@ -9,7 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from guanqing.core.api.filters import IdFilter
 from guanqing.instructors.choices import TermState
 from guanqing.instructors.models import InstructorTerm, WorkLog
+from guanqing.registry import pickers
 from guanqing.registry.models import Unit
+
+
+def _units(user=None):
+    units = Unit.objects if user is None else Unit.objects.visible_to(user)
+    return units.order_by("sort_order", "pk")
+
+
+# The terms page's unit filter, searched past 30 units, for whoever reads the terms list.
+pickers.register("instructor-units", model=Unit, queryset=_units, rule="instructors.terms")
 
 
 class TermFilter(django_filters.FilterSet):
@@ -58,3 +68,10 @@ class LogFilter(django_filters.FilterSet):
     class Meta:
         model = WorkLog
         fields = ["term", "date_from", "date_to"]
+
+
+class TermPageFilter(TermFilter):
+    """The terms page's filters: the API's, with the unit searched past 30 (a province has
+    thousands)."""
+
+    unit = pickers.PickerFilter("instructor-units", queryset=Unit.objects.none(), label=_("单位"))

@@ -24,7 +24,7 @@ from guanqing.core.ui.htmx import add_service_errors, paginate
 from guanqing.frontline import interface as frontline
 from guanqing.instructors import figures, rules, selectors, services
 from guanqing.instructors.access import access
-from guanqing.instructors.filters import TermFilter
+from guanqing.instructors.filters import TermPageFilter
 from guanqing.instructors.forms import AppointForm, EndForm, RaiseForm, SettingsForm
 from guanqing.instructors.models import InstructorSettings
 
@@ -34,7 +34,7 @@ COMPLIANCE_TONES = {"met": "ok", "short": "warn", "in_progress": "info", "not_du
 @access.page("terms")
 def terms(request):
     today = business_date()
-    filterset = TermFilter(request.GET or None, queryset=selectors.terms_for_list(request.user))
+    filterset = TermPageFilter(request.GET or None, queryset=selectors.terms_for_list(request.user))
     queryset = filterset.qs if filterset.is_bound else filterset.queryset
     page = paginate(
         request, queryset.order_by("state", "unit__sort_order", "unit_id", "-starts_on")

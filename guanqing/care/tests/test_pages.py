@@ -393,3 +393,27 @@ def test_pages_read_english_for_an_english_user(w, role, url):
     for data in ("张三", "李四", "市纪委", "市发改委"):
         main = main.replace(data, "")
     assert not CJK.findall(main), CJK.findall(main)[:20]
+
+
+@pytest.mark.parametrize(("url", "key"), [("/care/", "obligation"), ("/care/events/", "event")])
+def test_past_the_limit_the_lists_units_are_searched(w, monkeypatch, url, key):
+    from guanqing.care.filters import EventPageFilter, ObligationPageFilter
+
+    own, other = record(w, PLAIN), other_record(w, PLAIN)
+    ids = {
+        "obligation": (str(own.obligations.first().pk), str(other.obligations.first().pk)),
+        "event": (str(own.pk), str(other.pk)),
+    }[key]
+    client = client_for(w.users.committee)
+    assert '<select name="unit"' in client.get(url).content.decode()
+    # a province has thousands of units: past the limit (30) the filter is a search
+    for filterset in (ObligationPageFilter, EventPageFilter):
+        monkeypatch.setitem(filterset.base_filters["unit"].extra, "select_up_to", 1)
+    page = client.get(url).content.decode()
+    assert 'hx-get="/registry/pick/care-units/"' in page and '<select name="unit"' not in page
+    assert set(_rows(page, key)) == set(ids)
+    chosen = client.get(url, {"unit": w.other_unit.pk}).content.decode()
+    assert _rows(chosen, key) == [ids[1]]
+    # a whole name typed without JavaScript filters the same way
+    typed = client.get(url, {"unit_q": w.other_unit.name}).content.decode()
+    assert _rows(typed, key) == [ids[1]]

@@ -231,3 +231,21 @@ def test_the_raise_form_is_offered_only_where_the_loop_accepts_it(w):
     assert 'data-key="raise"' not in committee_page.content.decode()
     member_page = client_for(w.users.member).get("/instructors/log/").content.decode()
     assert ('data-key="raise"' in member_page) is interface.may_raise(w.users.member)
+
+
+def test_past_the_limit_the_terms_units_are_searched(w, monkeypatch):
+    from guanqing.instructors.filters import TermPageFilter
+
+    own, other = term(w), other_term(w)
+    client = client_for(w.users.committee)
+    listed = client.get("/instructors/terms/").content.decode()
+    assert '<select name="unit"' in listed and 'hx-get="/registry/pick/' not in listed
+    # a province has thousands of units: past the limit (30) the filter is a search
+    monkeypatch.setitem(TermPageFilter.base_filters["unit"].extra, "select_up_to", 1)
+    page = client.get("/instructors/terms/").content.decode()
+    assert 'hx-get="/registry/pick/instructor-units/"' in page and '<select name="unit"' not in page
+    chosen = client.get("/instructors/terms/", {"unit": w.other_unit.pk}).content.decode()
+    assert f'data-term="{other.pk}"' in chosen and f'data-term="{own.pk}"' not in chosen
+    # a whole name typed without JavaScript filters the same way
+    typed = client.get("/instructors/terms/", {"unit_q": w.other_unit.name}).content.decode()
+    assert f'data-term="{other.pk}"' in typed and f'data-term="{own.pk}"' not in typed

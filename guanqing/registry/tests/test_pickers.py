@@ -341,6 +341,7 @@ UNIT_KINDS = [
     "care-units",
     "pairing-units",
     "frontline-units",
+    "instructor-units",
 ]
 
 
