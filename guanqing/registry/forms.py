@@ -120,6 +120,7 @@ def _unit_picker(user, model, *, required: bool) -> pickers.PickerField:
 
 
 def _party_org_picker(user, name: str) -> pickers.PickerField:
+    """A party organisation of a unit, searched among the form's chosen unit's once one is."""
     model = PartyOrg if name == "parent" else Member
     field = model._meta.get_field(name)
     return pickers.PickerField(
@@ -129,6 +130,7 @@ def _party_org_picker(user, name: str) -> pickers.PickerField:
         select_up_to=SELECT_UP_TO,
         label=field.verbose_name,
         help_text=field.help_text,
+        narrow_by="unit",
     )
 
 

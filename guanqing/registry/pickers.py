@@ -61,19 +61,30 @@ class PickerKind:
     model: type[Model]
     queryset: Callable[..., QuerySet]
     rule: str
+    # the lookup a search narrows by when the form names a record for it (`within=<id>`): a
+    # member's branch is searched among the chosen unit's party organisations
+    narrow: str = ""
 
 
 _KINDS: dict[str, PickerKind] = {}
 
 
-def register(name: str, *, model: type[Model], queryset: Callable[..., QuerySet], rule: str):
-    """Add a kind (once; registering the same name for something else is a configuration error)."""
+def register(
+    name: str,
+    *,
+    model: type[Model],
+    queryset: Callable[..., QuerySet],
+    rule: str,
+    narrow: str = "",
+):
+    """Add a kind (once; registering the same name for something else is a configuration error).
+    `narrow` is the lookup (e.g. "unit_id") a search may be narrowed by (see PickerField)."""
     if model not in SOURCES:
         raise ImproperlyConfigured(
             f"picker kind {name!r}: only members, divisions, units and party organisations are "
             "picked"
         )
-    kind = PickerKind(name, model, queryset, rule)
+    kind = PickerKind(name, model, queryset, rule, narrow)
     known = _KINDS.get(name)
     if known is not None and known != kind:
         raise ImproperlyConfigured(f"picker kind {name!r} is already registered")
@@ -164,11 +175,15 @@ def label(obj) -> str:
     return SOURCES[type(obj)].label(obj)
 
 
-def search(picker: PickerKind, user, text: str) -> list:
+def search(picker: PickerKind, user, text: str, *, within: int | None = None) -> list:
     """At most PICK_LIMIT + 1 records of the kind's queryset for `user` matching `text` (one more
-    than shown, so the page can say the list was cut). Divisions: current ones only."""
+    than shown, so the page can say the list was cut), among those of the record `within` names
+    when the kind narrows (a unit's party organisations). Divisions: current ones only."""
     source = SOURCES[picker.model]
-    found = source.matching(picker.queryset(user), text).order_by(*source.order)
+    queryset = picker.queryset(user)
+    if picker.narrow and within is not None:
+        queryset = queryset.filter(**{picker.narrow: within})
+    found = source.matching(queryset, text).order_by(*source.order)
     if source.related:
         found = found.select_related(*source.related)
     return list(found[: PICK_LIMIT + 1])
@@ -198,7 +213,13 @@ def unit_party_orgs(user):
     return PartyOrg.objects.visible_to(user).filter(unit__isnull=False).select_related("unit")
 
 
-register("unit-party-orgs", model=PartyOrg, queryset=unit_party_orgs, rule="registry.read")
+register(
+    "unit-party-orgs",
+    model=PartyOrg,
+    queryset=unit_party_orgs,
+    rule="registry.read",
+    narrow="unit_id",
+)
 
 
 def active_members(user):
@@ -224,6 +245,7 @@ class PickerWidget(forms.Widget):
     select_up_to = 0
     empty_label = "---------"
     search_help = ""
+    narrow_by = ""
 
     def value_from_datadict(self, data, files, name):
         # The page's script empties the search box when a result is chosen (and before sending),
@@ -281,6 +303,8 @@ class PickerWidget(forms.Widget):
             "options": self._options(queryset, chosen),
             # the form allows this one record only (e.g. an application opened for a person)
             "fixed": getattr(self, "fixed", False) and chosen is not None,
+            # the form's field whose choice narrows the search (picker.js sends it as `within`)
+            "narrow_by": self.narrow_by,
         }
         return context
 
@@ -303,10 +327,14 @@ class PickerField(forms.ModelChoiceField):
         select_up_to: int = 0,
         empty_label=None,
         search_help="",
+        narrow_by: str = "",
         **kwargs,
     ):
         """`empty_label` names the drop-down's empty choice (a filter's "all"); `search_help`
-        replaces the search box's help line (a filter is not saved)."""
+        replaces the search box's help line (a filter is not saved); `narrow_by` names the form's
+        field whose choice narrows the search, for a kind registered with `narrow` (a member's
+        branch among the chosen unit's party organisations). Only the search is narrowed: what
+        the form accepts stays its queryset, and its own checks (a branch of the member's unit)."""
         super().__init__(queryset=queryset, empty_label=None, **kwargs)
         self.kind = kind
         self.widget.kind = kind
@@ -314,6 +342,7 @@ class PickerField(forms.ModelChoiceField):
         if empty_label is not None:
             self.widget.empty_label = empty_label
         self.widget.search_help = search_help
+        self.widget.narrow_by = narrow_by
 
     def label_from_instance(self, obj):
         return label(obj)

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from guanqing.core import access as core_access
+from guanqing.core.ids import parse_id
 from guanqing.core.policy import request_policy
 from guanqing.registry import pickers
 from guanqing.registry.models import Member, PartyOrg, Unit
@@ -73,7 +74,8 @@ def pick(request, kind: str):
     if not core_access.allows(request.user, picker.rule):
         raise PermissionDenied(core_access.rule(picker.rule).denied)
     text = (request.GET.get("q") or "").strip()[:100]
-    found = pickers.search(picker, request.user, text) if text else []
+    within = parse_id(request.GET.get("within"))
+    found = pickers.search(picker, request.user, text, within=within) if text else []
     shown = found[: pickers.PICK_LIMIT]
     if picker.model is Member:
         policy = request_policy(request)

@@ -290,6 +290,23 @@ def test_units_and_party_orgs_are_found_by_words_of_their_names_within_scope(wor
     assert "市发改委 · 市发改委机关党委" in page  # chosen with its unit's name
 
 
+def test_a_party_org_search_narrows_to_the_chosen_unit_within_scope(world):
+    committee, admin = world.users.committee, world.users.unit_admin
+    second = f.PartyOrgFactory(unit=world.other_unit, name="第二支部", kind="branch")
+    f.PartyOrgFactory(unit=world.unit, name="第二支部", kind="branch")
+    client = client_for(committee)
+    url = PICK.format("unit-party-orgs")
+    assert len(_ids(client.get(url, {"q": "第二支部"}))) == 2
+    assert _ids(client.get(url, {"q": "第二支部", "within": world.other_unit.pk})) == {second.pk}
+    # a unit outside the reader's scope narrows to nothing; a bad id is ignored
+    outside = client_for(admin).get(url, {"q": "第二支部", "within": world.other_unit.pk})
+    assert _ids(outside) == set()
+    assert len(_ids(client.get(url, {"q": "第二支部", "within": "x" * 30}))) == 2
+    # a kind that does not narrow ignores it
+    units = client.get(PICK.format("units"), {"q": "发改", "within": world.unit.pk})
+    assert _ids(units) == {world.other_unit.pk}
+
+
 def test_the_member_form_searches_units_and_branches_when_there_are_many(world):
     from guanqing.registry.forms import SELECT_UP_TO, MemberForm
 
@@ -300,6 +317,8 @@ def test_the_member_form_searches_units_and_branches_when_there_are_many(world):
     assert "候选单位" not in html and "候选支部" not in html
     assert 'hx-get="/registry/pick/units/"' in html
     assert 'hx-get="/registry/pick/unit-party-orgs/"' in html
+    # the branch is searched among the chosen unit's organisations (picker.js sends the unit)
+    assert 'data-picker-narrow="unit"' in str(html.split('name="branch_q"', 1)[1][:900])
     # A unit administrator sees one unit and its few organisations: drop-downs.
     own = MemberForm(user=world.users.unit_admin)
     assert str(own["unit"]).count("<option") == 1  # the one unit, chosen

@@ -30,6 +30,10 @@
     var params = event.detail.parameters;
     delete params[el.name];
     params.q = el.value;
+    // narrowed by another field of the form (a member's branch by the chosen unit)
+    var narrow = el.getAttribute("data-picker-narrow");
+    var other = narrow && el.form ? el.form.elements.namedItem(narrow) : null;
+    if (other && other.value) params.within = other.value;
   });
 
   document.addEventListener("click", function (event) {
