@@ -74,4 +74,10 @@ class TermPageFilter(TermFilter):
     """The terms page's filters: the API's, with the unit searched past 30 (a province has
     thousands)."""
 
-    unit = pickers.PickerFilter("instructor-units", queryset=Unit.objects.none(), label=_("单位"))
+    unit = pickers.PickerFilter(
+        "instructor-units",
+        queryset=Unit.objects.none(),
+        label=_("单位"),
+        # the page's filters are sent with its button
+        search_help=_("点选一个单位后按“筛选”；点“重新选择”并清空后不限。"),
+    )
