@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
 
 from guanqing.conftest import api_as, client_for
+from guanqing.testing.module_rows import module_rows, module_world
 
 EXPECTED_PATHS = [
     "/api/v1/auth/token/",
@@ -52,11 +54,22 @@ EXPECTED_PATHS = [
 ]
 
 
-@pytest.fixture
-def schema(world):
+def _schema(world) -> dict:
     response = api_as(world.users.committee).get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     return response.json()
+
+
+# Generating the schema takes seconds: it is asked for once, for the module.
+_module_rows, schema_rows = module_rows(
+    "schema_rows", lambda world: SimpleNamespace(world=world, schema=_schema(world)), pinned=False
+)
+world = module_world("schema_rows")
+
+
+@pytest.fixture
+def schema(schema_rows):
+    return schema_rows.schema
 
 
 def test_schema_lists_every_endpoint(schema):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from guanqing.conftest import client_for
+from guanqing.testing.module_rows import module_rows, module_world
 
 ROLES = [
     "committee",
@@ -21,6 +22,11 @@ ROLES = [
     "security_admin",
     "audit_admin",
 ]
+
+# A thousand tests read the same world (a test's own rows, such as a wish or a pairing, are rolled
+# back after it): it is written once for the module, on the day the tests run.
+_module_rows, ui_world = module_rows("ui_world", lambda world: world, pinned=False)
+world = module_world("ui_world", lambda rows: rows)
 
 # page -> statuses for the roles above, in order
 PAGES: dict[str, list[int]] = {
