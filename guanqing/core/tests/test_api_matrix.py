@@ -17,6 +17,7 @@ from guanqing.core import audit
 from guanqing.core.context import RequestInfo, reset_request_info, set_request_info
 from guanqing.core.models import AuditEvent
 from guanqing.core.roles import Role
+from guanqing.testing.module_rows import module_rows, module_world
 
 ROLES = [r.value for r in Role]
 FORBIDDEN = "403"  # the whole endpoint answers 403 to this role
@@ -276,8 +277,7 @@ def _resolve(world, key: str):
     return obj
 
 
-@pytest.fixture
-def matrix_world(world):
+def _matrix_world(world):
     world.event = audit.record(
         actor=world.users.committee, action="update", obj=world.unit, object_type="matrix.probe"
     )
@@ -285,6 +285,11 @@ def matrix_world(world):
         actor=world.users.unit_admin, action="update", obj=world.org, object_type="matrix.probe"
     )
     return world
+
+
+# Two hundred tests read the same world and its two audit events: written once for the module.
+_module_rows, matrix_world = module_rows("matrix_world", _matrix_world, pinned=False)
+world = module_world("matrix_world", lambda rows: rows)
 
 
 def _list_url(endpoint: str) -> str:
