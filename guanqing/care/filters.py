@@ -90,14 +90,13 @@ class EventFilter(_UnitChoice, django_filters.FilterSet):
         self._units()
 
 
-# these pages' filters are sent with their button (the shared filter bar refreshes by itself)
-PLAIN_FORM_HELP = _("点选一个单位后按“筛选”；点“重新选择”并清空后不限。")
-
-
 def _unit_picker():
     # a province has thousands of units: past 30 the committee searches them (kind "care-units")
     return pickers.PickerFilter(
-        "care-units", queryset=Unit.objects.none(), label=_("单位"), search_help=PLAIN_FORM_HELP
+        "care-units",
+        queryset=Unit.objects.none(),
+        label=_("单位"),
+        search_help=pickers.SUBMIT_UNIT_FILTER_HELP,
     )
 
 

@@ -78,6 +78,5 @@ class TermPageFilter(TermFilter):
         "instructor-units",
         queryset=Unit.objects.none(),
         label=_("单位"),
-        # the page's filters are sent with its button
-        search_help=_("点选一个单位后按“筛选”；点“重新选择”并清空后不限。"),
+        search_help=pickers.SUBMIT_UNIT_FILTER_HELP,
     )

@@ -415,6 +415,11 @@ class FilterPicker:
         return self.field.widget.render(self.name, chosen.pk if chosen else "", attrs=attrs)
 
 
+# The help of a unit filter on a page whose filters are sent with its button (the shared filter bar
+# refreshes the list by itself, which PickerFilter's own help says).
+SUBMIT_UNIT_FILTER_HELP = _("点选一个单位后按“筛选”；点“重新选择”并清空后不限。")
+
+
 class PickerFilter(django_filters.ModelChoiceFilter):
     """A list filter (django-filter) over a picker kind: a drop-down while the reader sees at most
     `select_up_to` records, a search past that; a whole name typed without JavaScript is read the
