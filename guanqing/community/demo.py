@@ -53,6 +53,7 @@ from guanqing.community.models import (
     Registration,
 )
 from guanqing.community.rules import Term
+from guanqing.core import bulk
 from guanqing.core.demo import DemoContext
 from guanqing.core.demo.shared import (
     community_workers,
@@ -243,16 +244,22 @@ class _CommunityBuilder:
             role = rng.choices(roles, weights=weights)[0]
             demo = member.pk == self.demo_member_id
             for term in self.terms:
-                if not demo and propensity > rate[member.unit_id] + rng.uniform(-0.02, 0.02):
+                live = term == self.current
+                community = member.home_community_id
+                # community_xujiacao's first three of the half-year register whatever their unit
+                here = live and community == xujiacao and pending_here < 3
+                if (
+                    not demo
+                    and propensity > rate[member.unit_id] + rng.uniform(-0.02, 0.02)
+                    and not here
+                ):
                     continue
                 if rng.random() < 0.1:  # some change role at renewal
                     role = rng.choices(roles, weights=weights)[0]
                 # a registration starts pending; most were confirmed, a few rejected
                 status = rules.REGISTRATION.target(RegistrationStatus.PENDING, "confirm")
                 roll = rng.random()
-                live = term == self.current
-                community = member.home_community_id
-                if not demo and live and community == xujiacao and pending_here < 3:
+                if not demo and here:
                     roll, pending_here = 0.0, pending_here + 1  # work for community_xujiacao
                 if not demo and live and roll < CURRENT_PENDING:
                     status = RegistrationStatus.PENDING
@@ -500,7 +507,7 @@ class _CommunityBuilder:
     def write_activities(self) -> None:
         rng = self.rng
         with historic_timestamps(Activity):
-            Activity.objects.bulk_create(self.activities, batch_size=1000)
+            bulk.insert(Activity, self.activities)
         signups, attendances, manual = [], [], []
         self.hours: dict[tuple[int, Term], Decimal] = defaultdict(Decimal)
         came_anyway = NO_CHECK_IN / (NO_SHOW + NO_CHECK_IN)

@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from stdnum.cn import uscc
 
+from guanqing.core import bulk
 from guanqing.core.calendar.workdays import CalendarYearMissing, add_workdays, is_workday
 from guanqing.core.demo import DemoContext, DemoDatabaseNotEmpty
 from guanqing.core.demo.province import Volume
@@ -554,7 +555,7 @@ class _Builder:
         for place in places:
             place.created_by = self.committee
             place.created_at = self.at(self.first)
-        Place.objects.bulk_create(places, batch_size=2000)
+        bulk.insert(Place, places)
         self.summary.places = len(places)
 
         # one visit per place by one cadre of a unit; the bureau-level person-times the article's
@@ -590,7 +591,7 @@ class _Builder:
                 )
             )
             visits[-1].cadre_id = member_id
-        Outreach.objects.bulk_create(visits, batch_size=2000)
+        bulk.insert(Outreach, visits)
         insert_rows(
             Outreach.cadres.through,
             [{"outreach_id": v.pk, "member_id": v.cadre_id} for v in visits],
@@ -686,7 +687,7 @@ class _Builder:
             if self.shape(problem, story, unit):
                 self.escalate(problem)
                 kept.append((problem, story, unit))
-        Problem.objects.bulk_create([p for p, _s, _u in kept], batch_size=2000)
+        bulk.insert(Problem, [p for p, _s, _u in kept])
         masters = [p for p, s, _u in kept if s in ("open", "overdue") and p.state == "handling"]
         for problem, story, unit in kept:
             self.tell(problem, story, unit, masters)

@@ -33,6 +33,7 @@ from decimal import Decimal
 from django.utils.translation import gettext
 
 from guanqing.accounts.models import User
+from guanqing.core import bulk
 from guanqing.core.demo import DemoContext
 from guanqing.core.demo.province import Volume
 from guanqing.core.demo.shared import ARTICLE_UNITS, weighted_counts
@@ -435,7 +436,7 @@ class _PairingBuilder:
                 terms[-1] = (last[0], last[1], pairing.ended_on)
             self.plans.append((pairing, terms))
 
-        Pairing.objects.bulk_create([p for p, _terms in self.plans], batch_size=500)
+        bulk.insert(Pairing, [p for p, _terms in self.plans])
         rows = [
             PairingTerm(
                 pairing=pairing,
@@ -447,7 +448,7 @@ class _PairingBuilder:
             for pairing, terms in self.plans
             for member, starts, ends in terms
         ]
-        PairingTerm.objects.bulk_create(rows, batch_size=500)
+        bulk.insert(PairingTerm, rows)
         if self.relay is not None:
             predecessor = special["relay_from"]
             predecessor.status = MemberStatus.TRANSFERRED
@@ -522,15 +523,15 @@ class _PairingBuilder:
                     )
                 )
                 participants.append(going)
-        Visit.objects.bulk_create(visits, batch_size=1000)
+        bulk.insert(Visit, visits)
         through = Visit.participants.through
-        through.objects.bulk_create(
+        bulk.insert(
+            through,
             [
                 through(visit_id=visit.pk, member_id=member.pk)
                 for visit, going in zip(visits, participants, strict=True)
                 for member in going
             ],
-            batch_size=2000,
         )
         window = self.last_new_year
         self.summary.visits = len(visits)

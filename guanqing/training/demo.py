@@ -34,6 +34,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from guanqing.core import bulk
 from guanqing.core.calendar.workdays import CalendarYearMissing, is_workday, spring_festival
 from guanqing.core.demo import DemoContext, DemoDatabaseNotEmpty
 from guanqing.registry.choices import MemberStatus, Rank
@@ -196,7 +197,8 @@ class _Builder:
             leaders[0].leader_role = LeaderRole.PRINCIPAL
             for deputy in leaders[1:]:
                 deputy.leader_role = LeaderRole.DEPUTY
-        return Participant.objects.bulk_create(rows, batch_size=1000)
+        bulk.insert(Participant, rows)
+        return rows
 
     def _wishes(self, plan: Plan, people: list[Participant], sessions) -> None:
         first, last = sessions[1].dates[0], sessions[len(sessions)].dates[-1]
@@ -237,7 +239,7 @@ class _Builder:
                 Assignment(participant_id=pid, session=sessions[number], class_number=klass)
                 for pid, (number, klass) in result.assignments.items()
             ]
-            Assignment.objects.bulk_create(rows, batch_size=1000)
+            bulk.insert(Assignment, rows)
             self.summary.assignments = len(rows)
         plan.save()
         self.summary.status = result.status

@@ -46,6 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from guanqing.accounts.models import User
+from guanqing.core import bulk
 from guanqing.core.demo import DemoContext
 from guanqing.core.demo.province import Volume
 from guanqing.core.demo.shared import community_workers, historic_timestamps, insert_rows, surname
@@ -1001,7 +1002,7 @@ class _WishBuilder:
             wish = self._play(plan)
             wishes.append((plan, wish))
         with historic_timestamps(Wish, WishClaim):
-            Wish.objects.bulk_create([w for _p, w in wishes], batch_size=500)
+            bulk.insert(Wish, [w for _p, w in wishes])
             for plan, wish in wishes:
                 for claim in plan.claims:
                     claim.row = WishClaim(
@@ -1014,7 +1015,7 @@ class _WishBuilder:
                         ended_at=claim.ends,
                     )
                     claims.append(claim.row)
-            WishClaim.objects.bulk_create(claims, batch_size=1000)
+            bulk.insert(WishClaim, claims)
         for plan, wish in wishes:
             if plan.fulfiller is not None:
                 fulfilments.append(

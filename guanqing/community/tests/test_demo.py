@@ -47,7 +47,7 @@ def _check_the_rules() -> None:
     terms = {current, current.previous()}
 
     # registrations: at the member's home community, by an active member, for the two terms
-    registrations = Registration.objects.select_related("member")
+    registrations = Registration.objects.select_related("member", "decided_by")
     assert registrations.exists()
     for registration in registrations:
         assert registration.community_id == registration.member.home_community_id

@@ -280,7 +280,7 @@ def grow(
                 f"{item.model._meta.label}: {item.rows:,} × {item.copies} = {item.rows * item.copies:,}"
             )
         _move_sequences([item.model for item in items])
-        _analyze()  # the planner's statistics of the grown tables
+        _analyze({})  # the planner's statistics of the grown tables
     return written
 
 

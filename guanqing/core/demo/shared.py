@@ -110,24 +110,31 @@ def insert_rows(model: type[Model], rows: list[dict], batch_size: int = 5000) ->
         else:
             adapters.append(None)
     plan = list(zip(names, adapters, strict=True))
+    table = ops.quote_name(model._meta.db_table)
     columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    sql = (
-        f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            cursor.executemany(
-                sql,
-                [
-                    tuple(
-                        value if adapt is None or value is None else adapt(value)
-                        for name, adapt in plan
-                        for value in (row[name],)
-                    )
-                    for row in rows[start : start + batch_size]
-                ],
+
+    def values(batch):
+        return [
+            tuple(
+                value if adapt is None or value is None else adapt(value)
+                for name, adapt in plan
+                for value in (row[name],)
             )
+            for row in batch
+        ]
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: one stream instead of a statement per row (a third of the full demo's time on
+            # PostgreSQL went to these inserts); psycopg writes each value as the column's text
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for start in range(0, len(rows), batch_size):
+                    for row in values(rows[start : start + batch_size]):
+                        copy.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(sql, values(rows[start : start + batch_size]))
 
 
 def _decimal(ops, max_digits, decimal_places, value):

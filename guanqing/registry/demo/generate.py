@@ -22,6 +22,7 @@ from stdnum.cn import ric
 
 from guanqing.accounts.models import User
 from guanqing.accounts.twofactor import key_from_base32
+from guanqing.core import bulk
 from guanqing.core.demo import DEMO_PASSWORD, DemoAccount, DemoContext, DemoDatabaseNotEmpty
 from guanqing.core.demo.province import Volume
 from guanqing.core.demo.shared import surname, weighted_counts
@@ -51,6 +52,9 @@ BASE_MEMBERS = 15_000
 PROVINCE = Volume(targets={"Unit": 3_600, "Household": 1_000_000, "Member": 500_000})
 
 BASE_HOUSEHOLDS = 1_594
+# At least this many active members live in 徐家漕社区 besides member_demo, at any scale, so that
+# its two worker accounts have registrations to decide whatever the date.
+XUJIACAO_NEIGHBOURS = 6
 
 DEMO_ACCOUNTS = [
     DemoAccount(
@@ -392,7 +396,7 @@ class _Builder:
                 members.append(member)
             for _ in range(max(count - len(named), 0)):
                 members.append(self._member(unit))
-        Member.objects.bulk_create(members, batch_size=1000)
+        bulk.insert(Member, members)
         self.members = members
         self.summary.members = len(members)
 
@@ -464,13 +468,13 @@ class _Builder:
             household, members = self._household(**plan)
             households.append(household)
             people.append(members)
-        Household.objects.bulk_create(households, batch_size=500)
+        bulk.insert(Household, households)
         rows = []
         for household, members in zip(households, people, strict=True):
             for person in members:
                 person.household = household
                 rows.append(person)
-        Person.objects.bulk_create(rows, batch_size=1000)
+        bulk.insert(Person, rows)
         self.summary.households = len(households)
         self.summary.people = len(rows)
 
@@ -714,6 +718,20 @@ class _Builder:
 
     # -- accounts ----------------------------------------------------------------------------
 
+    def _settle_neighbours(self, community, demo_member) -> None:
+        """Move active members of other units into `community` until XUJIACAO_NEIGHBOURS live
+        there besides `demo_member` (a small demo has next to nobody in one community)."""
+        active = [m for m in self.members if m.status == MemberStatus.ACTIVE and m != demo_member]
+        missing = XUJIACAO_NEIGHBOURS - sum(1 for m in active if m.home_community == community)
+        if missing <= 0:
+            return
+        movers = [
+            m for m in active if m.unit_id != demo_member.unit_id and m.home_community != community
+        ][:missing]
+        for member in movers:
+            member.home_community = community
+        Member.objects.filter(pk__in=[m.pk for m in movers]).update(home_community=community)
+
     def build_accounts(self) -> None:
         jiwei = self.units["市纪委"]
         demo_member = next(
@@ -723,8 +741,10 @@ class _Builder:
         )
         # The demo's member lives in 徐家漕社区, where the article's stories and the community
         # account are: its registration, activities, rating and 张国宝 are all there to find.
-        demo_member.home_community = self.places["徐家漕社区"]
-        Member.objects.filter(pk=demo_member.pk).update(home_community=demo_member.home_community)
+        xujiacao = self.places["徐家漕社区"]
+        demo_member.home_community = xujiacao
+        Member.objects.filter(pk=demo_member.pk).update(home_community=xujiacao)
+        self._settle_neighbours(xujiacao, demo_member)
         wupeng = next(m for m in self.members if m.name == "吴鹏")
         scope = {
             "committee": {"display_name": "市直机关工委"},
