@@ -5,10 +5,10 @@ problems it sees); `book_services` has the last word on every rule."""
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core.roles import Role
-from guanqing.core.ui.forms import IdsChoiceField
 from guanqing.frontline.choices import ProblemState
 from guanqing.frontline.models import (
     GoodPractice,
@@ -36,6 +36,57 @@ pickers.register(
     "frontline-practice-units", model=Unit, queryset=_units, rule="frontline.practice_write"
 )
 UNITS_IN_A_LIST = 30
+
+
+def _practices_matching(queryset, text: str):
+    """金点子 whose title, tags, category or unit hold every word of `text`."""
+    for word in text.split()[:5]:
+        queryset = queryset.filter(
+            Q(title__icontains=word)
+            | Q(tags__icontains=word)
+            | Q(category_label__icontains=word)
+            | Q(unit__name__icontains=word)
+            | Q(unit__short_name__icontains=word)
+        )
+    return queryset
+
+
+def _practice_label(practice) -> str:
+    return f"{practice.title} · {practice.unit.short_name or practice.unit.name}"
+
+
+def _practice_row(practice) -> dict:
+    return {
+        "pk": practice.pk,
+        "name": practice.title,
+        "meta": " · ".join(filter(None, [practice.category_label, str(practice.unit)])),
+        "label": _practice_label(practice),
+    }
+
+
+# A book's 金点子 are searched and listed in the order chosen: a province approves thousands.
+pickers.add_source(
+    GoodPractice,
+    pickers.Source(
+        matching=_practices_matching,
+        exactly=lambda queryset, text: queryset.filter(title=text),
+        label=_practice_label,
+        related=("unit",),
+        order=("title", "pk"),
+        placeholder=_("输入标题、标签、类别或单位"),
+        help=_("搜索后点选，可选多条；按列出的顺序编排，可上移、下移，取消勾选即不收录。"),
+        row=_practice_row,
+    ),
+)
+
+
+def _book_practices(user):
+    return GoodPractice.objects.visible_to(user).approved().select_related("unit")
+
+
+pickers.register(
+    "book-practices", model=GoodPractice, queryset=_book_practices, rule="frontline.book_build"
+)
 
 
 def _brands(user):
@@ -149,11 +200,13 @@ class BookForm(forms.Form):
     brand = forms.ModelChoiceField(
         label=_("服务品牌"), queryset=ServiceBrand.objects.none(), required=False
     )
-    practices = IdsChoiceField(
+    practices = pickers.PickerMultipleField(
+        "book-practices",
         label=_("收录金点子"),
         queryset=GoodPractice.objects.none(),
         required=False,
-        help_text=_("按选择的顺序编排；不选时按下面的条件收录"),
+        ordered=True,
+        help_text=_("不选时按下面的条件收录"),
     )
     filter_brand = forms.ModelChoiceField(
         label=_("按品牌收录"), queryset=ServiceBrand.objects.none(), required=False
@@ -166,20 +219,12 @@ class BookForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["brand"].queryset = _brands(user)
-        self.fields["practices"].queryset = (
-            GoodPractice.objects.visible_to(user)
-            .approved()
-            .select_related("unit")
-            .order_by("title")
-        )
+        self.fields["practices"].queryset = _book_practices(user)
         self.fields["filter_brand"].queryset = ServiceBrand.objects.visible_to(user).order_by(
             "name"
         )
         self.fields["filter_category"].queryset = ProblemCategory.objects.all()
 
     def ordered_practices(self) -> list:
-        """The chosen practices in the order they were posted."""
-        chosen = {str(p.pk): p for p in self.cleaned_data.get("practices") or []}
-        order = self.data.getlist("practices") if hasattr(self.data, "getlist") else []
-        seen = [chosen[pk] for pk in order if pk in chosen]
-        return seen + [p for pk, p in chosen.items() if p not in seen]
+        """The chosen practices in the order they were posted (the field keeps it)."""
+        return list(self.cleaned_data.get("practices") or [])

@@ -81,8 +81,8 @@ def register(
     `narrow` is the lookup (e.g. "unit_id") a search may be narrowed by (see PickerField)."""
     if model not in SOURCES:
         raise ImproperlyConfigured(
-            f"picker kind {name!r}: only members, divisions, units and party organisations are "
-            "picked"
+            f"picker kind {name!r}: only members, divisions, units, party organisations and the "
+            "records of a source added with add_source() are picked"
         )
     kind = PickerKind(name, model, queryset, rule, narrow)
     known = _KINDS.get(name)
@@ -129,6 +129,9 @@ class Source:
     order: tuple[str, ...]
     placeholder: str
     help: str
+    # the search result's line, {"pk", "name", "meta", "label"} (the registry's own models have
+    # theirs in views_pickers)
+    row: Callable[[Model], dict] | None = None
 
 
 SOURCES: dict[type[Model], Source] = {
@@ -171,6 +174,15 @@ SOURCES: dict[type[Model], Source] = {
 }
 
 
+def add_source(model: type[Model], source: Source) -> None:
+    """Let a work method's own records be picked (its good practices): how they are searched,
+    named exactly, labelled and listed. A kind over them is then registered as for the registry's."""
+    known = SOURCES.get(model)
+    if known is not None and known != source:
+        raise ImproperlyConfigured(f"records of {model.__name__} are already picked another way")
+    SOURCES[model] = source
+
+
 def label(obj) -> str:
     return SOURCES[type(obj)].label(obj)
 
@@ -179,6 +191,8 @@ def search(picker: PickerKind, user, text: str, *, within: int | None = None) ->
     """At most PICK_LIMIT + 1 records of the kind's queryset for `user` matching `text` (one more
     than shown, so the page can say the list was cut), among those of the record `within` names
     when the kind narrows (a unit's party organisations). Divisions: current ones only."""
+    if "\x00" in text:
+        return []  # matches nothing (PostgreSQL refuses a NUL byte in a query's text)
     source = SOURCES[picker.model]
     queryset = picker.queryset(user)
     if picker.narrow and within is not None:
@@ -364,12 +378,128 @@ class PickerField(forms.ModelChoiceField):
         return super().to_python(pk)
 
     def _from_text(self, text: str):
-        found = list(SOURCES[self.queryset.model].exactly(self.queryset, text)[:2])
-        if len(found) == 1:
-            return found[0]
-        code = "ambiguous" if found else "not_found"
-        raise forms.ValidationError(
-            self.error_messages[code], code="invalid_choice", params={"text": text[:30]}
+        return _exactly_one(self.queryset, text, self.error_messages)
+
+
+def _exactly_one(queryset, text: str, messages):
+    """The one record of `queryset` that `text` names whole (an ID number, a full name), or the
+    field's error saying that none or several do."""
+    # a NUL byte names nothing (PostgreSQL refuses one in a query's text)
+    found = [] if "\x00" in text else list(SOURCES[queryset.model].exactly(queryset, text)[:2])
+    if len(found) == 1:
+        return found[0]
+    code = "ambiguous" if found else "not_found"
+    raise forms.ValidationError(messages[code], code="invalid_choice", params={"text": text[:30]})
+
+
+class PickerMultipleWidget(PickerWidget):
+    """The chosen records as a list of ticked boxes (untick to leave one out), in the order they
+    were chosen, and a search that adds to the list; `ordered` adds buttons moving an entry up or
+    down. Without JavaScript the boxes are sent as they are, and a whole name typed in the search
+    box adds that record."""
+
+    template_name = "registry/pickers/multiple.html"
+    allow_multiple_selected = True
+    ordered = False
+
+    def value_from_datadict(self, data, files, name):
+        ids = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+        if not isinstance(ids, list | tuple):
+            ids = [ids] if ids not in (None, "") else []
+        text = (data.get(f"{name}_q") or "").strip()
+        return [*ids, Typed(text[:100])] if text else list(ids)
+
+    def format_value(self, value):
+        return [str(pk) for pk in _ids_in_order(value)]
+
+    def get_context(self, name, value, attrs):
+        context = forms.Widget.get_context(self, name, value, attrs)
+        queryset = self._queryset()
+        values = value if isinstance(value, list | tuple) else [value]
+        typed = next((str(v) for v in values if isinstance(v, Typed)), "")
+        pks = _ids_in_order(values)
+        found = queryset.in_bulk(pks) if queryset is not None and pks else {}
+        source = SOURCES[queryset.model] if queryset is not None else SOURCES[Member]
+        context["picker"] = {
+            "url": reverse("registry:pick", args=[self.kind]),
+            "id": context["widget"]["attrs"].get("id") or f"id_{name}",
+            "entries": [(pk, label(found[pk])) for pk in pks if pk in found],
+            "typed": typed,
+            "placeholder": source.placeholder,
+            "help": self.search_help or source.help,
+            "ordered": self.ordered,
+        }
+        return context
+
+
+def _ids_in_order(values) -> list[int]:
+    """The record ids among `values` (a text typed left out), each once, in their order."""
+    if values is None or isinstance(values, str | int):
+        values = [] if values in (None, "") else [values]
+    found: list[int] = []
+    for value in values:
+        if isinstance(value, Typed):
+            continue
+        pk = parse_id(getattr(value, "pk", value))
+        if pk is not None and pk not in found:
+            found.append(pk)
+    return found
+
+
+class PickerMultipleField(forms.ModelMultipleChoiceField):
+    """Several records of a picker kind, chosen one by one from a search. Cleans to a list in the
+    order they were sent (each once), which `ordered=True` lets the user arrange; a posted id
+    outside the queryset, an unknown one or one past 2^63−1 is an invalid choice, as in
+    PickerField, and so is a whole name typed that names none or several records."""
+
+    widget = PickerMultipleWidget
+    default_error_messages = PickerField.default_error_messages
+
+    def __init__(self, kind: str, *, queryset=None, ordered=False, search_help="", **kwargs):
+        super().__init__(queryset=queryset, **kwargs)
+        self.kind = kind
+        self.widget.kind = kind
+        self.widget.ordered = ordered
+        self.widget.search_help = search_help
+
+    def label_from_instance(self, obj):
+        return label(obj)
+
+    def clean(self, value):
+        values = value if isinstance(value, list | tuple) else ([value] if value else [])
+        typed = [str(v) for v in values if isinstance(v, Typed)]
+        sent = [v for v in values if not isinstance(v, Typed) and v not in self.empty_values]
+        if not sent and not typed:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        for item in sent:
+            if parse_id(item) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": str(item)[:20]},
+                )
+        pks = _ids_in_order(sent)
+        found = self.queryset.in_bulk(pks)
+        for pk in pks:
+            if pk not in found:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": str(pk)},
+                )
+        chosen = [found[pk] for pk in pks]
+        for text in typed:
+            record = _exactly_one(self.queryset, text, self.error_messages)
+            if record not in chosen:
+                chosen.append(record)
+        self.run_validators(chosen)
+        return chosen
+
+    def has_changed(self, initial, data):
+        return _ids_in_order(initial) != _ids_in_order(data) or any(
+            isinstance(v, Typed) for v in data or []
         )
 
 

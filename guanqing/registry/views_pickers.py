@@ -81,7 +81,8 @@ def pick(request, kind: str):
         policy = request_policy(request)
         rows = [_member_row(m, policy) for m in shown]
     else:
-        rows = [ROWS.get(picker.model, _division_row)(record) for record in shown]
+        row = pickers.SOURCES[picker.model].row or ROWS.get(picker.model, _division_row)
+        rows = [row(record) for record in shown]
     return render(
         request,
         "registry/pickers/_results.html",

@@ -430,6 +430,54 @@ def test_book_pages_pdf_and_excel_list(w, shelf):
     assert member.get(f"/frontline/books/{book.pk}/").status_code == 200
 
 
+def test_the_book_form_searches_its_practices_and_keeps_the_order_chosen(w, shelf):
+    committee = client_for(w.committee)
+    form = committee.get("/frontline/books/new/").content.decode()
+    # a search and an (empty) list of entries, not an option per approved 金点子
+    assert "data-picker-many" in form and "/registry/pick/book-practices/" in form
+    assert "短期险统保平台" not in form
+    found = committee.get("/registry/pick/book-practices/", {"q": "汇率"}).content.decode()
+    assert "远期结汇锁汇率" in found and "还在草稿" not in found  # approved ones only
+    assert (
+        "参展样品通关"
+        in committee.get("/registry/pick/book-practices/", {"q": "参展 样品"}).content.decode()
+    )
+    assert (
+        client_for(w.users.member).get("/registry/pick/book-practices/", {"q": "汇率"}).status_code
+        == 403
+    )
+
+    # two chosen in this order, one chosen twice, and a whole title typed without choosing
+    response = committee.post(
+        "/frontline/books/new/",
+        {
+            "title": "三招",
+            "brand": w.brand.pk,
+            "practices": [shelf[4].pk, shelf[1].pk, shelf[4].pk],
+            "practices_q": "远期结汇锁汇率",
+        },
+    )
+    assert response.status_code == 302
+    book = PocketBook.objects.get(title="三招")
+    assert [e.practice_id for e in book.book_entries.all()] == [
+        shelf[4].pk,
+        shelf[1].pk,
+        shelf[5].pk,
+    ]
+    # the edit form lists them ticked, in the book's order, with buttons to move them
+    edit = committee.get(f"/frontline/books/{book.pk}/edit/").content.decode()
+    ticked = [edit.index(f'value="{p.pk}" checked') for p in (shelf[4], shelf[1], shelf[5])]
+    assert ticked == sorted(ticked) and "data-picker-up" in edit
+
+    # a draft, or a title that is no approved 金点子, is refused beside the field; nothing is written
+    draft = GoodPractice.objects.get(title="还在草稿")
+    for data in ({"practices": [shelf[0].pk, draft.pk]}, {"practices_q": "还在草稿"}):
+        response = committee.post("/frontline/books/new/", {"title": "不成", **data})
+        assert response.status_code == 400
+        assert response.context["form"].errors["practices"], data
+        assert not PocketBook.objects.filter(title="不成").exists()
+
+
 def test_the_demo_makes_the_brand_its_40_practices_and_the_book(
     world, official_calendar, pinned_today
 ):

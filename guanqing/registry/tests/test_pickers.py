@@ -205,6 +205,86 @@ def test_a_picker_field_stays_a_model_choice_field(world):
     )
 
 
+# --- several records, in order ----------------------------------------------------------------------
+
+
+class _Several(forms.Form):
+    def __init__(self, data, *, user, required=False):
+        super().__init__(data)
+        self.fields["members"] = pickers.PickerMultipleField(
+            "instructor-members",
+            queryset=Member.objects.visible_to(user),
+            required=required,
+            ordered=True,
+        )
+
+
+def _several(world, user, ids=(), text="", required=False):
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    data.setlist("members", [str(pk) for pk in ids])
+    if text:
+        data["members_q"] = text
+    return _Several(data, user=user, required=required)
+
+
+def test_several_records_clean_to_a_list_in_the_order_sent_each_once(world):
+    third = f.MemberFactory(unit=world.unit, name="王五")
+    form = _several(world, world.users.unit_admin, [third.pk, world.member.pk, third.pk], text="")
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["members"] == [third, world.member]
+    # a whole ID number typed without choosing joins the end (once, if already chosen)
+    fourth = f.MemberFactory(unit=world.unit, name="赵六")
+    form = _several(world, world.users.unit_admin, [third.pk], text=fourth.id_number)
+    assert form.is_valid() and form.cleaned_data["members"] == [third, fourth]
+    form = _several(world, world.users.unit_admin, [third.pk], text=third.id_number)
+    assert form.is_valid() and form.cleaned_data["members"] == [third]
+    nothing = _several(world, world.users.unit_admin)
+    assert nothing.is_valid() and nothing.cleaned_data["members"] == []
+    required = _several(world, world.users.unit_admin, required=True)
+    assert not required.is_valid() and required.errors.as_data()["members"][0].code == "required"
+
+
+@pytest.mark.parametrize("value", ["999999", str(MAX_ID + 1), "-1", "1.0", "abc", "１", "0"])
+def test_one_bad_id_among_several_refuses_them_all(world, value):
+    form = _several(world, world.users.committee, [world.member.pk, value])
+    assert not form.is_valid()
+    assert form.errors.as_data()["members"][0].code == "invalid_choice"
+
+
+def test_several_out_of_scope_or_typed_wrong_are_refused(world):
+    form = _several(world, world.users.unit_admin, [world.member.pk, world.other_member.pk])
+    assert not form.is_valid() and "members" in form.errors
+    form = _several(world, world.users.unit_admin, text=world.other_member.id_number)
+    assert not form.is_valid() and "完全相符" in form.errors["members"][0]
+
+
+def test_a_nul_byte_searched_or_typed_names_nothing(world):
+    response = _search(world.users.committee, "units", "纪\x00委")
+    assert response.status_code == 200 and _ids(response) == set()
+    form = _several(world, world.users.committee, text="张\x00三")
+    assert not form.is_valid() and "完全相符" in form.errors["members"][0]
+    form = _appoint(world, world.users.committee, member="", member_q="张\x00三")
+    assert not form.is_valid() and "完全相符" in form.errors["member"][0]
+
+
+def test_the_several_widget_lists_the_chosen_ticked_in_order_and_searches(world):
+    third = f.MemberFactory(unit=world.unit, name="王五")
+    form = _several(
+        world, world.users.unit_admin, [third.pk, world.member.pk, world.other_member.pk]
+    )
+    html = str(form["members"])
+    assert "<option" not in html and "data-picker-many" in html
+    assert 'hx-get="/registry/pick/instructor-members/"' in html
+    assert html.index(f'value="{third.pk}" checked') < html.index(
+        f'value="{world.member.pk}" checked'
+    )
+    # a record outside the user's scope is not shown, even when posted
+    assert f'value="{world.other_member.pk}"' not in html and "李四" not in html
+    assert "data-picker-up" in html and "<template data-picker-template>" in html
+
+
 # --- the pages -------------------------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-/* Searchable pickers (registry.pickers): choose a result, clear the choice, move with the keys.
+/* Searchable pickers (registry.pickers): choose a result, clear the choice, move with the keys;
+   a picker of several adds each choice to its list, whose entries may be moved up and down.
    Loaded by each picker's widget; runs once per page. */
 (function () {
   "use strict";
@@ -11,7 +12,43 @@
     return Array.prototype.slice.call(picker.querySelectorAll("[data-picker-id]"));
   }
 
+  // A picker of several records (data-picker-many): a chosen result joins the list of ticked
+  // entries (or is ticked again), the search box empties for the next one.
+  function add(picker, id, text) {
+    var entries = picker.querySelector("[data-picker-entries]");
+    var box = null;
+    entries.querySelectorAll("[data-picker-entry-value]").forEach(function (el) {
+      if (el.value === id) box = el;
+    });
+    if (!box) {
+      var entry = picker.querySelector("[data-picker-template]").content.firstElementChild.cloneNode(true);
+      box = entry.querySelector("[data-picker-entry-value]");
+      box.value = id;
+      entry.querySelector("[data-picker-entry-text]").textContent = text;
+      entries.appendChild(entry);
+    }
+    box.checked = true;
+    picker.querySelector("[data-picker-none]").hidden = true;
+    var search = picker.querySelector("[data-picker-search]");
+    search.value = "";
+    picker.querySelector("[data-picker-results]").textContent = "";
+    search.focus();
+    picker.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function move(entry, up) {
+    var other = up ? entry.previousElementSibling : entry.nextElementSibling;
+    if (!other) return;
+    if (up) other.before(entry);
+    else other.after(entry);
+    entry.querySelector(up ? "[data-picker-up]" : "[data-picker-down]").focus();
+  }
+
   function choose(picker, id, text) {
+    if (picker.hasAttribute("data-picker-many")) {
+      if (id) add(picker, id, text);
+      return;
+    }
     picker.querySelector("[data-picker-value]").value = id;
     picker.querySelector("[data-picker-label]").textContent = text;
     picker.querySelector("[data-picker-chosen]").hidden = !id;
@@ -45,7 +82,13 @@
     }
     var clear = event.target.closest("[data-picker-clear]");
     picker = pickerOf(clear);
-    if (clear && picker) choose(picker, "", "");
+    if (clear && picker) {
+      choose(picker, "", "");
+      return;
+    }
+    var mover = event.target.closest("[data-picker-up], [data-picker-down]");
+    var entry = mover && mover.closest("[data-picker-entry]");
+    if (entry) move(entry, mover.hasAttribute("data-picker-up"));
   });
 
   document.addEventListener("keydown", function (event) {
@@ -82,7 +125,8 @@
   // A chosen record wins over text left in the search box: the box is not sent.
   document.addEventListener("submit", function (event) {
     event.target.querySelectorAll("[data-picker]").forEach(function (picker) {
-      if (picker.querySelector("[data-picker-value]").value) {
+      var value = picker.querySelector("[data-picker-value]");
+      if (value && value.value) {
         picker.querySelector("[data-picker-search]").value = "";
       }
     });
