@@ -308,12 +308,9 @@ class PickerWidget(forms.Widget):
         source = SOURCES[queryset.model] if queryset is not None else SOURCES[Member]
         context["widget"]["value"] = str(chosen.pk) if chosen is not None else ""
         context["picker"] = {
-            "url": reverse("registry:pick", args=[self.kind]),
-            "id": context["widget"]["attrs"].get("id") or f"id_{name}",
+            **self._search(name, context, source),
             "chosen": label(chosen) if chosen is not None else "",
             "typed": str(value) if isinstance(value, Typed) else "",
-            "placeholder": source.placeholder,
-            "help": self.search_help or source.help,
             "options": self._options(queryset, chosen),
             # the form allows this one record only (e.g. an application opened for a person)
             "fixed": getattr(self, "fixed", False) and chosen is not None,
@@ -321,6 +318,15 @@ class PickerWidget(forms.Widget):
             "narrow_by": self.narrow_by,
         }
         return context
+
+    def _search(self, name, context, source) -> dict:
+        """What the search box needs: where it asks, its element id, placeholder and help."""
+        return {
+            "url": reverse("registry:pick", args=[self.kind]),
+            "id": context["widget"]["attrs"].get("id") or f"id_{name}",
+            "placeholder": source.placeholder,
+            "help": self.search_help or source.help,
+        }
 
 
 class PickerField(forms.ModelChoiceField):
@@ -421,12 +427,9 @@ class PickerMultipleWidget(PickerWidget):
         found = queryset.in_bulk(pks) if queryset is not None and pks else {}
         source = SOURCES[queryset.model] if queryset is not None else SOURCES[Member]
         context["picker"] = {
-            "url": reverse("registry:pick", args=[self.kind]),
-            "id": context["widget"]["attrs"].get("id") or f"id_{name}",
+            **self._search(name, context, source),
             "entries": [(pk, label(found[pk])) for pk in pks if pk in found],
             "typed": typed,
-            "placeholder": source.placeholder,
-            "help": self.search_help or source.help,
             "ordered": self.ordered,
         }
         return context
