@@ -20,7 +20,7 @@ from guanqing.frontline.models import Outreach, Place
 from guanqing.frontline.outreach_services import normalize_credit_code, normalize_name
 from guanqing.registry import pickers
 from guanqing.registry.choices import DivisionLevel
-from guanqing.registry.models import Division
+from guanqing.registry.models import Division, Member
 from guanqing.registry.selectors import district_ids_rolling_up_to
 
 DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
@@ -35,6 +35,17 @@ def _district_ids(code: str) -> list[int] | None:
         code=code.ljust(12, "0"), level=DivisionLevel.DISTRICT
     ).first()
     return district_ids_rolling_up_to(district) if district is not None else []
+
+
+# Past this many members a unit's cadres are searched, not listed.
+CADRE_BOXES_UP_TO = 300
+pickers.register(
+    "outreach-cadres",
+    model=Member,
+    queryset=lambda user: Member.objects.visible_to(user),
+    rule="frontline.outreach_record",
+    narrow="unit_id",
+)
 
 
 class OutreachFilter(django_filters.FilterSet):
@@ -175,9 +186,25 @@ class OutreachForm(forms.Form):
     )
     goods_note = forms.CharField(label=_("物资说明"), max_length=200, required=False)
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, members, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_division"] = division_field(required=False)
+        # a unit of a few hundred members ticks its cadres in a list it filters by pinyin; a
+        # larger one searches them (the list alone outweighed the rest of the page)
+        self.cadres_searched = unit is not None and members.count() > CADRE_BOXES_UP_TO
+        if self.cadres_searched:
+            self.fields["cadres"] = pickers.PickerMultipleField(
+                "outreach-cadres",
+                label=_("参加干部"),
+                queryset=members,
+                required=False,
+                within=unit.pk,
+                search_help=_(
+                    "搜索本单位党员后点选，可选多人，取消勾选即不算在内；也可直接输入完整的证件号或手机号后保存。"
+                ),
+                error_messages={"invalid_choice": _("只能选择本单位的党员")},
+            )
+            return
         shown = sorted(members, key=lambda m: pinyin_key(m.name))
         self.fields["cadres"] = IdsChoiceField(
             label=_("参加干部"),

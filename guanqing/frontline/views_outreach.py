@@ -167,7 +167,7 @@ def outreach_new(request):
         return render(request, "frontline/outreach_form.html", {"units": units, "unit": None})
     members = outreach_services.unit_cadres(unit)
     posted = request.method == "POST"
-    form = OutreachForm(request.POST if posted else None, members=members)
+    form = OutreachForm(request.POST if posted else None, members=members, unit=unit)
     if posted and form.is_valid():
         try:
             with transaction.atomic():

@@ -407,6 +407,7 @@ class PickerMultipleWidget(PickerWidget):
     template_name = "registry/pickers/multiple.html"
     allow_multiple_selected = True
     ordered = False
+    within = None  # the record the search is narrowed to, fixed by the page (the visit's unit)
 
     def value_from_datadict(self, data, files, name):
         ids = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
@@ -431,6 +432,7 @@ class PickerMultipleWidget(PickerWidget):
             "entries": [(pk, label(found[pk])) for pk in pks if pk in found],
             "typed": typed,
             "ordered": self.ordered,
+            "within": self.within or "",
         }
         return context
 
@@ -458,12 +460,17 @@ class PickerMultipleField(forms.ModelMultipleChoiceField):
     widget = PickerMultipleWidget
     default_error_messages = PickerField.default_error_messages
 
-    def __init__(self, kind: str, *, queryset=None, ordered=False, search_help="", **kwargs):
+    def __init__(
+        self, kind: str, *, queryset=None, ordered=False, search_help="", within=None, **kwargs
+    ):
+        """`within`: the id the search is narrowed to, for a kind registered with `narrow` (the
+        members of the unit a visit is recorded for); the form still accepts its queryset only."""
         super().__init__(queryset=queryset, **kwargs)
         self.kind = kind
         self.widget.kind = kind
         self.widget.ordered = ordered
         self.widget.search_help = search_help
+        self.widget.within = within
 
     def label_from_instance(self, obj):
         return label(obj)

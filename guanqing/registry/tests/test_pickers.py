@@ -326,6 +326,40 @@ def test_the_outreach_page_registers_a_new_place_in_the_chosen_division(world, p
     assert Outreach.objects.get().place.division == world.community
 
 
+def test_a_large_units_cadres_are_searched_among_its_members(world, pinned_today, monkeypatch):
+    from guanqing.frontline import forms_outreach
+
+    monkeypatch.setattr(forms_outreach, "CADRE_BOXES_UP_TO", 1)
+    second = f.MemberFactory(unit=world.unit, name="王五")
+    f.MemberFactory(unit=world.other_unit, name="王六")
+    committee = client_for(world.users.committee)
+    page = committee.get("/frontline/outreach/new/", {"unit": world.unit.pk}).content.decode()
+    assert "data-picker-many" in page and f'data-picker-within="{world.unit.pk}"' in page
+    assert "participant-box" not in page and "王五" not in page
+    # the search finds the unit's members only (another unit's 王六 is not one of its cadres)
+    found = committee.get(
+        PICK.format("outreach-cadres"), {"q": "王", "within": world.unit.pk}
+    ).content.decode()
+    assert "王五" in found and "王六" not in found
+    assert _search(world.users.member, "outreach-cadres", "王").status_code == 403
+
+    data = {"unit": world.unit.pk, "visited_on": "2026-05-12", "new_kind": "village"}
+    data |= {"new_name": "徐家漕村", "new_division": world.community.pk}
+    response = committee.post(
+        "/frontline/outreach/new/", {**data, "cadres": [second.pk, world.member.pk]}
+    )
+    assert response.status_code == 302
+    assert set(Outreach.objects.get().cadres.all()) == {second, world.member}
+    response = committee.post(
+        "/frontline/outreach/new/", {**data, "cadres": [world.other_member.pk]}
+    )
+    assert "只能选择本单位的党员" in response.context["form"].errors["cadres"][0]
+    # a small unit keeps its list of boxes
+    small = client_for(world.users.unit_admin)
+    monkeypatch.setattr(forms_outreach, "CADRE_BOXES_UP_TO", 300)
+    assert "participant-box" in small.get("/frontline/outreach/new/").content.decode()
+
+
 def test_the_places_page_registers_with_the_division_picker(world, pinned_today):
     client = client_for(world.users.unit_admin)
     data = {"kind": "village", "name": "徐家漕村", "division": world.community.pk}

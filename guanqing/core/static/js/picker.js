@@ -71,6 +71,9 @@
     var narrow = el.getAttribute("data-picker-narrow");
     var other = narrow && el.form ? el.form.elements.namedItem(narrow) : null;
     if (other && other.value) params.within = other.value;
+    // or by the record the page is about (the members of the visit's unit)
+    var within = el.getAttribute("data-picker-within");
+    if (within) params.within = within;
   });
 
   document.addEventListener("click", function (event) {
