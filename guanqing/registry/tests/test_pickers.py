@@ -258,6 +258,8 @@ def test_several_out_of_scope_or_typed_wrong_are_refused(world):
     assert not form.is_valid() and "members" in form.errors
     form = _several(world, world.users.unit_admin, text=world.other_member.id_number)
     assert not form.is_valid() and "完全相符" in form.errors["members"][0]
+    form = _several(world, world.users.unit_admin, text="长" * 5000)  # cut, then names nothing
+    assert not form.is_valid() and "完全相符" in form.errors["members"][0]
 
 
 def test_a_nul_byte_searched_or_typed_names_nothing(world):
