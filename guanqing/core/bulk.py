@@ -11,10 +11,14 @@ validate first (full_clean) and write the audit records themselves.
 from __future__ import annotations
 
 import datetime
+import operator
 import sqlite3
 from collections.abc import Sequence
 
 from django.db import connections, models, router
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 # Plain str or int values of these fields go to the driver as they are.
 _PASS_THROUGH = (models.CharField, models.TextField, models.IntegerField, models.ForeignKey)
@@ -34,15 +38,14 @@ def _max_parameters(connection) -> int:
     return MAX_PARAMETERS
 
 
+def _passes_plain(field) -> bool:
+    """Whether a plain str or int value (or None) of `field` goes to the driver as it is."""
+    return isinstance(field, _PASS_THROUGH) and not isinstance(field, models.JSONField)
+
+
 def _converter(field, connection):
-    if isinstance(field, _PASS_THROUGH) and not isinstance(field, models.JSONField):
-
-        def convert(value):
-            if value is None or type(value) is str or type(value) is int:
-                return value
-            return field.get_db_prep_save(value, connection)
-
-        return convert
+    if _passes_plain(field):
+        return lambda value: field.get_db_prep_save(value, connection)
     if isinstance(field, models.DateTimeField):
         # An aware datetime goes to the database adapter as the field would send it (the field's
         # own path only warns about, and makes aware, a naive one); anything else takes that path.
@@ -85,7 +88,12 @@ def insert(
     stamped = [
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
-    converters = [(f.attname, _converter(f, connection)) for f in fields]
+    read = operator.attrgetter(*(f.attname for f in fields))
+    # a field whose plain values pass is converted only for another kind of value; the rest always
+    converted = [
+        (i, _converter(f, connection)) for i, f in enumerate(fields) if not _passes_plain(f)
+    ]
+    checked = [(i, _converter(f, connection)) for i, f in enumerate(fields) if _passes_plain(f)]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     head = f"INSERT INTO {quote(meta.db_table)} ({columns})"
@@ -110,7 +118,14 @@ def insert(
             obj._prepare_related_fields_for_save(operation_name="insert")
             for field in stamped:
                 field.pre_save(obj, add=True)
-            values.append([convert(getattr(obj, attname)) for attname, convert in converters])
+            row = list(read(obj)) if len(fields) > 1 else [read(obj)]
+            for i, convert in converted:
+                row[i] = convert(row[i])
+            for i, convert in checked:
+                value = row[i]
+                if value is not None and type(value) is not str and type(value) is not int:
+                    row[i] = convert(value)
+            values.append(row)
         if unnest:
             params = [list(column) for column in zip(*values, strict=True)]
         else:
@@ -146,4 +161,48 @@ def new(model: type[models.Model]) -> models.Model:
         callable_default = any(f.has_default() and callable(f.default) for f in fields)
         _DEFAULTS[model] = None if callable_default else tuple(f.get_default() for f in fields)
     defaults = _DEFAULTS[model]
-    return model() if defaults is None else model(*defaults)
+    return model() if defaults is None else built(model, defaults)
+
+
+_ATTNAMES: dict[type[models.Model], tuple[str, ...] | None] = {}
+
+
+def built(model: type[models.Model], values: Sequence) -> models.Model:
+    """`model(*values)` (every concrete field's value, in order) without the per-field path of
+    `Model.__init__`: a new instance's attributes are set directly, as `__init__` ends up setting
+    them when nothing is listening to the model's pre_init/post_init signals and no field has a
+    descriptor that acts on assignment. Otherwise it is `model(*values)`."""
+    attnames = _ATTNAMES.get(model, ())
+    if attnames == ():
+        attnames = _ATTNAMES[model] = _plain_attnames(model)
+    if attnames is None:
+        return model(*values)
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    obj.__dict__.update(zip(attnames, values, strict=True))
+    return obj
+
+
+def _plain_attnames(model: type[models.Model]) -> tuple[str, ...] | None:
+    """The concrete fields' attribute names, or None when building by attribute is not what
+    `Model.__init__` would do for this model."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return None
+    attnames = []
+    for field in model._meta.concrete_fields:
+        descriptor = next(
+            (
+                klass.__dict__[field.attname]
+                for klass in model.__mro__
+                if field.attname in klass.__dict__
+            ),
+            None,
+        )
+        # a foreign key's id descriptor only clears a cached related object, which a new
+        # instance does not hold; any other descriptor with a setter may do more
+        if hasattr(descriptor, "__set__") and not isinstance(
+            descriptor, ForeignKeyDeferredAttribute
+        ):
+            return None
+        attnames.append(field.attname)
+    return tuple(attnames)

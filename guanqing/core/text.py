@@ -9,6 +9,7 @@ nothing visible is an empty name.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -34,6 +35,7 @@ LONG_TEXT_MAX = 2000
 _BLANK_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
 
 
+@functools.lru_cache(maxsize=4096)  # asked for the first and last character of every value
 def is_invisible(char: str) -> bool:
     """Whitespace, a format character (zero-width space, joiners, BOM, soft hyphen…) or a letter
     that draws nothing. Other control characters are not tidied away but refused. Unassigned and
@@ -98,20 +100,52 @@ def text_errors(instance: models.Model) -> dict[str, list]:
     """{field: [message]} for every text field of `instance` holding a control character it may
     not, and every TextField longer than its max_length (Django leaves that to the form): every
     CharField and TextField of every model, whichever service writes it."""
+    fields = _text_fields(type(instance))
+    if _all_clean(instance, fields):
+        return {}
     errors = {}
-    for field in instance._meta.concrete_fields:
-        if not isinstance(field, models.CharField | models.TextField):
-            continue
-        value = getattr(instance, field.attname)
-        multiline = isinstance(field, models.TextField)
+    for name, attname, multiline, max_length in fields:
+        value = getattr(instance, attname)
         message = control_message(value, multiline=multiline)
         if message is not None:
-            errors[field.name] = [message]
-        elif multiline and isinstance(value, str) and len(value) > (field.max_length or len(value)):
-            errors[field.name] = [
-                TOO_LONG_MESSAGE % {"limit": field.max_length, "length": len(value)}
-            ]
+            errors[name] = [message]
+        elif multiline and max_length and isinstance(value, str) and len(value) > max_length:
+            errors[name] = [TOO_LONG_MESSAGE % {"limit": max_length, "length": len(value)}]
     return errors
+
+
+def _all_clean(instance: models.Model, fields) -> bool:
+    """True when no text field can hold an error: every value a str, no control character in
+    the one-line values taken together nor in the multi-line ones, no multi-line value too long.
+    Two searches instead of one a field; any doubt goes to the field-by-field check."""
+    single, multi = [], []
+    for _name, attname, multiline, max_length in fields:
+        value = getattr(instance, attname)
+        if not isinstance(value, str):
+            return False
+        if multiline:
+            if max_length and len(value) > max_length:
+                return False
+            multi.append(value)
+        else:
+            single.append(value)
+    return not CONTROL.search("".join(single)) and not CONTROL_MULTILINE.search("".join(multi))
+
+
+_TEXT_FIELDS: dict[type, list[tuple[str, str, bool, int | None]]] = {}
+
+
+def _text_fields(model: type[models.Model]) -> list[tuple[str, str, bool, int | None]]:
+    """(name, attname, multi-line, max_length) of each CharField and TextField of `model`, found
+    once per model (an import checks thousands of instances of one)."""
+    found = _TEXT_FIELDS.get(model)
+    if found is None:
+        found = _TEXT_FIELDS[model] = [
+            (f.name, f.attname, isinstance(f, models.TextField), f.max_length)
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField)
+        ]
+    return found
 
 
 def full_clean(instance: models.Model, **kwargs) -> None:

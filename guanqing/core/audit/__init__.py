@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models, router
 from django.utils import translation
 
+from guanqing.core import bulk
 from guanqing.core.context import current_request_info
 from guanqing.core.models import AuditAction, AuditEvent, audit_now
 
@@ -184,7 +185,7 @@ def _new_event(**values) -> AuditEvent:
     for field in per_record:
         if field.attname not in values:
             args[index[field.attname]] = field.get_default()
-    return AuditEvent(*args)
+    return bulk.built(AuditEvent, args)
 
 
 _SCALARS = frozenset({str, int, bool, type(None)})
@@ -202,7 +203,12 @@ def _is_canonical(value) -> bool:
         for name, item in value.items():
             if type(name) is not str:
                 return False
-            if type(item) not in _SCALARS and not _is_canonical(item):
+            kind = type(item)
+            if kind is list:  # the usual [old, new] pair, looked at here rather than by a call
+                for part in item:
+                    if type(part) not in _SCALARS and not _is_canonical(part):
+                        return False
+            elif kind not in _SCALARS and not _is_canonical(item):
                 return False
         return True
     return False
@@ -220,11 +226,7 @@ def _stamp(event: AuditEvent) -> None:
     if event.at is None:
         event.at = audit_now()
     event.seq, event.chain_hmac = None, ""
-    values = {name: getattr(event, name) for name in chain.CONTENT_FIELDS}
-    values["changes"] = None
-    content = chain.content_of(values)
-    content["changes"] = changes
-    event.content_hmac = chain.content_hmac(content)
+    event.content_hmac = chain.content_hmac(chain.content_of(event, signed_changes=changes))
 
 
 def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
@@ -233,7 +235,6 @@ def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
     `AuditEvent.save()` does it, and the chain seals them after the commit like any other record
     (comparing each stored row with what was sent rather than hashing it a second time).
     Call it inside the same transaction as the writes the events record."""
-    from guanqing.core import bulk
     from guanqing.core.audit import chain
 
     if any(event.pk is not None for event in events):

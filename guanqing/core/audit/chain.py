@@ -77,8 +77,8 @@ def key() -> bytes:
 
 
 def mac(*parts: object) -> str:
-    message = "\x1f".join("" if p is None else str(p) for p in parts)
-    return hmac.new(key(), message.encode(), hashlib.sha256).hexdigest()
+    message = "\x1f".join(["" if p is None else str(p) for p in parts])
+    return hmac.digest(key(), message.encode(), "sha256").hex()
 
 
 def _number(value):
@@ -113,10 +113,15 @@ def _canonical_ip(value) -> str | None:
         return str(value)
 
 
-def content_of(event) -> dict:
-    """Everything an audit record shows, in the one form that is signed and archived."""
+def content_of(event, *, signed_changes: dict | None = None) -> dict:
+    """Everything an audit record shows, in the one form that is signed and archived.
+    `signed_changes`: the changes, known to be in that form already (not copied again)."""
     get = event.get if isinstance(event, Mapping) else lambda name: getattr(event, name)
     values = {name: get(name) for name in CONTENT_FIELDS}
+    if signed_changes is not None:
+        changes = signed_changes
+    else:
+        changes = _canonical_json(values["changes"] if values["changes"] is not None else {})
     return {
         "at": _canonical_time(values["at"]),
         "actor_id": values["actor_id"],
@@ -127,15 +132,19 @@ def content_of(event) -> dict:
         "object_repr": values["object_repr"] or "",
         "root_type": values["root_type"] or "",
         "root_id": str(values["root_id"] or ""),
-        "changes": _canonical_json(values["changes"] if values["changes"] is not None else {}),
+        "changes": changes,
         "message": values["message"] or "",
         "ip_address": _canonical_ip(values["ip_address"]),
     }
 
 
+# The signed form's JSON: keys sorted, no spaces, characters as they are (one encoder, not one
+# built for every record).
+_SIGNED_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def content_hmac(content: dict) -> str:
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return mac("content", text)
+    return mac("content", _SIGNED_JSON.encode(content))
 
 
 def chain_hmac(seq: int, event_id: int, content_mac: str, previous: str) -> str:
@@ -211,14 +220,27 @@ def _comparable(value):
         return str(value)
     value = getattr(value, "obj", value)  # psycopg's Json/Jsonb wrapper of a value sent
     if isinstance(value, dict | list):
-        return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return _SIGNED_JSON.encode(value)
     return str(value)
 
 
 def written_digest(values: Iterable[object]) -> bytes:
-    """A digest of one record's WRITTEN_COLUMNS values, as sent or as read back."""
-    text = repr(tuple(_comparable(value) for value in values))
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+    """A digest of one record's WRITTEN_COLUMNS values, as sent or as read back.
+
+    The values are joined by NUL into one text: a string as it is when it holds no NUL and does
+    not start with \x01 (nearly every one), anything else as \x01 and its repr() (which holds no
+    NUL), so that no two lists of values join into the same text."""
+    parts = []
+    for value in values:
+        kind = type(value)
+        if value is not None and kind is not str and kind is not int:
+            value = _comparable(value)
+            kind = type(value)
+        if kind is str and "\x00" not in value and not value.startswith("\x01"):
+            parts.append(value)
+        else:
+            parts.append("\x01" + repr(value))
+    return hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).digest()
 
 
 def note_written(using: str, digests: Iterable[tuple[int, bytes]]) -> None:

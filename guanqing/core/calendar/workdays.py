@@ -12,7 +12,9 @@ import functools
 import threading
 import time
 import uuid
+import zoneinfo
 
+from django.conf import settings
 from django.core.signals import request_started
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -169,8 +171,15 @@ def workdays_between(a: datetime.date, b: datetime.date) -> int:
 
 
 def business_date(moment: datetime.datetime | None = None) -> datetime.date:
-    """The Asia/Shanghai date of an instant: 00:30 Beijing time belongs to that Beijing date."""
-    return timezone.localdate(moment) if moment is not None else timezone.localdate()
+    """The Asia/Shanghai date of an instant (now by default): 00:30 Beijing time belongs to that
+    Beijing date. The zone is the platform's own (TIME_ZONE), never the one a request activated,
+    and is read without Django's per-thread look-up of the active zone (an import asks this for
+    every ID number it checks)."""
+    if moment is None:
+        moment = timezone.now()
+    elif timezone.is_naive(moment):
+        raise ValueError("business_date() cannot be applied to a naive datetime")
+    return moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()
 
 
 # --- lunar festivals (lunar-python) ------------------------------------------------------------
