@@ -11,8 +11,9 @@ from guanqing.core.calendar.workdays import business_date
 from guanqing.core.pinyin import pinyin_key
 from guanqing.core.ui.forms import IdsChoiceField
 from guanqing.pairing.choices import SupportKind, VisitKind
+from guanqing.registry import pickers
 from guanqing.registry.choices import MemberStatus
-from guanqing.registry.models import Household
+from guanqing.registry.models import Household, Member
 
 # 谈讲访帮扶 as large checkboxes: the short character first, what it means after it.
 KIND_CHOICES = [(kind.value, kind.label) for kind in VisitKind]
@@ -32,6 +33,20 @@ def _same_name_label(member) -> str:
     """Two colleagues of the same name are told apart by their branch."""
     branch = member.branch.name if member.branch_id else ""
     return f"{member.name}（{branch or member.pk}）"
+
+
+# Past this many members, the committee and a unit administrator recording a visit on behalf of
+# the unit's members search them rather than tick them in a list (thousands of boxes outweighed
+# the rest of the page). A member recording its own visit keeps the list: it names colleagues by
+# name only, and a search by mobile or ID number would tell it more.
+PARTICIPANT_BOXES_UP_TO = 300
+pickers.register(
+    "visit-participants",
+    model=Member,
+    queryset=lambda user: Member.objects.visible_to(user).filter(status=MemberStatus.ACTIVE),
+    rule="pairing.manage",  # the committee and a unit administrator: those who record on behalf
+    narrow="unit_id",
+)
 
 
 class ParticipantsField(IdsChoiceField):
@@ -96,6 +111,7 @@ class VisitForm(forms.Form):
         holder=None,
         on_behalf: bool = False,
         unit_name: str = "",
+        unit_id: int | None = None,
         **kwargs,
     ):
         initial = kwargs.setdefault("initial", {})
@@ -104,8 +120,12 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.household = household
         self.on_behalf = on_behalf
+        self.participants_searched = False
         if colleagues is not None:
-            self._add_participants(colleagues, holder, on_behalf, unit_name)
+            if on_behalf and unit_id is not None and colleagues.count() > PARTICIPANT_BOXES_UP_TO:
+                self._search_participants(colleagues, holder, unit_id, unit_name)
+            else:
+                self._add_participants(colleagues, holder, on_behalf, unit_name)
         if household is not None:
             for name in PROFILE_FIELDS:
                 self.fields[PROFILE_PREFIX + name] = forms.CharField(
@@ -115,6 +135,24 @@ class VisitForm(forms.Form):
                     initial=getattr(household, name),
                     widget=forms.Textarea(attrs={"rows": 2}),
                 )
+
+    def _search_participants(self, colleagues, holder, unit_id: int, unit_name: str) -> None:
+        invalid = _("只能选择%(unit)s的党员") % {"unit": unit_name or _("本单位")}
+        self.participants_searched = True
+        self.fields["participants"] = pickers.PickerMultipleField(
+            "visit-participants",
+            queryset=colleagues,
+            required=True,
+            within=unit_id,
+            label=_("参加党员"),
+            search_help=_(
+                "搜索本单位党员后点选，可选多人，默认选中现任结对党员，取消勾选即不算在内；"
+                "也可直接输入完整的证件号或手机号后保存。"
+            ),
+            error_messages={"required": _("请选择参加走访的党员"), "invalid_choice": invalid},
+        )
+        if holder is not None:
+            self.initial.setdefault("participants", [holder.pk])
 
     def _add_participants(self, colleagues, holder, on_behalf: bool, unit_name: str) -> None:
         invalid = _("只能选择%(unit)s的党员") % {"unit": unit_name or _("本单位")}

@@ -87,6 +87,7 @@ def visit_create(request, pk):
         holder=holder,
         on_behalf=on_behalf,
         unit_name=pairing.unit.name,
+        unit_id=pairing.unit_id,
     )
     household_url = reverse("registry:household_detail", args=[pairing.household_id])
     back = reverse("pairing:mine") if not on_behalf else (_safe_next(request) or household_url)

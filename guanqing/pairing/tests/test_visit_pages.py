@@ -427,6 +427,42 @@ def test_committee_records_on_a_whole_unit_pairing(paired):
     assert list(visit.participants.all()) == [paired.colleague]
 
 
+def test_a_large_units_participants_are_searched_among_its_members(paired, monkeypatch):
+    from guanqing.pairing import forms
+
+    monkeypatch.setattr(forms, "PARTICIPANT_BOXES_UP_TO", 1)
+    admin = client_for(paired.users.unit_admin)
+    url = _visit_url(paired.pairing)
+    page = admin.get(url).content.decode()
+    assert "data-picker-many" in page and f'data-picker-within="{paired.unit.pk}"' in page
+    assert "participant-box" not in page and "王五" not in page
+    # the holder is chosen already, listed ticked
+    assert f'value="{paired.member.pk}" checked' in page and "张三" in page
+    # the search finds the unit's active members, never another unit's
+    search = "/registry/pick/visit-participants/"
+    found = admin.get(search, {"q": "王", "within": paired.unit.pk}).content.decode()
+    assert "王五" in found
+    committee = client_for(paired.users.committee)
+    found = committee.get(search, {"q": "李", "within": paired.unit.pk}).content.decode()
+    assert "李四" not in found  # of another unit
+    assert client_for(paired.users.member).get(search, {"q": "王"}).status_code == 403
+
+    before = Visit.objects.count()
+    chosen = [paired.member.pk, paired.colleague.pk]
+    response = admin.post(url, _data(paired, participants=chosen))
+    assert response.status_code == 302
+    assert set(Visit.objects.latest("id").participants.all()) == {paired.member, paired.colleague}
+    # another unit's member, or none at all, is refused beside the field and nothing is written
+    for participants in ([paired.member.pk, paired.other_member.pk], []):
+        response = committee.post(url, _data(paired, participants=participants))
+        assert response.status_code == 200
+        assert list(response.context["form"].errors) == ["participants"]
+        assert "李四" not in response.content.decode()
+    assert Visit.objects.count() == before + 1
+    # a member recording its own visit keeps the list of its colleagues' names
+    assert "participant-box" in client_for(paired.users.member).get(url).content.decode()
+
+
 # --- the visit form: a member and its colleagues --------------------------------------------------
 
 
