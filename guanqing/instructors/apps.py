@@ -25,6 +25,10 @@ class InstructorsConfig(AppConfig):
 
         nav.register()
 
+        from guanqing.instructors.figures import register_snapshots
+
+        register_snapshots()
+
         from guanqing.core.ui import home as home_page
         from guanqing.instructors import home
 

@@ -17,7 +17,11 @@ from guanqing.core.daterange import DateRange
 from guanqing.frontline import interface as frontline
 from guanqing.instructors import rules, selectors
 from guanqing.instructors.choices import Compliance
-from guanqing.instructors.models import RaisedProblem, WorkLog
+from guanqing.instructors.models import InstructorTerm, RaisedProblem, WorkLog
+
+# The committee's figures of a date range (every term), kept as a figures snapshot: at a province's
+# scale thousands of terms, each judged month by month in Python.
+CITY_FIGURES = "instructors.figures"
 
 
 @dataclass
@@ -36,6 +40,11 @@ class TermFigures:
     logs: int = 0
     raised: int = 0
     solved: int = 0
+
+    @property
+    def met_rate(self) -> float | None:
+        """The months met as a share of the months judged (None before the first is judged)."""
+        return self.months_met / self.months if self.months else None
 
 
 @dataclass
@@ -104,3 +113,27 @@ def figures(user, span: DateRange, today: datetime.date) -> Figures:
                 row.months_met += judged == Compliance.MET
         result.rows.append(row)
     return result
+
+
+def figures_of(user, span: DateRange, today: datetime.date):
+    """`figures(user, span, today)` as a `snapshots.Snapshot`: the committee's kept one, a unit
+    administrator's counted now (the page and the API read the same)."""
+    from guanqing.core import snapshots
+
+    return snapshots.for_reader(
+        InstructorTerm.objects.visible_to(user),
+        CITY_FIGURES,
+        snapshots.span_args(span, today),
+        lambda: figures(user, span, today),
+    )
+
+
+def register_snapshots() -> None:
+    from guanqing.accounts.selectors import committee_reader
+    from guanqing.core import snapshots
+
+    snapshots.register(
+        CITY_FIGURES,
+        snapshots.span_counts(lambda span, today: figures(committee_reader(), span, today)),
+        warm=snapshots.span_defaults,
+    )

@@ -9,6 +9,8 @@ missing one. A refusal is shown beside its field, a move the lifecycle refuses a
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -20,6 +22,7 @@ from guanqing.core.calendar.workdays import business_date
 from guanqing.core.daterange import DateRange
 from guanqing.core.errors import Conflict
 from guanqing.core.services import OutOfScope
+from guanqing.core.ui import ranking
 from guanqing.core.ui.htmx import add_service_errors, paginate
 from guanqing.frontline import interface as frontline
 from guanqing.instructors import figures, rules, selectors, services
@@ -164,8 +167,28 @@ def city(request):
     )
 
 
+def figure_columns() -> list[ranking.Column]:
+    """The table of terms, ranked on the server (the first 50, the rest as a sheet)."""
+    return [
+        ranking.name_column(_("指导员"), attrgetter("instructor")),
+        ranking.Column("unit", _("选派单位"), attrgetter("unit"), numeric=False, width=30),
+        ranking.Column("village", _("驻村"), attrgetter("village"), numeric=False, width=24),
+        ranking.Column("days", _("驻村天数"), attrgetter("days")),
+        ranking.Column("required", _("要求天数"), attrgetter("required")),
+        ranking.share_column(
+            "met_rate", _("达标月数"), attrgetter("met_rate"), sheet_label=_("达标月份占比（%）")
+        ),
+        ranking.Column("months_met", _("达标月数"), attrgetter("months_met"), on_page=False),
+        ranking.Column("months", _("应达标月数"), attrgetter("months"), on_page=False),
+        ranking.Column("logs", _("日志"), attrgetter("logs")),
+        ranking.Column("raised", _("反映难题"), attrgetter("raised")),
+        ranking.Column("solved", _("已解决"), attrgetter("solved")),
+    ]
+
+
 @access.page("figures")
 def figures_page(request):
+    """指导员统计: every term of the range, those meeting the fewest of their months first."""
     today = business_date()
     errors = {}
     try:
@@ -175,11 +198,27 @@ def figures_page(request):
     except (ValueError, ValidationError) as exc:
         errors = getattr(exc, "message_dict", {"from": [_("日期格式应为 YYYY-MM-DD")]})
         span = DateRange.parse(None, None, today=today)
-    return render(
+    snapshot = figures.figures_of(request.user, span, today)
+    terms = ranking.rank(
         request,
-        "instructors/figures.html",
-        {"span": span, "errors": errors, "figures": figures.figures(request.user, span, today)},
+        snapshot.value.rows,
+        figure_columns(),
+        default="-met_rate",
+        table="terms",
+        noun=_("个任期"),
+        anchor="terms",
     )
+    if ranking.wants_export(request, "terms"):
+        title = _("农村工作指导员统计")
+        return ranking.export(terms, title=title, stem=title)
+    context = {
+        "span": span,
+        "errors": errors,
+        "figures": snapshot.value,
+        "snapshot": snapshot,
+        "terms": terms,
+    }
+    return render(request, "instructors/figures.html", context)
 
 
 def _date(value):

@@ -24,6 +24,10 @@ class TrainingConfig(AppConfig):
 
         home_page.register(*home.SECTIONS)
 
+        from guanqing.training.figures import register_snapshots
+
+        register_snapshots()
+
         from guanqing.core import reports
 
         reports.register(

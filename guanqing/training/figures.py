@@ -151,3 +151,39 @@ def completion(plan: Plan, units: Iterable | None = None) -> Completion:
         by_rank=sorted(by_rank.values(), key=lambda r: order.get(r.key, len(order))),
         totals=totals,
     )
+
+
+# The committee's completion of a plan (every unit), kept as a figures snapshot: at a province's
+# scale a plan lists a hundred thousand cadres, counted in Python participant by participant.
+CITY_COMPLETION = "training.completion"
+
+
+def completion_of(user, plan: Plan, units: Iterable | None = None):
+    """`completion(plan, units)` as a `snapshots.Snapshot`: the committee's kept one when it
+    reads every unit, anyone else's (a unit administrator's own unit) counted now."""
+    from guanqing.core import snapshots
+    from guanqing.core.calendar.workdays import business_date
+
+    readable = Participant.objects.visible_to(user)
+    if units is not None:
+        readable = readable.none()  # a chosen set of units is counted live
+    return snapshots.for_reader(
+        readable,
+        CITY_COMPLETION,
+        {"plan": plan.pk, "today": business_date().isoformat()},
+        lambda: completion(plan, units=units),
+    )
+
+
+def register_snapshots() -> None:
+    from guanqing.core import snapshots
+    from guanqing.training.choices import PlanState
+
+    def count(*, plan: int, today: str) -> Completion:
+        return completion(Plan.objects.get(pk=plan))
+
+    def defaults(today) -> list[dict]:
+        newest = Plan.objects.exclude(state=PlanState.DRAFT).order_by("-year", "-id").first()
+        return [{"plan": newest.pk, "today": today.isoformat()}] if newest else []
+
+    snapshots.register(CITY_COMPLETION, count, warm=defaults)

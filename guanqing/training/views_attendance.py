@@ -8,6 +8,8 @@ A refusal of a service is shown on the page, in the service's words.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,6 +23,7 @@ from django.views.decorators.http import require_GET
 
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.roles import Role
+from guanqing.core.ui import ranking
 from guanqing.core.ui.htmx import wants_partial
 from guanqing.training import attendance, exports, figures, printing
 from guanqing.training.access import access
@@ -303,9 +306,32 @@ def _int(value) -> int | None:
 # --- completion -----------------------------------------------------------------------------------
 
 
+def completion_columns() -> list[ranking.Column]:
+    """The table of completion by unit, ranked on the server (the first 50, the rest as a sheet)."""
+    return [
+        ranking.name_column(_("单位"), attrgetter("label")),
+        ranking.Column(
+            "required", _("应参训"), attrgetter("required"), sheet_label=_("应参训（人）")
+        ),
+        ranking.Column(
+            "scheduled", _("已排期"), attrgetter("scheduled"), sheet_label=_("已排期（人）")
+        ),
+        ranking.Column(
+            "completed", _("已完成"), attrgetter("completed"), sheet_label=_("已完成（人）")
+        ),
+        ranking.Column("rate", _("完成率"), attrgetter("rate"), sheet_label=_("完成率（%）")),
+        ranking.Column(
+            "absent", _("缺勤未补训"), attrgetter("absent"), sheet_label=_("缺勤未补训（人）")
+        ),
+        ranking.Column("made_up", _("补训"), attrgetter("made_up"), sheet_label=_("补训（人）")),
+        ranking.Column("exempt", _("免训"), attrgetter("exempt"), sheet_label=_("免训（人）")),
+    ]
+
+
 @access.page("completion")
 def completion_page(request):
-    """完成情况 by unit and by rank: the committee's for every unit, a unit's for its own."""
+    """完成情况 by unit and by rank: the committee's for every unit (kept as a figures snapshot),
+    a unit's for its own."""
     user = request.user
     plans = list(
         Plan.objects.visible_to(user).exclude(state=PlanState.DRAFT).order_by("-year", "-id")[:20]
@@ -315,15 +341,23 @@ def completion_page(request):
     if wanted and (plan is None or plan.pk != wanted):
         raise Http404
     units = [user.unit_id] if user.role == Role.UNIT_ADMIN else None
-    result = figures.completion(plan, units=units) if plan else None
+    snapshot = figures.completion_of(user, plan, units=units) if plan else None
+    result = snapshot.value if snapshot else None
+    by_unit = None
+    if result:
+        by_unit = ranking.rank(request, result.by_unit, completion_columns(), default="-rate")
+        if ranking.wants_export(request):
+            title = _("%(plan)s完成情况（按单位）") % {"plan": plan.title}
+            return ranking.export(by_unit, title=title[:31], stem=title)
     context = {
         "plans": plans,
         "plan": plan,
         "figures": result,
+        "snapshot": snapshot,
         "unit_only": units is not None,
         "tables": [
-            (_("按单位"), "units", result.by_unit),
-            (_("按职级"), "ranks", result.by_rank),
+            (_("按单位"), "units", by_unit.rows, by_unit),
+            (_("按职级"), "ranks", result.by_rank, None),
         ]
         if result
         else [],

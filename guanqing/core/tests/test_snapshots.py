@@ -259,6 +259,7 @@ def _live(name: str, args: dict, committee):
     from guanqing.community import selectors as community
     from guanqing.core.daterange import DateRange
     from guanqing.frontline import figures as frontline
+    from guanqing.instructors import figures as instructors
     from guanqing.pairing import compliance
     from guanqing.pairing import figures as pairing
     from guanqing.pairing.models import Pairing
@@ -296,6 +297,11 @@ def _live(name: str, args: dict, committee):
         return selectors._units_with(
             Pairing.objects.visible_to(committee), args["status"], period, today, config
         )
+    if name == "training.completion":
+        from guanqing.training.figures import completion
+        from guanqing.training.models import Plan
+
+        return completion(Plan.objects.visible_to(committee).get(pk=args["plan"]))
     if name == reports.LIVE_REPORT:
         from guanqing.core.reports import Period
 
@@ -312,6 +318,7 @@ def _live(name: str, args: dict, committee):
         community.CITY_FIGURES: lambda: community.community_figures(
             committee, span.first, span.last, unit=None
         ),
+        instructors.CITY_FIGURES: lambda: instructors.figures(committee, span, today),
     }
     return live[name]()
 
@@ -331,12 +338,26 @@ def _live(name: str, args: dict, committee):
         "community.figures",
         "pledges.metric",
         "community.missing_by_unit",
+        "training.completion",
+        "instructors.figures",
     ],
 )
-def test_a_snapshot_counts_what_the_committee_s_page_counts(paired, name):
+def test_a_snapshot_counts_what_the_committee_s_page_counts(paired, name, request):
     today = datetime.date(2025, 3, 31)
+    if name == "training.completion":  # a plan and its cadres, some in each of two units
+        from guanqing.training.tests.test_attendance import build_rota
+
+        request.getfixturevalue("official_calendar")
+        build_rota(paired, exempt=1)
+    if name == "instructors.figures":  # a term with days logged in the default range
+        from guanqing.instructors.tests.helpers import log, term
+
+        days = log(term(paired, starts=datetime.date(2025, 1, 1)), datetime.date(2025, 2, 3))
+        assert days.days == 1
     computation = snapshots._computation(name)
-    for args in computation.warm(today):
+    defaults = list(computation.warm(today))
+    assert defaults
+    for args in defaults:
         assert snapshots.count(name, args).value == _live(name, args, paired.users.committee)
 
 

@@ -172,11 +172,13 @@ class FiguresView(AccessAPIView):
         query = DateRangeQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         span = query.validated_data["range"]
-        result = figures.figures(request.user, span, business_date())
+        snapshot = figures.figures_of(request.user, span, business_date())
+        result = snapshot.value
         return Response(
             {
                 "from": span.first,
                 "to": span.last,
+                "as_of": snapshot.as_of,
                 "totals": result.totals,
                 "terms": [asdict(row) for row in result.rows],
             }

@@ -249,3 +249,59 @@ def test_past_the_limit_the_terms_units_are_searched(w, monkeypatch):
     # a whole name typed without JavaScript filters the same way
     typed = client.get("/instructors/terms/", {"unit_q": w.other_unit.name}).content.decode()
     assert f'data-term="{other.pk}"' in typed and f'data-term="{own.pk}"' not in typed
+
+
+def _term_rows(html: str) -> list[int]:
+    return [int(part.split('"', 1)[0]) for part in html.split('data-term="')[1:]]
+
+
+def test_the_figures_list_the_terms_meeting_fewest_months_first_with_the_whole_sheet(w):
+    import io
+    from unittest import mock
+
+    import openpyxl
+
+    idle, keen = term(w), other_term(w)
+    log(keen, D(2026, 1, 5), D(2026, 1, 24))  # January's 20 days: 1 of the 4 months judged
+    client = client_for(w.users.committee)
+    span = {"from": "2026-01-01", "to": "2026-05-13"}
+    assert _term_rows(client.get("/instructors/figures/", span).content.decode()) == [
+        idle.pk,
+        keen.pk,
+    ]
+    by_rate = client.get("/instructors/figures/", {**span, "sort": "met_rate"}).content.decode()
+    assert _term_rows(by_rate) == [keen.pk, idle.pk]
+    assert ">1 / 4<" in by_rate and ">0 / 4<" in by_rate
+    with mock.patch("guanqing.core.ui.ranking.TOP_ROWS", 1):
+        cut = client.get("/instructors/figures/", span).content.decode()
+    assert _term_rows(cut) == [idle.pk] and "显示前 1 行，共 2 个任期" in cut
+    sheet = client.get("/instructors/figures/", {**span, "sort": "met_rate", "export": "terms"})
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True)
+    )
+    heading = list(rows[0])
+    body = [dict(zip(heading, row, strict=True)) for row in rows[1:] if row[0]]
+    assert [row["驻村天数"] for row in body] == [20, 0]
+    assert [row["达标月份占比（%）"] for row in body] == [25, 0]
+
+
+def test_the_committee_reads_kept_figures_and_a_unit_counts_its_own_live(w, settings):
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    settings.FIGURES_SLOW_MS, settings.FIGURES_MAX_AGE = 1, 300
+    cache.clear()
+    own = term(w)
+    client = client_for(w.users.committee)
+    with mock.patch("guanqing.core.snapshots.time.perf_counter", side_effect=[0.0, 2.0]):
+        first = client.get("/instructors/figures/").content.decode()
+    assert "数据截至" not in first and "驻村 0 天" in first
+    log(own, D(2026, 5, 4))
+    kept = client.get("/instructors/figures/").content.decode()
+    assert "数据截至" in kept and "驻村 0 天" in kept
+    api = client.get("/api/v1/instructors/figures/").json()
+    assert api["totals"]["days"] == 0  # the API reads the same snapshot
+    unit = client_for(w.users.unit_admin).get("/instructors/figures/").content.decode()
+    assert "数据截至" not in unit and "驻村 1 天" in unit
+    cache.clear()

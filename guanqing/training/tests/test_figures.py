@@ -4,9 +4,16 @@ cadre is in, exemptions apart; the committee sees every unit, a unit administrat
 
 from __future__ import annotations
 
+import io
+from unittest import mock
+
+import openpyxl
 import pytest
+from django.core.cache import cache
+from django.test import override_settings
 from django.urls import reverse
 
+from guanqing.conftest import client_for
 from guanqing.training import attendance
 from guanqing.training.choices import AttendanceStatus
 from guanqing.training.figures import completion
@@ -122,3 +129,56 @@ def test_the_figures_do_not_list_the_participants_in_their_queries(r, world):
         assert result.totals.required + result.totals.exempt == sum(
             row.required + row.exempt for row in result.by_unit
         )
+
+
+def _stat(html: str, key: str) -> str:
+    return html.split(f'data-key="{key}">', 1)[1].split("<", 1)[0]
+
+
+def _unit_rows(html: str) -> list[str]:
+    """The unit keys of the table by unit, in the page's order."""
+    table = html.split('data-key="units"', 1)[1].split("</table>", 1)[0]
+    return [part.split('"', 1)[0] for part in table.split('data-row="')[1:]]
+
+
+@override_settings(FIGURES_SLOW_MS=1, FIGURES_MAX_AGE=300)
+def test_the_committee_reads_a_kept_completion_and_a_unit_counts_its_own_live(r, world):
+    cache.clear()
+    url = reverse("training:completion")
+    committee = client_for(world.users.committee)
+    with mock.patch("guanqing.core.snapshots.time.perf_counter", side_effect=[0.0, 2.0]):
+        first = committee.get(url, {"plan": r.plan.pk}).content.decode()
+    assert _stat(first, "completed") == "0" and "数据截至" not in first
+    mark(r, r.s1, 1, {r.mine: PRESENT})
+    mark(r, r.s1, 2, {r.mine: PRESENT})
+    kept = committee.get(url, {"plan": r.plan.pk}).content.decode()
+    assert _stat(kept, "completed") == "0"  # as counted, with the time it was counted
+    assert "数据截至" in kept
+    own = client_for(world.users.unit_admin).get(url).content.decode()
+    assert _stat(own, "completed") == "1" and "数据截至" not in own
+    cache.clear()
+
+
+def test_the_units_come_lowest_completion_first_cut_to_the_first_rows_with_the_whole_sheet(
+    r, world
+):
+    mark(r, r.s1, 1, {r.mine: PRESENT})
+    mark(r, r.s1, 2, {r.mine: PRESENT})  # 市纪委 1 of 6 completed, 市发改委 0 of 4
+    url = reverse("training:completion")
+    committee = client_for(world.users.committee)
+    mine, other = str(world.unit.pk), str(world.other_unit.pk)
+    assert _unit_rows(committee.get(url).content.decode()) == [other, mine]
+    assert _unit_rows(committee.get(url, {"sort": "rate"}).content.decode()) == [mine, other]
+    with mock.patch("guanqing.core.ui.ranking.TOP_ROWS", 1):
+        cut = committee.get(url, {"sort": "required"}).content.decode()
+    assert _unit_rows(cut) == [mine]
+    assert "显示前 1 行，共 2 个单位" in cut
+    sheet = committee.get(url, {"sort": "required", "export": "units"})
+    assert sheet["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True)
+    )
+    by_name = {row[0]: row for row in rows if row[0] in ("市纪委", "市发改委")}
+    assert list(by_name) == ["市纪委", "市发改委"]  # both, in the page's order
+    assert by_name["市纪委"][1:5] == (6, 6, 1, 17)  # required, scheduled, completed, rate %
+    assert by_name["市发改委"][1:5] == (4, 4, 0, 0)
