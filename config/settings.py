@@ -310,7 +310,8 @@ else:
 
 # Figures pages of the whole province: a count slower than FIGURES_SLOW_MS is kept and shown
 # until it is FIGURES_MAX_AGE seconds old, then recounted by the worker (guanqing/core/snapshots.py).
-FIGURES_SLOW_MS = env_int("GUANQING_FIGURES_SLOW_MS", 500, minimum=1)
+# 100 ms: a count that alone would take a page past its budget (docs/performance.md).
+FIGURES_SLOW_MS = env_int("GUANQING_FIGURES_SLOW_MS", 100, minimum=1)
 FIGURES_MAX_AGE = env_int("GUANQING_FIGURES_MAX_AGE", 300, minimum=10)
 
 TASKS = {

@@ -91,7 +91,7 @@ def key(name: str, args: dict, language: str | None = None) -> str:
 
 
 def _slow_seconds() -> float | None:
-    slow = getattr(settings, "FIGURES_SLOW_MS", 500)
+    slow = getattr(settings, "FIGURES_SLOW_MS", 100)
     return None if slow is None else slow / 1000
 
 

@@ -104,10 +104,12 @@ def live_report(
     user, period: Period, where: Where, *, today: datetime.date | None = None, kept=False
 ):
     """The report as the data stand. With `kept`, the committee reads the kept snapshot of the
-    report when counting it is slow (a province's data); publishing always counts afresh."""
+    report when counting it is slow (a province's data), and so does a unit's administrator of
+    the unit's own report, which is the committee's report of the unit (a unit reads what the
+    committee publishes of it); publishing always counts afresh."""
     today = today or business_date()
     counted_on = min(period.last, today)
-    if kept and user.role == Role.COMMITTEE:
+    if kept and _reads_the_committees(user, where):
         args = {"period": period.key, "where": where.key, "today": today.isoformat()}
         snapshot = snapshots.read(LIVE_REPORT, args)
         return LiveReport(
@@ -125,6 +127,16 @@ def live_report(
         counted_on=counted_on,
         as_of=timezone.now(),
         sections=reports.build_sections(ctx),
+    )
+
+
+def _reads_the_committees(user, where: Where) -> bool:
+    """The reader sees the committee's report of `where`: the committee itself, or the
+    administrator of the unit reported on."""
+    if user.role == Role.COMMITTEE:
+        return True
+    return (
+        user.role == Role.UNIT_ADMIN and where.unit_id is not None and where.unit_id == user.unit_id
     )
 
 
