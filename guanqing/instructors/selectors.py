@@ -5,15 +5,15 @@ the frontline loop (through `guanqing.frontline.interface`), the committee's cit
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from guanqing.frontline import interface as frontline
 from guanqing.instructors import rules
 from guanqing.instructors.choices import Compliance
 from guanqing.instructors.models import InstructorTerm, RaisedProblem, WorkLog
+from guanqing.registry.models import Unit
 
 
 @dataclass
@@ -54,33 +54,39 @@ def month_row(term: InstructorTerm, month: rules.Month, logged: int, today) -> M
 
 def term_rows(terms, today: datetime.date) -> list[TermRow]:
     """Each term with this month's days against the required days, its logs and raised problems:
-    two queries whatever the number of terms."""
+    two queries whatever the number of terms, counted by the database (a term's log grows by a
+    few entries a month for years)."""
     terms = list(terms)
     ids = [t.pk for t in terms]
     month = rules.Month.of(today)
-    logged: dict[int, int] = defaultdict(int)
-    counts: dict[int, int] = defaultdict(int)
-    for term_id, first, days in WorkLog.objects.filter(term_id__in=ids).values_list(
-        "term_id", "starts_on", "days"
-    ):
-        counts[term_id] += 1
-        if rules.Month.of(first) == month:
-            logged[term_id] += days
+    this_month = Q(starts_on__gte=month.first, starts_on__lte=month.last)
+    logs = {
+        term_id: (n, days or 0)
+        for term_id, n, days in WorkLog.objects.filter(term_id__in=ids)
+        .order_by()
+        .values("term_id")
+        .annotate(n=Count("pk"), days=Sum("days", filter=this_month))
+        .values_list("term_id", "n", "days")
+    }
     raised = dict(
         RaisedProblem.objects.filter(term_id__in=ids)
+        .order_by()
         .values("term_id")
         .annotate(n=Count("pk"))
         .values_list("term_id", "n")
     )
-    return [
-        TermRow(
-            term=t,
-            month=month_row(t, month, logged[t.pk], today),
-            logs=counts[t.pk],
-            raised=raised.get(t.pk, 0),
+    rows = []
+    for t in terms:
+        count, logged = logs.get(t.pk, (0, 0))
+        rows.append(
+            TermRow(
+                term=t,
+                month=month_row(t, month, logged, today),
+                logs=count,
+                raised=raised.get(t.pk, 0),
+            )
         )
-        for t in terms
-    ]
+    return rows
 
 
 def term_months(term: InstructorTerm, today: datetime.date) -> list[MonthRow]:
@@ -139,14 +145,24 @@ class UnitRow:
         return sum(r.month.required for r in self.rows)
 
 
-def city(user, today: datetime.date) -> list[UnitRow]:
-    """The appointed terms per unit, with this month's days against the required days."""
-    terms = terms_for_list(user).appointed().order_by("unit__sort_order", "unit_id", "member_id")
-    rows = term_rows(terms, today)
-    units: dict[int, UnitRow] = {}
+def city_units(user):
+    """The units with an appointed term the reader sees, in the city view's order (a page of
+    them at a time: a province has a thousand such units)."""
+    appointed = InstructorTerm.objects.visible_to(user).appointed().order_by()
+    return Unit.objects.filter(pk__in=appointed.values("unit_id")).order_by("sort_order", "pk")
+
+
+def city(user, today: datetime.date, units=None) -> list[UnitRow]:
+    """The appointed terms per unit (of `units`, when given), with this month's days against
+    the required days."""
+    terms = terms_for_list(user).appointed()
+    if units is not None:
+        terms = terms.filter(unit__in=list(units))
+    rows = term_rows(terms.order_by("unit__sort_order", "unit_id", "member_id"), today)
+    by_unit: dict[int, UnitRow] = {}
     for row in rows:
-        units.setdefault(row.term.unit_id, UnitRow(row.term.unit)).rows.append(row)
-    return list(units.values())
+        by_unit.setdefault(row.term.unit_id, UnitRow(row.term.unit)).rows.append(row)
+    return list(by_unit.values())
 
 
 def logged_total(term: InstructorTerm) -> int:

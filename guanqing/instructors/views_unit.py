@@ -153,14 +153,19 @@ def term_raise(request, pk):
     return _term_page(request, term, raise_form=form, status=400)
 
 
+CITY_UNITS_PER_PAGE = 20  # units a page of the city view (each with its terms)
+
+
 @access.page("city")
 def city(request):
     today = business_date()
+    page = paginate(request, selectors.city_units(request.user), CITY_UNITS_PER_PAGE)
     return render(
         request,
         "instructors/city.html",
         {
-            "units": selectors.city(request.user, today),
+            "units": selectors.city(request.user, today, units=page.object_list),
+            "page_obj": page,
             "month": rules.Month.of(today),
             "tones": COMPLIANCE_TONES,
         },

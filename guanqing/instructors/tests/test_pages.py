@@ -305,3 +305,26 @@ def test_the_committee_reads_kept_figures_and_a_unit_counts_its_own_live(w, sett
     unit = client_for(w.users.unit_admin).get("/instructors/figures/").content.decode()
     assert "数据截至" not in unit and "驻村 1 天" in unit
     cache.clear()
+
+
+def test_the_city_view_shows_a_page_of_units_at_a_time(w):
+    from unittest import mock
+
+    own, other = term(w), other_term(w)
+    log(own, D(2026, 5, 4), D(2026, 5, 6))
+    client = client_for(w.users.committee)
+    whole = client.get("/instructors/city/").content.decode()
+    assert f'data-unit="{w.unit.pk}"' in whole and f'data-unit="{w.other_unit.pk}"' in whole
+    assert 'class="results-meta"' not in whole  # one page: no page links
+    with mock.patch("guanqing.instructors.views_unit.CITY_UNITS_PER_PAGE", 1):
+        first = client.get("/instructors/city/").content.decode()
+        second = client.get("/instructors/city/", {"page": 2}).content.decode()
+    units = sorted([w.unit, w.other_unit], key=lambda u: (u.sort_order, u.pk))
+    assert f'data-unit="{units[0].pk}"' in first and f'data-unit="{units[1].pk}"' not in first
+    assert f'data-unit="{units[1].pk}"' in second and f'data-unit="{units[0].pk}"' not in second
+    assert "共 2 条" in first
+    # this month's days of the unit's term (logged from 4 May, three days)
+    own_page = first if units[0] == w.unit else second
+    row = own_page.split(f'data-term="{own.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert ">3<" in row
+    assert f'data-term="{other.pk}"' in (second if units[0] == w.unit else first)
