@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from guanqing.core import sensitive
 from guanqing.core.api.filters import IdFilter
 from guanqing.core.ids import is_digits
+from guanqing.registry import pickers
 from guanqing.registry.choices import (
     DivisionLevel,
     HardshipCategory,
@@ -50,6 +51,13 @@ class UnitFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(short_name__icontains=value))
+
+
+def _unit_picker():
+    # a province has thousands of units: a list page searches them past 30 (the API takes an id)
+    return pickers.PickerFilter(
+        "units", field_name="unit", queryset=Unit.objects.none(), label=_("单位")
+    )
 
 
 class PartyOrgFilter(django_filters.FilterSet):
@@ -117,3 +125,21 @@ class HouseholdFilter(django_filters.FilterSet):
         if district is None:
             return queryset.none()
         return queryset.filter(community__district_id__in=district_ids_rolling_up_to(district))
+
+
+class _UnitsSearched:
+    """A list page's filters: the API's, with the unit a picker over the units the reader sees."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["unit"].queryset = Unit.objects.visible_to(self.request.user).order_by(
+            "sort_order", "name", "pk"
+        )
+
+
+class PartyOrgPageFilter(_UnitsSearched, PartyOrgFilter):
+    unit = _unit_picker()
+
+
+class MemberPageFilter(_UnitsSearched, MemberFilter):
+    unit = _unit_picker()

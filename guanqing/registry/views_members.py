@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -14,12 +13,12 @@ from guanqing.core.services import ScopeError
 from guanqing.core.ui.htmx import paginate, render_page
 from guanqing.registry import services
 from guanqing.registry.filters import (
-    MemberFilter,
+    MemberPageFilter,
 )
 from guanqing.registry.forms import (
     MemberForm,
 )
-from guanqing.registry.models import Household, Member, Person, Unit
+from guanqing.registry.models import Household, Member, Person
 from guanqing.registry.views_common import (
     can_edit,
     editable_or_error,
@@ -42,12 +41,7 @@ def member_list(request):
     base = Member.objects.visible_to(request.user).select_related(
         "unit", "branch", "home_community"
     )
-    filterset, qs = filterset_for(MemberFilter, request, base)
-    filterset.form.fields["unit"] = forms.ModelChoiceField(
-        queryset=Unit.objects.visible_to(request.user),
-        required=False,
-        label=filterset.form.fields["unit"].label,
-    )
+    filterset, qs = filterset_for(MemberPageFilter, request, base)
     filterset.form.fields.pop("home_community", None)
     page = paginate(request, qs)
     mask_rows(request, page.object_list)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django import forms
 from django.db.models import F, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from guanqing.core.roles import Role
 from guanqing.core.ui.htmx import paginate, render_page
 from guanqing.registry import selectors, services
 from guanqing.registry.filters import (
-    PartyOrgFilter,
+    PartyOrgPageFilter,
     UnitFilter,
 )
 from guanqing.registry.forms import (
@@ -149,13 +148,7 @@ OWNERS_PER_PAGE = 20
 @registry_page("business")
 def partyorg_list(request):
     base = PartyOrg.objects.visible_to(request.user)
-    filterset, qs = filterset_for(PartyOrgFilter, request, base)
-    filterset.form.fields["unit"] = forms.ModelChoiceField(
-        queryset=Unit.objects.visible_to(request.user),
-        required=False,
-        label=filterset.form.fields["unit"].label,
-        to_field_name="pk",
-    )
+    filterset, qs = filterset_for(PartyOrgPageFilter, request, base)
     # One row per owner, units first (in their sort order), then villages by division code.
     owners = (
         qs.order_by(

@@ -169,6 +169,38 @@ def test_member_list_for_unit_admin_shows_own_unit_only(world):
     assert "张三" in html and "李四" not in html
 
 
+@pytest.mark.parametrize(
+    ("name", "page_filter", "mine", "theirs"),
+    [
+        ("registry:member_list", "MemberPageFilter", "张三", "李四"),
+        ("registry:partyorg_list", "PartyOrgPageFilter", "市纪委机关党委", "市发改委机关党委"),
+    ],
+)
+def test_past_the_limit_the_lists_units_are_searched(
+    world, monkeypatch, name, page_filter, mine, theirs
+):
+    from guanqing.registry import filters
+
+    client = client_for(world.users.committee)
+    url = reverse(name)
+    listed = client.get(url).content.decode()
+    assert '<select name="unit"' in listed and 'hx-get="/registry/pick/units/"' not in listed
+    # a province has thousands of units: past the limit (30) the filter is a search
+    chosen_filter = getattr(filters, page_filter).base_filters["unit"]
+    monkeypatch.setitem(chosen_filter.extra, "select_up_to", 1)
+    page = client.get(url).content.decode()
+    assert 'hx-get="/registry/pick/units/"' in page and '<select name="unit"' not in page
+    chosen = client.get(url, {"unit": world.unit.pk}).content.decode()
+    assert mine in chosen and theirs not in chosen
+    # a whole name typed without JavaScript filters the same way
+    typed = client.get(url, {"unit_q": world.other_unit.name}).content.decode()
+    assert theirs in typed and mine not in typed
+    # a unit administrator's one unit: a drop-down of it alone
+    own = client_for(world.users.unit_admin).get(url).content.decode()
+    select = own.split('<select name="unit"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{world.unit.pk}"' in select and f'value="{world.other_unit.pk}"' not in select
+
+
 def test_partyorg_list_groups_organisations_by_unit_as_a_tree(world):
     child = f.PartyOrgFactory(unit=world.unit, parent=world.org, name="第一党支部")
     html = client_for(world.users.committee).get(reverse("registry:partyorg_list")).content
