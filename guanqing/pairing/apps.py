@@ -58,6 +58,9 @@ class PairingConfig(AppConfig):
             warm=selectors.units_with_defaults,
         )
         snapshots.register(
+            selectors.ACTIVE, selectors.active_of_every_pairing, warm=selectors.active_defaults
+        )
+        snapshots.register(
             compliance.CITY_BOARD,
             compliance.city_board_of_every_pairing,
             warm=compliance.city_board_defaults,

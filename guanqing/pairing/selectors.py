@@ -298,5 +298,27 @@ def person_times_between(user, first: datetime.date, last: datetime.date) -> int
     return through.filter(visit_id__in=visits.order_by().values("pk")).count()
 
 
+ACTIVE = "pairing.active"
+
+
 def active_pairings(user) -> int:
-    return Pairing.objects.visible_to(user).active().count()
+    """The pairings in the reader's scope not ended; the committee's count (a province's million
+    pairings) is kept as a snapshot where counting is slow (core/snapshots.py)."""
+    from guanqing.core import snapshots
+    from guanqing.core.calendar.workdays import business_date
+
+    pairings = Pairing.objects.visible_to(user)
+    return snapshots.for_reader(
+        pairings,
+        ACTIVE,
+        {"today": business_date().isoformat()},
+        lambda: pairings.active().count(),
+    ).value
+
+
+def active_of_every_pairing(*, today: str) -> int:
+    return Pairing.objects.active().count()
+
+
+def active_defaults(today: datetime.date) -> list[dict]:
+    return [{"today": today.isoformat()}]

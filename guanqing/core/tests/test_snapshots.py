@@ -289,6 +289,8 @@ def _live(name: str, args: dict, committee):
         config = compliance.current_config()
         period = compliance.parse_period(args["period"], config)
         return compliance.city_board(Pairing.objects.visible_to(committee), period, today, config)
+    if name == "pairing.active":
+        return Pairing.objects.visible_to(committee).active().count()
     if name == "pairing.units_with":
         from guanqing.pairing import selectors
 
@@ -329,6 +331,7 @@ def _live(name: str, args: dict, committee):
         "pairing.figures",
         "pairing.city_board",
         "pairing.units_with",
+        "pairing.active",
         "reports.live",
         "window.figures",
         "window.board",
