@@ -6,8 +6,6 @@ same filter (`VisitFilter`, shared with `/api/v1/visits/`).
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.conf import settings
 from django.db.models import Exists, OuterRef
@@ -37,22 +35,6 @@ def _visit_filterset(request):
     filterset = VisitFilter(request.GET or None, queryset=base, request=request)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     return filterset, qs
-
-
-def _counted_span(filterset) -> tuple[datetime.date, datetime.date] | None:
-    """(first, last day) when the list is every visit of a span of days — the user sees every
-    visit and filters by dates alone (the committee's list) — so that its totals and its length
-    come from the day counters; None otherwise."""
-    if not is_every_row(filterset.queryset):
-        return None
-    data: dict = {}
-    if filterset.is_bound:
-        if not filterset.is_valid():
-            return None
-        data = {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}
-    if set(data) - {"date_from", "date_to"}:
-        return None
-    return data.get("date_from") or datetime.date.min, data.get("date_to") or datetime.date.max
 
 
 def _choice(label, choices) -> forms.ChoiceField:
@@ -133,7 +115,7 @@ def visit_list(request):
     rows = qs.select_related(
         "pairing__household__community", "pairing__unit", "recorded_by"
     ).prefetch_related("participants")
-    totals = selectors.visit_totals(qs, counted_span=_counted_span(filterset))
+    totals = selectors.visit_totals(qs, counted_span=selectors.counted_span(filterset))
     page = paginate(request, rows, count=totals["visits"])
     if not wants_partial(request):  # an htmx refresh replaces the results only
         _shape_filter_form(request, filterset.form)

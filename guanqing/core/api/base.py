@@ -47,10 +47,26 @@ class ClientAddressThrottle(SimpleRateThrottle):
 
 
 class Pagination(pagination.PageNumberPagination):
+    """Pages read keys first (`core/paging.py`). A view that knows its list's length without
+    counting the rows (from a counter) gives it as `list_count(queryset)` (None: count them)."""
+
     django_paginator_class = KeysFirstPaginator
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def paginate_queryset(self, queryset, request, view=None):
+        known = getattr(view, "list_count", None)
+        count = known(queryset) if known else None
+        if count is not None:
+
+            def counted(rows, per_page):
+                paginator = KeysFirstPaginator(rows, per_page)
+                paginator.count = count  # Paginator.count is a cached property: this is its value
+                return paginator
+
+            self.django_paginator_class = counted  # this request's paginator (one per view)
+        return super().paginate_queryset(queryset, request, view)
 
 
 def django_errors_to_drf(exc: DjangoValidationError) -> exceptions.ValidationError:

@@ -12,6 +12,7 @@ from rest_framework import mixins, parsers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from guanqing.core import counters
 from guanqing.core.api.base import (
     AccessAPIView,
     ServiceCreateMixin,
@@ -19,7 +20,7 @@ from guanqing.core.api.base import (
 )
 from guanqing.core.api.viewsets import ScopedViewSet, photo_action
 from guanqing.core.uploads import stored_file_response
-from guanqing.pairing import selectors, services
+from guanqing.pairing import counts, selectors, services
 from guanqing.pairing.access import access
 from guanqing.pairing.api import serializers as s
 from guanqing.pairing.filters import (
@@ -118,6 +119,13 @@ class VisitViewSet(
 
     def get_queryset(self):
         return selectors.with_holder(super().get_queryset())
+
+    def list_count(self, queryset) -> int | None:
+        """Every visit of a span of days (the committee filtering by dates alone, or not at
+        all): its length from the day counters, not a count of ten million rows."""
+        scoped = Visit.objects.visible_to(self.request.user)
+        span = selectors.counted_span(VisitFilter(self.request.query_params, queryset=scoped))
+        return None if span is None else counters.total(counts.VISITS, *span)
 
     def service_create(self, data):
         return services.visit_record(actor=self.request.user, **data)

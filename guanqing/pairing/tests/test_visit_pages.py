@@ -285,6 +285,37 @@ def test_other_filters_and_scoped_roles_count_the_visits_themselves(paired):
     assert "core_daycount" not in " ".join(q["sql"] for q in ctx.captured_queries)
 
 
+@pytest.mark.parametrize("dates", [{}, {"from": 55}, {"from": 60, "to": 90}])
+def test_the_api_s_list_of_every_visit_of_a_span_takes_its_length_from_the_day_counts(
+    paired, dates
+):
+    _visits_with_help(paired)
+    params, visits = {}, Visit.objects.all()
+    if "from" in dates:
+        params["date_from"] = (paired.start + dates["from"] * DAY).isoformat()
+        visits = visits.filter(date__gte=params["date_from"])
+    if "to" in dates:
+        params["date_to"] = (paired.start + dates["to"] * DAY).isoformat()
+        visits = visits.filter(date__lte=params["date_to"])
+    client = client_for(paired.users.committee)
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/api/v1/visits/", {**params, "page_size": 2}).json()
+    assert body["count"] == visits.count() and len(body["results"]) == min(2, visits.count())
+    assert [row["id"] for row in body["results"]] == list(
+        visits.order_by("-date", "-id").values_list("pk", flat=True)[:2]
+    )
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "core_daycount" in sql
+    assert 'COUNT(*) AS "__count" FROM "pairing_visit"' not in sql
+    # another filter, or a narrower reader: the visits are counted themselves
+    unit = client.get("/api/v1/visits/", {**params, "unit": paired.unit.pk}).json()
+    assert unit["count"] == visits.filter(pairing__unit=paired.unit).count()
+    with CaptureQueriesContext(connection) as ctx:
+        own = client_for(paired.users.unit_admin).get("/api/v1/visits/", params).json()
+    assert own["count"] == visits.filter(pairing__unit=paired.unit).count()
+    assert "core_daycount" not in " ".join(q["sql"] for q in ctx.captured_queries)
+
+
 # --- query count ----------------------------------------------------------------------------------
 
 
