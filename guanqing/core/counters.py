@@ -103,6 +103,25 @@ def total(key: str, first: datetime.date, last: datetime.date) -> int:
     return found["s"] or 0
 
 
+def span_of_dates_alone(filterset) -> tuple[datetime.date, datetime.date] | None:
+    """(first, last day) when a list filtered by `filterset` (django-filter, with `date_from` and
+    `date_to`) is every row of a span of days — its reader sees every row and filters by dates
+    alone, or not at all — so that its totals and length can come from the day counts; None
+    otherwise (the list counts its rows)."""
+    from guanqing.core.scope.querysets import is_every_row
+
+    if not is_every_row(filterset.queryset):
+        return None
+    data: dict = {}
+    if filterset.is_bound:
+        if not filterset.is_valid():
+            return None
+        data = {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}
+    if set(data) - {"date_from", "date_to"}:
+        return None
+    return data.get("date_from") or datetime.date.min, data.get("date_to") or datetime.date.max
+
+
 @dataclass(frozen=True)
 class Difference:
     key: str

@@ -9,7 +9,11 @@ class FrontlineConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy
 
-        from guanqing.core import demo
+        from guanqing.core import counters, demo
+        from guanqing.frontline.counts import COUNTERS
+
+        for counter, triggers in COUNTERS:
+            counters.register(counter, *triggers)
         from guanqing.frontline.figures import register_snapshots
 
         register_snapshots()

@@ -7,6 +7,7 @@ through `outreach_services`."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,10 +20,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from guanqing.core import counters
 from guanqing.core.ids import parse_id
 from guanqing.core.roles import Role
 from guanqing.core.ui.htmx import add_service_errors, paginate, render_page
-from guanqing.frontline import outreach_services
+from guanqing.frontline import counts, outreach_services
 from guanqing.frontline.access import access
 from guanqing.frontline.choices import PlaceKind
 from guanqing.frontline.figures import wan_yuan, yuan
@@ -45,21 +47,30 @@ def _filtered(request, model, filter_class):
     return filterset, qs
 
 
-def outreach_totals(visits) -> dict:
-    """Visits, person-times and donations of a filtered visit list (two queries)."""
-    sums = visits.order_by().aggregate(
-        n=Count("pk"), money=Sum("donated_money"), goods=Sum("donated_goods")
-    )
-    person_times = Outreach.cadres.through.objects.filter(
-        outreach_id__in=visits.order_by().values("pk")
-    ).count()
-    total = (sums["money"] or 0) + (sums["goods"] or 0)
+def outreach_totals(visits, *, counted_span: tuple | None = None) -> dict:
+    """Visits, person-times and donations of a filtered visit list (two queries); with
+    `counted_span` (first, last) — the list is every visit of those days — from the day counts
+    instead (`frontline/counts.py`), a row a day rather than every visit."""
+    if counted_span is not None:
+        first, last = counted_span
+        n = counters.total(counts.VISITS, first, last)
+        person_times = counters.total(counts.PERSON_TIMES, first, last)
+        money = Decimal(counters.total(counts.MONEY_FEN, first, last)) / 100
+        goods = Decimal(counters.total(counts.GOODS_FEN, first, last)) / 100
+    else:
+        sums = visits.order_by().aggregate(
+            n=Count("pk"), money=Sum("donated_money"), goods=Sum("donated_goods")
+        )
+        n, money, goods = sums["n"], sums["money"] or 0, sums["goods"] or 0
+        person_times = Outreach.cadres.through.objects.filter(
+            outreach_id__in=visits.order_by().values("pk")
+        ).count()
     return {
-        "visits": sums["n"],
+        "visits": n,
         "person_times": person_times,
-        "money_yuan": yuan(sums["money"]),
-        "goods_yuan": yuan(sums["goods"]),
-        "total_wan_yuan": wan_yuan(total),
+        "money_yuan": yuan(money),
+        "goods_yuan": yuan(goods),
+        "total_wan_yuan": wan_yuan(money + goods),
     }
 
 
@@ -68,12 +79,13 @@ def outreach_totals(visits) -> dict:
 def outreach_list(request):
     filterset, qs = _filtered(request, Outreach, OutreachFilter)
     rows = qs.select_related("unit", "place__division").prefetch_related("cadres")
-    page = paginate(request, rows)
+    totals = outreach_totals(qs, counted_span=counters.span_of_dates_alone(filterset))
+    page = paginate(request, rows, count=totals["visits"])
     context = {
         "filterset": filterset,
         "page_obj": page,
         "rows": page.object_list,
-        "totals": outreach_totals(qs),
+        "totals": totals,
         "kinds": PlaceKind.choices,
     }
     return render_page(

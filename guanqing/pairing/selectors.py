@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from guanqing.core import counters
-from guanqing.core.scope.querysets import is_every_row, register_scope_extension
+from guanqing.core.scope.querysets import register_scope_extension
 from guanqing.pairing import counts
 from guanqing.pairing.access import access
 from guanqing.pairing.models import ComplianceSettings, Pairing, PairingTerm, Visit
@@ -164,22 +164,6 @@ def visit_sums(visits) -> dict:
         count=Count("pk"), cash=Sum("cash_amount"), in_kind=Sum("in_kind_value")
     )
     return {"count": sums["count"], "cash": sums["cash"] or 0, "in_kind": sums["in_kind"] or 0}
-
-
-def counted_span(filterset) -> tuple[datetime.date, datetime.date] | None:
-    """(first, last day) when the list is every visit of a span of days — the user sees every
-    visit and filters by dates alone (the committee's list) — so that its totals and its length
-    come from the day counters; None otherwise."""
-    if not is_every_row(filterset.queryset):
-        return None
-    data: dict = {}
-    if filterset.is_bound:
-        if not filterset.is_valid():
-            return None
-        data = {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}
-    if set(data) - {"date_from", "date_to"}:
-        return None
-    return data.get("date_from") or datetime.date.min, data.get("date_to") or datetime.date.max
 
 
 def visit_totals(visits, *, counted_span: tuple | None = None) -> dict:

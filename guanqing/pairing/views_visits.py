@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from guanqing.core import counters
 from guanqing.core.excel import audited_export
 from guanqing.core.scope.querysets import is_every_row
 from guanqing.core.ui.htmx import paginate, render_page, wants_partial
@@ -115,7 +116,7 @@ def visit_list(request):
     rows = qs.select_related(
         "pairing__household__community", "pairing__unit", "recorded_by"
     ).prefetch_related("participants")
-    totals = selectors.visit_totals(qs, counted_span=selectors.counted_span(filterset))
+    totals = selectors.visit_totals(qs, counted_span=counters.span_of_dates_alone(filterset))
     page = paginate(request, rows, count=totals["visits"])
     if not wants_partial(request):  # an htmx refresh replaces the results only
         _shape_filter_form(request, filterset.form)

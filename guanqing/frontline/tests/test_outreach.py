@@ -618,3 +618,63 @@ def test_api_detail_outside_the_scope_is_404(world, places, pinned_today):
     assert api_as(world.users.committee).get(url).status_code == 200
     assert api_as(world.users.unit_admin).get(url).status_code == 404
     assert api_as(world.users.member).get(url).status_code == 404
+
+
+# --- the day counts behind the list's totals -------------------------------------------------------
+
+
+def _live_totals(visits) -> dict:
+    money = sum((v.donated_money for v in visits), Decimal(0))
+    goods = sum((v.donated_goods for v in visits), Decimal(0))
+    return {
+        "visits": visits.count(),
+        "person_times": sum(v.cadres.count() for v in visits),
+        "money_yuan": f"{money:.2f}",
+        "goods_yuan": f"{goods:.2f}",
+    }
+
+
+@pytest.mark.parametrize("dates", [{}, {"date_from": "2026-05-02"}, {"date_to": "2026-05-08"}])
+def test_the_committee_s_totals_by_dates_come_from_the_day_counts(
+    world, places, pinned_today, dates
+):
+    from django.core.management import call_command
+
+    bureau = f.MemberFactory(unit=world.unit, name="王局长", rank="bureau")
+    for day in range(1, 11):
+        _record(
+            world,
+            places[day % 2],
+            visited_on=D(2026, 5, day),
+            cadres=[world.member, bureau][: 1 + day % 2],
+            donated_money=f"{day * 100}.25",
+            donated_goods=Decimal(day),
+            goods_note="米油",
+        )
+    moved = Outreach.objects.order_by("visited_on").first()
+    Outreach.objects.filter(pk=moved.pk).update(visited_on=D(2026, 5, 11), donated_money=7)
+    Outreach.objects.order_by("visited_on").last().cadres.clear()
+    call_command("counters")  # the counts equal the visits, however they were written
+    visits = Outreach.objects.all()
+    if "date_from" in dates:
+        visits = visits.filter(visited_on__gte=dates["date_from"])
+    if "date_to" in dates:
+        visits = visits.filter(visited_on__lte=dates["date_to"])
+    client = client_for(world.users.committee)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/frontline/outreach/", {**dates, "per_page": 5})
+    totals = response.context["totals"]
+    assert {key: totals[key] for key in _live_totals(visits)} == _live_totals(visits)
+    assert response.context["page_obj"].paginator.count == visits.count()
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "core_daycount" in sql and 'COUNT(*) AS "__count" FROM "frontline_outreach"' not in sql
+    # another filter, or a narrower reader, counts the visits themselves
+    response = client.get("/frontline/outreach/", {**dates, "kind": PlaceKind.VILLAGE})
+    village = visits.filter(place__kind=PlaceKind.VILLAGE)
+    totals = response.context["totals"]
+    assert {key: totals[key] for key in _live_totals(village)} == _live_totals(village)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client_for(world.users.unit_admin).get("/frontline/outreach/", dates)
+    totals = response.context["totals"]
+    assert {key: totals[key] for key in _live_totals(visits)} == _live_totals(visits)
+    assert "core_daycount" not in " ".join(q["sql"] for q in ctx.captured_queries)

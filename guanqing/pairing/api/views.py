@@ -124,7 +124,7 @@ class VisitViewSet(
         """Every visit of a span of days (the committee filtering by dates alone, or not at
         all): its length from the day counters, not a count of ten million rows."""
         scoped = Visit.objects.visible_to(self.request.user)
-        span = selectors.counted_span(VisitFilter(self.request.query_params, queryset=scoped))
+        span = counters.span_of_dates_alone(VisitFilter(self.request.query_params, queryset=scoped))
         return None if span is None else counters.total(counts.VISITS, *span)
 
     def service_create(self, data):

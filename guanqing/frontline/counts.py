@@ -1,0 +1,88 @@
+"""The front line's counters (core/counters.py): outreach visits, their cadres' 人次 and the money
+and goods donated (in fen) by visit date, behind the outreach list's totals and length when the
+list is every visit of a span of days (the committee filtering by dates alone); kept by database
+triggers (migration 0006) and recounted from the visits by `guanqing counters`."""
+
+from __future__ import annotations
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
+
+from guanqing.core.counters import Counter, MoveTrigger, RowTrigger
+from guanqing.frontline.models import Outreach
+
+VISITS = "frontline.outreach"
+PERSON_TIMES = "frontline.outreach_person_times"
+MONEY_FEN = "frontline.outreach_money_fen"
+GOODS_FEN = "frontline.outreach_goods_fen"
+
+
+def _fen(column: str) -> str:
+    return f"CAST(ROUND(COALESCE({{row}}.{column}, 0) * 100) AS BIGINT)"
+
+
+TRIGGERS = [
+    RowTrigger("frontline_outreach_count", "frontline_outreach", VISITS, day_column="visited_on"),
+    RowTrigger(
+        "frontline_outreach_person_count",
+        "frontline_outreach_cadres",
+        PERSON_TIMES,
+        day_sql="SELECT visited_on FROM frontline_outreach WHERE id = {row}.outreach_id",
+    ),
+    # a visit moved to another day takes its cadres' 人次 along
+    MoveTrigger(
+        "frontline_outreach_person_move",
+        "frontline_outreach",
+        PERSON_TIMES,
+        day_column="visited_on",
+        weight_sql="SELECT COUNT(*) FROM frontline_outreach_cadres WHERE outreach_id = {row}.id",
+    ),
+    *(
+        RowTrigger(
+            f"frontline_outreach_{name}_sum",
+            "frontline_outreach",
+            key,
+            day_column="visited_on",
+            weight_sql=_fen(column),
+            weight_columns=(column,),
+        )
+        for name, key, column in (
+            ("money", MONEY_FEN, "donated_money"),
+            ("goods", GOODS_FEN, "donated_goods"),
+        )
+    ),
+]
+
+# counter → the triggers that keep it (registered from FrontlineConfig.ready())
+COUNTERS = (
+    (Counter(VISITS, "guanqing.frontline.counts.recount_visits"), TRIGGERS[:1]),
+    (Counter(PERSON_TIMES, "guanqing.frontline.counts.recount_person_times"), TRIGGERS[1:3]),
+    (Counter(MONEY_FEN, "guanqing.frontline.counts.recount_money"), TRIGGERS[3:4]),
+    (Counter(GOODS_FEN, "guanqing.frontline.counts.recount_goods"), TRIGGERS[4:5]),
+)
+
+
+def recount_visits() -> dict:
+    rows = Outreach.objects.order_by().values("visited_on").annotate(n=Count("pk"))
+    return {row["visited_on"]: row["n"] for row in rows}
+
+
+def recount_person_times() -> dict:
+    through = Outreach.cadres.through.objects.order_by()
+    rows = through.values("outreach__visited_on").annotate(n=Count("pk"))
+    return {row["outreach__visited_on"]: row["n"] for row in rows}
+
+
+def _recount_fen(field: str) -> dict:
+    fen = ExpressionWrapper(
+        F(field) * 100, output_field=DecimalField(max_digits=16, decimal_places=0)
+    )
+    rows = Outreach.objects.order_by().values("visited_on").annotate(n=Sum(fen))
+    return {row["visited_on"]: int(round(row["n"] or 0)) for row in rows}
+
+
+def recount_money() -> dict:
+    return _recount_fen("donated_money")
+
+
+def recount_goods() -> dict:
+    return _recount_fen("donated_goods")
