@@ -5,9 +5,7 @@ triggers (migration 0006) and recounted from the visits by `guanqing counters`."
 
 from __future__ import annotations
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
-
-from guanqing.core.counters import Counter, MoveTrigger, RowTrigger
+from guanqing.core.counters import Counter, MoveTrigger, RowTrigger, fen_by_day, rows_by_day
 from guanqing.frontline.models import Outreach
 
 VISITS = "frontline.outreach"
@@ -62,27 +60,16 @@ COUNTERS = (
 
 
 def recount_visits() -> dict:
-    rows = Outreach.objects.order_by().values("visited_on").annotate(n=Count("pk"))
-    return {row["visited_on"]: row["n"] for row in rows}
+    return rows_by_day(Outreach.objects.all(), "visited_on")
 
 
 def recount_person_times() -> dict:
-    through = Outreach.cadres.through.objects.order_by()
-    rows = through.values("outreach__visited_on").annotate(n=Count("pk"))
-    return {row["outreach__visited_on"]: row["n"] for row in rows}
-
-
-def _recount_fen(field: str) -> dict:
-    fen = ExpressionWrapper(
-        F(field) * 100, output_field=DecimalField(max_digits=16, decimal_places=0)
-    )
-    rows = Outreach.objects.order_by().values("visited_on").annotate(n=Sum(fen))
-    return {row["visited_on"]: int(round(row["n"] or 0)) for row in rows}
+    return rows_by_day(Outreach.cadres.through.objects.all(), "outreach__visited_on")
 
 
 def recount_money() -> dict:
-    return _recount_fen("donated_money")
+    return fen_by_day(Outreach.objects.all(), "visited_on", "donated_money")
 
 
 def recount_goods() -> dict:
-    return _recount_fen("donated_goods")
+    return fen_by_day(Outreach.objects.all(), "visited_on", "donated_goods")

@@ -5,9 +5,7 @@ from the visits by `guanqing counters`."""
 
 from __future__ import annotations
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
-
-from guanqing.core.counters import Counter, MoveTrigger, RowTrigger
+from guanqing.core.counters import Counter, MoveTrigger, RowTrigger, fen_by_day, rows_by_day
 from guanqing.pairing.models import Visit
 
 VISITS = "pairing.visits"
@@ -65,27 +63,16 @@ COUNTERS = (
 
 
 def recount_visits() -> dict:
-    rows = Visit.objects.order_by().values("date").annotate(n=Count("pk"))
-    return {row["date"]: row["n"] for row in rows}
+    return rows_by_day(Visit.objects.all(), "date")
 
 
 def recount_person_times() -> dict:
-    through = Visit.participants.through.objects.order_by()
-    rows = through.values("visit__date").annotate(n=Count("pk"))
-    return {row["visit__date"]: row["n"] for row in rows}
-
-
-def _recount_fen(field: str) -> dict:
-    fen = ExpressionWrapper(
-        F(field) * 100, output_field=DecimalField(max_digits=14, decimal_places=0)
-    )
-    rows = Visit.objects.order_by().values("date").annotate(n=Sum(fen))
-    return {row["date"]: int(round(row["n"] or 0)) for row in rows}
+    return rows_by_day(Visit.participants.through.objects.all(), "visit__date")
 
 
 def recount_cash() -> dict:
-    return _recount_fen("cash_amount")
+    return fen_by_day(Visit.objects.all(), "date", "cash_amount")
 
 
 def recount_in_kind() -> dict:
-    return _recount_fen("in_kind_value")
+    return fen_by_day(Visit.objects.all(), "date", "in_kind_value")
