@@ -132,9 +132,9 @@ class _UnitsSearched:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.form.fields["unit"].queryset = Unit.objects.visible_to(self.request.user).order_by(
-            "sort_order", "name", "pk"
-        )
+        user = getattr(self.request, "user", None)
+        units = Unit.objects.visible_to(user) if user is not None else Unit.objects.none()
+        self.filters["unit"].queryset = units.order_by("sort_order", "name", "pk")
 
 
 class PartyOrgPageFilter(_UnitsSearched, PartyOrgFilter):
