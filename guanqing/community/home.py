@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 from urllib.parse import urlencode
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -281,12 +281,15 @@ def missing_by_unit(user, term: Term) -> list[dict]:
         Registration.objects.visible_to(user)
         .for_term(term)
         .exclude(status=RegistrationStatus.REJECTED)
-        .values("member_id")
+        .filter(member_id=OuterRef("pk"))
     )
     by_unit = (
         Member.objects.visible_to(user)
         .filter(status=MemberStatus.ACTIVE)
-        .exclude(pk__in=registered)
+        # NOT EXISTS, an anti-join: `NOT IN (subquery)` is a hashed subplan only while the
+        # half-year's registrations fit in work_mem; past that (a province's half a million)
+        # PostgreSQL scans them again for every member, for minutes
+        .filter(~Exists(registered))
         .order_by()
         .values("unit_id", "unit__name", "unit__short_name")
         .annotate(n=Count("pk"))
