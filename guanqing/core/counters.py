@@ -146,6 +146,26 @@ class Difference:
     counted: int
 
 
+def group_total(key: str) -> int:
+    """The count of a group counter over every group: the rows of its table."""
+    _registered(key)
+    return GroupCount.objects.filter(key=key).aggregate(s=Sum("n"))["s"] or 0
+
+
+def every_row_unfiltered(filterset) -> bool:
+    """A list filtered by `filterset` (django-filter) is every row of its table: its reader sees
+    every row and no filter is set, so that its length can come from a group counter."""
+    from guanqing.core.scope.querysets import is_every_row
+
+    if not is_every_row(filterset.queryset):
+        return False
+    if not filterset.is_bound:
+        return True
+    if not filterset.is_valid():
+        return False
+    return not any(v not in (None, "") for v in filterset.form.cleaned_data.values())
+
+
 def by_group(key: str) -> dict[int, int]:
     """{group: count} of a group counter (the groups whose count is not 0)."""
     return {group: n for group, n in _registered(key).stored().items() if n}

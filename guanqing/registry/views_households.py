@@ -5,16 +5,17 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from guanqing.core import counters
 from guanqing.core.policy import request_policy
 from guanqing.core.roles import Role
 from guanqing.core.ui.htmx import add_service_errors, paginate, render_page
 from guanqing.core.ui.sections import sections_for
 from guanqing.registry import selectors, services
+from guanqing.registry.counts import HOUSEHOLDS_BY_COMMUNITY
 from guanqing.registry.filters import (
     HouseholdFilter,
 )
@@ -47,7 +48,9 @@ def household_list(request):
     base = (
         Household.objects.visible_to(request.user)
         .select_related("community", "community__parent")
-        .annotate(people_count=Count("people"))
+        # a subquery per row shown, not a join grouped over every household: the list's count
+        # and its page's keys then read the households alone
+        .annotate(people_count=selectors.visible_count(Person.objects.all(), "household"))
         .order_by("community__code", "id")
     )
     filterset, qs = filterset_for(HouseholdFilter, request, base)
@@ -58,7 +61,10 @@ def household_list(request):
         label=_("区县"),
     )
     filterset.form.fields.pop("community", None)
-    page = paginate(request, qs)
+    # the committee's whole list: its length from the households' count by community
+    whole = counters.every_row_unfiltered(filterset)
+    count = counters.group_total(HOUSEHOLDS_BY_COMMUNITY) if whole else None
+    page = paginate(request, qs, count=count)
     mask_rows(request, page.object_list)
     tidy_filter_form(filterset.form)
     context = {

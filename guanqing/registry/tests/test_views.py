@@ -846,3 +846,26 @@ def test_a_refused_page_explains_why_inside_the_site_and_htmx_gets_only_the_mess
     assert partial.status_code == 403
     body = partial.content.decode()
     assert "系统管理员只管理账号" in body and "<html" not in body
+
+
+def test_the_committees_whole_household_list_takes_its_length_from_the_counts(world):
+    for n in range(3):
+        f.HouseholdFactory(community=world.community, head_name=f"户主{n}")
+    client = client_for(world.users.committee)
+    url = reverse("registry:household_list")
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, {"per_page": 10})
+    assert response.context["page_obj"].paginator.count == Household.objects.count()
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "core_groupcount" in sql and 'COUNT(*) AS "__count" FROM "registry_household"' not in sql
+    # the people of each household shown are still counted, a subquery per row
+    row = response.context["rows"][0]
+    assert row.people_count == Person.objects.filter(household=row).count()
+    # a filter, or a narrower reader, counts the households themselves
+    with CaptureQueriesContext(connection) as ctx:
+        found = client.get(url, {"q": "户主1"})
+    assert found.context["page_obj"].paginator.count == 1
+    assert "core_groupcount" not in " ".join(q["sql"] for q in ctx.captured_queries)
+    worker = client_for(world.users.community_worker).get(url)
+    expected = Household.objects.visible_to(world.users.community_worker).count()
+    assert worker.context["page_obj"].paginator.count == expected
