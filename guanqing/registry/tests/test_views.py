@@ -869,3 +869,18 @@ def test_the_committees_whole_household_list_takes_its_length_from_the_counts(wo
     worker = client_for(world.users.community_worker).get(url)
     expected = Household.objects.visible_to(world.users.community_worker).count()
     assert worker.context["page_obj"].paginator.count == expected
+
+
+def test_the_committees_whole_household_api_list_takes_its_count_from_the_counts(world):
+    for n in range(3):
+        f.HouseholdFactory(community=world.community, head_name=f"户主{n}")
+    client = client_for(world.users.committee)
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/api/v1/households/", {"page_size": 2}).json()
+    assert body["count"] == Household.objects.count() and len(body["results"]) == 2
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "core_groupcount" in sql and 'COUNT(*) AS "__count" FROM "registry_household"' not in sql
+    found = client.get("/api/v1/households/", {"q": "户主1"}).json()
+    assert found["count"] == Household.objects.filter(head_name__contains="户主1").count()
+    worker = client_for(world.users.community_worker).get("/api/v1/households/").json()
+    assert worker["count"] == Household.objects.visible_to(world.users.community_worker).count()
