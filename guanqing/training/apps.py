@@ -24,9 +24,10 @@ class TrainingConfig(AppConfig):
 
         home_page.register(*home.SECTIONS)
 
-        from guanqing.training.figures import register_snapshots
+        from guanqing.training import figures
 
-        register_snapshots()
+        figures.register_snapshots()
+        home.register_snapshots()
 
         from guanqing.core import reports
 

@@ -31,19 +31,54 @@ def _stat(label, value, url, tone=""):
     }
 
 
-def city_training(request) -> dict | None:
-    if request.user.role != Role.COMMITTEE:
-        return None
+# The committee's headline of the newest plan: its cadres and their assignments, a hundred
+# thousand of each at a province's scale, kept as a snapshot where counting is slow.
+CITY_HEADLINE = "training.city_headline"
+
+
+def plan_headline(user) -> dict | None:
+    """{"plan": id, "required": n, "assigned": n} of the newest plan `user` sees, or None."""
     plan = (
-        Plan.objects.visible_to(request.user)
+        Plan.objects.visible_to(user)
         .annotate(
             required_n=Count("participants", filter=Q(participants__exempt=False)),
             assigned_n=Count("participants__assignment"),
         )
+        .values("pk", "required_n", "assigned_n")
         .first()
     )
     if plan is None:
         return None
+    return {"plan": plan["pk"], "required": plan["required_n"], "assigned": plan["assigned_n"]}
+
+
+def register_snapshots() -> None:
+    from guanqing.accounts.selectors import committee_reader
+    from guanqing.core import snapshots
+
+    snapshots.register(
+        CITY_HEADLINE,
+        lambda *, today: plan_headline(committee_reader()),
+        warm=lambda today: [{"today": today.isoformat()}],
+    )
+
+
+def city_training(request) -> dict | None:
+    from guanqing.core import snapshots
+    from guanqing.core.calendar.workdays import business_date
+
+    if request.user.role != Role.COMMITTEE:
+        return None
+    headline = snapshots.for_reader(
+        Plan.objects.visible_to(request.user),
+        CITY_HEADLINE,
+        {"today": business_date().isoformat()},
+        lambda: plan_headline(request.user),
+    ).value
+    plan = Plan.objects.visible_to(request.user).filter(pk=(headline or {}).get("plan")).first()
+    if plan is None:
+        return None
+    plan.required_n, plan.assigned_n = headline["required"], headline["assigned"]
     url = reverse("training:plan", args=[plan.pk])
     solved = plan.solve_status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
     note = f"{plan.year} {plan.title} · {plan.get_state_display()}"

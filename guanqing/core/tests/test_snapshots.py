@@ -299,6 +299,10 @@ def _live(name: str, args: dict, committee):
         return selectors._units_with(
             Pairing.objects.visible_to(committee), args["status"], period, today, config
         )
+    if name == "training.city_headline":
+        from guanqing.training.home import plan_headline
+
+        return plan_headline(committee)
     if name == "training.completion":
         from guanqing.training.figures import completion
         from guanqing.training.models import Plan
@@ -342,12 +346,13 @@ def _live(name: str, args: dict, committee):
         "pledges.metric",
         "community.missing_by_unit",
         "training.completion",
+        "training.city_headline",
         "instructors.figures",
     ],
 )
 def test_a_snapshot_counts_what_the_committee_s_page_counts(paired, name, request):
     today = datetime.date(2025, 3, 31)
-    if name == "training.completion":  # a plan and its cadres, some in each of two units
+    if name.startswith("training."):  # a plan and its cadres, some in each of two units
         from guanqing.training.tests.test_attendance import build_rota
 
         request.getfixturevalue("official_calendar")

@@ -182,3 +182,19 @@ def test_the_units_come_lowest_completion_first_cut_to_the_first_rows_with_the_w
     assert list(by_name) == ["市纪委", "市发改委"]  # both, in the page's order
     assert by_name["市纪委"][1:5] == (6, 6, 1, 17)  # required, scheduled, completed, rate %
     assert by_name["市发改委"][1:5] == (4, 4, 0, 0)
+
+
+def test_the_committees_home_shows_the_newest_plans_cadres_and_assignments(r, world):
+    from django.test import RequestFactory
+
+    from guanqing.training import home
+
+    request = RequestFactory().get("/")
+    request.user = world.users.committee
+    section = home.city_training(request)
+    values = {str(stat["label"]): stat["value"] for stat in section["stats"]}
+    # 11 cadres on the list, one exempt; every one of the ten placed in a session
+    assert values == {"须参训": 10, "已排期": 10, "未排期": 0}
+    assert r.plan.title in section["note"]
+    request.user = world.users.unit_admin
+    assert home.city_training(request) is None
