@@ -17,7 +17,7 @@ from django.utils.translation import pgettext
 
 from guanqing.core.roles import Role
 from guanqing.core.ui.home import HomeSection
-from guanqing.training.choices import SolveStatus
+from guanqing.training.choices import PlanState, SolveStatus
 from guanqing.training.models import Participant, Plan
 
 
@@ -44,12 +44,20 @@ def plan_headline(user) -> dict | None:
             required_n=Count("participants", filter=Q(participants__exempt=False)),
             assigned_n=Count("participants__assignment"),
         )
-        .values("pk", "required_n", "assigned_n")
+        .values("pk", "year", "title", "state", "solve_status", "required_n", "assigned_n")
         .first()
     )
     if plan is None:
         return None
-    return {"plan": plan["pk"], "required": plan["required_n"], "assigned": plan["assigned_n"]}
+    return {
+        "plan": plan["pk"],
+        "year": plan["year"],
+        "title": plan["title"],
+        "state": plan["state"],
+        "solve_status": plan["solve_status"],
+        "required": plan["required_n"],
+        "assigned": plan["assigned_n"],
+    }
 
 
 def register_snapshots() -> None:
@@ -75,23 +83,24 @@ def city_training(request) -> dict | None:
         {"today": business_date().isoformat()},
         lambda: plan_headline(request.user),
     ).value
-    plan = Plan.objects.visible_to(request.user).filter(pk=(headline or {}).get("plan")).first()
-    if plan is None:
+    if headline is None:
         return None
-    plan.required_n, plan.assigned_n = headline["required"], headline["assigned"]
-    url = reverse("training:plan", args=[plan.pk])
-    solved = plan.solve_status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
-    note = f"{plan.year} {plan.title} · {plan.get_state_display()}"
-    if plan.solve_status and not solved:
+    url = reverse("training:plan", args=[headline["plan"]])
+    status = headline["solve_status"]
+    solved = status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    state = PlanState(headline["state"]).label
+    note = f"{headline['year']} {headline['title']} · {state}"
+    if status and not solved:
         note += " · " + _("未能排期")
-    unscheduled = max(plan.required_n - plan.assigned_n, 0)
+    required, assigned = headline["required"], headline["assigned"]
+    unscheduled = max(required - assigned, 0)
     return {
         "template": "core/home/stats.html",
         "title": _("轮训"),
         "note": note,
         "stats": [
-            _stat(_("须参训"), plan.required_n, url),
-            _stat(_("已排期"), plan.assigned_n, url, "ok" if solved else ""),
+            _stat(_("须参训"), required, url),
+            _stat(_("已排期"), assigned, url, "ok" if solved else ""),
             _stat(_("未排期"), unscheduled, url, "warn" if unscheduled else ""),
         ],
     }
