@@ -18,6 +18,7 @@ import datetime
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import models, transaction
 from django.db.models import OuterRef, Subquery, Sum
@@ -103,23 +104,39 @@ def total(key: str, first: datetime.date, last: datetime.date) -> int:
     return found["s"] or 0
 
 
-def span_of_dates_alone(filterset) -> tuple[datetime.date, datetime.date] | None:
-    """(first, last day) when a list filtered by `filterset` (django-filter, with `date_from` and
-    `date_to`) is every row of a span of days — its reader sees every row and filters by dates
-    alone, or not at all — so that its totals and length can come from the day counts; None
-    otherwise (the list counts its rows)."""
+def _filters_set(filterset) -> dict | None:
+    """The filters set on a list filtered by `filterset` (django-filter) whose reader sees every
+    row of the table, as {name: value}; None when the reader sees fewer, or the filters are
+    invalid (the list then counts its own rows)."""
     from guanqing.core.scope.querysets import is_every_row
 
     if not is_every_row(filterset.queryset):
         return None
-    data: dict = {}
-    if filterset.is_bound:
-        if not filterset.is_valid():
-            return None
-        data = {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}
-    if set(data) - {"date_from", "date_to"}:
+    if not filterset.is_bound:
+        return {}
+    if not filterset.is_valid():
+        return None
+    return {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}
+
+
+def span_of_dates_alone(filterset) -> tuple[datetime.date, datetime.date] | None:
+    """(first, last day) when a list filtered by `filterset` (with `date_from` and `date_to`) is
+    every row of a span of days — its reader sees every row and filters by dates alone, or not at
+    all — so that its totals and length can come from the day counts; None otherwise."""
+    data = _filters_set(filterset)
+    if data is None or set(data) - {"date_from", "date_to"}:
         return None
     return data.get("date_from") or datetime.date.min, data.get("date_to") or datetime.date.max
+
+
+def yuan_total(key: str, first: datetime.date, last: datetime.date) -> Decimal:
+    """A sum counter kept in fen over `first` … `last`, in yuan."""
+    return Decimal(total(key, first, last)) / 100
+
+
+def fen_sql(column: str) -> str:
+    """A trigger's weight: the row's `column` (yuan, two decimals) in fen, `{row}` for NEW/OLD."""
+    return f"CAST(ROUND(COALESCE({{row}}.{column}, 0) * 100) AS BIGINT)"
 
 
 def rows_by_day(rows: models.QuerySet, day: str) -> dict:
@@ -155,15 +172,7 @@ def group_total(key: str) -> int:
 def every_row_unfiltered(filterset) -> bool:
     """A list filtered by `filterset` (django-filter) is every row of its table: its reader sees
     every row and no filter is set, so that its length can come from a group counter."""
-    from guanqing.core.scope.querysets import is_every_row
-
-    if not is_every_row(filterset.queryset):
-        return False
-    if not filterset.is_bound:
-        return True
-    if not filterset.is_valid():
-        return False
-    return not any(v not in (None, "") for v in filterset.form.cleaned_data.values())
+    return _filters_set(filterset) == {}
 
 
 def by_group(key: str) -> dict[int, int]:

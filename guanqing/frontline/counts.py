@@ -5,17 +5,20 @@ triggers (migration 0006) and recounted from the visits by `guanqing counters`."
 
 from __future__ import annotations
 
-from guanqing.core.counters import Counter, MoveTrigger, RowTrigger, fen_by_day, rows_by_day
+from guanqing.core.counters import (
+    Counter,
+    MoveTrigger,
+    RowTrigger,
+    fen_by_day,
+    fen_sql,
+    rows_by_day,
+)
 from guanqing.frontline.models import Outreach
 
 VISITS = "frontline.outreach"
 PERSON_TIMES = "frontline.outreach_person_times"
 MONEY_FEN = "frontline.outreach_money_fen"
 GOODS_FEN = "frontline.outreach_goods_fen"
-
-
-def _fen(column: str) -> str:
-    return f"CAST(ROUND(COALESCE({{row}}.{column}, 0) * 100) AS BIGINT)"
 
 
 TRIGGERS = [
@@ -40,7 +43,7 @@ TRIGGERS = [
             "frontline_outreach",
             key,
             day_column="visited_on",
-            weight_sql=_fen(column),
+            weight_sql=fen_sql(column),
             weight_columns=(column,),
         )
         for name, key, column in (

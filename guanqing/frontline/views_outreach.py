@@ -7,7 +7,6 @@ through `outreach_services`."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -55,8 +54,8 @@ def outreach_totals(visits, *, counted_span: tuple | None = None) -> dict:
         first, last = counted_span
         n = counters.total(counts.VISITS, first, last)
         person_times = counters.total(counts.PERSON_TIMES, first, last)
-        money = Decimal(counters.total(counts.MONEY_FEN, first, last)) / 100
-        goods = Decimal(counters.total(counts.GOODS_FEN, first, last)) / 100
+        money = counters.yuan_total(counts.MONEY_FEN, first, last)
+        goods = counters.yuan_total(counts.GOODS_FEN, first, last)
     else:
         sums = visits.order_by().aggregate(
             n=Count("pk"), money=Sum("donated_money"), goods=Sum("donated_goods")

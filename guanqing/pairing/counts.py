@@ -5,17 +5,20 @@ from the visits by `guanqing counters`."""
 
 from __future__ import annotations
 
-from guanqing.core.counters import Counter, MoveTrigger, RowTrigger, fen_by_day, rows_by_day
+from guanqing.core.counters import (
+    Counter,
+    MoveTrigger,
+    RowTrigger,
+    fen_by_day,
+    fen_sql,
+    rows_by_day,
+)
 from guanqing.pairing.models import Visit
 
 VISITS = "pairing.visits"
 PERSON_TIMES = "pairing.visit_person_times"
 CASH_FEN = "pairing.visit_cash_fen"
 IN_KIND_FEN = "pairing.visit_in_kind_fen"
-
-
-def _fen(column: str) -> str:
-    return f"CAST(ROUND(COALESCE({{row}}.{column}, 0) * 100) AS BIGINT)"
 
 
 TRIGGERS = [
@@ -44,7 +47,7 @@ SUM_TRIGGERS = [
         "pairing_visit",
         key,
         day_column="date",
-        weight_sql=_fen(column),
+        weight_sql=fen_sql(column),
         weight_columns=(column,),
     )
     for name, key, column in (

@@ -6,7 +6,6 @@ the totals of a set of visits, the home page's counts)."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
@@ -176,8 +175,8 @@ def visit_totals(visits, *, counted_span: tuple | None = None) -> dict:
         first, last = counted_span
         count = counters.total(counts.VISITS, first, last)
         person_times = counters.total(counts.PERSON_TIMES, first, last)
-        cash = Decimal(counters.total(counts.CASH_FEN, first, last)) / 100
-        in_kind = Decimal(counters.total(counts.IN_KIND_FEN, first, last)) / 100
+        cash = counters.yuan_total(counts.CASH_FEN, first, last)
+        in_kind = counters.yuan_total(counts.IN_KIND_FEN, first, last)
     else:
         sums = visit_sums(visits)
         through = Visit.participants.through.objects.filter(

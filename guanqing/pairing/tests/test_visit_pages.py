@@ -234,6 +234,19 @@ def _visits_with_help(paired) -> None:
         )
 
 
+def _dated(paired, dates: dict) -> tuple[dict, object]:
+    """The list's date parameters for `dates` (days after the pairing's start) and the visits they
+    leave."""
+    params, visits = {}, Visit.objects.all()
+    if "from" in dates:
+        params["date_from"] = (paired.start + dates["from"] * DAY).isoformat()
+        visits = visits.filter(date__gte=params["date_from"])
+    if "to" in dates:
+        params["date_to"] = (paired.start + dates["to"] * DAY).isoformat()
+        visits = visits.filter(date__lte=params["date_to"])
+    return params, visits
+
+
 def _live_totals(visits) -> dict:
     return {
         "visits": visits.count(),
@@ -248,13 +261,7 @@ def test_the_committee_s_totals_by_dates_come_from_the_day_counts_and_equal_the_
     paired, dates
 ):
     _visits_with_help(paired)
-    params, visits = {}, Visit.objects.all()
-    if "from" in dates:
-        params["date_from"] = (paired.start + dates["from"] * DAY).isoformat()
-        visits = visits.filter(date__gte=params["date_from"])
-    if "to" in dates:
-        params["date_to"] = (paired.start + dates["to"] * DAY).isoformat()
-        visits = visits.filter(date__lte=params["date_to"])
+    params, visits = _dated(paired, dates)
     client = client_for(paired.users.committee)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(LIST, {**params, "per_page": 10})
@@ -290,13 +297,7 @@ def test_the_api_s_list_of_every_visit_of_a_span_takes_its_length_from_the_day_c
     paired, dates
 ):
     _visits_with_help(paired)
-    params, visits = {}, Visit.objects.all()
-    if "from" in dates:
-        params["date_from"] = (paired.start + dates["from"] * DAY).isoformat()
-        visits = visits.filter(date__gte=params["date_from"])
-    if "to" in dates:
-        params["date_to"] = (paired.start + dates["to"] * DAY).isoformat()
-        visits = visits.filter(date__lte=params["date_to"])
+    params, visits = _dated(paired, dates)
     client = client_for(paired.users.committee)
     with CaptureQueriesContext(connection) as ctx:
         body = client.get("/api/v1/visits/", {**params, "page_size": 2}).json()
