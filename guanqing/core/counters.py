@@ -65,6 +65,9 @@ class Counter:
     key: str
     recount: str  # dotted path: recount() -> {day (or group): n}, from the records themselves
     by_group: bool = False  # kept in GroupCount by group, not in DayCount by day
+    # the model ("app_label.Model") every row of which it counts once, with no condition: its
+    # sum over every day or group is the table's length (`table_length`)
+    rows_of: str = ""
 
     def recounted(self) -> dict:
         fn: Callable[[], dict] = import_string(self.recount)
@@ -78,11 +81,14 @@ class Counter:
 
 _counters: dict[str, Counter] = {}
 _triggers: dict[str, object] = {}
+_rows_of: dict[str, Counter] = {}  # model label → the counter of its every row
 
 
 def register(counter: Counter, *triggers) -> None:
     """A counter, and the triggers (RowTrigger, MoveTrigger) that keep it, from an app's ready()."""
     _counters[counter.key] = counter
+    if counter.rows_of:
+        _rows_of[counter.rows_of] = counter
     for trigger in triggers:
         _triggers[trigger.name] = trigger
 
@@ -91,6 +97,11 @@ def _registered(key: str) -> Counter:
     if key not in _counters:
         raise KeyError(f"no counter {key!r} is registered")
     return _counters[key]
+
+
+def counted_tables() -> dict[str, Counter]:
+    """{model label: the counter of its every row} (`Counter.rows_of`)."""
+    return dict(_rows_of)
 
 
 def counters() -> list[Counter]:
@@ -145,6 +156,12 @@ def rows_by_day(rows: models.QuerySet, day: str) -> dict:
     return {row[day]: row["n"] for row in found}
 
 
+def groups_of(rows: models.QuerySet, group: str) -> dict:
+    """{group: rows} of `rows` by the column `group`: what a group counter recounts."""
+    found = rows.order_by().values(group).annotate(n=models.Count("pk"))
+    return {row[group]: row["n"] for row in found}
+
+
 def fen_by_day(rows: models.QuerySet, day: str, amount: str) -> dict:
     """{day: the sum of `amount` (yuan, two decimals) in fen} of `rows` by the date field `day`:
     what a sum counter recounts."""
@@ -163,16 +180,26 @@ class Difference:
     counted: int
 
 
-def group_total(key: str) -> int:
-    """The count of a group counter over every group: the rows of its table."""
-    _registered(key)
-    return GroupCount.objects.filter(key=key).aggregate(s=Sum("n"))["s"] or 0
+def table_length(rows) -> int | None:
+    """The length of `rows` from a counter when `rows` is every row of a table a counter counts
+    (the committee's unfiltered list: no condition, one row per record), so that its paginator
+    reads a few hundred counts instead of counting millions of records; None otherwise."""
+    from guanqing.core.scope.querysets import is_every_row
 
-
-def every_row_unfiltered(filterset) -> bool:
-    """A list filtered by `filterset` (django-filter) is every row of its table: its reader sees
-    every row and no filter is set, so that its length can come from a group counter."""
-    return _filters_set(filterset) == {}
+    if not isinstance(rows, models.QuerySet):
+        return None
+    counter = _rows_of.get(rows.model._meta.label)
+    query = rows.query
+    if (
+        counter is None
+        or not is_every_row(rows)
+        or query.distinct
+        or query.group_by not in (None, True)  # values(…).annotate(…): a row per group
+        or rows._iterable_class is not models.query.ModelIterable
+    ):
+        return None
+    stored = GroupCount if counter.by_group else DayCount
+    return stored.objects.filter(key=counter.key).aggregate(s=Sum("n"))["s"] or 0
 
 
 def by_group(key: str) -> dict[int, int]:
@@ -456,6 +483,19 @@ class GroupTrigger:
                 f"DROP FUNCTION IF EXISTS {self.name}_fn()",
             ]
         return [f"DROP TRIGGER IF EXISTS {self.name}_{op}" for op in ("ins", "del", "upd")]
+
+
+def count_existing(trigger: GroupTrigger):
+    """A migration operation counting the rows already in the trigger's table by group, before
+    the trigger is installed (and removing the counts when the migration is reversed)."""
+    from django.db import migrations
+
+    c = trigger.group_column
+    return migrations.RunSQL(
+        f'INSERT INTO core_groupcount (key, "group", n) '
+        f"SELECT '{trigger.key}', {c}, COUNT(*) FROM {trigger.table} GROUP BY {c}",
+        f"DELETE FROM core_groupcount WHERE key = '{trigger.key}'",
+    )
 
 
 def install(triggers: list[RowTrigger | MoveTrigger | GroupTrigger]):

@@ -16,6 +16,9 @@ through the order, it read 100,000 visits (600 ms) for the 25 of one community. 
 when the paginator's count is at most `SORT_ALONE_ROWS`, the keys come from the list's rows
 planned on their own (a subquery behind `OFFSET 0`, which PostgreSQL does not merge into the
 outer query), then sorted: the cost is bounded by the list's length, not the table's.
+
+The committee's unfiltered list of a table a counter counts row by row takes its length from the
+counter (`core.counters.table_length`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ from django.db import connections
 from django.db.models import F, QuerySet
 from django.db.models.expressions import Ref
 from django.db.models.query import ModelIterable
+from django.utils.functional import cached_property
+
+from guanqing.core import counters
 
 # Lists at most this long sort their own rows on PostgreSQL (a few milliseconds at this length).
 SORT_ALONE_ROWS = 20_000
@@ -108,6 +114,14 @@ def page_rows(queryset, bottom: int, top: int, *, count: int | None = None):
 
 
 class KeysFirstPaginator(Paginator):
+    @cached_property
+    def count(self):
+        """A list that is every row of a counted table (the committee's unfiltered pairings,
+        cases, wishes…) takes its length from the counter (`core.counters.table_length`), not a
+        `COUNT(*)` of millions of rows; any other list is counted."""
+        known = counters.table_length(self.object_list)
+        return super().count if known is None else known
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page

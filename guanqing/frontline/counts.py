@@ -1,24 +1,28 @@
 """The front line's counters (core/counters.py): outreach visits, their cadres' 人次 and the money
 and goods donated (in fen) by visit date, behind the outreach list's totals and length when the
 list is every visit of a span of days (the committee filtering by dates alone); kept by database
-triggers (migration 0006) and recounted from the visits by `guanqing counters`."""
+triggers (migration 0006) and recounted from the visits by `guanqing counters`; and the problems of
+each category, whose sum is the length of the committee's whole problem list (migration 0007)."""
 
 from __future__ import annotations
 
 from guanqing.core.counters import (
     Counter,
+    GroupTrigger,
     MoveTrigger,
     RowTrigger,
     fen_by_day,
     fen_sql,
+    groups_of,
     rows_by_day,
 )
-from guanqing.frontline.models import Outreach
+from guanqing.frontline.models import Outreach, Problem
 
 VISITS = "frontline.outreach"
 PERSON_TIMES = "frontline.outreach_person_times"
 MONEY_FEN = "frontline.outreach_money_fen"
 GOODS_FEN = "frontline.outreach_goods_fen"
+PROBLEMS_BY_CATEGORY = "frontline.problems_by_category"
 
 
 TRIGGERS = [
@@ -53,12 +57,31 @@ TRIGGERS = [
     ),
 ]
 
+# the problems of each category: the length of the committee's whole problem list (migration 0007)
+GROUP_TRIGGERS = [
+    GroupTrigger(
+        "frontline_problem_count", "frontline_problem", PROBLEMS_BY_CATEGORY, "category_id"
+    ),
+]
+
 # counter → the triggers that keep it (registered from FrontlineConfig.ready())
 COUNTERS = (
-    (Counter(VISITS, "guanqing.frontline.counts.recount_visits"), TRIGGERS[:1]),
+    (
+        Counter(VISITS, "guanqing.frontline.counts.recount_visits", rows_of="frontline.Outreach"),
+        TRIGGERS[:1],
+    ),
     (Counter(PERSON_TIMES, "guanqing.frontline.counts.recount_person_times"), TRIGGERS[1:3]),
     (Counter(MONEY_FEN, "guanqing.frontline.counts.recount_money"), TRIGGERS[3:4]),
     (Counter(GOODS_FEN, "guanqing.frontline.counts.recount_goods"), TRIGGERS[4:5]),
+    (
+        Counter(
+            PROBLEMS_BY_CATEGORY,
+            "guanqing.frontline.counts.recount_problems",
+            by_group=True,
+            rows_of="frontline.Problem",
+        ),
+        GROUP_TRIGGERS,
+    ),
 )
 
 
@@ -76,3 +99,7 @@ def recount_money() -> dict:
 
 def recount_goods() -> dict:
     return fen_by_day(Outreach.objects.all(), "visited_on", "donated_goods")
+
+
+def recount_problems() -> dict:
+    return groups_of(Problem.objects.all(), "category_id")

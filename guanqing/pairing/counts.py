@@ -1,24 +1,28 @@
 """The pairing counters (core/counters.py): visits and 人次 by visit date, behind the committee's
 home-page headline (migration 0003), and the cash and in-kind help in fen, behind the visit list's
-totals when its filter is dates alone (migration 0004); kept by database triggers and recounted
-from the visits by `guanqing counters`."""
+totals when its filter is dates alone (migration 0004); and the pairings of each unit, whose sum is
+the length of the committee's whole pairing list (migration 0005). Kept by database triggers and
+recounted from the records by `guanqing counters`."""
 
 from __future__ import annotations
 
 from guanqing.core.counters import (
     Counter,
+    GroupTrigger,
     MoveTrigger,
     RowTrigger,
     fen_by_day,
     fen_sql,
+    groups_of,
     rows_by_day,
 )
-from guanqing.pairing.models import Visit
+from guanqing.pairing.models import Pairing, Visit
 
 VISITS = "pairing.visits"
 PERSON_TIMES = "pairing.visit_person_times"
 CASH_FEN = "pairing.visit_cash_fen"
 IN_KIND_FEN = "pairing.visit_in_kind_fen"
+PAIRINGS_BY_UNIT = "pairing.pairings_by_unit"
 
 
 TRIGGERS = [
@@ -56,12 +60,29 @@ SUM_TRIGGERS = [
     )
 ]
 
+# the pairings of each unit: the length of the committee's whole pairing list (migration 0005)
+GROUP_TRIGGERS = [
+    GroupTrigger("pairing_pairing_count", "pairing_pairing", PAIRINGS_BY_UNIT, "unit_id")
+]
+
 # counter → the triggers that keep it (registered from PairingConfig.ready())
 COUNTERS = (
-    (Counter(VISITS, "guanqing.pairing.counts.recount_visits"), TRIGGERS[:1]),
+    (
+        Counter(VISITS, "guanqing.pairing.counts.recount_visits", rows_of="pairing.Visit"),
+        TRIGGERS[:1],
+    ),
     (Counter(PERSON_TIMES, "guanqing.pairing.counts.recount_person_times"), TRIGGERS[1:]),
     (Counter(CASH_FEN, "guanqing.pairing.counts.recount_cash"), SUM_TRIGGERS[:1]),
     (Counter(IN_KIND_FEN, "guanqing.pairing.counts.recount_in_kind"), SUM_TRIGGERS[1:]),
+    (
+        Counter(
+            PAIRINGS_BY_UNIT,
+            "guanqing.pairing.counts.recount_pairings",
+            by_group=True,
+            rows_of="pairing.Pairing",
+        ),
+        GROUP_TRIGGERS,
+    ),
 )
 
 
@@ -79,3 +100,7 @@ def recount_cash() -> dict:
 
 def recount_in_kind() -> dict:
     return fen_by_day(Visit.objects.all(), "date", "in_kind_value")
+
+
+def recount_pairings() -> dict:
+    return groups_of(Pairing.objects.all(), "unit_id")

@@ -18,6 +18,7 @@ from guanqing.core.calendar.workdays import business_date
 from guanqing.core.ids import parse_id
 from guanqing.pairing.access import access
 from guanqing.pairing.choices import EndReason
+from guanqing.pairing.filters import IdFilter, VisitFilter
 from guanqing.pairing.models import Pairing, PairingTerm, Partnership
 from guanqing.registry import pickers
 from guanqing.registry.choices import DivisionLevel, HouseholdStatus, MemberStatus
@@ -97,6 +98,13 @@ class PairingListFilter(django_filters.FilterSet):
         """Pairings the named member holds now or held before a handover."""
         terms = PairingTerm.objects.filter(member__name__icontains=value.strip())
         return queryset.filter(pk__in=terms.values("pairing_id"))
+
+
+class VisitListFilter(VisitFilter):
+    """The visit list's filters (and its export's): the API's `VisitFilter`, but the community is
+    named by id, as the page's community picker sends it, instead of by code."""
+
+    community = IdFilter(field_name="pairing__household__community_id", label=_("社区/村"))
 
 
 class PartnershipListFilter(django_filters.FilterSet):

@@ -1,14 +1,14 @@
 """The visit list with its Excel export, and the 走访记录 section of a household's page.
 
 Every read starts from `visible_to(request.user)`; the list, its totals and its export read the
-same filter (`VisitFilter`, shared with `/api/v1/visits/`).
+same filter (`VisitListFilter`: the parameters of `/api/v1/visits/`, with the unit and the
+community chosen by id in searched pickers).
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -16,24 +16,24 @@ from django.views.decorators.http import require_GET
 
 from guanqing.core import counters
 from guanqing.core.excel import audited_export
-from guanqing.core.scope.querysets import is_every_row
 from guanqing.core.ui.htmx import paginate, render_page, wants_partial
 from guanqing.pairing import exports, selectors
 from guanqing.pairing.access import access
 from guanqing.pairing.choices import VisitKind
-from guanqing.pairing.filters import VisitFilter
-from guanqing.pairing.models import Pairing, Visit
-from guanqing.registry.choices import DivisionLevel
+from guanqing.pairing.forms_manage import VisitListFilter
+from guanqing.pairing.models import Visit
+from guanqing.registry import pickers
 from guanqing.registry.models import Division, Unit
 
 # Hidden parameters: kept when the filters change (a link from a household or member page).
 HIDDEN_FILTERS = ("pairing", "household", "member")
 HOUSEHOLD_VISITS_SHOWN = 50
+PICKER_SELECT_UP_TO = 30  # a unit or community filter lists this many at most; past it, a search
 
 
 def _visit_filterset(request):
     base = Visit.objects.visible_to(request.user)
-    filterset = VisitFilter(request.GET or None, queryset=base, request=request)
+    filterset = VisitListFilter(request.GET or None, queryset=base, request=request)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     return filterset, qs
 
@@ -42,35 +42,34 @@ def _choice(label, choices) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, required=False, choices=[("", _("全部"))] + choices)
 
 
+def _picker(kind: str, label, queryset) -> pickers.PickerField:
+    return pickers.PickerField(
+        kind,
+        queryset=queryset,
+        required=False,
+        label=label,
+        select_up_to=PICKER_SELECT_UP_TO,
+        empty_label=_("全部"),
+        search_help=_("点选后列表随即更新；点“重新选择”并清空后不限。"),
+    )
+
+
 def _shape_filter_form(request, form) -> None:
-    """The API's id and code parameters as selects of what the user sees (one query each);
-    a select with a single choice is left out."""
+    """Labels, date inputs and selects for the API's parameters; the unit and the community are
+    chosen in pickers, searched past 30 (a province has thousands of units and some 25,000
+    communities), and left out for a reader who has one (a unit administrator's unit)."""
     user = request.user
-    pairings = Pairing.objects.visible_to(user).order_by()
-    # EXISTS a pairing for each unit and community (an index look-up each), not every pairing read
-    units = Unit.objects.visible_to(user).filter(Exists(pairings.filter(unit_id=OuterRef("pk"))))
-    unit_choices = [
-        (str(pk), name)
-        for pk, name in units.order_by("sort_order", "name").values_list("pk", "name")
-    ]
-    communities = Division.objects.filter(level=DivisionLevel.COMMUNITY)
-    if not is_every_row(pairings):  # the committee's choice is every community, unread
-        communities = communities.filter(
-            Exists(pairings.filter(household__community_id=OuterRef("pk")))
-        )
-    communities = communities.select_related("parent").order_by("code")
-    community_choices = [
-        (c.code, f"{c.parent.name if c.parent else ''} · {c.name}") for c in communities
-    ]
     fields = form.fields
-    if len(unit_choices) > 1:
-        fields["unit"] = _choice(_("责任单位"), unit_choices)
+    if access.allows(user, "filter_by_unit"):
+        units = Unit.objects.visible_to(user).order_by("sort_order", "name")
+        fields["unit"] = _picker("units", _("责任单位"), units)
     else:
         fields.pop("unit")
-    if len(community_choices) > 1:
+    if access.allows(user, "filter_by_place"):
         districts = Division.objects.districts().current().order_by("code")
         fields["district"] = _choice(_("区县"), [(d.code[:6], d.name) for d in districts])
-        fields["community"] = _choice(_("社区/村"), community_choices)
+        communities = pickers.kind("household-communities").queryset(user).order_by("code")
+        fields["community"] = _picker("household-communities", _("社区/村"), communities)
     else:
         fields.pop("district")
         fields.pop("community")

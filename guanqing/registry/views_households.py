@@ -9,13 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guanqing.core import counters
 from guanqing.core.policy import request_policy
 from guanqing.core.roles import Role
 from guanqing.core.ui.htmx import add_service_errors, paginate, render_page
 from guanqing.core.ui.sections import sections_for
 from guanqing.registry import selectors, services
-from guanqing.registry.counts import HOUSEHOLDS_BY_COMMUNITY
 from guanqing.registry.filters import (
     HouseholdFilter,
 )
@@ -61,10 +59,7 @@ def household_list(request):
         label=_("区县"),
     )
     filterset.form.fields.pop("community", None)
-    # the committee's whole list: its length from the households' count by community
-    whole = counters.every_row_unfiltered(filterset)
-    count = counters.group_total(HOUSEHOLDS_BY_COMMUNITY) if whole else None
-    page = paginate(request, qs, count=count)
+    page = paginate(request, qs)
     mask_rows(request, page.object_list)
     tidy_filter_form(filterset.form)
     context = {

@@ -23,7 +23,7 @@ from guanqing.core.reports import Period, thaw
 from guanqing.core.services import OutOfScope
 from guanqing.reports import exports, selectors, services
 from guanqing.reports.access import access
-from guanqing.reports.forms import ChooserForm, PublishForm
+from guanqing.reports.forms import A_UNIT, ChooserForm, PublishForm
 from guanqing.reports.models import Publication
 
 
@@ -31,18 +31,25 @@ def _chosen(request, today):
     """(form, period, where) from the query string; period and where are None when the form
     is not valid (the page shows why). An area outside the reader's scope, or one that does not
     exist, answers 404."""
-    data = {
-        "period": request.GET.get("period") or selectors.default_period(today).key,
-        "where": request.GET.get("where") or selectors.default_where(request.user).key,
-    }
+    data = request.GET.copy()
+    data["period"] = data.get("period") or selectors.default_period(today).key
+    data["where"] = data.get("where") or selectors.default_where(request.user).key
     form = ChooserForm(data, user=request.user, today=today)
+    if (
+        data["where"] != A_UNIT
+    ):  # an area named by its key (a unit chosen in the picker is in scope)
+        try:
+            selectors.parse_where(request.user, data["where"])
+        except OutOfScope as error:
+            raise Http404 from error
+        except ValidationError:
+            pass  # the form says why
+    if not form.is_valid():
+        return form, None, None
     try:
-        where = selectors.parse_where(request.user, data["where"])
-    except OutOfScope as error:
-        raise Http404 from error
-    except ValidationError:
-        where = None  # the form says why
-    if not form.is_valid() or where is None:
+        where = selectors.parse_where(request.user, form.cleaned_data["where"])
+    except ValidationError as error:
+        form.add_error("where", error.messages[0])
         return form, None, None
     return form, Period.parse(form.cleaned_data["period"]), where
 

@@ -9,7 +9,12 @@ class WindowConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy
 
-        from guanqing.core import demo
+        from guanqing.core import counters, demo
+        from guanqing.window.counts import COUNTERS
+
+        for counter, triggers in COUNTERS:
+            counters.register(counter, *triggers)
+
         from guanqing.window.figures import register_snapshots
 
         register_snapshots()

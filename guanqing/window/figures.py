@@ -678,7 +678,8 @@ CITY_BOARD = "window.board"
 
 
 def register_snapshots() -> None:
-    """The committee's figures, ratings and board of a date range (every case: `committee_reader`)."""
+    """The committee's figures, ratings and board of a date range (every case: `committee_reader`),
+    and the summary above its ratings list."""
     from guanqing.accounts.selectors import committee_reader
     from guanqing.core import snapshots
 
@@ -691,3 +692,11 @@ def register_snapshots() -> None:
     )
     snapshots.register(CITY_RATINGS, every(lambda u, s, d: rating_figures(u, s)), warm=warm)
     snapshots.register(CITY_BOARD, every(lambda u, s, d: window_board(u, s, today=d)), warm=warm)
+
+    from guanqing.window import rating_selectors
+
+    snapshots.register(
+        rating_selectors.LIST_SUMMARY,
+        rating_selectors.list_summary_of_every_rating,
+        warm=rating_selectors.list_summary_defaults,
+    )

@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
 from guanqing.core.calendar.workdays import business_date
 from guanqing.window import rules
-from guanqing.window.choices import DONE_STATES, RatingLevel, RatingRound
+from guanqing.window.choices import (
+    BAD_LEVELS,
+    DONE_STATES,
+    GOOD_LEVELS,
+    RatingLevel,
+    RatingRound,
+)
 from guanqing.window.models import (
     Case,
     FollowUp,
@@ -36,6 +42,56 @@ def ratings_for(user) -> QuerySet[Rating]:
             Prefetch("options", queryset=RatingOption.objects.order_by("sort_order", "id"))
         )
     )
+
+
+def narrowed(
+    ratings: QuerySet[Rating],
+    *,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    window: int | None = None,
+    level: int | None = None,
+) -> QuerySet[Rating]:
+    """The ratings list's filters (`RatingFilterForm.filters`): dates as ISO strings, a window's
+    and a level's number, None for a filter not set."""
+    if date_from:
+        ratings = ratings.filter(rated_on__gte=datetime.date.fromisoformat(date_from))
+    if date_to:
+        ratings = ratings.filter(rated_on__lte=datetime.date.fromisoformat(date_to))
+    if window:
+        ratings = ratings.filter(case__window_id=window)
+    if level:
+        ratings = ratings.filter(level=level)
+    return ratings
+
+
+def list_summary(ratings: QuerySet[Rating]) -> dict:
+    """The count and 好评率 of `ratings` that the figures count (round 1, not excluded by an upheld
+    appeal): above the ratings list."""
+    totals = ratings.counted().aggregate(
+        total=Count("pk"),
+        good=Count("pk", filter=Q(level__in=GOOD_LEVELS)),
+        bad=Count("pk", filter=Q(level__in=BAD_LEVELS)),
+    )
+    total = totals["total"]
+    totals["good_rate"] = f"{totals['good'] * 100 / total:.1f}%" if total else "—"
+    return totals
+
+
+LIST_SUMMARY = "window.ratings_list_summary"
+
+
+def list_summary_of_every_rating(*, today: str, **filters) -> dict:
+    """The committee's summary of the ratings list (a snapshot: over two million ratings at a
+    province's scale, `core/snapshots.py`); `today` starts a new snapshot each business day."""
+    from guanqing.accounts.selectors import committee_reader
+
+    return list_summary(narrowed(Rating.objects.visible_to(committee_reader()), **filters))
+
+
+def list_summary_defaults(today: datetime.date) -> list[dict]:
+    """The list as it opens: no filter."""
+    return [{"today": today.isoformat()}]
 
 
 def in_list_order(ratings: QuerySet[Rating], *, identified: bool) -> QuerySet[Rating]:

@@ -17,10 +17,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Case as When_
-from django.db.models import Count, F, IntegerField, Q, Value, When
+from django.db.models import F, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.settings import api_settings
 
+from guanqing.core import snapshots
 from guanqing.core.access import public
 from guanqing.core.api.base import ClientAddressThrottle
 from guanqing.core.calendar.workdays import business_date
@@ -38,9 +40,7 @@ from guanqing.core.ui.htmx import add_service_errors, paginate, render_page
 from guanqing.window import rating_selectors, rating_services, rules
 from guanqing.window.access import access
 from guanqing.window.choices import (
-    BAD_LEVELS,
     DONE_STATES,
-    GOOD_LEVELS,
     FollowUpState,
     RatingLevel,
     RatingRound,
@@ -362,18 +362,6 @@ def _related(obj, name: str):
 # ---------------------------------------------------------------------------------------------
 
 
-def _summary(rows) -> dict:
-    """The count and 好评率 of the rows the figures count (round 1, not excluded by an appeal)."""
-    totals = rows.counted().aggregate(
-        total=Count("pk"),
-        good=Count("pk", filter=Q(level__in=GOOD_LEVELS)),
-        bad=Count("pk", filter=Q(level__in=BAD_LEVELS)),
-    )
-    total = totals["total"]
-    totals["good_rate"] = f"{totals['good'] * 100 / total:.1f}%" if total else "—"
-    return totals
-
-
 @access.page("ratings")
 def ratings(request):
     user = request.user
@@ -386,9 +374,23 @@ def ratings(request):
     rows = rating_selectors.ratings_for(user).select_related(
         "case__window__unit", "case__version__matter"
     )
+    filters = {}
     if form.is_bound:
-        rows = form.apply(rows) if form.is_valid() else rows.none()
-    summary = _summary(rows)
+        if form.is_valid():
+            filters = form.filters()
+            rows = rating_selectors.narrowed(rows, **filters)
+        else:
+            rows = rows.none()
+    if rows.query.is_empty():  # filters refused: nothing to count
+        summary = snapshots.Snapshot(rating_selectors.list_summary(rows), timezone.now(), False)
+    else:  # the committee's summary of two million ratings is kept (core/snapshots.py)
+        args = {"today": business_date().isoformat(), **filters}
+        summary = snapshots.for_reader(
+            Rating.objects.visible_to(user),
+            rating_selectors.LIST_SUMMARY,
+            args,
+            lambda: rating_selectors.list_summary(rows),
+        )
     if identified:
         rows = rows.select_related("follow_up")
     page = paginate(request, rating_selectors.in_list_order(rows, identified=identified))
@@ -403,7 +405,8 @@ def ratings(request):
         "ratings": items,
         "page_obj": page,
         "form": form,
-        "summary": summary,
+        "summary": summary.value,
+        "snapshot": summary,
         "identified": identified,
         "show_window": len(window_list) > 1,
         "can_questions": access.allows(user, "questions"),

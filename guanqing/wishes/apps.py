@@ -9,7 +9,11 @@ class WishesConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy
 
-        from guanqing.core import demo
+        from guanqing.core import counters, demo
+        from guanqing.wishes.counts import COUNTERS
+
+        for counter, triggers in COUNTERS:
+            counters.register(counter, *triggers)
 
         demo.register(
             "wishes", "guanqing.wishes.demo:build", order=30, label=gettext_lazy("微心愿")

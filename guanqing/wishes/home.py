@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from guanqing.core.calendar.workdays import business_date
+from guanqing.core.scope.querysets import is_every_row
 from guanqing.core.ui.home import HomeSection
 from guanqing.wishes import selectors
 from guanqing.wishes.choices import WishStatus
@@ -135,7 +136,11 @@ def committee_watch(request) -> dict | None:
     user = request.user
     today = business_date()
     wishes = Wish.objects.visible_to(user)
-    lapsing = selectors.with_claims(wishes, selectors.lapsing_claims(user, today)).count()
+    claims = selectors.lapsing_claims(user, today)
+    if is_every_row(wishes):  # the claims' wishes, not every wish tested against the claims
+        lapsing = claims.values("wish_id").distinct().count()
+    else:
+        lapsing = selectors.with_claims(wishes, claims).count()
     stale = selectors.stale_pending(wishes, today).count()
     return {
         "template": "core/home/stats.html",

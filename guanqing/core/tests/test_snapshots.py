@@ -308,6 +308,10 @@ def _live(name: str, args: dict, committee):
         from guanqing.training.models import Plan
 
         return completion(Plan.objects.visible_to(committee).get(pk=args["plan"]))
+    if name == "window.ratings_list_summary":
+        from guanqing.window import rating_selectors
+
+        return rating_selectors.list_summary(rating_selectors.ratings_for(committee))
     if name == reports.LIVE_REPORT:
         from guanqing.core.reports import Period
 
@@ -340,6 +344,7 @@ def _live(name: str, args: dict, committee):
         "window.figures",
         "window.board",
         "window.ratings",
+        "window.ratings_list_summary",
         "frontline.figures",
         "wishes.figures",
         "community.figures",

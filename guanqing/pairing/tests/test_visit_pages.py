@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -125,7 +126,8 @@ def test_filters_narrow_the_list(paired):
     assert _shown(client, unit=paired.unit.pk) == _ids(
         paired.visit, paired.help_visit, paired.old_visit
     )
-    assert _shown(client, community=paired.community.code) == _ids(paired.visit, paired.help_visit)
+    # the page's community picker sends the community's id (the API takes its code)
+    assert _shown(client, community=paired.community.pk) == _ids(paired.visit, paired.help_visit)
     assert _shown(client, q="江老") == _ids(paired.old_visit)
     assert _shown(client, member=paired.colleague.pk) == _ids(paired.help_visit, paired.old_visit)
     assert _shown(client, participant="王五") == _ids(paired.help_visit, paired.old_visit)
@@ -191,6 +193,23 @@ def test_htmx_filter_answers_with_the_results_only_and_keeps_the_filters_in_the_
     # the filter bar shows the page's selects, also when the filters are set
     assert "走访类型" in full and "区县代码" not in full
     assert '<option value="festival" selected>' in full
+
+
+def test_past_the_limit_the_unit_and_community_are_searched_not_listed(paired):
+    """A province has thousands of units and communities: past 30 the filter bar searches them
+    (a chosen one is shown by name) instead of listing every one in a select."""
+    client = client_for(paired.users.committee)
+    with mock.patch("guanqing.pairing.views_visits.PICKER_SELECT_UP_TO", 1):
+        html = client.get(LIST, {"unit": paired.unit.pk}).content.decode()
+    assert 'name="unit_q"' in html and 'name="community_q"' in html
+    assert f'<option value="{paired.other_unit.pk}"' not in html
+    assert paired.unit.name in html
+    # under the limit they are selects
+    html = client.get(LIST).content.decode()
+    assert f'<option value="{paired.other_unit.pk}"' in html
+    # a unit administrator has one unit: no unit filter
+    html = client_for(paired.users.unit_admin).get(LIST).content.decode()
+    assert 'name="unit"' not in html and 'name="unit_q"' not in html
 
 
 # --- totals ---------------------------------------------------------------------------------------

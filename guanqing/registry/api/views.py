@@ -11,13 +11,11 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from guanqing.core import counters
 from guanqing.core.api.base import ServiceCreateMixin, ServiceUpdateMixin
 from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.registry import selectors, services
 from guanqing.registry.access import access
 from guanqing.registry.api import serializers as s
-from guanqing.registry.counts import HOUSEHOLDS_BY_COMMUNITY
 from guanqing.registry.filters import (
     DivisionFilter,
     HouseholdFilter,
@@ -179,17 +177,6 @@ class HouseholdViewSet(RevealMixin, RegistryViewSet):
     prefetch_related = ("people",)
     ordering_fields = ["head_name", "category", "status", "created_at", "updated_at"]
     create_rule = "create_household"
-
-    def list_count(self, queryset) -> int | None:
-        """Every household (the committee, no filter): the list's length from the households'
-        count by community, not a count of a million rows."""
-        scoped = Household.objects.visible_to(self.request.user)
-        filterset = HouseholdFilter(
-            self.request.query_params, queryset=scoped, request=self.request
-        )
-        if not counters.every_row_unfiltered(filterset):
-            return None
-        return counters.group_total(HOUSEHOLDS_BY_COMMUNITY)
 
     def service_create(self, data):
         data["id_number"] = data.get("id_number", "")

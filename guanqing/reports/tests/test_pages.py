@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from unittest import mock
 
 import pytest
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,35 @@ def test_the_committee_reads_the_city_report_with_figures_charts_and_tables(worl
     assert 'data-key="households.households"' in page
     assert "12.50" in page and "<svg" in page and "张国宝" in page
     assert "未发布（实时数据）" in page and "发布本期报告" in page
+
+
+def test_the_committee_chooses_a_unit_in_a_search_not_a_select_of_every_unit(world, today):
+    """A province has thousands of units: past 30 the committee searches for one. The unit's
+    report keeps the one `where=unit:<id>` parameter of links, exports and publishing."""
+    client = client_for(world.users.committee)
+    with mock.patch("guanqing.reports.forms.UNIT_SELECT_UP_TO", 1):
+        html = client.get("/reports/?period=2026-Q3&where=city").content.decode()
+    assert 'name="unit_q"' in html
+    assert f'value="unit:{world.other_unit.pk}"' not in html
+    # the unit chosen in the picker
+    chosen = client.get("/reports/", {"period": "2026-Q3", "where": "unit", "unit": world.unit.pk})
+    assert chosen.context["where"].key == f"unit:{world.unit.pk}"
+    assert f'href="/reports/xlsx/?period=2026-Q3&amp;where=unit%3A{world.unit.pk}"' in (
+        chosen.content.decode()
+    )
+    # a unit's key, as links carry it: the area select says "a unit", the picker names it
+    linked = client.get(f"/reports/?period=2026-Q3&where=unit:{world.other_unit.pk}")
+    assert linked.context["where"].pk == world.other_unit.pk
+    assert linked.context["form"]["where"].value() == "unit"
+    assert world.other_unit.name in linked.content.decode()
+    # "a unit" with none chosen says so beside the picker; a unit that is not one is a 404
+    missing = client.get("/reports/", {"period": "2026-Q3", "where": "unit"})
+    assert missing.context["form"].errors["unit"] == ["请选择一个单位"]
+    assert "where" not in missing.context
+    assert client.get("/reports/?period=2026-Q3&where=unit:99999999").status_code == 404
+    # publishing a unit's report keeps its key
+    client.post("/reports/publish/", {"period": "2026-Q3", "where": f"unit:{world.unit.pk}"})
+    assert Publication.objects.get().where_pk == world.unit.pk
 
 
 def test_a_unit_admin_opens_on_their_unit_and_nothing_else(world, today):

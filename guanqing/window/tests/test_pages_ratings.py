@@ -16,7 +16,9 @@ import re
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from guanqing.conftest import client_for
@@ -361,6 +363,28 @@ def test_the_list_filters_and_sums_up(d):
     assert before.context["ratings"] == [] and before.context["summary"]["total"] == 0
     clerk_month = client_for(d.clerk).get("/window/ratings/?date_from=2026-05&date_to=2026-05")
     assert len(clerk_month.context["ratings"]) == 2
+
+
+@override_settings(FIGURES_SLOW_MS=0)  # every count is kept
+def test_the_committees_summary_is_kept_with_its_time_and_a_unit_counts_its_own(d):
+    """The committee's summary counts every rating (two million at a province's scale): it is a
+    snapshot, shown with its time; each filter has its own; a unit administrator counts live."""
+    _bad(d, level=1)
+    wf.kiosk_rating(actor=d.clerk, case=d.case, level=5)
+    committee = client_for(d.committee)
+    first = committee.get("/window/ratings/")
+    assert first.context["summary"]["total"] == 2  # counted now, and kept
+    second = wf.completed_case(actor=d.second_clerk, window=d.second_window, matter=d.matter)
+    wf.kiosk_rating(actor=d.second_clerk, case=second, level=4)
+    kept = committee.get("/window/ratings/")
+    assert kept.context["summary"]["total"] == 2 and "数据截至" in _html(kept)  # as of the first
+    assert len(kept.context["ratings"]) == 3  # the list itself is live
+    assert committee.get("/window/ratings/?level=4").context["summary"]["total"] == 1
+    assert committee.get("/window/ratings/?level=x").context["summary"]["total"] == 0
+    live = client_for(d.admin).get("/window/ratings/")
+    assert live.context["summary"]["total"] == Rating.objects.visible_to(d.admin).count() == 3
+    assert "数据截至" not in _html(live)
+    cache.clear()
 
 
 def test_an_english_user_reads_the_rating_pages_in_english(d):

@@ -123,8 +123,11 @@ def test_the_committee_sees_what_is_slipping_city_wide(ww):
     committee = ww.users.committee
     late = make_wish(ww, "full", claimants=[ww.member], title="晚了")
     _due(late, ww.member, -1)  # overdue: the daily job lapses it tonight
-    close = make_wish(ww, "published", capacity=2, claimants=[ww.colleague], title="快到期")
+    close = make_wish(
+        ww, "full", capacity=2, claimants=[ww.colleague, ww.other_member], title="快到期"
+    )
     _due(close, ww.colleague, 1)
+    _due(close, ww.other_member, 2)  # two claims slipping on one wish: one wish
     far = make_wish(ww, "full", community=ww.other_community, claimants=[ww.other_member])
     _due(far, ww.other_member, 20)  # not slipping
     old = make_wish(ww, "pending", title="等了很久")

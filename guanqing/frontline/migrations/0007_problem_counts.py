@@ -1,0 +1,19 @@
+"""The problems of each category (core/counters.py): the trigger that keeps the count in step with
+every insert, move and delete, and the count of the problems already there."""
+
+from django.db import migrations
+
+from guanqing.core.counters import count_existing, install
+from guanqing.frontline.counts import GROUP_TRIGGERS
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("core", "0008_groupcount"),
+        ("frontline", "0006_outreach_counts"),
+    ]
+
+    operations = [
+        *[count_existing(trigger) for trigger in GROUP_TRIGGERS],
+        install(GROUP_TRIGGERS),
+    ]
