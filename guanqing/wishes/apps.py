@@ -15,6 +15,18 @@ class WishesConfig(AppConfig):
         for counter, triggers in COUNTERS:
             counters.register(counter, *triggers)
 
+        from guanqing.registry import pickers
+        from guanqing.registry.models import Division
+        from guanqing.wishes import selectors
+
+        # the wall's community filter: the communities with wishes on the reader's wall
+        pickers.register(
+            "wall-communities",
+            model=Division,
+            queryset=selectors.wall_communities_of,
+            rule="wishes.wall",
+        )
+
         demo.register(
             "wishes", "guanqing.wishes.demo:build", order=30, label=gettext_lazy("微心愿")
         )

@@ -49,6 +49,13 @@ class WishFilter(django_filters.FilterSet):
         return queryset.on_wall() if value else queryset
 
 
+class WallFilter(WishFilter):
+    """The wall page's filters: the API's `WishFilter`, but the community is named by id, as the
+    page's community picker sends it (a province has some 25,000), instead of by code."""
+
+    community = IdFilter(field_name="community_id", label=_("社区/村"))
+
+
 class WishClaimFilter(django_filters.FilterSet):
     wish = IdFilter(field_name="wish_id", label=_("微心愿"))
     member = IdFilter(field_name="member_id", label=_("认领党员"))

@@ -196,3 +196,19 @@ def district_names() -> dict[int, str]:
     rolled = current_district_map()
     names = dict(Division.objects.filter(pk__in=set(rolled.values())).values_list("pk", "name"))
     return {pk: names.get(today_pk, "") for pk, today_pk in rolled.items()}
+
+
+def wall_communities(wishes: models.QuerySet) -> models.QuerySet:
+    """The communities with wishes among `wishes` (the wall's), for its community picker."""
+    from guanqing.registry.models import Division
+
+    return (
+        Division.objects.filter(pk__in=wishes.order_by().values("community_id"))
+        .select_related("parent__parent")
+        .order_by("code")
+    )
+
+
+def wall_communities_of(user) -> models.QuerySet:
+    """The communities with wishes on the wall `user` sees: what the wall's picker searches."""
+    return wall_communities(Wish.objects.visible_to(user).on_wall())

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET
 
 from guanqing.core.ui.htmx import paginate, render_page, wants_partial
 from guanqing.core.uploads import stored_file_response
+from guanqing.registry import pickers
 from guanqing.registry.models import Division
 from guanqing.wishes import selectors
 from guanqing.wishes.access import access
 from guanqing.wishes.choices import WishCategory, WishStatus
-from guanqing.wishes.filters import WishFilter
+from guanqing.wishes.filters import WallFilter
 from guanqing.wishes.models import Wish, WishClaim, WishPhoto
 from guanqing.wishes.views_common import card_rows, decorate, held, is_member, render_detail
 
@@ -29,23 +30,28 @@ def _choice(label, choices) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, required=False, choices=[("", _("全部"))] + choices)
 
 
+PICKER_SELECT_UP_TO = 30  # the communities listed in a select at most; past it, a search
+
+
 def _shape_wall_form(request, form, base) -> None:
-    """The API's code parameters as selects of what is on the wall (one query each); a select
-    with a single choice is left out."""
+    """The API's parameters as selects, and the community in a picker of the communities with
+    wishes on the wall (searched past 30: a province has some 25,000); the place filters are
+    left out when the wall holds one community's wishes."""
     fields = form.fields
-    communities = (
-        Division.objects.filter(pk__in=base.values("community_id"))
-        .select_related("parent")
-        .order_by("code")
-    )
-    community_choices = [
-        (c.code, f"{c.parent.name} · {c.name}" if c.parent_id else c.name) for c in communities
-    ]
+    communities = selectors.wall_communities(base)
     fields["q"].label = _("搜索心愿")
-    if len(community_choices) > 1:
+    if communities[:2].count() > 1:
         districts = Division.objects.districts().current().order_by("code")
         fields["district"] = _choice(_("区（县、市）"), [(d.code[:6], d.name) for d in districts])
-        fields["community"] = _choice(_("社区/村"), community_choices)
+        fields["community"] = pickers.PickerField(
+            "wall-communities",
+            queryset=communities,
+            required=False,
+            label=_("社区/村"),
+            select_up_to=PICKER_SELECT_UP_TO,
+            empty_label=_("全部"),
+            search_help=_("点选后列表随即更新；点“重新选择”并清空后不限。"),
+        )
     else:
         fields.pop("district")
         fields.pop("community")
@@ -66,7 +72,7 @@ def wall(request):
     member = is_member(user)
     position = selectors.claim_position(user) if member else None
     base = Wish.objects.visible_to(user).on_wall()
-    filterset = WishFilter(request.GET or None, queryset=base, request=request)
+    filterset = WallFilter(request.GET or None, queryset=base, request=request)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     claimable_only = member and request.GET.get("claimable") == "1"
     if claimable_only:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -111,3 +112,22 @@ def test_the_figures_count_whole_shanghai_days_at_both_ends(ww):
         type(wish).objects.filter(pk=wish.pk).update(created_at=moment, fulfilled_at=moment)
     totals = wish_figures(ww.users.committee, first, last)["totals"]
     assert totals["posted"] == 2 and totals["fulfilled"] == 2
+
+
+def test_the_walls_community_is_chosen_in_a_picker_of_the_communities_with_wishes(ww):
+    """The wall's community filter lists the communities with wishes on the wall while they are
+    few, and is a search past that (a province has some 25,000), a member's search included; the
+    page names the community by id (the API by its code)."""
+    here = make_wish(ww, "published", title="读书角")
+    there = make_wish(ww, "published", community=ww.other_community, title="助浴椅")
+    member = client_for(ww.users.member)
+    html = member.get("/wishes/").content.decode()
+    assert f'<option value="{ww.other_community.pk}"' in html
+    shown = member.get("/wishes/", {"community": ww.other_community.pk})
+    assert [card.pk for card in shown.context["cards"]] == [there.pk]
+    with mock.patch("guanqing.wishes.views_wall.PICKER_SELECT_UP_TO", 1):
+        html = member.get("/wishes/").content.decode()
+    assert 'name="community_q"' in html and 'hx-get="/registry/pick/wall-communities/"' in html
+    found = member.get("/registry/pick/wall-communities/", {"q": ww.other_community.name})
+    assert found.status_code == 200 and ww.other_community.name in found.content.decode()
+    assert here.community.name != ww.other_community.name
