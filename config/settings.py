@@ -387,6 +387,9 @@ SPECTACULAR_SETTINGS = {
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
+# An export of more rows than this is refused with a request to narrow the filter: a sheet of a
+# province's ten million visits would take minutes and gigabytes (and Excel holds 1,048,576 rows).
+EXPORT_MAX_ROWS = env_int("GUANQING_EXPORT_MAX_ROWS", 100_000, minimum=1)
 # Imports larger than this run as a background task (guanqing worker).
 IMPORT_BACKGROUND_THRESHOLD = env_int("GUANQING_IMPORT_BACKGROUND_ROWS", 2000, minimum=1)
 _MB = 1024 * 1024

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from guanqing.core import counters
-from guanqing.core.excel import audited_export
+from guanqing.core.excel import audited_export, too_many_to_export
 from guanqing.core.ui.htmx import paginate, render_page, wants_partial
 from guanqing.pairing import exports, selectors
 from guanqing.pairing.access import access
@@ -136,6 +136,10 @@ def visit_list(request):
 def visit_export(request):
     """Exactly the visits of the list page's filter, every row (not one page), audited."""
     filterset, qs = _visit_filterset(request)
+    back = f"{reverse('pairing:visit_list')}?{_export_query(request)}"
+    refused = too_many_to_export(request, qs, back=back)
+    if refused is not None:
+        return refused
     with translation.override(settings.LANGUAGE_CODE):
         content, count = exports.visits_workbook(qs)
     return audited_export(

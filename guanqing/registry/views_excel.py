@@ -182,6 +182,9 @@ def export(request, kind: str):
         raise Http404
     resource = RESOURCES[kind](policy=request_policy(request))
     queryset = _export_queryset(kind, user)
+    refused = excel.too_many_to_export(request, queryset, back=reverse("excel:index"))
+    if refused is not None:
+        return refused
     rows = resource.export_rows(queryset)
     content = excel.data_workbook(title=resource.title, columns=resource.column_specs(), rows=rows)
     return excel.audited_export(

@@ -9,6 +9,7 @@ import zoneinfo
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -16,12 +17,11 @@ from django.views.decorators.http import require_GET
 from guanqing.core.audit.access import access
 from guanqing.core.audit.filters import AuditEventFilter
 from guanqing.core.audit.labels import change_rows, message_label, type_label
-from guanqing.core.excel import audited_export, literal_row
+from guanqing.core.excel import audited_export, literal_row, too_many_to_export
 from guanqing.core.models import AuditEvent
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 50
-EXPORT_LIMIT = 100_000
 
 
 def _filtered(request) -> AuditEventFilter:
@@ -85,7 +85,11 @@ def event_export(request):
     from openpyxl import Workbook
 
     filterset = _filtered(request)
-    events = filterset.qs[:EXPORT_LIMIT]
+    events = filterset.qs
+    query = request.GET.urlencode()
+    refused = too_many_to_export(request, events, back=f"{reverse('audit:event_list')}?{query}")
+    if refused is not None:
+        return refused
     count = events.count()
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("审计日志"))

@@ -612,6 +612,29 @@ def throttled(
 # ---------------------------------------------------------------------------------------------
 
 
+def too_many_to_export(request, rows, *, back: str):
+    """A redirect to `back` with a message when `rows` (a queryset, or a number) holds more than
+    `GUANQING_EXPORT_MAX_ROWS` rows; None when they may be exported. A queryset that is every row
+    of a counted table is measured by its counter (`core.counters.table_length`)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from guanqing.core import counters
+
+    if not isinstance(rows, int):
+        known = counters.table_length(rows)
+        rows = rows.count() if known is None else known
+    limit = settings.EXPORT_MAX_ROWS
+    if rows <= limit:
+        return None
+    messages.error(
+        request,
+        _("要导出 %(rows)s 条，超过单次导出的上限 %(limit)s 条：请缩小筛选范围后分批导出。")
+        % {"rows": f"{rows:,}", "limit": f"{limit:,}"},
+    )
+    return redirect(back)
+
+
 def audited_export(
     *,
     actor,

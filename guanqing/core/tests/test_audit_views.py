@@ -169,6 +169,20 @@ def test_export_is_the_filtered_log_and_is_itself_audited(client, world, events)
     assert "action=create" in export.message
 
 
+def test_an_export_past_the_limit_is_refused_with_a_request_to_narrow_it(
+    client, world, events, settings
+):
+    client.force_login(world.users.audit_admin)
+    settings.EXPORT_MAX_ROWS = 1
+    response = client.get(reverse("audit:event_export"), {"actor": ""})
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('audit:event_list')}?actor="
+    assert "超过单次导出的上限 1 条" in client.get(response["Location"]).content.decode()
+    assert not AuditEvent.objects.filter(action="export").exists()
+    narrowed = client.get(reverse("audit:event_export"), {"action": "create"})
+    assert narrowed.status_code == 200
+
+
 def test_there_is_no_route_to_change_or_delete_events(client, world, events):
     pk = events["late"].pk
     for name in ("event_update", "event_delete", "event_edit", "event_detail"):

@@ -681,3 +681,18 @@ def test_the_counted_totals_hold_at_the_ends_of_the_calendar(paired, params):
     )
     assert response.context["totals"]["visits"] == visits.count()
     assert response.context["page_obj"].paginator.count == visits.count()
+
+
+def test_an_export_past_the_limit_is_refused_with_a_request_to_narrow_it(paired, settings):
+    """A province's ten million visits do not fit a sheet nor a request: past the limit the
+    export is refused, back on the list with its filters and a message; nothing is recorded."""
+    client = client_for(paired.users.committee)
+    settings.EXPORT_MAX_ROWS = 2
+    response = client.get("/pairing/visits/export/", {"kind": "", "helped": "false"})
+    assert response.status_code == 302
+    assert response["Location"] == "/pairing/visits/?kind=&helped=false"
+    page = client.get(response["Location"]).content.decode()
+    assert "要导出 3 条，超过单次导出的上限 2 条" in page
+    assert not AuditEvent.objects.filter(action="export").exists()
+    narrowed = client.get("/pairing/visits/export/", {"kind": "festival"})
+    assert narrowed.status_code == 200 and AuditEvent.objects.filter(action="export").count() == 1

@@ -420,3 +420,15 @@ def test_a_job_without_progress_for_five_minutes_is_shown_as_stalled(world, clie
     imports.import_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert imports.job_progress(job, now=later)["stalled"] is False  # a finished job never stalls
+
+
+def test_an_export_past_the_limit_is_refused_and_not_recorded(world, client, settings):
+    client.force_login(world.users.committee)
+    settings.EXPORT_MAX_ROWS = 1
+    response = client.get("/registry/excel/export/households/")
+    assert response.status_code == 302 and response["Location"] == "/registry/excel/"
+    page = client.get("/registry/excel/").content.decode()
+    assert "要导出 2 条，超过单次导出的上限 1 条" in page
+    assert not AuditEvent.objects.filter(action="export").exists()
+    settings.EXPORT_MAX_ROWS = 2
+    assert client.get("/registry/excel/export/households/").status_code == 200
