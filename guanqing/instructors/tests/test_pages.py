@@ -322,7 +322,7 @@ def test_the_city_view_shows_a_page_of_units_at_a_time(w):
     units = sorted([w.unit, w.other_unit], key=lambda u: (u.sort_order, u.pk))
     assert f'data-unit="{units[0].pk}"' in first and f'data-unit="{units[1].pk}"' not in first
     assert f'data-unit="{units[1].pk}"' in second and f'data-unit="{units[0].pk}"' not in second
-    assert "共 2 条" in first
+    assert "共 2 个单位" in first and "共 2 条" not in first  # units, not records
     # this month's days of the unit's term (logged from 4 May, three days)
     own_page = first if units[0] == w.unit else second
     row = own_page.split(f'data-term="{own.pk}"', 1)[1].split("</tr>", 1)[0]
