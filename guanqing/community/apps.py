@@ -9,7 +9,11 @@ class CommunityConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy
 
-        from guanqing.core import demo
+        from guanqing.community.counts import COUNTERS
+        from guanqing.core import counters, demo
+
+        for counter, triggers in COUNTERS:
+            counters.register(counter, *triggers)
 
         demo.register(
             "community",

@@ -15,9 +15,10 @@ from guanqing.fund.choices import (
     DocumentKind,
     Relation,
 )
+from guanqing.fund.forms_donations import unit_filter_field
 from guanqing.registry import pickers
 from guanqing.registry.choices import MemberStatus
-from guanqing.registry.models import Member, Unit
+from guanqing.registry.models import Member
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY_ATTRS = {"step": "0.01", "min": "0", "inputmode": "decimal"}
@@ -71,16 +72,14 @@ class ApplicationFilterForm(forms.Form):
     q = forms.CharField(label=_("申请编号"), required=False, max_length=30)
     state = forms.ChoiceField(label=_("状态"), required=False)
     year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=9999)
-    unit = forms.ModelChoiceField(
-        label=_("单位"), queryset=Unit.objects.none(), required=False, empty_label=_("全部单位")
-    )
+    unit = forms.CharField(required=False)  # a picker for the readers who filter by unit
     waiting = forms.BooleanField(label=_("待我审批"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", _("全部状态")), *ApplicationState.choices]
         if user.role in (Role.FUND_OFFICER, Role.COMMITTEE):
-            self.fields["unit"].queryset = Unit.objects.filter(is_active=True).order_by("name")
+            self.fields["unit"] = unit_filter_field(user)
         else:
             del self.fields["unit"]
             del self.fields["waiting"]

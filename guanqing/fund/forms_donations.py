@@ -27,6 +27,22 @@ def _units(user):
 # A province has thousands of units: the forms search them (a drop-down while there are few).
 pickers.register("fund-donor-units", model=Unit, queryset=_units, rule="fund.donation_record")
 UNITS_IN_A_LIST = 30
+# the donation list's unit filter (its readers: the fund officer, the committee)
+pickers.register("fund-listed-units", model=Unit, queryset=_units, rule="fund.donations")
+
+
+def unit_filter_field(user) -> pickers.PickerField:
+    """The unit filter of the donation and application lists, for a reader who sees many units:
+    a drop-down up to 30, a search past that (the API's filter takes the id it sends)."""
+    return pickers.PickerField(
+        "fund-listed-units",
+        queryset=_units(user),  # shown only: the list's FilterSet reads the id it sends
+        required=False,
+        label=_("单位"),
+        select_up_to=UNITS_IN_A_LIST,
+        empty_label=_("全部单位"),
+        search_help=_("点选后列表随即更新；点“重新选择”并清空后不限。"),
+    )
 
 
 def _unit_field() -> pickers.PickerField:
@@ -50,14 +66,6 @@ class DonationFilter(django_filters.FilterSet):
     class Meta:
         model = Donation
         fields = ["q", "unit", "year", "source", "batch"]
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        user = getattr(request, "user", None)
-        if user is not None:
-            # the page offers the units the user sees (the API takes the id)
-            units = [(u.pk, u.name) for u in _units(user).only("pk", "name")]
-            self.form.fields["unit"].widget = forms.Select(choices=[("", _("全部单位")), *units])
 
     def by_text(self, queryset, name, value):
         value = (value or "").strip()

@@ -33,8 +33,10 @@ from guanqing.fund.forms_donations import (
     DonationForm,
     DonationImportForm,
     TotalsForm,
+    unit_filter_field,
 )
 from guanqing.fund.models import Donation, DonationBatch
+from guanqing.registry.models import Unit
 
 LIST_RELATED = ("unit", "batch")
 
@@ -46,7 +48,10 @@ def _filtered(request):
     # The page's filter bar: no unit to choose for a user who sees one unit, and the imported
     # list only when the page was opened on one (from the import or a donation).
     fields = filterset.form.fields
-    if len(fields["unit"].widget.choices) <= 2:
+    if Unit.objects.visible_to(request.user).filter(is_active=True)[:2].count() > 1:
+        fields["unit"] = unit_filter_field(request.user)
+        filterset.form._bound_fields_cache = {}
+    else:
         del fields["unit"]
     if not request.GET.get("batch"):
         del fields["batch"]

@@ -26,6 +26,7 @@ LISTS = {
     "wishes.Wish": "/api/v1/wishes/",
     "window.Case": "/api/v1/window/cases/",
     "window.Rating": "/api/v1/window/ratings/",
+    "community.Registration": "/api/v1/community/registrations/",
     "frontline.Outreach": "/api/v1/frontline/outreach/",
     "frontline.Problem": "/api/v1/frontline/problems/",
 }

@@ -104,6 +104,28 @@ def test_the_list_filters_by_unit_year_source_and_donor(fund_world, gifts):
     assert "5,100.00" in page.text and "0.51" in page.text  # 元 and 万元
 
 
+def test_the_unit_filter_of_the_donation_and_aid_lists_is_searched_past_30(fund_world, gifts):
+    """A province has thousands of units: past 30 the lists search them, the chosen one named;
+    under that a select; a unit administrator, who sees one unit, has no unit filter."""
+    from unittest import mock
+
+    client = client_for(fund_world.users.committee)
+    html = client.get("/fund/donations/").text
+    assert f'<option value="{fund_world.other_unit.pk}"' in html
+    with mock.patch("guanqing.fund.forms_donations.UNITS_IN_A_LIST", 1):
+        chosen = client.get("/fund/donations/", {"unit": fund_world.other_unit.pk}).text
+        applications = client.get("/fund/aid/").text
+    for html in (chosen, applications):
+        assert 'name="unit_q"' in html and "/registry/pick/fund-listed-units/" in html
+        assert f'<option value="{fund_world.unit.pk}"' not in html
+    assert fund_world.other_unit.name in chosen and gifts["other"].receipt_number in chosen
+    assert gifts["unit"].receipt_number not in chosen
+    found = client.get("/registry/pick/fund-listed-units/", {"q": fund_world.other_unit.name})
+    assert found.status_code == 200 and fund_world.other_unit.name in found.text
+    admin = client_for(fund_world.users.unit_admin).get("/fund/donations/").text
+    assert 'name="unit"' not in admin and 'name="unit_q"' not in admin
+
+
 def test_the_list_answers_htmx_with_the_results_only(fund_world, gifts):
     client = client_for(fund_world.users.committee)
     response = client.get(
