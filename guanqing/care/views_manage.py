@@ -4,6 +4,7 @@ catalogue editor — and the figures for the committee and a unit."""
 from __future__ import annotations
 
 import datetime
+from operator import attrgetter
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from guanqing.care.models import CareRule
 from guanqing.care.views_unit import TIMING_TONES, _rows
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.daterange import DateRange
+from guanqing.core.ui import ranking
 from guanqing.core.ui.htmx import add_service_errors, paginate
 
 
@@ -53,6 +55,11 @@ def figures_page(request):
         errors = getattr(exc, "message_dict", {"from": [_("日期格式应为 YYYY-MM-DD")]})
         span = DateRange.parse(None, None, today=today)
     result = figures.figures(request.user, span, today)
+    # by unit: the first 50, the most overdue first, sorted on the server; the rest as a sheet
+    by_unit = ranking.rank(request, result.by_unit, unit_columns(), default="overdue")
+    if ranking.wants_export(request):
+        title = _("关怀统计（按单位）")
+        return ranking.export(by_unit, title=title, stem=title)
     return render(
         request,
         "care/figures.html",
@@ -61,11 +68,30 @@ def figures_page(request):
             "errors": errors,
             "figures": result,
             "tables": [
-                (_("按单位"), "units", result.by_unit),
-                (_("按制度"), "systems", result.by_system),
+                (_("按单位"), "units", by_unit.rows, by_unit),
+                (_("按制度"), "systems", result.by_system, None),
             ],
         },
     )
+
+
+def unit_columns() -> list[ranking.Column]:
+    """The care figures by unit, ranked on the server."""
+    return [
+        ranking.name_column(_("单位"), attrgetter("label")),
+        *(
+            ranking.Column(key, label, attrgetter(key))
+            for key, label in (
+                ("events", _("事件")),
+                ("due", _("到期任务")),
+                ("on_time", _("按时落实")),
+                ("late", _("逾期落实")),
+                ("waived", _("已免除")),
+                ("overdue", _("逾期未落实")),
+                ("pending", _("未到期")),
+            )
+        ),
+    ]
 
 
 @access.page("catalogue")

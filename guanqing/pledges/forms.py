@@ -7,10 +7,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core.text import LONG_TEXT_MAX
-from guanqing.core.ui.forms import IdsChoiceField
 from guanqing.pledges import metrics
 from guanqing.pledges.choices import Rating, TargetKind
 from guanqing.pledges.models import NOTE_MAX, TITLE_MAX, UNIT_MAX
+from guanqing.registry import pickers
 from guanqing.registry.models import Unit
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -24,8 +24,13 @@ class PledgeForm(forms.Form):
     promise = forms.CharField(
         label=_("承诺内容"), max_length=LONG_TEXT_MAX, widget=forms.Textarea(attrs={"rows": 4})
     )
-    lead_units = IdsChoiceField(
-        label=_("牵头单位"), queryset=Unit.objects.order_by("sort_order", "pk")
+    # searched, never a list of every unit (a province has thousands; the page listed 1,166
+    # options at three tenths of one)
+    lead_units = pickers.PickerMultipleField(
+        "units",
+        label=_("牵头单位"),
+        queryset=Unit.objects.order_by("sort_order", "pk"),
+        search_help=_("搜索后点选，可选多个单位。"),
     )
     target_kind = forms.ChoiceField(label=_("目标类型"), choices=TargetKind.choices)
     metric = forms.ChoiceField(label=_("实时指标"), required=False)

@@ -24,6 +24,7 @@ PAGES = [
     ("/community/figures/", {}, "rate-2026H1", ("单位", "报到率（%）")),
     ("/community/roster/", {"term": "2026H1"}, "rate", ("单位", "报到率（%）")),
     ("/frontline/figures/", {}, "units", ("单位", "走访次数")),
+    ("/care/figures/", {}, "units", ("单位", "事件")),
     ("/window/figures/", {}, "windows", ("窗口", "受理（件）")),
     ("/window/figures/", {}, "clerk", ("受理人", "受理（件）")),
     ("/window/figures/", {}, "ratings-window", ("窗口", "评价（次）")),

@@ -124,7 +124,7 @@ def test_the_committee_creates_a_pledge_and_sees_errors_beside_fields(world):
             "number": 4,
             "title": "疗休养",
             "promise": "分批疗休养",
-            "lead_units": [world.unit.pk],
+            "lead_units": [world.other_unit.pk, world.unit.pk],
             "target_kind": "manual",
             "target_value": 200,
             "target_unit": "人次",
@@ -132,6 +132,11 @@ def test_the_committee_creates_a_pledge_and_sees_errors_beside_fields(world):
     )
     row = Pledge.objects.get()
     assert ok.status_code == 302 and ok["Location"] == f"/pledges/{row.pk}/"
+    assert set(row.lead_units.all()) == {world.unit, world.other_unit}
+    # the lead units are searched (a province has thousands), the chosen ones ticked
+    edit = client.get(f"/pledges/{row.pk}/edit/").content.decode()
+    assert "/registry/pick/units/" in edit and '<select name="lead_units"' not in edit
+    assert f'name="lead_units" value="{world.other_unit.pk}" checked' in edit
     assert client.post(f"/pledges/{row.pk}/publish/").status_code == 302
     row.refresh_from_db()
     assert row.state == PledgeState.PUBLISHED
