@@ -55,8 +55,17 @@ def _fits(queryset) -> bool:
 def _keys_sorted_alone(queryset, bottom: int, top: int) -> list:
     """The keys of rows `bottom`..`top`: the list's key and sort values selected in a subquery
     that PostgreSQL plans on its own, sorted outside it in the same order."""
-    compiler = queryset.query.get_compiler(queryset.db)
+    # The keys' query joins what the list filters and sorts by, not the `select_related` tables
+    # of its rows: setting up a compiler joins those into the query it is given, and the inner
+    # query would carry them (an INNER JOIN of every wish with its community and its poster
+    # before a unit administrator's 200 were picked out). So a copy without them is set up, and
+    # the inner query is made from it, with the joins its order needs.
+    query = queryset.query.clone()
+    query.select_related = False
+    compiler = query.get_compiler(queryset.db)
     compiler.setup_query()
+    queryset = queryset._chain()
+    queryset.query = query
     order = [expression for expression, _sql in compiler.get_order_by()]
     sort_values = {
         # an annotation the list sorts by is named, not repeated

@@ -44,6 +44,7 @@ from django.db.models.functions import Coalesce
 
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.daterange import DateRange
+from guanqing.core.scope.querysets import by_keys_when_few
 from guanqing.frontline.choices import (
     OPEN_STATES,
     PlaceKind,
@@ -150,7 +151,7 @@ def problems_touching(user, span: DateRange):
     list or rated in the range; with their district and whether they were noticed in the range."""
     noticed = Q(pk__in=_noticed_problems(span))
     return (
-        Problem.objects.visible_to(user)
+        by_keys_when_few(Problem.objects.visible_to(user))
         .filter(
             Q(**span.date_bounds("received_on"))
             | Q(**span.date_bounds("closed_on"))

@@ -311,9 +311,13 @@ class ProblemQuerySet(ScopedQuerySet):
     @scope_rule(Role.UNIT_ADMIN)
     def _for_unit_admin(self, user):
         """Those assigned to the unit, and those its own outreach collected."""
-        # a subquery, not a join: the join walks every problem to its visit on SQLite
+        # the ids of each part, by its own index, in one union: `unit = X OR outreach IN (…)`
+        # read every problem (100 ms at three tenths of a province, against 12), and a join
+        # walks every problem to its visit on SQLite
         own_visits = Outreach.objects.filter(unit_id=user.unit_id).values("pk")
-        return self.filter(Q(unit_id=user.unit_id) | Q(outreach__in=own_visits))
+        assigned = Problem.objects.filter(unit_id=user.unit_id).order_by().values("pk")
+        collected = Problem.objects.filter(outreach__in=own_visits).order_by().values("pk")
+        return self.filter(pk__in=assigned.union(collected))
 
     @edit_rule(Role.UNIT_ADMIN)
     def _edit_for_unit_admin(self, user):
@@ -323,11 +327,13 @@ class ProblemQuerySet(ScopedQuerySet):
     def _for_member(self, user):
         """Those collected on the outreach visits the member went on, and those it raised (a rural
         work instructor raises its village's)."""
-        mine = Q(reported_by=user)
-        if user.member_id:
-            went = Outreach.objects.filter(cadres=user.member_id).values("pk")
-            mine |= Q(outreach__in=went)
-        return self.filter(mine)
+        raised = Problem.objects.filter(reported_by=user).order_by().values("pk")
+        if not user.member_id:
+            return self.filter(pk__in=raised)
+        # one union of the parts' ids, each by its own index (see the unit administrator's)
+        went = Outreach.objects.filter(cadres=user.member_id).values("pk")
+        collected = Problem.objects.filter(outreach__in=went).order_by().values("pk")
+        return self.filter(pk__in=raised.union(collected))
 
     @scope_rule(Role.WINDOW_CLERK)
     def _for_window_clerk(self, user):
