@@ -6,7 +6,7 @@ the registrations by `guanqing counters`."""
 from __future__ import annotations
 
 from guanqing.community.models import Registration
-from guanqing.core.counters import Counter, GroupTrigger, groups_of
+from guanqing.core.counters import Counter, GroupTrigger, rows_by
 
 REGISTRATIONS_BY_COMMUNITY = "community.registrations_by_community"
 
@@ -34,4 +34,4 @@ COUNTERS = (
 
 
 def recount_registrations() -> dict:
-    return groups_of(Registration.objects.all(), "community_id")
+    return rows_by(Registration.objects.all(), "community_id")

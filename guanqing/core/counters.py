@@ -150,16 +150,11 @@ def fen_sql(column: str) -> str:
     return f"CAST(ROUND(COALESCE({{row}}.{column}, 0) * 100) AS BIGINT)"
 
 
-def rows_by_day(rows: models.QuerySet, day: str) -> dict:
-    """{day: rows} of `rows` by the date field `day`: what a row counter recounts."""
-    found = rows.order_by().values(day).annotate(n=models.Count("pk"))
-    return {row[day]: row["n"] for row in found}
-
-
-def groups_of(rows: models.QuerySet, group: str) -> dict:
-    """{group: rows} of `rows` by the column `group`: what a group counter recounts."""
-    found = rows.order_by().values(group).annotate(n=models.Count("pk"))
-    return {row[group]: row["n"] for row in found}
+def rows_by(rows: models.QuerySet, column: str) -> dict:
+    """{value: rows} of `rows` by `column` (a date or a group's id): what a row or group counter
+    recounts."""
+    found = rows.order_by().values(column).annotate(n=models.Count("pk"))
+    return {row[column]: row["n"] for row in found}
 
 
 def fen_by_day(rows: models.QuerySet, day: str, amount: str) -> dict:
@@ -485,16 +480,23 @@ class GroupTrigger:
         return [f"DROP TRIGGER IF EXISTS {self.name}_{op}" for op in ("ins", "del", "upd")]
 
 
-def count_existing(trigger: GroupTrigger):
-    """A migration operation counting the rows already in the trigger's table by group, before
-    the trigger is installed (and removing the counts when the migration is reversed)."""
+def count_existing(trigger: GroupTrigger | RowTrigger):
+    """A migration operation counting the rows already in the trigger's table, by group or by
+    its day column, before the trigger is installed (and removing the counts when the migration
+    is reversed). A row trigger with a weight or a day found by SQL counts its own way."""
     from django.db import migrations
 
-    c = trigger.group_column
+    if isinstance(trigger, GroupTrigger):
+        table, column = 'core_groupcount (key, "group", n)', trigger.group_column
+    else:
+        if trigger.weight_sql or not trigger.day_column:
+            raise ValueError(f"{trigger.name}: only a plain count by a day column is counted here")
+        table, column = "core_daycount (key, day, n)", trigger.day_column
+    store = table.split(" ", 1)[0]
     return migrations.RunSQL(
-        f'INSERT INTO core_groupcount (key, "group", n) '
-        f"SELECT '{trigger.key}', {c}, COUNT(*) FROM {trigger.table} GROUP BY {c}",
-        f"DELETE FROM core_groupcount WHERE key = '{trigger.key}'",
+        f"INSERT INTO {table} "
+        f"SELECT '{trigger.key}', {column}, COUNT(*) FROM {trigger.table} GROUP BY {column}",
+        f"DELETE FROM {store} WHERE key = '{trigger.key}'",
     )
 
 

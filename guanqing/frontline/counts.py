@@ -13,8 +13,7 @@ from guanqing.core.counters import (
     RowTrigger,
     fen_by_day,
     fen_sql,
-    groups_of,
-    rows_by_day,
+    rows_by,
 )
 from guanqing.frontline.models import Outreach, Problem
 
@@ -86,11 +85,11 @@ COUNTERS = (
 
 
 def recount_visits() -> dict:
-    return rows_by_day(Outreach.objects.all(), "visited_on")
+    return rows_by(Outreach.objects.all(), "visited_on")
 
 
 def recount_person_times() -> dict:
-    return rows_by_day(Outreach.cadres.through.objects.all(), "outreach__visited_on")
+    return rows_by(Outreach.cadres.through.objects.all(), "outreach__visited_on")
 
 
 def recount_money() -> dict:
@@ -102,4 +101,4 @@ def recount_goods() -> dict:
 
 
 def recount_problems() -> dict:
-    return groups_of(Problem.objects.all(), "category_id")
+    return rows_by(Problem.objects.all(), "category_id")

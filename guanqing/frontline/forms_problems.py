@@ -123,14 +123,11 @@ class ProblemFilterForm(forms.Form):
     source = forms.ChoiceField(
         label=_("来源"), required=False, choices=[("", _("全部来源")), *ProblemSource.choices]
     )
-    unit = pickers.PickerField(
+    unit = pickers.list_filter_field(
         "frontline-units",
         label=_("承办单位"),
         queryset=Unit.objects.none(),
-        required=False,
         select_up_to=UNITS_IN_A_LIST,
-        empty_label=_("全部"),
-        search_help=_("点选后列表随即更新；点“重新选择”并清空后不限。"),
     )
 
     OPEN = "open"

@@ -34,14 +34,12 @@ pickers.register("fund-listed-units", model=Unit, queryset=_units, rule="fund.do
 def unit_filter_field(user) -> pickers.PickerField:
     """The unit filter of the donation and application lists, for a reader who sees many units:
     a drop-down up to 30, a search past that (the API's filter takes the id it sends)."""
-    return pickers.PickerField(
+    return pickers.list_filter_field(
         "fund-listed-units",
-        queryset=_units(user),  # shown only: the list's FilterSet reads the id it sends
-        required=False,
+        queryset=_units(user),
         label=_("单位"),
         select_up_to=UNITS_IN_A_LIST,
         empty_label=_("全部单位"),
-        search_help=_("点选后列表随即更新；点“重新选择”并清空后不限。"),
     )
 
 

@@ -13,8 +13,7 @@ from guanqing.core.counters import (
     RowTrigger,
     fen_by_day,
     fen_sql,
-    groups_of,
-    rows_by_day,
+    rows_by,
 )
 from guanqing.pairing.models import Pairing, Visit
 
@@ -87,11 +86,11 @@ COUNTERS = (
 
 
 def recount_visits() -> dict:
-    return rows_by_day(Visit.objects.all(), "date")
+    return rows_by(Visit.objects.all(), "date")
 
 
 def recount_person_times() -> dict:
-    return rows_by_day(Visit.participants.through.objects.all(), "visit__date")
+    return rows_by(Visit.participants.through.objects.all(), "visit__date")
 
 
 def recount_cash() -> dict:
@@ -103,4 +102,4 @@ def recount_in_kind() -> dict:
 
 
 def recount_pairings() -> dict:
-    return groups_of(Pairing.objects.all(), "unit_id")
+    return rows_by(Pairing.objects.all(), "unit_id")

@@ -42,18 +42,6 @@ def _choice(label, choices) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, required=False, choices=[("", _("全部"))] + choices)
 
 
-def _picker(kind: str, label, queryset) -> pickers.PickerField:
-    return pickers.PickerField(
-        kind,
-        queryset=queryset,
-        required=False,
-        label=label,
-        select_up_to=PICKER_SELECT_UP_TO,
-        empty_label=_("全部"),
-        search_help=_("点选后列表随即更新；点“重新选择”并清空后不限。"),
-    )
-
-
 def _shape_filter_form(request, form) -> None:
     """Labels, date inputs and selects for the API's parameters; the unit and the community are
     chosen in pickers, searched past 30 (a province has thousands of units and some 25,000
@@ -62,14 +50,21 @@ def _shape_filter_form(request, form) -> None:
     fields = form.fields
     if access.allows(user, "filter_by_unit"):
         units = Unit.objects.visible_to(user).order_by("sort_order", "name")
-        fields["unit"] = _picker("units", _("责任单位"), units)
+        fields["unit"] = pickers.list_filter_field(
+            "units", queryset=units, label=_("责任单位"), select_up_to=PICKER_SELECT_UP_TO
+        )
     else:
         fields.pop("unit")
     if access.allows(user, "filter_by_place"):
         districts = Division.objects.districts().current().order_by("code")
         fields["district"] = _choice(_("区县"), [(d.code[:6], d.name) for d in districts])
         communities = pickers.kind("household-communities").queryset(user).order_by("code")
-        fields["community"] = _picker("household-communities", _("社区/村"), communities)
+        fields["community"] = pickers.list_filter_field(
+            "household-communities",
+            queryset=communities,
+            label=_("社区/村"),
+            select_up_to=PICKER_SELECT_UP_TO,
+        )
     else:
         fields.pop("district")
         fields.pop("community")

@@ -5,7 +5,7 @@ and recounted by `guanqing counters`."""
 
 from __future__ import annotations
 
-from guanqing.core.counters import Counter, GroupTrigger, groups_of
+from guanqing.core.counters import Counter, GroupTrigger, rows_by
 from guanqing.registry.models import Household, Member
 
 HOUSEHOLDS_BY_COMMUNITY = "registry.households_by_community"
@@ -42,8 +42,8 @@ COUNTERS = (
 
 
 def recount_households() -> dict:
-    return groups_of(Household.objects.all(), "community_id")
+    return rows_by(Household.objects.all(), "community_id")
 
 
 def recount_members() -> dict:
-    return groups_of(Member.objects.all(), "unit_id")
+    return rows_by(Member.objects.all(), "unit_id")

@@ -560,6 +560,10 @@ class FilterPicker:
 SUBMIT_UNIT_FILTER_HELP = _("点选一个单位后按“筛选”；点“重新选择”并清空后不限。")
 
 
+# The help of a picker in a list's filter bar, which refreshes the list when a record is chosen.
+LIST_FILTER_HELP = _("点选后列表随即更新；点“重新选择”并清空后不限。")
+
+
 class PickerFilter(django_filters.ModelChoiceFilter):
     """A list filter (django-filter) over a picker kind: a drop-down while the reader sees at most
     `select_up_to` records, a search past that; a whole name typed without JavaScript is read the
@@ -569,8 +573,25 @@ class PickerFilter(django_filters.ModelChoiceFilter):
 
     def __init__(self, kind: str, *args, select_up_to: int = 30, **kwargs):
         kwargs.setdefault("empty_label", _("全部"))
-        kwargs.setdefault("search_help", _("点选后列表随即更新；点“重新选择”并清空后不限。"))
+        kwargs.setdefault("search_help", LIST_FILTER_HELP)
         super().__init__(*args, kind=kind, select_up_to=select_up_to, **kwargs)
+
+
+def list_filter_field(
+    kind: str, *, queryset, label, select_up_to: int = 30, empty_label=None
+) -> PickerField:
+    """The picker a list's filter bar shows for an id its FilterSet reads itself (the API's
+    `?unit=<id>`): a drop-down while the reader sees at most `select_up_to` records, a search
+    past that, `empty_label` ("全部") when none is chosen."""
+    return PickerField(
+        kind,
+        queryset=queryset,
+        required=False,
+        label=label,
+        select_up_to=select_up_to,
+        empty_label=empty_label or _("全部"),
+        search_help=LIST_FILTER_HELP,
+    )
 
 
 def unit_filter(user, *, empty_label) -> FilterPicker:

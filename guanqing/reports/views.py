@@ -35,9 +35,8 @@ def _chosen(request, today):
     data["period"] = data.get("period") or selectors.default_period(today).key
     data["where"] = data.get("where") or selectors.default_where(request.user).key
     form = ChooserForm(data, user=request.user, today=today)
-    if (
-        data["where"] != A_UNIT
-    ):  # an area named by its key (a unit chosen in the picker is in scope)
+    # an area named by its key: one out of scope is a 404 (a unit chosen in the picker is in scope)
+    if data["where"] != A_UNIT:
         try:
             selectors.parse_where(request.user, data["where"])
         except OutOfScope as error:

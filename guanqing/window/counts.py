@@ -5,7 +5,7 @@ records by `guanqing counters`."""
 
 from __future__ import annotations
 
-from guanqing.core.counters import Counter, GroupTrigger, RowTrigger, groups_of, rows_by_day
+from guanqing.core.counters import Counter, GroupTrigger, RowTrigger, rows_by
 from guanqing.window.models import Case, Rating
 
 CASES_BY_WINDOW = "window.cases_by_window"
@@ -33,8 +33,8 @@ COUNTERS = (
 
 
 def recount_cases() -> dict:
-    return groups_of(Case.objects.all(), "window_id")
+    return rows_by(Case.objects.all(), "window_id")
 
 
 def recount_ratings() -> dict:
-    return rows_by_day(Rating.objects.all(), "rated_on")
+    return rows_by(Rating.objects.all(), "rated_on")

@@ -4,7 +4,7 @@ the wishes by `guanqing counters`."""
 
 from __future__ import annotations
 
-from guanqing.core.counters import Counter, GroupTrigger, groups_of
+from guanqing.core.counters import Counter, GroupTrigger, rows_by
 from guanqing.wishes.models import Wish
 
 WISHES_BY_COMMUNITY = "wishes.wishes_by_community"
@@ -26,4 +26,4 @@ COUNTERS = (
 
 
 def recount_wishes() -> dict:
-    return groups_of(Wish.objects.all(), "community_id")
+    return rows_by(Wish.objects.all(), "community_id")

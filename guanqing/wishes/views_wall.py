@@ -43,14 +43,11 @@ def _shape_wall_form(request, form, base) -> None:
     if communities[:2].count() > 1:
         districts = Division.objects.districts().current().order_by("code")
         fields["district"] = _choice(_("区（县、市）"), [(d.code[:6], d.name) for d in districts])
-        fields["community"] = pickers.PickerField(
+        fields["community"] = pickers.list_filter_field(
             "wall-communities",
             queryset=communities,
-            required=False,
             label=_("社区/村"),
             select_up_to=PICKER_SELECT_UP_TO,
-            empty_label=_("全部"),
-            search_help=_("点选后列表随即更新；点“重新选择”并清空后不限。"),
         )
     else:
         fields.pop("district")

@@ -5,7 +5,7 @@ there."""
 from django.db import migrations
 
 from guanqing.core.counters import count_existing, install
-from guanqing.window.counts import DAY_TRIGGERS, RATINGS, TRIGGERS
+from guanqing.window.counts import DAY_TRIGGERS, TRIGGERS
 
 
 class Migration(migrations.Migration):
@@ -15,11 +15,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        *[count_existing(trigger) for trigger in TRIGGERS],
-        migrations.RunSQL(
-            "INSERT INTO core_daycount (key, day, n) "
-            f"SELECT '{RATINGS}', rated_on, COUNT(*) FROM window_rating GROUP BY rated_on",
-            f"DELETE FROM core_daycount WHERE key = '{RATINGS}'",
-        ),
+        *[count_existing(trigger) for trigger in TRIGGERS + DAY_TRIGGERS],
         install(TRIGGERS + DAY_TRIGGERS),
     ]
