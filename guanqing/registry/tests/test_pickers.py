@@ -473,6 +473,7 @@ UNIT_KINDS = [
     "frontline-brand-units",
     "frontline-practice-units",
     "fund-donor-units",
+    "fund-listed-units",
     "care-units",
     "pairing-units",
     "frontline-units",

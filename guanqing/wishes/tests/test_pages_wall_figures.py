@@ -131,3 +131,10 @@ def test_the_walls_community_is_chosen_in_a_picker_of_the_communities_with_wishe
     found = member.get("/registry/pick/wall-communities/", {"q": ww.other_community.name})
     assert found.status_code == 200 and ww.other_community.name in found.content.decode()
     assert here.community.name != ww.other_community.name
+    # only the communities with wishes on the wall are offered, and only to the wall's readers
+    empty = f.CommunityFactory(name="空空社区")
+    assert empty.name not in member.get("/registry/pick/wall-communities/", {"q": "空空"}).text
+    auditor = client_for(ww.users.audit_admin).get(
+        "/registry/pick/wall-communities/", {"q": "社区"}
+    )
+    assert auditor.status_code == 403
