@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
         from django.core import validators
         from django.urls import register_converter
 
-        from guanqing.core import text
+        from guanqing.core import lookups, text  # noqa: F401 - lookups registers __any_of
         from guanqing.core.ids import IdConverter, YearConverter
         from guanqing.core.scope import checks  # noqa: F401 - registers the scope check
 

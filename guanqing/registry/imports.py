@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanqing.core import audit, excel, sensitive
+from guanqing.core import audit, bulk, excel, sensitive
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.context import RequestInfo, reset_request_info, set_request_info
 from guanqing.core.excel import RowError, Sheet
@@ -247,15 +247,17 @@ class Importer:
         self.existing: dict[str, object] = {}
         self.editable_ids: set[int] = set()
         hashes_list = sorted(hashes)
-        for start in range(0, len(hashes_list), 500):
-            chunk = hashes_list[start : start + 500]
-            for obj in self.model.objects.filter(id_number_hash__in=chunk):
+        for start in range(0, len(hashes_list), 1000):
+            chunk = hashes_list[start : start + 1000]
+            found = list(self.model.objects.filter(id_number_hash__any_of=chunk))
+            for obj in found:
                 self.existing[obj.id_number_hash] = obj
-            self.editable_ids.update(
-                self.model.objects.editable_by(self.actor)
-                .filter(id_number_hash__in=chunk)
-                .values_list("pk", flat=True)
-            )
+            if found:  # which of those this reader may change (none to ask of new numbers)
+                self.editable_ids.update(
+                    self.model.objects.editable_by(self.actor)
+                    .filter(pk__any_of=[obj.pk for obj in found])
+                    .values_list("pk", flat=True)
+                )
         self.seen_ids: dict[str, int] = {}
 
     def _match_id_number(self, row: int, number: str):
@@ -696,10 +698,12 @@ def import_job_run(*, job_id: int) -> dict:
         return {"skipped": True}
     name = job_progress_name(job.pk)
     token = set_request_info(RequestInfo(ip_address=job.ip_address))
+    held = bulk.LongLived()
     try:
         _job_set(job, status=ImportJobStatus.VALIDATING, started_at=timezone.now())
         with job.file.open("rb") as handle:
             sheet = excel.read_sheet(handle)
+        held.hold()  # the rows, kept until the end
         if job.total_rows != len(sheet):
             _job_set(job, total_rows=len(sheet))
 
@@ -707,6 +711,7 @@ def import_job_run(*, job_id: int) -> dict:
             excel.progress_set(name, phase="validating", checked=done, written=0)
 
         def writing():
+            held.hold()  # and the rows' plans
             _job_set(job, status=ImportJobStatus.IMPORTING)
             excel.progress_set(name, phase="importing", checked=len(sheet), written=0)
 
@@ -737,6 +742,7 @@ def import_job_run(*, job_id: int) -> dict:
         logger.exception("import job %s failed", job_id)
         _job_fail(job, _("导入时发生内部错误，未写入任何数据，请联系系统管理员"))
     finally:
+        held.release()
         reset_request_info(token)
         excel.progress_clear(name)
         _discard_upload(job)

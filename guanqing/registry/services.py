@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from guanqing.core import audit, bulk, sensitive, text
+from guanqing.core import audit, bulk, planner, sensitive, text
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.ids import is_digits
 from guanqing.core.policy import current_policy
@@ -602,7 +602,7 @@ def _bulk_duplicates(actor, hashes: dict[str, object]) -> dict[object, Validatio
     found: dict[object, ValidationError] = {}
     names = list(hashes)
     for model in (Household, Person):
-        for existing in model.objects.filter(id_number_hash__in=names).order_by("pk"):
+        for existing in model.objects.filter(id_number_hash__any_of=names).order_by("pk"):
             key = hashes[existing.id_number_hash]
             if key not in found:
                 found[key] = ValidationError({"id_number": [duplicate_message(actor, existing)]})
@@ -686,19 +686,23 @@ def households_bulk_create(
         audit.record_many(events)
         created += len(planned)
 
-    for key, data in rows:
-        batch.append((key, data))
-        if len(batch) >= batch_size:
+    # Each batch's ID numbers are looked up by the unique index: a scan of the table would read
+    # the rows the batches before wrote, which its statistics do not know of yet, again for
+    # every batch (the writes themselves are COPYs and index probes, planned alike).
+    with planner.without("enable_seqscan"):
+        for key, data in rows:
+            batch.append((key, data))
+            if len(batch) >= batch_size:
+                flush()
+                done += len(batch)
+                batch = []
+                if progress is not None:
+                    progress(done)
+        if batch:
             flush()
             done += len(batch)
-            batch = []
             if progress is not None:
                 progress(done)
-    if batch:
-        flush()
-        done += len(batch)
-        if progress is not None:
-            progress(done)
     if refused:
         raise RowsInvalid(refused)
     return created

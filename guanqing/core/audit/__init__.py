@@ -245,15 +245,7 @@ def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
         using = router.db_for_write(AuditEvent)
         sent = bulk.insert(AuditEvent, events, using=using)
         if sent is not None:
-            names = bulk.columns(AuditEvent)
-            where = [names.index(name) for name in chain.WRITTEN_COLUMNS]
-            chain.note_written(
-                using,
-                [
-                    (event.pk, chain.written_digest([row[i] for i in where]))
-                    for event, row in zip(events, sent, strict=True)
-                ],
-            )
+            chain.note_written(using, events, sent, bulk.columns(AuditEvent))
         chain.seal_after_commit(using)
     return events
 

@@ -38,6 +38,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanqing.core import bulk, planner
+
 log = logging.getLogger("guanqing.audit.chain")
 
 HEAD_PK = 1
@@ -199,15 +201,20 @@ class SealResult:
 #
 # Sealing checks every record against its content hash before linking it (a record changed
 # between its insert and its seal is logged). For a record `record_many()` has just written and
-# hashed, hashing it again is most of the sealing's cost: instead the row as stored is compared
-# with the values that were sent for it (a digest of them, kept until the record is sealed). A
-# row equal to what was written and signed has the content hash it was written with; any other
-# row, or a record this process did not write, is hashed again as before.
+# hashed, hashing it again is most of the sealing's cost. Instead the sealing checks that the row
+# is still the one written, by a marker kept until the record is sealed:
+# - on PostgreSQL, the row version's `xmin`: the (sub)transaction that wrote it, read back just
+#   after the insert. Any later change to the row, or a row deleted and written again, is a new
+#   version with another xmin. Reading it costs the server nothing, and nothing is hashed twice;
+# - elsewhere, a digest of the values sent for the row, compared with a digest of the row read
+#   back.
+# A row still as written and signed has the content hash it was written with; any other row, or
+# a record this process did not write, is hashed again as before.
 
 # Stored column values read back for the comparison, after the id (attribute names).
 WRITTEN_COLUMNS = ("content_hmac", *CONTENT_FIELDS)
 
-_written: dict[str, dict[int, bytes]] = {}
+_written: dict[str, dict[int, bytes | str]] = {}  # id → digest, or row version (xmin)
 _written_lock = threading.Lock()
 
 
@@ -243,10 +250,36 @@ def written_digest(values: Iterable[object]) -> bytes:
     return hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).digest()
 
 
-def note_written(using: str, digests: Iterable[tuple[int, bytes]]) -> None:
-    """Remember (id, written_digest) of records just inserted, for the seal after the commit."""
+def _row_version_marked(connection) -> bool:
+    return connection.vendor == "postgresql"
+
+
+def note_written(using: str, events: list, sent: list[list], columns: list[str]) -> None:
+    """Remember a marker of each record just inserted (`sent`: the values sent for each, by the
+    attribute names `columns`), for the seal after the commit. Call it in the inserting
+    transaction."""
+    connection = transaction.get_connection(using)
+    if _row_version_marked(connection):
+        _head, AuditEvent = _models()
+        meta = AuditEvent._meta
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quote(meta.pk.column)}, xmin::text FROM {quote(meta.db_table)} "
+                f"WHERE {quote(meta.pk.column)} = ANY(%s::bigint[])",
+                [bulk.pg_array([event.pk for event in events])],
+            )
+            markers = cursor.fetchall()
+        if len(markers) != len(events):  # not all of them visible: leave them to be hashed
+            return
+    else:
+        where = [columns.index(name) for name in WRITTEN_COLUMNS]
+        markers = [
+            (event.pk, written_digest([row[i] for i in where]))
+            for event, row in zip(events, sent, strict=True)
+        ]
     with _written_lock:
-        _written.setdefault(using, {}).update(digests)
+        _written.setdefault(using, {}).update(markers)
 
 
 def _forget_written(using: str, sealed: list[int], *, up_to: int | None = None) -> None:
@@ -284,27 +317,31 @@ def _unsealed_batch(using: str, rows) -> tuple[list, list[int]]:
     connection = transaction.get_connection(using)
     quote = connection.ops.quote_name
     column_of = {f.attname: f.column for f in meta.concrete_fields}
-    names = ", ".join(quote(column_of[name]) for name in ("id", *WRITTEN_COLUMNS))
+    by_version = _row_version_marked(connection)
+    read = ("id", "content_hmac") if by_version else ("id", *WRITTEN_COLUMNS)
+    names = ", ".join(quote(column_of[name]) for name in read)
     sql = (
-        f"SELECT {names} FROM {quote(meta.db_table)} "
+        f"SELECT {names}{', xmin::text' if by_version else ''} FROM {quote(meta.db_table)} "
         f"WHERE {quote(meta.get_field('seq').column)} IS NULL "
         f"ORDER BY {quote(meta.pk.column)} LIMIT {BATCH}"
     )
-    with connection.cursor() as cursor:
+    # read from the index of unsealed records in its order, not every unsealed record sorted
+    with (
+        planner.without("enable_bitmapscan", "enable_sort", using=using),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(sql)
         stored = cursor.fetchall()
-    # PostgreSQL hands jsonb back as its own text (Django's loader): read as the value it holds,
-    # so that it compares with the value sent. SQLite gives back the very text sent.
-    json_at = 1 + WRITTEN_COLUMNS.index("changes") if connection.vendor == "postgresql" else None
+    if by_version:
+        batch = [_Unsealed(pk, content_mac) for pk, content_mac, _version in stored]
+        again = [pk for pk, _mac, version in stored if known.get(pk) != version]
+        return batch, again
+    # SQLite gives back the very text sent for the JSON column.
     batch, again = [], []
     for row in stored:
         batch.append(_Unsealed(row[0], row[1]))
         expected = known.get(row[0])
-        values = row[1:]
-        if json_at is not None and isinstance(row[json_at], str):
-            values = list(values)
-            values[json_at - 1] = json.loads(row[json_at])
-        if expected is None or expected != written_digest(values):
+        if expected is None or expected != written_digest(row[1:]):
             again.append(row[0])
     return batch, again
 
@@ -371,9 +408,9 @@ def _store_places(using: str, events) -> None:
                 f"FROM UNNEST(%s::bigint[], %s::bigint[], %s::text[]) AS v(id, seq, mac) "
                 f"WHERE {table}.{pk} = v.id",
                 [
-                    [event.pk for event in events],
-                    [event.seq for event in events],
-                    [event.chain_hmac for event in events],
+                    bulk.pg_array([event.pk for event in events]),
+                    bulk.pg_array([event.seq for event in events]),
+                    bulk.pg_array([event.chain_hmac for event in events]),
                 ],
             )
             return

@@ -440,7 +440,10 @@ def _import_queries(world, rows: int, phase: str) -> int:
 
 
 def test_checking_a_file_looks_divisions_up_with_a_constant_number_of_queries(world):
-    assert _import_queries(world, 2, "check") == _import_queries(world, 12, "check")
+    small = _import_queries(world, 2, "check")
+    # new households again (matched ones are asked about once more: which may be changed)
+    Household.objects.filter(head_name__startswith="导入户主").delete()
+    assert _import_queries(world, 12, "check") == small
 
 
 def test_writing_a_row_does_not_walk_the_division_parents_again(world):

@@ -229,7 +229,9 @@ def _write_queries(world, count: int) -> int:
 
 def test_importing_new_households_takes_the_same_queries_for_200_as_for_1000_rows(world):
     small = _write_queries(world, 200)
-    assert small <= 12
+    # PostgreSQL reads back the audit records' row versions, for the seal after the commit, and
+    # sets the planner to look ID numbers up by index (and back)
+    assert small <= (15 if connection.vendor == "postgresql" else 12)
     assert _write_queries(world, 1000) == small
     # beyond one batch, a constant number more for each further batch of 1,000
     assert _write_queries(world, 2500) <= 3 * small
