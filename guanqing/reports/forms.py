@@ -87,6 +87,8 @@ class ChooserForm(forms.Form):
                 empty_label=_("请选择单位"),
                 search_help=_("范围选“某个单位”后，在此点选一个单位，再按“查看”。"),
             )
+            # shown while the area is "a unit" (core/static/js/app.js)
+            self.fields[A_UNIT].shown_when = f"{self['where'].auto_id}={A_UNIT}"
 
     def clean(self):
         data = super().clean()

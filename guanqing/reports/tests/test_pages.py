@@ -37,6 +37,8 @@ def test_the_committee_chooses_a_unit_in_a_search_not_a_select_of_every_unit(wor
         html = client.get("/reports/?period=2026-Q3&where=city").content.decode()
     assert 'name="unit_q"' in html
     assert f'value="unit:{world.other_unit.pk}"' not in html
+    # the picker is shown while the area is "a unit" (the page's script hides it otherwise)
+    assert 'data-shown-when="id_where=unit"' in html
     # the unit chosen in the picker
     chosen = client.get("/reports/", {"period": "2026-Q3", "where": "unit", "unit": world.unit.pk})
     assert chosen.context["where"].key == f"unit:{world.unit.pk}"
@@ -63,6 +65,7 @@ def test_a_unit_admin_opens_on_their_unit_and_nothing_else(world, today):
     response = client.get("/reports/")
     assert response.status_code == 200
     assert response.context["where"].pk == world.unit.pk
+    assert "data-shown-when" not in response.content.decode()  # no unit picker to show or hide
     assert not response.context["may_publish"]
     assert (
         client.get(f"/reports/?period=2026-Q3&where=unit:{world.other_unit.pk}").status_code == 404

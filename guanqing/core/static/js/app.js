@@ -69,6 +69,22 @@
     if (question && !window.confirm(question)) event.preventDefault();
   });
 
+  // A field shown only while a select holds one value (data-shown-when="id_where=unit": the
+  // report chooser's unit picker, while its area is 某个单位). Without scripts it stays shown.
+  function syncShownWhen() {
+    document.querySelectorAll("[data-shown-when]").forEach(function (el) {
+      var rule = el.getAttribute("data-shown-when");
+      var at = rule.indexOf("=");
+      var field = document.getElementById(rule.slice(0, at));
+      if (field) el.hidden = field.value !== rule.slice(at + 1);
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select")) syncShownWhen();
+  });
+  document.body.addEventListener("htmx:afterSwap", syncShownWhen);
+  syncShownWhen();
+
   // The session ended (idle time-out) while on the page: go to the login page.
   document.body.addEventListener("htmx:afterRequest", function (event) {
     var xhr = event.detail.xhr;
