@@ -708,10 +708,11 @@ def import_job_run(*, job_id: int) -> dict:
             _job_set(job, total_rows=len(sheet))
 
         def checked(done):
+            held.hold()  # the plans checked so far (at most every half second)
             excel.progress_set(name, phase="validating", checked=done, written=0)
 
         def writing():
-            held.hold()  # and the rows' plans
+            held.hold()  # and all of the rows' plans
             _job_set(job, status=ImportJobStatus.IMPORTING)
             excel.progress_set(name, phase="importing", checked=len(sheet), written=0)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from unittest import mock
 
 import pytest
 from openpyxl import load_workbook
@@ -432,3 +433,29 @@ def test_an_export_past_the_limit_is_refused_and_not_recorded(world, client, set
     assert not AuditEvent.objects.filter(action="export").exists()
     settings.EXPORT_MAX_ROWS = 2
     assert client.get("/registry/excel/export/households/").status_code == 200
+
+
+def test_a_job_holds_its_rows_out_of_the_collector_and_lets_go_at_the_end(world):
+    import gc
+
+    from guanqing.core import bulk
+
+    before = gc.get_freeze_count()
+    seen = []
+    hold = bulk.LongLived.hold
+
+    def counting_hold(self):
+        hold(self)
+        seen.append(gc.get_freeze_count())
+
+    job = queued_job(world, world.users.committee)
+    with mock.patch.object(bulk.LongLived, "hold", counting_hold):
+        imports.import_job_run(job_id=job.pk)
+    assert seen and all(count > before for count in seen)
+    assert gc.get_freeze_count() == before  # released, the job done
+    assert Household.objects.filter(head_name__startswith="导入户主").count() == 3
+    # and when the job fails
+    failing = queued_job(world, world.users.committee)
+    with mock.patch.object(imports, "import_sheet", side_effect=RuntimeError("boom")):
+        imports.import_job_run(job_id=failing.pk)
+    assert gc.get_freeze_count() == before
