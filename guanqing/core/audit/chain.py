@@ -220,12 +220,12 @@ _written_lock = threading.Lock()
 
 def _comparable(value):
     """A stored or sent value in one form for both: what the driver was given and what it reads
-    back can differ in type (a datetime read back for the text sent, a dict for a JSON wrapper)."""
+    back can differ in type (a datetime read back for the text sent). Only databases without row
+    versions compare digests (not PostgreSQL, whose JSON wrapper never reaches here)."""
     if value is None or type(value) is str or type(value) is int:
         return value
     if isinstance(value, datetime.datetime):
         return str(value)
-    value = getattr(value, "obj", value)  # psycopg's Json/Jsonb wrapper of a value sent
     if isinstance(value, dict | list):
         return _SIGNED_JSON.encode(value)
     return str(value)
