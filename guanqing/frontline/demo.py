@@ -68,9 +68,14 @@ DEMO_OPEN311_APPLICATION = "宁波民情通（演示）"
 
 # The article's figures, at scale 1.
 # At a province's scale: a million problems with their steps, half a million outreach visits; the
-# places, categories and dispatch rules (one per category and district) are not copied
+# places follow their villages (a copied enterprise's credit code is 9 and its id), categories
+# and dispatch rules (one per category and district) are not copied
 # (`guanqing.core.demo.province`).
-PROVINCE = Volume(targets={"Problem": 1_000_000, "Outreach": 500_000}, keep=("DispatchRule",))
+PROVINCE = Volume(
+    targets={"Problem": 1_000_000, "Outreach": 500_000},
+    keep=("DispatchRule",),
+    numbered={"Place": ("credit_code",)},
+)
 
 PERSON_TIMES = 11_900
 BUREAU_PERSON_TIMES = 2_940

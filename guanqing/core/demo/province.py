@@ -7,15 +7,20 @@ Each app's demo module may declare what it holds at a province's scale:
     PROVINCE = Volume(targets={"Household": 1_000_000}, keep=("Transaction",))
 
 `targets` are the records to multiply up to those numbers (the roots, whatever they refer to);
+`only` copies just some rows of a root (a lookup: the communities of the divisions, so that a
+province has some 25,000 communities under the demo's districts and streets, each holding about
+a real one's households), the others are shared by every copy; `numbered` names unique codes
+that take no suffix (twelve digits by a check constraint): copy k's is 9 followed by its new id,
+zero-padded to the field's length (no GB/T 2260 code begins with 9);
 every other model of an app with a demo builder follows the records it belongs to: a model with a
 foreign key to a multiplied model is multiplied as many times as the most multiplied of them (a
 visit's participants with the visit, a claim with its wish), a model with none is shared by every
-copy (divisions, units, windows, matters, categories, plans). `keep` names the models never to
+copy (streets and districts, windows, matters, categories, plans). `keep` names the models never to
 copy (a ledger that must balance).
 
 Copy k of a record has the id `id + k × offset` (offset: one past the model's largest id), points
 at copy `k mod n` of each multiplied record it refers to (n: that model's number of copies) and at
-the shared records as the original does; a unique text gets `~<k>` appended (a hash keeps its
+the shared records (a street, where only communities are copied) as the original does; a unique text gets `~<k>` appended (a hash keeps its
 length: its last characters are replaced; no original holds a `~`), a unique UUID a new one.
 Copies are written by `INSERT … SELECT` on the database itself, with the counting triggers
 suspended and the counters recounted once (`core.counters.bulk_load`), then the sequences moved
@@ -50,6 +55,8 @@ class Volume:
 
     targets: dict[str, int] = field(default_factory=dict)  # model name -> rows
     keep: tuple[str, ...] = ()  # model names never copied
+    only: dict[str, dict] = field(default_factory=dict)  # model name -> lookups of rows copied
+    numbered: dict[str, tuple[str, ...]] = field(default_factory=dict)  # model name -> codes
 
 
 class ProvinceError(Exception):
@@ -61,7 +68,11 @@ class Plan:
     model: type[models.Model]
     copies: int  # 1 + the number of copies made: every row exists `copies` times afterwards
     offset: int = 0
-    rows: int = 0
+    rows: int = 0  # the rows copied (those `only` selects)
+    only: dict | None = None  # lookups of the rows copied; None: every row
+    originals: list[int] | None = None  # with `only`: the ids copied (set by `grow`)
+    root: bool = False  # multiplied to a number of its own, not following others
+    numbered: tuple[str, ...] = ()
 
 
 def _tag(k: int, width: int) -> str:
@@ -74,20 +85,34 @@ def _tag(k: int, width: int) -> str:
 
 def declared() -> tuple[dict[str, int], set[str], set[str]]:
     """({model label: target}, {labels kept}, {app labels with a demo builder})."""
-    from guanqing.core.demo.registry import builders
-
     targets: dict[str, int] = {}
     keep: set[str] = set()
     app_labels: set[str] = set()
-    for builder in builders():
-        app_labels.add(builder.name)
-        volume = builder.volume
+    for app_label, volume in _volumes():
+        app_labels.add(app_label)
         if volume is None:
             continue
         for name, rows in volume.targets.items():
-            targets[f"{builder.name}.{name}"] = rows
-        keep.update(f"{builder.name}.{name}" for name in volume.keep)
+            targets[f"{app_label}.{name}"] = rows
+        keep.update(f"{app_label}.{name}" for name in volume.keep)
     return targets, keep, app_labels
+
+
+def _volumes() -> list[tuple[str, Volume | None]]:
+    from guanqing.core.demo.registry import builders
+
+    return [(builder.name, builder.volume) for builder in builders()]
+
+
+def _declared_rows() -> tuple[dict[str, dict], dict[str, tuple[str, ...]]]:
+    """({model label: lookups of the rows copied}, {model label: numbered codes})."""
+    only: dict[str, dict] = {}
+    numbered: dict[str, tuple[str, ...]] = {}
+    for app_label, volume in _volumes():
+        if volume is not None:
+            only.update({f"{app_label}.{name}": q for name, q in volume.only.items()})
+            numbered.update({f"{app_label}.{name}": f for name, f in volume.numbered.items()})
+    return only, numbered
 
 
 def plan(fraction: float = 1.0, targets: dict[str, int] | None = None) -> list[Plan]:
@@ -95,6 +120,7 @@ def plan(fraction: float = 1.0, targets: dict[str, int] | None = None) -> list[P
     `targets` ({model label: rows}) replaces the apps' declared ones."""
     declared_targets, keep, app_labels = declared()
     targets = declared_targets if targets is None else targets
+    only, numbered = _declared_rows()
     candidates = [
         m
         for m in apps.get_models(include_auto_created=True)
@@ -104,7 +130,7 @@ def plan(fraction: float = 1.0, targets: dict[str, int] | None = None) -> list[P
         and not m._meta.proxy
         and m._meta.managed
     ]
-    counts = {m: m._base_manager.count() for m in candidates}
+    counts = {m: m._base_manager.filter(**only.get(m._meta.label, {})).count() for m in candidates}
     copies: dict[type[models.Model], int] = {}
     for m in candidates:
         target = targets.get(m._meta.label)
@@ -134,7 +160,17 @@ def plan(fraction: float = 1.0, targets: dict[str, int] | None = None) -> list[P
 
     for m in candidates:
         visit(m)
-    return [Plan(model=m, copies=copies[m], rows=counts[m]) for m in order]
+    return [
+        Plan(
+            model=m,
+            copies=copies[m],
+            rows=counts[m],
+            only=only.get(m._meta.label),
+            root=m in roots,
+            numbered=numbered.get(m._meta.label, ()),
+        )
+        for m in order
+    ]
 
 
 def _unique_groups(model) -> list[list]:
@@ -164,22 +200,42 @@ def _foreign_keys(model) -> list[models.ForeignKey]:
 
 def _changed_columns(item: Plan, copies: dict) -> set[str]:
     """The fields a copy must change to keep its model's unique fields and constraints unique.
-    A constraint holding a foreign key to a model copied at least as often needs nothing (copy k
-    points at copy k); otherwise its first text or UUID field changes; with none,
-    `ProvinceError`."""
-    model = item.model
+    A constraint holding, for each copy k, a foreign key to a record that has a copy k needs
+    nothing (copy k points at copy k); otherwise its numbered code or its first text or UUID field
+    changes; with none, `ProvinceError`."""
+    model, q = item.model, connection.ops.quote_name
+    found: dict[tuple, bool] = {}
 
-    def kept_apart(f) -> bool:
-        return (
-            f.primary_key
-            or isinstance(f, models.ForeignKey)
-            and f.related_model in copies
-            and copies[f.related_model].copies >= item.copies
-        )
+    def kept_apart(f, k: int) -> bool:
+        """Copy k of every row differs from the others in `f`."""
+        if f.primary_key:
+            return True
+        parent = copies.get(f.related_model) if isinstance(f, models.ForeignKey) else None
+        if parent is None or parent.copies <= k:
+            return False
+        condition = _copied_rows(parent, copies, k)
+        if condition is None:
+            return True
+        # only some of the parent's rows have a copy k: every row copied must name one of those
+        key = (f.column, condition, _copied_rows(item, copies, k))
+        if key not in found:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT 1 FROM {q(model._meta.db_table)} "
+                    f"WHERE {q(model._meta.pk.column)} < {item.offset}{_and(key[2])} "
+                    f"AND {q(f.column)} IS NOT NULL "
+                    f"AND {q(f.column)} NOT IN ({_originals(parent, condition)}) LIMIT 1"
+                )
+                found[key] = cursor.fetchone() is None
+        return found[key]
 
     changed: set[str] = set()
     for fields in _unique_groups(model):
-        if any(kept_apart(f) for f in fields):
+        if all(any(kept_apart(f, k) for f in fields) for k in range(1, item.copies)):
+            continue
+        numbered = [f for f in fields if f.name in item.numbered]
+        if numbered:
+            changed.add(numbered[0].name)
             continue
         text = [f for f in fields if isinstance(f, TEXT_FIELDS)]
         if not text:  # a root copied more often than its unique group allows
@@ -206,7 +262,16 @@ def _expressions(
         elif isinstance(f, models.ForeignKey) and f.related_model in copies:
             parent = copies[f.related_model]
             shift = (k % parent.copies) * parent.offset
-            selected.append(f"{col} + {shift}" if shift else col)
+            condition = _copied_rows(parent, copies, k % parent.copies) if shift else None
+            if condition is not None:  # only some of its rows have that copy: the others shared
+                selected.append(
+                    f"{col} + CASE WHEN {col} IN ({_originals(parent, condition)}) "
+                    f"THEN {shift} ELSE 0 END"
+                )
+            else:
+                selected.append(f"{col} + {shift}" if shift else col)
+        elif f.name in item.numbered and f.name in changed:
+            selected.append(_numbered_value(f, f"{q(model._meta.pk.column)} + {k * item.offset}"))
         elif f.name in changed:
             selected.append(_unique_value(model, f, col, tag))
         else:
@@ -240,6 +305,57 @@ def _unique_value(model, f, col: str, tag: str) -> str:
     raise ProvinceError(f"{model._meta.label}.{f.name}: a unique {type(f).__name__} is not copied")
 
 
+def _copied_rows(item: Plan, copies: dict, k: int) -> str | None:
+    """The condition on the originals of `item.model` that have a copy k, or None: all of them.
+    Of a root, those `only` selects; of a model that follows others, those naming a record that
+    has a copy k (all, when one of them is copied whole that often): a party organisation of a
+    unit has as many copies as the unit, one of a village as many as the village."""
+    q = connection.ops.quote_name
+    if item.originals is not None:
+        return f"{q(item.model._meta.pk.column)} IN ({_ids(item.originals)})"
+    if item.root:
+        return None
+    named = []
+    for f in _foreign_keys(item.model):
+        parent = copies.get(f.related_model)
+        if parent is None or parent.model is item.model or parent.copies <= k:
+            continue  # not copied that often; a tree's rows follow their own parents
+        condition = _copied_rows(parent, copies, k)
+        if condition is None:
+            return None
+        named.append(f"{q(f.column)} IN ({_originals(parent, condition)})")
+    return f"({' OR '.join(named)})" if named else None
+
+
+def _originals(item: Plan, condition: str) -> str:
+    """A subquery: the ids of the originals of `item.model` meeting `condition`."""
+    q = connection.ops.quote_name
+    pk = q(item.model._meta.pk.column)
+    return (
+        f"SELECT {pk} FROM {q(item.model._meta.db_table)} "
+        f"WHERE {pk} < {item.offset} AND {condition}"
+    )
+
+
+def _and(condition: str | None) -> str:
+    return f" AND {condition}" if condition else ""
+
+
+def _ids(ids: list[int]) -> str:
+    return ", ".join(map(str, ids)) or "NULL"
+
+
+def _numbered_value(f, new_id: str) -> str:
+    """9 followed by the copy's id, zero-padded to the field's length (a twelve-digit code);
+    an empty code (one the constraint leaves out) stays empty."""
+    width, col = f.max_length - 1, connection.ops.quote_name(f.column)
+    if connection.vendor == "postgresql":
+        number = f"'9' || lpad(({new_id})::text, {width}, '0')"
+    else:
+        number = f"'9' || printf('%0{width}d', {new_id})"
+    return f"CASE WHEN {col} = '' THEN {col} ELSE {number} END"  # an empty code stays empty
+
+
 def grow(
     fraction: float = 1.0,
     *,
@@ -259,6 +375,16 @@ def grow(
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT MAX({q(pk)}) FROM {q(item.model._meta.db_table)}")
             item.offset = (cursor.fetchone()[0] or 0) + 1
+        if item.only is not None:
+            rows = item.model._base_manager.filter(**item.only).order_by("pk")
+            item.originals = list(rows.values_list("pk", flat=True))
+        if item.numbered:
+            longest = len(str((item.copies - 1) * item.offset + item.offset))
+            for name in item.numbered:
+                if 1 + longest > item.model._meta.get_field(name).max_length:
+                    raise ProvinceError(
+                        f"{item.model._meta.label}.{name}: a copy's number would not fit"
+                    )
     changed = {item.model: _changed_columns(item, copies) for item in items}
     _longest.clear()
     for item in items:  # the last copy's values are the longest: refused before any write
@@ -268,17 +394,18 @@ def grow(
         for item in items:
             table = q(item.model._meta.db_table)
             pk = q(item.model._meta.pk.column)
+            total = item.rows if item.only is None else item.model._base_manager.count()
             with connection.cursor() as cursor:
                 for k in range(1, item.copies):
                     columns, selected = _expressions(item, copies, changed[item.model], k)
                     cursor.execute(
                         f"INSERT INTO {table} ({', '.join(columns)}) "
-                        f"SELECT {', '.join(selected)} FROM {table} WHERE {pk} < {item.offset}"
+                        f"SELECT {', '.join(selected)} FROM {table} "
+                        f"WHERE {pk} < {item.offset}{_and(_copied_rows(item, copies, k))}"
                     )
-            written[item.model._meta.label] = item.rows * item.copies
-            progress(
-                f"{item.model._meta.label}: {item.rows:,} × {item.copies} = {item.rows * item.copies:,}"
-            )
+                    total += cursor.rowcount
+            written[item.model._meta.label] = total
+            progress(f"{item.model._meta.label}: {item.rows:,} × up to {item.copies} = {total:,}")
         _move_sequences([item.model for item in items])
         _analyze({})  # the planner's statistics of the grown tables
     return written

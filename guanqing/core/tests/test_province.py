@@ -83,6 +83,44 @@ def test_a_copy_points_at_the_copies_of_what_it_belongs_to(before):
     )
 
 
+def test_communities_are_copied_with_their_households_and_streets_are_shared(before):
+    from guanqing.registry.choices import DivisionLevel
+    from guanqing.registry.models import PartyOrg
+
+    communities = Division.objects.filter(level=DivisionLevel.COMMUNITY)
+    others = Division.objects.exclude(level=DivisionLevel.COMMUNITY).count()
+    first = list(communities.order_by("pk").values_list("pk", "parent_id", "code"))
+    households = {c: Household.objects.filter(community_id=c).count() for c, _p, _c in first}
+    offset = Division.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1
+    homes = Household.objects.order_by("-pk").values_list("pk", flat=True)[0] + 1
+    orgs = PartyOrg.objects.count()
+    village_orgs = PartyOrg.objects.filter(division__isnull=False).count()
+    found = targets(before) | {"registry.Division": 3 * len(first)}
+    written = province.grow(targets=found, progress=lambda line: None)
+
+    assert communities.count() == 3 * len(first)
+    assert written["registry.Division"] == 3 * len(first) + others
+    assert Division.objects.exclude(level=DivisionLevel.COMMUNITY).count() == others
+    community, street, code = first[0]
+    copy = Division.objects.get(pk=community + 2 * offset)
+    assert copy.parent_id == street  # the street is shared
+    assert copy.code == f"9{community + 2 * offset:011d}" and copy.code != code
+    assert len(set(Division.objects.values_list("code", flat=True))) == Division.objects.count()
+    copy.full_clean()  # the code passes the model's own rules
+    # each community keeps its own households; copy k of a household lives in copy k of its
+    # community, so a community's worker sees about as many as before
+    for pk, _parent, _code in first:
+        assert Household.objects.filter(community_id=pk).count() == households[pk]
+    original = Household.objects.filter(pk__lt=homes).first()
+    assert Household.objects.get(pk=original.pk + 2 * homes).community_id == (
+        original.community_id + 2 * offset
+    )
+    # a village's party organisation is copied with the village, a unit's is not (units shared)
+    assert PartyOrg.objects.count() == orgs + 2 * village_orgs
+    for counter in counters.counters():
+        assert counters.differences(counter) == [], counter.key
+
+
 def test_unique_values_stay_unique(before):
     province.grow(targets=targets(before), progress=lambda line: None)
     for model in (Household, Person, Member):
@@ -152,3 +190,7 @@ def test_the_declared_numbers_are_a_province(shared_demo):
     rows = {item.model._meta.label: item.rows * item.copies for item in province.plan(0.5)}
     assert math.isclose(rows["registry.Household"], 500_000, rel_tol=0.05)
     assert rows["pairing.Pairing"] == rows["registry.Household"]  # a pairing per household
+    # about 25,000 communities and villages, each with a real one's forty-odd households
+    communities = rows["registry.Division"]
+    assert math.isclose(communities, 12_500, rel_tol=0.05)
+    assert 30 <= rows["registry.Household"] / communities <= 50

@@ -46,10 +46,15 @@ from guanqing.registry.models import Division, Household, Member, PartyOrg, Pers
 BASE_MEMBERS = 15_000
 # At a province's scale (`guanqing.core.demo.province`): 3,600 units (with their party
 # organisations, windows, matters and places in training) and half a million members, each copied
-# the same number of times so that a member's copy stays in its unit's copy, and a million
-# households in difficulty; their people, pairings, registrations and the rest follow them. The
-# divisions are shared.
-PROVINCE = Volume(targets={"Unit": 3_600, "Household": 1_000_000, "Member": 500_000})
+# the same number of times so that a member's copy stays in its unit's copy; a million households
+# in difficulty; and some 25,000 communities and villages, so that each holds about as many
+# households as a real one (40 or so). Their people, pairings, registrations and the rest follow
+# them. Districts and streets are shared; a copied community's code is 9 and its id.
+PROVINCE = Volume(
+    targets={"Unit": 3_600, "Household": 1_000_000, "Member": 500_000, "Division": 25_000},
+    only={"Division": {"level": DivisionLevel.COMMUNITY}},
+    numbered={"Division": ("code",)},
+)
 
 BASE_HOUSEHOLDS = 1_594
 # At least this many active members live in 徐家漕社区 besides member_demo, at any scale, so that
