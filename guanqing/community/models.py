@@ -493,6 +493,12 @@ class Rating(TermMixin):
         ordering = ["-year", "-half", "community_id", "member_id"]
         verbose_name = _("社区评价")
         verbose_name_plural = _("社区评价")
+        # the API list's order, newest term first: its page's keys read off the index
+        indexes = [
+            models.Index(
+                fields=["-year", "-half", "member", "id"], name="community_rating_list_idx"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["member", "year", "half", "community"],

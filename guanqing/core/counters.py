@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import OuterRef, Subquery, Sum
 from django.utils.module_loading import import_string
 
@@ -200,6 +200,34 @@ def table_length(rows) -> int | None:
 def by_group(key: str) -> dict[int, int]:
     """{group: count} of a group counter (the groups whose count is not 0)."""
     return {group: n for group, n in _registered(key).stored().items() if n}
+
+
+def by_group_of(key: str, model: type[models.Model], field: str) -> dict:
+    """{value of `field` on the group's row of `model`: count}: a group counter rolled up one
+    level in one query (the households of each community → of each district), reading a row a
+    group instead of looking up each group's count from `model`'s every row."""
+    _registered(key)
+    column = model._meta.get_field(field).column
+    q = connection.ops.quote_name
+    sql = (
+        f"SELECT t.{q(column)}, SUM(g.n) FROM core_groupcount g "
+        f"INNER JOIN {q(model._meta.db_table)} t ON t.{q(model._meta.pk.column)} = g.{q('group')} "
+        f"WHERE g.key = %s AND g.n <> 0 GROUP BY t.{q(column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        return {value: int(n) for value, n in cursor.fetchall() if n}
+
+
+def largest_groups(key: str, limit: int) -> list[tuple[int, int]]:
+    """[(group, count)] of the `limit` largest groups and every group tied with the last of them,
+    largest first: the ten largest units read from their counts, not every unit's looked up."""
+    _registered(key)
+    counts = GroupCount.objects.filter(key=key, n__gt=0)
+    last = list(counts.order_by("-n").values_list("n", flat=True)[limit - 1 : limit])
+    if last:
+        counts = counts.filter(n__gte=last[0])
+    return list(counts.order_by("-n", "group").values_list("group", "n"))
 
 
 def group_count(key: str, outer: str = "pk"):

@@ -54,11 +54,7 @@ def household_counts_by_district(user) -> list[dict]:
     """Households the user sees, counted by today's district (old districts rolled up)."""
     households = Household.objects.visible_to(user)
     if is_every_row(households):  # the committee: the households of each community, kept counted
-        rows = (
-            Division.objects.annotate(n=counters.group_count(counts.HOUSEHOLDS_BY_COMMUNITY))
-            .filter(n__gt=0)
-            .values_list("district_id", "n")
-        )
+        rows = counters.by_group_of(counts.HOUSEHOLDS_BY_COMMUNITY, Division, "district").items()
     else:
         rows = households.values_list("community__district_id").annotate(n=Count("pk")).order_by()
     mapping = current_district_map()
@@ -79,12 +75,21 @@ def member_counts_by_unit(user, limit: int | None = None) -> list[dict]:
     """The members the user sees by unit, the largest first (then by the unit's name)."""
     members = Member.objects.visible_to(user)
     if is_every_row(members):  # the committee: the members of each unit, kept counted
-        rows = (
-            Unit.objects.annotate(n=counters.group_count(counts.MEMBERS_BY_UNIT))
-            .filter(n__gt=0)
-            .values_list("pk", "name", "n")
-            .order_by("-n", "name")
-        )
+        if limit:  # the largest from the counts, then their names (ties at the last one read)
+            largest = counters.largest_groups(counts.MEMBERS_BY_UNIT, limit)
+            names = dict(
+                Unit.objects.filter(pk__in=[g for g, _n in largest]).values_list("pk", "name")
+            )
+            rows = sorted(
+                ((g, names[g], n) for g, n in largest if g in names), key=lambda r: (-r[2], r[1])
+            )
+        else:
+            rows = (
+                Unit.objects.annotate(n=counters.group_count(counts.MEMBERS_BY_UNIT))
+                .filter(n__gt=0)
+                .values_list("pk", "name", "n")
+                .order_by("-n", "name")
+            )
     else:
         rows = (
             members.values_list("unit_id", "unit__name")

@@ -27,6 +27,7 @@ LISTS = {
     "window.Case": "/api/v1/window/cases/",
     "window.Rating": "/api/v1/window/ratings/",
     "community.Registration": "/api/v1/community/registrations/",
+    "community.Rating": "/api/v1/community/ratings/",
     "frontline.Outreach": "/api/v1/frontline/outreach/",
     "frontline.Problem": "/api/v1/frontline/problems/",
 }

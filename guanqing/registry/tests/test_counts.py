@@ -77,6 +77,32 @@ def test_the_committee_s_home_figures_read_the_counts_and_equal_the_records(worl
     assert client_for(committee).get("/").status_code == 200
 
 
+def test_the_largest_units_and_the_districts_read_from_the_counts_equal_a_full_count(world):
+    """The ten largest units come from the counts' largest (ties at the last one included, then
+    by name), the districts from the counts joined to their communities."""
+    from collections import Counter
+
+    committee = world.users.committee
+    tied = [f.UnitFactory(name=name) for name in ("乙单位", "甲单位", "丙单位")]
+    for unit in tied:
+        for _ in range(2):
+            f.MemberFactory(unit=unit)
+    full = selectors.member_counts_by_unit(committee)  # every unit, ordered by the database
+    assert [row["members"] for row in full] == sorted((r["members"] for r in full), reverse=True)
+    for limit in range(1, len(full) + 2):
+        assert selectors.member_counts_by_unit(committee, limit=limit) == full[:limit], limit
+
+    mapping = selectors.current_district_map()
+    expected = Counter(
+        mapping.get(d, d)
+        for d in Household.objects.values_list("community__district_id", flat=True)
+    )
+    found = {
+        r["district_id"]: r["households"] for r in selectors.household_counts_by_district(committee)
+    }
+    assert found == dict(expected) and sum(found.values()) == Household.objects.count() > 0
+
+
 def test_a_scoped_user_s_figures_count_its_own_records(world):
     f.HouseholdFactory(community=world.other_community)
     worker = world.users.community_worker
