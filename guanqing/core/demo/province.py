@@ -41,7 +41,6 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db import connection, models, transaction
 
-from guanqing.core import planner
 from guanqing.core.demo.load import _analyze
 
 # Apps whose models are never copied: accounts, the audit trail, settings and framework tables.
@@ -396,9 +395,7 @@ def grow(
             table = q(item.model._meta.db_table)
             pk = q(item.model._meta.pk.column)
             total = item.rows if item.only is None else item.model._base_manager.count()
-            # the originals by the primary key's index: planned with the statistics of the
-            # originals alone, each copy scanned the whole table grown so far
-            with connection.cursor() as cursor, planner.without("enable_seqscan"):
+            with connection.cursor() as cursor:
                 for k in range(1, item.copies):
                     columns, selected = _expressions(item, copies, changed[item.model], k)
                     cursor.execute(
