@@ -28,6 +28,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     # A statement that runs away (a plan made on stale statistics), waits on a lock, or a
     # connection left idle inside a transaction (a thread that did not finish) fails with
     # PostgreSQL's error naming the statement, instead of holding the run until it is killed.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
-        "-c statement_timeout=300s -c lock_timeout=120s -c idle_in_transaction_session_timeout=600s"
-    )
+    # Beside the production settings' own (random_page_cost: the plans the platform runs).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _options["options"] = (
+        f"{_options.get('options', '')} -c statement_timeout=300s -c lock_timeout=120s "
+        "-c idle_in_transaction_session_timeout=600s"
+    ).strip()

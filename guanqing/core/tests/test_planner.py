@@ -32,3 +32,13 @@ def test_the_plans_are_off_inside_and_restored_after():
 def test_only_the_settings_it_knows_are_accepted():
     with pytest.raises(ValueError, match="enable_hashjoin"), planner.without("enable_hashjoin"):
         pass
+
+
+@pytest.mark.django_db
+def test_connections_price_random_reads_as_on_ssd():
+    """config/settings.py: `random_page_cost` 1.1 on every PostgreSQL connection."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"

@@ -99,3 +99,34 @@ def test_demo_mode_generates_a_secret_key_into_the_data_folder_once(tmp_path):
     second = start(tmp_path, GUANQING_DEMO="1")
     assert second.returncode == 0, second.stderr
     assert key_file.read_text() == key
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", "-c random_page_cost=1.1"),  # an SSD's, not a spinning disk's 4
+        ("?options=-c%20random_page_cost%3D4", "-c random_page_cost=4"),  # the URL's own wins
+    ],
+)
+def test_postgresql_connections_price_random_reads_as_on_ssd_unless_the_url_says(
+    tmp_path, query, expected
+):
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GUANQING_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        GUANQING_DATA_DIR=str(tmp_path / "data"),
+        GUANQING_SECRET_KEY=GOOD_KEY,
+        GUANQING_DATABASE_URL=f"postgres://guanqing@db.example.org/guanqing{query}",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {show}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"'options': '{expected}'" in result.stdout
