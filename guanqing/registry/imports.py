@@ -702,6 +702,7 @@ def import_job_run(*, job_id: int) -> dict:
     try:
         _job_set(job, status=ImportJobStatus.VALIDATING, started_at=timezone.now())
         with job.file.open("rb") as handle:
+            held.pause()  # no collector's passes over the rows while they are read
             sheet = excel.read_sheet(handle)
         held.hold()  # the rows, kept until the end
         if job.total_rows != len(sheet):

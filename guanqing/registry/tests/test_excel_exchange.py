@@ -459,3 +459,26 @@ def test_a_job_holds_its_rows_out_of_the_collector_and_lets_go_at_the_end(world)
     with mock.patch.object(imports, "import_sheet", side_effect=RuntimeError("boom")):
         imports.import_job_run(job_id=failing.pk)
     assert gc.get_freeze_count() == before
+
+
+def test_a_job_reads_its_sheet_without_the_collector_and_turns_it_back_on(world):
+    import gc
+
+    assert gc.isenabled()
+    read = imports.excel.read_sheet
+    while_reading = []
+
+    def reading(*args, **kwargs):
+        while_reading.append(gc.isenabled())
+        return read(*args, **kwargs)
+
+    job = queued_job(world, world.users.committee)
+    with mock.patch.object(imports.excel, "read_sheet", reading):
+        imports.import_job_run(job_id=job.pk)
+    assert while_reading == [False] and gc.isenabled()
+    assert Household.objects.filter(head_name__startswith="导入户主").count() == 3
+    # and when the sheet cannot be read
+    broken = queued_job(world, world.users.committee)
+    with mock.patch.object(imports.excel, "read_sheet", side_effect=RuntimeError("boom")):
+        imports.import_job_run(job_id=broken.pk)
+    assert gc.isenabled()
