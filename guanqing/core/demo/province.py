@@ -15,13 +15,15 @@ zero-padded to the field's length (no GB/T 2260 code begins with 9);
 every other model of an app with a demo builder follows the records it belongs to: a model with a
 foreign key to a multiplied model is multiplied as many times as the most multiplied of them (a
 visit's participants with the visit, a claim with its wish), a model with none is shared by every
-copy (streets and districts, windows, matters, categories, plans). `keep` names the models never to
-copy (a ledger that must balance).
+copy (categories, plans). `keep` names the models never to copy (a ledger that must balance).
 
 Copy k of a record has the id `id + k × offset` (offset: one past the model's largest id), points
 at copy `k mod n` of each multiplied record it refers to (n: that model's number of copies) and at
-the shared records (a street, where only communities are copied) as the original does; a unique text gets `~<k>` appended (a hash keeps its
-length: its last characters are replaced; no original holds a `~`), a unique UUID a new one.
+the shared records (a street, where only communities are copied) as the original does; a model
+that follows a record of which only some rows are copied is copied row by row (a village's party
+organisation with the village, a unit's with the unit). A unique text gets `~<k>` appended (a
+hash keeps its length: its last characters are replaced; no original holds a `~`), a unique UUID
+a new one.
 Copies are written by `INSERT … SELECT` on the database itself, with the counting triggers
 suspended and the counters recounted once (`core.counters.bulk_load`), then the sequences moved
 past the new ids and, on PostgreSQL, the planner's statistics brought up to date.
