@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.db import connection, models, transaction
 from django.db.models import OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.module_loading import import_string
 
 
@@ -193,13 +194,21 @@ def table_length(rows) -> int | None:
         or rows._iterable_class is not models.query.ModelIterable
     ):
         return None
-    stored = GroupCount if counter.by_group else DayCount
-    return stored.objects.filter(key=counter.key).aggregate(s=Sum("n"))["s"] or 0
+    if counter.by_group:
+        return group_total(counter.key)
+    return DayCount.objects.filter(key=counter.key).aggregate(s=Sum("n"))["s"] or 0
 
 
 def by_group(key: str) -> dict[int, int]:
     """{group: count} of a group counter (the groups whose count is not 0)."""
     return {group: n for group, n in _registered(key).stored().items() if n}
+
+
+def group_total(key: str) -> int:
+    """The sum of a group counter over its groups, by the database (the households of the
+    province from the count of each community)."""
+    _registered(key)
+    return GroupCount.objects.filter(key=key).aggregate(s=Sum("n"))["s"] or 0
 
 
 def by_group_of(key: str, model: type[models.Model], field: str) -> dict:
@@ -219,15 +228,15 @@ def by_group_of(key: str, model: type[models.Model], field: str) -> dict:
         return {value: int(n) for value, n in cursor.fetchall() if n}
 
 
-def largest_groups(key: str, limit: int) -> list[tuple[int, int]]:
-    """[(group, count)] of the `limit` largest groups and every group tied with the last of them,
-    largest first: the ten largest units read from their counts, not every unit's looked up."""
+def largest_groups(key: str, limit: int) -> models.QuerySet:
+    """The ids of the `limit` largest groups and of every group tied with the last of them, as a
+    subquery (`Unit.objects.filter(pk__in=largest_groups(MEMBERS_BY_UNIT, 10))`): the ten
+    largest units read from their counts, not every unit's count looked up."""
     _registered(key)
     counts = GroupCount.objects.filter(key=key, n__gt=0)
-    last = list(counts.order_by("-n").values_list("n", flat=True)[limit - 1 : limit])
-    if last:
-        counts = counts.filter(n__gte=last[0])
-    return list(counts.order_by("-n", "group").values_list("group", "n"))
+    last = counts.order_by("-n").values("n")[limit - 1 : limit]  # none: fewer groups than that
+    threshold = Coalesce(Subquery(last), models.Value(1), output_field=models.BigIntegerField())
+    return counts.filter(n__gte=threshold).values("group")
 
 
 def group_count(key: str, outer: str = "pk"):

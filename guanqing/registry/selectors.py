@@ -75,21 +75,14 @@ def member_counts_by_unit(user, limit: int | None = None) -> list[dict]:
     """The members the user sees by unit, the largest first (then by the unit's name)."""
     members = Member.objects.visible_to(user)
     if is_every_row(members):  # the committee: the members of each unit, kept counted
-        if limit:  # the largest from the counts, then their names (ties at the last one read)
-            largest = counters.largest_groups(counts.MEMBERS_BY_UNIT, limit)
-            names = dict(
-                Unit.objects.filter(pk__in=[g for g, _n in largest]).values_list("pk", "name")
-            )
-            rows = sorted(
-                ((g, names[g], n) for g, n in largest if g in names), key=lambda r: (-r[2], r[1])
-            )
-        else:
-            rows = (
-                Unit.objects.annotate(n=counters.group_count(counts.MEMBERS_BY_UNIT))
-                .filter(n__gt=0)
-                .values_list("pk", "name", "n")
-                .order_by("-n", "name")
-            )
+        rows = (
+            Unit.objects.annotate(n=counters.group_count(counts.MEMBERS_BY_UNIT))
+            .filter(n__gt=0)
+            .values_list("pk", "name", "n")
+            .order_by("-n", "name")
+        )
+        if limit:  # the largest from the counts (ties at the last one read), not every unit
+            rows = rows.filter(pk__in=counters.largest_groups(counts.MEMBERS_BY_UNIT, limit))
     else:
         rows = (
             members.values_list("unit_id", "unit__name")
@@ -108,12 +101,12 @@ def registry_totals(user) -> dict[str, int]:
         "units": Unit.objects.visible_to(user).count(),
         # the committee's totals from the kept counts (a row a community or unit, not a million)
         "members": (
-            sum(counters.by_group(counts.MEMBERS_BY_UNIT).values())
+            counters.group_total(counts.MEMBERS_BY_UNIT)
             if is_every_row(members)
             else members.count()
         ),
         "households": (
-            sum(counters.by_group(counts.HOUSEHOLDS_BY_COMMUNITY).values())
+            counters.group_total(counts.HOUSEHOLDS_BY_COMMUNITY)
             if is_every_row(households)
             else households.count()
         ),
