@@ -13,15 +13,16 @@ ROOT = Path(__file__).resolve().parents[3]
 GOOD_KEY = "a-throwaway-secret-key-for-start-up-tests-0123456789"
 
 
-def start(tmp_path, *, cli_args=None, **variables):
-    """Set Django up in a fresh interpreter with only the given GUANQING_* variables."""
+def start(tmp_path, *, cli_args=None, then="print('started')", **variables):
+    """Set Django up in a fresh interpreter with only the given GUANQING_* variables, then run
+    `then` (or the console script with `cli_args`)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUANQING_")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     env["GUANQING_DATA_DIR"] = str(tmp_path / "data")
     env.update(variables)
     if cli_args is None:
-        command = [sys.executable, "-c", "import django; django.setup(); print('started')"]
+        command = [sys.executable, "-c", f"import django; django.setup(); {then}"]
     else:
         command = [sys.executable, "-m", "guanqing.cli", *cli_args]
     return subprocess.run(
@@ -111,22 +112,11 @@ def test_demo_mode_generates_a_secret_key_into_the_data_folder_once(tmp_path):
 def test_postgresql_connections_price_random_reads_as_on_ssd_unless_the_url_says(
     tmp_path, query, expected
 ):
-    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GUANQING_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        GUANQING_DATA_DIR=str(tmp_path / "data"),
+    result = start(
+        tmp_path,
+        then="from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
         GUANQING_SECRET_KEY=GOOD_KEY,
         GUANQING_DATABASE_URL=f"postgres://guanqing@db.example.org/guanqing{query}",
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {show}"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert f"'options': '{expected}'" in result.stdout
