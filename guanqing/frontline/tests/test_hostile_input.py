@@ -1,7 +1,8 @@
 """Inputs that broke earlier apps, sent to 走亲连心's API, its pages, the resident's pages and
 Open311: each is a 400 naming the field (a re-rendered form with the error beside the field, or
-the GeoReport error list with the specification's HTTP code), never a 500, nothing is written, and
-the pages that list the records still open afterwards."""
+the GeoReport error list with the specification's HTTP code), never a 500, and nothing is written
+(no row, no audit record, no problem's state changed), so the lists read what they read before.
+Unusual but valid values are kept, and every list page and API list still opens with them."""
 
 from __future__ import annotations
 
@@ -149,7 +150,6 @@ def test_a_hostile_place_is_a_400_naming_its_field(h, field, value):
     assert response.status_code == 400, response.content
     assert field in response.json(), response.json()
     assert _counts() == before
-    _lists_open(h.admin)
 
 
 def test_a_credit_code_typed_in_full_width_is_the_same_code(h):
@@ -207,7 +207,6 @@ def test_a_hostile_visit_is_a_400_naming_its_field(h, field, value):
     assert response.status_code == 400, response.content
     assert field in response.json(), response.json()
     assert _counts() == before
-    _lists_open(h.admin)
 
 
 def test_ids_past_2_63_in_a_path_or_a_filter(h):
@@ -282,7 +281,6 @@ def test_a_hostile_report_is_a_400_naming_its_field(h, field, value):
     assert response.status_code == 400, response.content
     assert field in response.json(), response.json()
     assert _counts() == before
-    _lists_open(h.committee)
 
 
 @pytest.mark.parametrize(
@@ -333,7 +331,6 @@ def test_a_hostile_step_on_a_handled_problem_changes_nothing(h, step, body, fiel
     assert response.status_code == 400, response.content
     assert field in response.json(), response.json()
     assert (_counts(), _states()) == (before, states)
-    _lists_open(h.admin)
 
 
 @pytest.mark.parametrize(
@@ -408,7 +405,6 @@ def test_the_visit_form_shows_a_hostile_value_beside_its_field(h, field, value):
     response = client.post("/frontline/outreach/new/", data)
     assert field in _form_errors(response), _form_errors(response)
     assert _counts() == before
-    _lists_open(h.admin)
 
 
 @pytest.mark.parametrize(
@@ -471,7 +467,6 @@ def test_the_report_form_shows_a_hostile_value_beside_its_field(h, field, value)
     response = client.post("/frontline/problems/new/", data)
     assert field in _form_errors(response)
     assert _counts() == before
-    _lists_open(h.committee)
 
 
 @pytest.mark.parametrize(
@@ -670,7 +665,6 @@ def test_the_brand_form_shows_a_hostile_value_beside_its_field(h, field, value):
     assert field in _form_errors(response)
     assert _counts() == before
     assert not ServiceBrand.objects.exclude(pk=h.brand.pk).exists()
-    _lists_open(h.admin)
 
 
 def test_a_logo_refused_on_edit_keeps_the_brand_as_it_was(h):
@@ -717,7 +711,6 @@ def test_the_practice_form_shows_a_hostile_value_beside_its_field(h, field, valu
     response = client.post("/frontline/practices/new/", data)
     assert field in _form_errors(response)
     assert _counts() == before
-    _lists_open(h.admin)
 
 
 @pytest.mark.parametrize(
@@ -862,6 +855,8 @@ def test_the_lists_still_open_after_a_problem_with_unusual_but_valid_text(h):
     )
     assert problem.description == "第一行\n第二行\t缩进"
     services.problem_dispatch(actor=h.committee, problem=problem, unit=h.unit)
+    for user in (h.committee, h.admin):
+        _lists_open(user)
     for user in (h.committee, h.admin):
         client = client_for(user)
         for path in ("/frontline/problems/", f"/frontline/problems/{problem.pk}/"):
