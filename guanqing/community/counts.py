@@ -1,16 +1,23 @@
 """The community counters (core/counters.py): the registrations of each community and the ratings
 of each year, whose sums are the lengths of the committee's whole registration and rating lists
-(half a million members register every half-year at a province's scale, and are rated), kept by
-database triggers (migrations 0003 and 0004) and recounted from the records by `guanqing
-counters`."""
+(half a million members register every half-year at a province's scale, and are rated), and the
+sign-ups and attendances of each day (the business date of the sign-up and of the check-in),
+whose sums are the lengths of the committee's whole sign-up and attendance lists (millions at a
+province's scale); kept by database triggers (migrations 0003, 0004 and 0005) and recounted from
+the records by `guanqing counters`."""
 
 from __future__ import annotations
 
-from guanqing.community.models import Rating, Registration
-from guanqing.core.counters import Counter, GroupTrigger, rows_by
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+
+from guanqing.community.models import ActivitySignup, Attendance, Rating, Registration
+from guanqing.core.counters import Counter, GroupTrigger, RowTrigger, rows_by
 
 REGISTRATIONS_BY_COMMUNITY = "community.registrations_by_community"
 RATINGS_BY_YEAR = "community.ratings_by_year"
+SIGNUPS = "community.signups"
+ATTENDANCES = "community.attendances"
 
 TRIGGERS = [
     GroupTrigger(
@@ -23,6 +30,19 @@ TRIGGERS = [
 RATING_TRIGGERS = [
     # by year: a handful of rows to sum for the list's length (by community, 25,000)
     GroupTrigger("community_rating_count", "community_rating", RATINGS_BY_YEAR, "year")
+]
+
+# by day: a few hundred rows a year to sum (by activity, a hundred thousand at a province's scale)
+DAY_TRIGGERS = [
+    RowTrigger(
+        "community_signup_count", "community_activitysignup", SIGNUPS, day_of_time="signed_up_at"
+    ),
+    RowTrigger(
+        "community_attendance_count",
+        "community_attendance",
+        ATTENDANCES,
+        day_of_time="checked_in_at",
+    ),
 ]
 
 # counter → the triggers that keep it (registered from CommunityConfig.ready())
@@ -45,6 +65,20 @@ COUNTERS = (
         ),
         RATING_TRIGGERS,
     ),
+    (
+        Counter(
+            SIGNUPS, "guanqing.community.counts.recount_signups", rows_of="community.ActivitySignup"
+        ),
+        DAY_TRIGGERS[:1],
+    ),
+    (
+        Counter(
+            ATTENDANCES,
+            "guanqing.community.counts.recount_attendances",
+            rows_of="community.Attendance",
+        ),
+        DAY_TRIGGERS[1:],
+    ),
 )
 
 
@@ -54,3 +88,17 @@ def recount_registrations() -> dict:
 
 def recount_ratings() -> dict:
     return rows_by(Rating.objects.all(), "year")
+
+
+def _by_business_date(rows, column: str) -> dict:
+    """{business date of `column`: rows} (TruncDate in the current time zone, Asia/Shanghai)."""
+    days = rows.order_by().annotate(day=TruncDate(column)).values_list("day")
+    return dict(days.annotate(n=Count("*")))
+
+
+def recount_signups() -> dict:
+    return _by_business_date(ActivitySignup.objects.all(), "signed_up_at")
+
+
+def recount_attendances() -> dict:
+    return _by_business_date(Attendance.objects.all(), "checked_in_at")

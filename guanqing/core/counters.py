@@ -15,6 +15,7 @@ rewrites them (CI runs it after building the demo).
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -362,13 +363,30 @@ def _pg_names(name: str, *suffixes: str) -> tuple[str, ...]:
     return tuple(f"{name}_{suffix}" for suffix in suffixes)
 
 
+def business_day_sql(column: str, vendor: str) -> str:
+    """SQL for the business date (settings.TIME_ZONE) of the timestamp `column`: PostgreSQL
+    converts it with the zone's rules; SQLite holds UTC text and adds the zone's offset, which
+    must then be fixed (Asia/Shanghai: +8 hours, no daylight saving)."""
+    from django.conf import settings
+
+    if vendor == "postgresql":
+        return f"(({column}) AT TIME ZONE '{settings.TIME_ZONE}')::date"
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    offsets = {zone.utcoffset(datetime.datetime(2026, month, 1)) for month in (1, 4, 7, 10)}
+    if len(offsets) != 1:
+        raise ValueError(f"{settings.TIME_ZONE} has no fixed offset for SQLite's date()")
+    minutes = int(offsets.pop().total_seconds() // 60)
+    return f"date({column}, '{minutes:+d} minutes')"
+
+
 @dataclass(frozen=True)
 class RowTrigger:
-    """Count the rows of `table` under `key` on the day in column `day_column` (or, for a table
-    that has no date of its own — the participants of a visit — the day `day_sql` selects with
-    `{row}` standing for NEW or OLD). With `weight_sql` (`{row}` likewise) a row adds that
-    integer instead of 1 — an amount in fen, summed — and an update of one of `weight_columns`
-    moves it too."""
+    """Count the rows of `table` under `key` on the day in column `day_column`, or on the
+    business date of the timestamp in `day_of_time` (a sign-up's time), or, for a table that has
+    no date of its own — the participants of a visit — on the day `day_sql` selects with `{row}`
+    standing for NEW or OLD. With `weight_sql` (`{row}` likewise) a row adds that integer
+    instead of 1 — an amount in fen, summed — and an update of one of `weight_columns` moves it
+    too."""
 
     name: str
     table: str
@@ -378,10 +396,18 @@ class RowTrigger:
     update_columns: tuple[str, ...] = ()
     weight_sql: str = ""
     weight_columns: tuple[str, ...] = ()
+    day_of_time: str = ""
 
-    def day(self, row: str) -> str:
+    @property
+    def _column(self) -> str:
+        """The row's own column its day comes from (an update of it moves the row's count)."""
+        return self.day_column or self.day_of_time
+
+    def day(self, row: str, vendor: str = "") -> str:
         if self.day_column:
             return f"{row}.{self.day_column}"
+        if self.day_of_time:
+            return business_day_sql(f"{row}.{self.day_of_time}", vendor)
         return f"({self.day_sql.format(row=row)})"
 
     def weight(self, row: str) -> str:
@@ -391,7 +417,7 @@ class RowTrigger:
         return f"-{self.weight(row)}"
 
     def _watched(self) -> tuple[str, ...]:
-        return (self.day_column, *self.weight_columns)
+        return (self._column, *self.weight_columns)
 
     def _when(self, row: str) -> str:
         """A row whose day cannot be found (its visit already gone) counts nowhere."""
@@ -400,18 +426,18 @@ class RowTrigger:
     def sqlite(self) -> list[str]:
         statements = [
             f"CREATE TRIGGER {self.name}_ins AFTER INSERT ON {self.table} {self._when('NEW')}"
-            f"BEGIN {_sqlite_upsert(self.key, self.day('NEW'), self.weight('NEW'))} END",
+            f"BEGIN {_sqlite_upsert(self.key, self.day('NEW', 'sqlite'), self.weight('NEW'))} END",
             f"CREATE TRIGGER {self.name}_del AFTER DELETE ON {self.table} {self._when('OLD')}"
-            f"BEGIN {_sqlite_upsert(self.key, self.day('OLD'), self._minus('OLD'))} END",
+            f"BEGIN {_sqlite_upsert(self.key, self.day('OLD', 'sqlite'), self._minus('OLD'))} END",
         ]
-        if self.day_column:
+        if self._column:
             watched = self._watched()
             changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in watched)
             statements.append(
                 f"CREATE TRIGGER {self.name}_upd AFTER UPDATE OF {', '.join(watched)} "
                 f"ON {self.table} WHEN {changed} BEGIN "
-                f"{_sqlite_upsert(self.key, self.day('OLD'), self._minus('OLD'))} "
-                f"{_sqlite_upsert(self.key, self.day('NEW'), self.weight('NEW'))} END"
+                f"{_sqlite_upsert(self.key, self.day('OLD', 'sqlite'), self._minus('OLD'))} "
+                f"{_sqlite_upsert(self.key, self.day('NEW', 'sqlite'), self.weight('NEW'))} END"
             )
         return statements
 
@@ -421,27 +447,29 @@ class RowTrigger:
         total = "COUNT(*)" if not self.weight_sql else "SUM(w)::bigint"
         return (
             f"INSERT INTO core_daycount (key, day, n) SELECT '{self.key}', d, {sign}{total} "
-            f"FROM (SELECT {self.day('r')} AS d, {self.weight('r')} AS w FROM counted AS r) AS t "
+            f"FROM (SELECT {self.day('r', 'postgresql')} AS d, {self.weight('r')} AS w "
+            f"FROM counted AS r) AS t "
             f"{guard}GROUP BY d ORDER BY d "
             f"ON CONFLICT (key, day) DO UPDATE SET n = core_daycount.n + excluded.n;"
         )
 
     def pg_names(self) -> tuple[str, ...]:
-        return _pg_names(self.name, "ins", "del", *(("upd",) if self.day_column else ()))
+        return _pg_names(self.name, "ins", "del", *(("upd",) if self._column else ()))
 
     def postgresql(self) -> list[str]:
         statements = [
             *_pg_statement_trigger(f"{self.name}_ins", self.table, "INSERT", self._pg_counted("")),
             *_pg_statement_trigger(f"{self.name}_del", self.table, "DELETE", self._pg_counted("-")),
         ]
-        if self.day_column:
+        if self._column:
             watched = self._watched()
             changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in watched)
             statements += [
                 f"CREATE FUNCTION {self.name}_upd_fn() RETURNS trigger LANGUAGE plpgsql AS $$ "
                 f"BEGIN IF {changed} THEN "
-                f"{_pg_upsert(self.key, self.day('OLD'), self._minus('OLD'))} "
-                f"{_pg_upsert(self.key, self.day('NEW'), self.weight('NEW'))} END IF; "
+                f"{_pg_upsert(self.key, self.day('OLD', 'postgresql'), self._minus('OLD'))} "
+                f"{_pg_upsert(self.key, self.day('NEW', 'postgresql'), self.weight('NEW'))} "
+                f"END IF; "
                 f"RETURN NEW; END $$",
                 f"CREATE TRIGGER {self.name}_upd AFTER UPDATE OF {', '.join(watched)} "
                 f"ON {self.table} FOR EACH ROW EXECUTE FUNCTION {self.name}_upd_fn()",
@@ -566,22 +594,31 @@ class GroupTrigger:
 
 def count_existing(trigger: GroupTrigger | RowTrigger):
     """A migration operation counting the rows already in the trigger's table, by group or by
-    its day column, before the trigger is installed (and removing the counts when the migration
-    is reversed). A row trigger with a weight or a day found by SQL counts its own way."""
+    its day (column, or business date of a timestamp), before the trigger is installed (and
+    removing the counts when the migration is reversed). A row trigger with a weight or a day
+    found by SQL counts its own way."""
     from django.db import migrations
 
     if isinstance(trigger, GroupTrigger):
         table, column = 'core_groupcount (key, "group", n)', trigger.group_column
     else:
-        if trigger.weight_sql or not trigger.day_column:
+        if trigger.weight_sql or trigger.day_sql:
             raise ValueError(f"{trigger.name}: only a plain count by a day column is counted here")
         table, column = "core_daycount (key, day, n)", trigger.day_column
     store = table.split(" ", 1)[0]
-    return migrations.RunSQL(
-        f"INSERT INTO {table} "
-        f"SELECT '{trigger.key}', {column}, COUNT(*) FROM {trigger.table} GROUP BY {column}",
-        f"DELETE FROM {store} WHERE key = '{trigger.key}'",
-    )
+
+    def forward(apps, schema_editor):
+        vendor = schema_editor.connection.vendor
+        day = trigger.day("t", vendor) if isinstance(trigger, RowTrigger) else f"t.{column}"
+        schema_editor.execute(
+            f"INSERT INTO {table} SELECT '{trigger.key}', d, COUNT(*) "
+            f"FROM (SELECT {day} AS d FROM {trigger.table} AS t) AS days GROUP BY d"
+        )
+
+    def backward(apps, schema_editor):
+        schema_editor.execute(f"DELETE FROM {store} WHERE key = '{trigger.key}'")
+
+    return migrations.RunPython(forward, backward)
 
 
 def install(triggers: list[RowTrigger | MoveTrigger | GroupTrigger]):

@@ -66,7 +66,9 @@ def _narrowed(request, rows, status: str):
 def manage(request):
     user = request.user
     base = Wish.objects.visible_to(user)
-    counts = dict(base.order_by().values_list("status").annotate(n=Count("pk")))
+    # COUNT(*), not COUNT(id): PostgreSQL then counts from the index on status (or on
+    # community and status) alone, without reading each wish's row
+    counts = dict(base.order_by().values_list("status").annotate(n=Count("*")))
     lapsing = request.GET.get("claims") == "lapsing"
     status = request.GET.get("status") or WishStatus.PENDING
     if status not in WishStatus.values:

@@ -146,3 +146,39 @@ def test_the_migration_replaces_a_row_trigger_of_earlier_versions(world):
         f.HouseholdFactory.build(community=world.community) for _ in range(3)
     )
     no_differences()
+
+
+def test_attendances_count_on_the_business_date_of_their_check_in_and_move_with_it(world):
+    """The day of a timestamp is its date in Asia/Shanghai: 16:30 UTC is 00:30 the next day
+    there, 15:30 UTC still the same day; a corrected check-in time moves the count."""
+    from guanqing.community import counts as community_counts
+    from guanqing.community.models import Attendance
+    from guanqing.community.tests.factories import ActivityFactory
+
+    utc = datetime.UTC
+    activity = ActivityFactory(
+        community=world.community,
+        starts_at=datetime.datetime(2026, 5, 13, 15, 0, tzinfo=utc),
+        ends_at=datetime.datetime(2026, 5, 13, 18, 0, tzinfo=utc),
+    )
+    members = [world.member, world.other_member, f.MemberFactory(unit=world.unit)]
+    made = Attendance.objects.bulk_create(
+        Attendance(activity=activity, member=member, checked_in_at=at)
+        for member, at in zip(
+            members,
+            [
+                datetime.datetime(2026, 5, 13, 15, 30, tzinfo=utc),  # 23:30 on the 13th
+                datetime.datetime(2026, 5, 13, 16, 30, tzinfo=utc),  # 00:30 on the 14th
+                datetime.datetime(2026, 5, 13, 17, 0, tzinfo=utc),  # 01:00 on the 14th
+            ],
+            strict=True,
+        )
+    )
+    assert stored(community_counts.ATTENDANCES) == {D(2026, 5, 13): 1, D(2026, 5, 14): 2}
+    Attendance.objects.filter(pk=made[0].pk).update(
+        checked_in_at=datetime.datetime(2026, 5, 13, 16, 0, tzinfo=utc)  # 00:00 on the 14th
+    )
+    assert stored(community_counts.ATTENDANCES) == {D(2026, 5, 14): 3}
+    Attendance.objects.filter(pk__in=[a.pk for a in made[1:]]).delete()
+    assert stored(community_counts.ATTENDANCES) == {D(2026, 5, 14): 1}
+    no_differences()

@@ -28,6 +28,8 @@ LISTS = {
     "window.Rating": "/api/v1/window/ratings/",
     "community.Registration": "/api/v1/community/registrations/",
     "community.Rating": "/api/v1/community/ratings/",
+    "community.ActivitySignup": "/api/v1/community/signups/",
+    "community.Attendance": "/api/v1/community/attendances/",
     "frontline.Outreach": "/api/v1/frontline/outreach/",
     "frontline.Problem": "/api/v1/frontline/problems/",
 }
