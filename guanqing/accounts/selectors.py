@@ -82,3 +82,19 @@ def committee_reader():
     from guanqing.accounts.models import User
 
     return User(username="", role=Role.COMMITTEE, is_active=True)
+
+
+def scope_reader(scope: str | None):
+    """The reader a figures snapshot of `scope` is counted for: the committee's for None, else a
+    reader rebuilt from `shared_scope` (`"unit_admin:<unit id>"`), who sees what every account of
+    that role and unit sees. Never saved; it only reads."""
+    from guanqing.accounts.models import User
+    from guanqing.core.scope.querysets import SHARED_SCOPES
+
+    if scope is None:
+        return committee_reader()
+    role, _, value = scope.partition(":")
+    field = SHARED_SCOPES.get(role)
+    if field is None or not value.isdigit():
+        raise ValueError(f"not a shared scope: {scope!r}")
+    return User(username="", role=role, is_active=True, **{field: int(value)})

@@ -241,7 +241,8 @@ CITY_FIGURES = "community.figures"
 
 def figures_of(user, span, unit: Unit | None = None):
     """`community_figures` of `span` (a DateRange) as a `snapshots.Snapshot`: the committee's
-    kept one, anyone else's counted now (the page and the API read the same)."""
+    kept one, a unit administrator's its unit's kept one, anyone else's counted now (the page and
+    the API read the same)."""
     from guanqing.core import snapshots
     from guanqing.core.calendar.workdays import business_date
 
@@ -250,22 +251,23 @@ def figures_of(user, span, unit: Unit | None = None):
         CITY_FIGURES,
         {**snapshots.span_args(span, business_date()), "unit": unit.pk if unit else None},
         lambda: community_figures(user, span.first, span.last, unit=unit),
+        reader=user,
     )
 
 
 def register_snapshots() -> None:
-    from guanqing.accounts.selectors import committee_reader
+    from guanqing.accounts.selectors import scope_reader
     from guanqing.core import snapshots
 
-    def count(*, first: str, last: str, today: str, unit: int | None):
+    def count(*, first: str, last: str, today: str, unit: int | None, scope: str | None = None):
         day = datetime.date.fromisoformat
         chosen = Unit.objects.get(pk=unit) if unit is not None else None
-        return community_figures(committee_reader(), day(first), day(last), unit=chosen)
+        return community_figures(scope_reader(scope), day(first), day(last), unit=chosen)
 
     def defaults(today: datetime.date) -> list[dict]:
         return [{**args, "unit": None} for args in snapshots.span_defaults(today)]
 
-    snapshots.register(CITY_FIGURES, count, warm=defaults)
+    snapshots.register(CITY_FIGURES, count, warm=defaults, scoped=True)
 
 
 def community_figures(

@@ -9,10 +9,13 @@ recount is queued for the worker (once, however many readers ask), so no reader 
 Only counts that took at least `FIGURES_SLOW_MS` are kept: on a city's data the same pages count
 afresh on every request, as before, and show live figures. A result depends on nothing but its
 arguments — the computations registered here are for readers who see every row (the committee),
-so the snapshot is the same for each of them; readers with a narrower scope count their own rows
-live. The business date is one of the arguments, so a new day starts new snapshots; the daily
-job `snapshots` counts the registered defaults (`warm`) so that the first reader of the day does
-not wait either.
+so the snapshot is the same for each of them. A computation registered with `scoped=True` is also
+kept per shared scope (`shared_scope`: a unit administrator's unit), since every reader of that
+scope sees the same rows; it is then called with `scope=` as well and counts for
+`accounts.selectors.scope_reader(scope)`. Other readers (a member, a community worker) count
+their own rows live. The business date is one of the arguments, so a new day starts new
+snapshots; the daily job `snapshots` counts the committee's registered defaults (`warm`) so that
+its first reader of the day does not wait either (a unit's first reader counts its own).
 
 Register a computation with `register(name, compute, warm=…)`: `compute(**args)` takes JSON
 values (numbers, strings, None — dates as ISO strings, since the recount travels through the task
@@ -55,6 +58,7 @@ class Computation:
     name: str
     compute: Callable[..., Any]
     warm: Callable[[datetime.date], Iterable[dict]] | None
+    scoped: bool = False  # also kept per shared scope: `compute(scope=…, **args)`
 
 
 _registry: dict[str, Computation] = {}
@@ -65,10 +69,13 @@ def register(
     compute: Callable[..., Any],
     *,
     warm: Callable[[datetime.date], Iterable[dict]] | None = None,
+    scoped: bool = False,
 ) -> None:
     """Register (or replace, when an app is loaded again) the computation called `name`;
-    `warm(today)` gives the arguments of the views most read that day (the pages' defaults)."""
-    _registry[name] = Computation(name=name, compute=compute, warm=warm)
+    `warm(today)` gives the arguments of the views most read that day (the pages' defaults).
+    With `scoped`, `compute` also takes `scope` (absent for the committee) and counts what
+    `accounts.selectors.scope_reader(scope)` sees."""
+    _registry[name] = Computation(name=name, compute=compute, warm=warm, scoped=scoped)
 
 
 def computations() -> list[Computation]:
@@ -214,22 +221,31 @@ def span_defaults(today: datetime.date) -> list[dict]:
 
 
 def span_counts(count: Callable) -> Callable[..., Any]:
-    """A computation over `span_args`: `count(span, today)`, for the committee's figures of a range."""
+    """A computation over `span_args`: `count(span, today)`, for the committee's figures of a range
+    (`count(span, today, scope)` when registered `scoped`: `scope` is None for the committee)."""
     from guanqing.core.daterange import DateRange
 
-    def compute(*, first: str, last: str, today: str):
+    def compute(*, first: str, last: str, today: str, **scope):
         span = DateRange(datetime.date.fromisoformat(first), datetime.date.fromisoformat(last))
-        return count(span, datetime.date.fromisoformat(today))
+        return count(span, datetime.date.fromisoformat(today), **scope)
 
     return compute
 
 
-def for_reader(queryset, name: str, args: dict, live: Callable[[], Any]) -> Snapshot:
+def for_reader(
+    queryset, name: str, args: dict, live: Callable[[], Any], *, reader=None
+) -> Snapshot:
     """`read(name, args)` when the reader of `queryset` (a scoped queryset) sees every row, which
-    is what the registered computation counts; else `live()`, counted now over the reader's rows."""
-    from guanqing.core.scope.querysets import is_every_row
+    is what the registered computation counts; the snapshot of the reader's shared scope when the
+    computation is `scoped` and `reader` (the user) has one; else `live()`, counted now over the
+    reader's rows."""
+    from guanqing.core.scope.querysets import is_every_row, shared_scope
 
     if is_every_row(queryset):
         return read(name, args)
+    if reader is not None and _computation(name).scoped:
+        scope = shared_scope(reader)
+        if scope is not None:
+            return read(name, {**args, "scope": scope})
     as_of = timezone.now()
     return Snapshot(value=live(), as_of=as_of, kept=False)

@@ -301,14 +301,18 @@ CITY_FIGURES = "frontline.figures"
 
 
 def register_snapshots() -> None:
-    """The committee's figures of a date range (every outreach visit and problem)."""
-    from guanqing.accounts.selectors import committee_reader
+    """The committee's figures of a date range (every outreach visit and problem), and a unit's
+    (its administrators' shared scope)."""
+    from guanqing.accounts.selectors import scope_reader
     from guanqing.core import snapshots
 
     snapshots.register(
         CITY_FIGURES,
         snapshots.span_counts(
-            lambda span, today: frontline_figures(committee_reader(), span, today=today)
+            lambda span, today, scope=None: frontline_figures(
+                scope_reader(scope), span, today=today
+            )
         ),
         warm=snapshots.span_defaults,
+        scoped=True,
     )

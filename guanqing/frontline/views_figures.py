@@ -108,6 +108,7 @@ def figures_page(request):
             figures.CITY_FIGURES,
             snapshots.span_args(span, business_date()),
             lambda: figures.frontline_figures(request.user, span),
+            reader=request.user,
         )
         result = snapshot.value
 

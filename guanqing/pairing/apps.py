@@ -50,7 +50,10 @@ class PairingConfig(AppConfig):
         from guanqing.pairing import compliance, figures
 
         snapshots.register(
-            figures.CITY_FIGURES, figures.city_figures, warm=figures.city_figures_defaults
+            figures.CITY_FIGURES,
+            figures.city_figures,
+            warm=figures.city_figures_defaults,
+            scoped=True,
         )
         snapshots.register(
             selectors.UNITS_WITH,

@@ -207,12 +207,16 @@ def city_figures_args(config, unit, district, first, last, today) -> dict:
     }
 
 
-def city_figures(*, config, unit, district, first, last, today) -> dict:
+def city_figures(*, config, unit, district, first, last, today, scope=None) -> dict:
     """`pairing_figures` over every pairing (of one unit, when asked): what the committee reads,
-    with today's settings (which `config` names)."""
+    with today's settings (which `config` names); over the pairings of a shared `scope` (a unit's
+    administrators) when given."""
+    from guanqing.accounts.selectors import scope_reader
     from guanqing.pairing.models import Pairing
 
     pairings = Pairing.objects.all()
+    if scope is not None:
+        pairings = pairings.visible_to(scope_reader(scope))
     if unit is not None:
         pairings = pairings.filter(unit_id=unit)
     return pairing_figures(

@@ -323,6 +323,7 @@ def figures_page(request):
             lambda: figures.pairing_figures(
                 pairings, data["first"], data["last"], today, district=district
             ),
+            reader=request.user,
         )
         result = snapshot.value
         scope = unit.name if unit is not None else _("全市")

@@ -73,6 +73,24 @@ def is_every_row(queryset) -> bool:
     return not (query.where or query.is_empty() or query.is_sliced or query.combinator)
 
 
+# The roles whose scope rules read one thing of the user, the unit: every reader with the role and
+# the same unit sees the same rows of every model but its own account and notifications, so a
+# figure counted for one of them is what each of them would count (`shared_scope`).
+# `core/tests/test_shared_scope.py` compares, model by model, what an account sees with what a
+# reader rebuilt from its scope sees (`accounts.selectors.scope_reader`).
+SHARED_SCOPES: dict[Role, str] = {Role.UNIT_ADMIN: "unit_id"}
+
+
+def shared_scope(user) -> str | None:
+    """`"unit_admin:<unit id>"` for a unit administrator; None for a reader whose rows are its own
+    (a member, a community worker) or who sees every row (the committee: `is_every_row`)."""
+    field = SHARED_SCOPES.get(getattr(user, "role", None))
+    value = getattr(user, field, None) if field else None
+    if value is None or not _signed_in(user):
+        return None
+    return f"{Role(user.role).value}:{value}"
+
+
 # At most this many keys are written into a query (SQLite takes 32,766 values a statement).
 FEW_KEYS = 10_000
 

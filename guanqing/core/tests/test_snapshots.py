@@ -1,6 +1,7 @@
 """Figures kept as snapshots (core/snapshots.py): a slow count is kept and shown with its time, a
 stale one is shown while the worker recounts it (once), a fast one is counted on every request;
-and the committee's figures pages read it while a unit's administrator counts live."""
+and the committee's figures pages read it, a unit's administrator its own unit's
+(test_shared_scope.py), anyone else counts live."""
 
 from __future__ import annotations
 
@@ -196,7 +197,7 @@ def visits_card(html: str) -> str:
 
 
 @override_settings(FIGURES_SLOW_MS=1, FIGURES_MAX_AGE=300)
-def test_the_committee_reads_the_kept_figures_and_a_unit_counts_its_own_live(paired):
+def test_the_committee_reads_the_kept_figures_and_a_unit_its_own(paired):
     committee = client_for(paired.users.committee)
     with mock.patch("guanqing.core.snapshots.time.perf_counter", side_effect=[0.0, 2.0]):
         first = committee.get("/pairing/figures/", RANGE).content.decode()
@@ -208,7 +209,8 @@ def test_the_committee_reads_the_kept_figures_and_a_unit_counts_its_own_live(pai
     kept = committee.get("/pairing/figures/", RANGE).content.decode()
     assert visits_card(kept) == "1"
     assert "数据截至" in kept and "由系统定时重新统计" in kept
-    # the unit's administrator counts the unit's own pairings: the new visit is there
+    # the unit's administrator reads the unit's own figures, first counted now: the new visit is
+    # there
     unit_page = client_for(paired.users.unit_admin).get("/pairing/figures/", RANGE)
     assert visits_card(unit_page.content.decode()) == "2"
     # the API reads the same snapshot and says as of when
@@ -245,7 +247,7 @@ def test_the_committee_reads_kept_wish_and_community_figures(world, page, api, k
     assert "数据截至" in kept
     outer, inner = key
     assert committee.get(api, span).json()[outer][inner] == counted[outer][inner]
-    # a narrower reader counts live and sees the new record
+    # a narrower reader's figures are its own, first counted now: no "as of"
     narrower = world.users.unit_admin if "community" in page else world.users.community_worker
     assert "数据截至" not in client_for(narrower).get(page, span).content.decode()
     cache.clear()

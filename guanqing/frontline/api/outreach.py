@@ -234,5 +234,6 @@ class FrontlineFiguresView(AccessAPIView):
             figures.CITY_FIGURES,
             snapshots.span_args(span, business_date()),
             lambda: figures.frontline_figures(request.user, span),
+            reader=request.user,
         )
         return Response(snapshot.value)

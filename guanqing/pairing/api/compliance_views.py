@@ -184,5 +184,6 @@ class PairingFiguresView(_RuleView):
             lambda: figures.pairing_figures(
                 pairings, data["from"], data["to"], today, district=district
             ),
+            reader=request.user,
         )
         return Response({**snapshot.value, "as_of": snapshot.as_of})
