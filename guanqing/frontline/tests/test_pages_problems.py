@@ -224,6 +224,10 @@ def test_the_queue_shows_due_soon_first_with_tones_and_filters(w, time_machine):
     assert order == [late.pk, soon.pk, later.pk]
     assert f'data-problem="{late.pk}" class="row--danger"' in page
     assert 'data-tone="overdue"' in page
+    # each row links to its problem, and says how many working days are left
+    for problem in (late, soon, later):
+        assert f'<a href="/frontline/problems/{problem.pk}/">{problem.public_id}</a>' in page
+    assert 'data-days-left="3">剩 3 个工作日</td>' in page  # beyond two: no badge
     # the committee sees all, filtered by unit
     committee = client_for(w.committee)
     page = _page(committee, f"/frontline/problems/?unit={w.other_unit.pk}")
@@ -619,3 +623,22 @@ def test_the_home_page_counts_the_units_and_the_committees_problems(w, time_mach
     }
     assert "/frontline/problems/desk/#desk-unassigned" in committee
     assert "本单位承办" not in client_for(w.users.member).get("/").content.decode()
+
+
+def test_the_days_left_cell_in_both_languages():
+    from django.utils import translation
+
+    from guanqing.frontline.views_problems import days_left_badge
+
+    assert days_left_badge(None, "") == "—"
+    assert days_left_badge(-4, "danger") == (
+        '<span class="badge badge--danger" data-tone="overdue">超期 4 个工作日</span>'
+    )
+    assert days_left_badge(1, "warn") == (
+        '<span class="badge badge--warn" data-tone="due-soon">剩 1 个工作日</span>'
+    )
+    assert days_left_badge(9, "") == "剩 9 个工作日"
+    with translation.override("en"):
+        assert days_left_badge(1, "warn").endswith(">1 working day left</span>")
+        assert days_left_badge(9, "") == "9 working days left"
+        assert ">4 working days overdue<" in days_left_badge(-4, "danger")
