@@ -55,6 +55,29 @@ def test_the_list_shows_overdue_first_then_due_soonest_and_only_open_ones(w):
     assert _rows(overdue, "obligation") == [str(late.pk)]
 
 
+def test_each_rows_forms_on_the_list_are_its_own(w):
+    """The list renders the forms once and stamps each row's key in: what each row shows is what
+    rendering its own forms gives, addresses and field ids included."""
+    from django.template.loader import render_to_string
+
+    from guanqing.care.views_unit import _action_forms
+
+    obligations = [
+        record(w, PLAIN, on=D(2026, 5, 12)).obligations.get(),
+        record(w, "talk-promotion", on=D(2026, 5, 11)).obligations.get(),
+    ]
+    html = client_for(w.users.unit_admin).get("/care/").content.decode()
+    token = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]+">')
+    for o in obligations:
+        cell = re.search(rf'data-obligation="{o.pk}".*?data-label="操作">(.*?)</td>', html, re.S)
+        row = {"obligation": o, "actions": ["meet", "waive"], **_action_forms(o.pk)}
+        own = render_to_string("care/_obligation_actions.html", {"row": row, "next": "list"})
+        assert f'action="/care/obligations/{o.pk}/meet/"' in cell.group(1)
+        assert f'id="meet{o.pk}_done_note"' in cell.group(1)
+        assert len(token.findall(cell.group(1))) == 2  # each form can be posted
+        assert token.sub("", cell.group(1)) == token.sub("", own)
+
+
 def test_meeting_from_the_list_returns_to_the_list(w):
     o = record(w).obligations.get()
     response = client_for(w.users.unit_admin).post(
