@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from guanqing.core import counters
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.errors import Conflict
 from guanqing.wishes.access import access
@@ -212,3 +213,23 @@ def wall_communities(wishes: models.QuerySet) -> models.QuerySet:
 def wall_communities_of(user) -> models.QuerySet:
     """The communities with wishes on the wall `user` sees: what the wall's picker searches."""
     return wall_communities(Wish.objects.visible_to(user).on_wall())
+
+
+def counts_by_status(wishes: models.QuerySet) -> dict[str, int]:
+    """{status: number of `wishes` in it} for the management page's tabs. COUNT(*), not
+    COUNT(id): PostgreSQL counts from the index on status (or on community and status) without
+    reading the wishes' rows. When `wishes` is every wish (the committee's), the confirmed ones
+    — most of the history, 85 % at three tenths of a province — are the table's length from the
+    wishes counted by community less the others, so only the statuses still in play are counted."""
+    length = counters.table_length(wishes)
+    if length is None:
+        return dict(wishes.order_by().values_list("status").annotate(n=models.Count("*")))
+    others = [status for status in WishStatus.values if status != WishStatus.CONFIRMED]
+    counts = dict(
+        wishes.filter(status__in=others)
+        .order_by()
+        .values_list("status")
+        .annotate(n=models.Count("*"))
+    )
+    counts[WishStatus.CONFIRMED] = length - sum(counts.values())
+    return counts

@@ -12,7 +12,6 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -66,9 +65,7 @@ def _narrowed(request, rows, status: str):
 def manage(request):
     user = request.user
     base = Wish.objects.visible_to(user)
-    # COUNT(*), not COUNT(id): PostgreSQL then counts from the index on status (or on
-    # community and status) alone, without reading each wish's row
-    counts = dict(base.order_by().values_list("status").annotate(n=Count("*")))
+    counts = selectors.counts_by_status(base)
     lapsing = request.GET.get("claims") == "lapsing"
     status = request.GET.get("status") or WishStatus.PENDING
     if status not in WishStatus.values:

@@ -78,3 +78,26 @@ def test_demo_leaves_work_for_the_member_and_the_community_accounts():
     assert services.wish_approve(actor=colleague, wish=own).status == S.PUBLISHED
     fulfilled = Wish.objects.visible_to(worker).filter(status=S.FULFILLED).first()
     assert services.wish_confirm(actor=worker, wish=fulfilled).status == S.CONFIRMED
+
+
+@pytest.mark.parametrize("username", ["committee", "community_xujiacao"])
+def test_the_management_tabs_count_each_status_as_the_wishes_stand(username):
+    from django.db import connection
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    user = User.objects.get(username=username)
+    wishes = Wish.objects.visible_to(user)
+    every = dict(wishes.order_by().values_list("status").annotate(n=Count("*")))
+    assert every.get(S.CONFIRMED) and len(every) >= 5  # the demo has a history
+    with CaptureQueriesContext(connection) as seen:
+        assert selectors.counts_by_status(wishes) == every
+    if username == "committee":
+        # only the statuses still in play are counted; the confirmed are the rest of the table
+        assert all("confirmed" not in q["sql"] for q in seen.captured_queries)
+    # a wish confirmed now moves from one tab to the other at once
+    fulfilled = wishes.filter(status=S.FULFILLED).first()
+    Wish.objects.filter(pk=fulfilled.pk).update(status=S.CONFIRMED)
+    counts = selectors.counts_by_status(wishes)
+    assert counts[S.CONFIRMED] == every[S.CONFIRMED] + 1
+    assert counts.get(S.FULFILLED, 0) == every[S.FULFILLED] - 1
