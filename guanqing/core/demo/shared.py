@@ -10,11 +10,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
+from operator import itemgetter
 
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Model
 
+from guanqing.core.bulk import aware_datetime_adapter
 from guanqing.core.roles import Role
 
 # The short names of the units the 2014 Ningbo Daily article names; the registry demo makes each
@@ -102,26 +104,29 @@ def insert_rows(model: type[Model], rows: list[dict], batch_size: int = 5000) ->
     for f in fields:
         kind = f.get_internal_type()
         if kind == "DateTimeField":
-            adapters.append(ops.adapt_datetimefield_value)
+            adapters.append(aware_datetime_adapter(connection))
         elif kind == "DateField":
             adapters.append(ops.adapt_datefield_value)
         elif kind == "DecimalField":
             adapters.append(partial(_decimal, ops, f.max_digits, f.decimal_places))
         else:
             adapters.append(None)
-    plan = list(zip(names, adapters, strict=True))
+    read = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    adapted = [(i, adapt) for i, adapt in enumerate(adapters) if adapt is not None]
     table = ops.quote_name(model._meta.db_table)
     columns = ", ".join(ops.quote_name(f.column) for f in fields)
 
     def values(batch):
-        return [
-            tuple(
-                value if adapt is None or value is None else adapt(value)
-                for name, adapt in plan
-                for value in (row[name],)
-            )
-            for row in batch
-        ]
+        out = []
+        for row in batch:
+            value = read(row)
+            if adapted:
+                value = list(value)
+                for i, adapt in adapted:
+                    if value[i] is not None:
+                        value[i] = adapt(value[i])
+            out.append(value)
+        return out
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

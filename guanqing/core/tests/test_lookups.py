@@ -1,11 +1,17 @@
 """`__any_of` (core/lookups.py): the rows `__in` finds, sent on PostgreSQL as one array
-parameter; and `bulk.pg_array`, the array literal it and the audit seal send."""
+parameter; `bulk.pg_array`, the array literal it and the audit seal send; and
+`bulk.aware_datetime_adapter`, a time as the backend adapts it."""
 
 from __future__ import annotations
+
+import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from guanqing.core import bulk
 from guanqing.registry.models import Household
@@ -46,3 +52,18 @@ def test_pg_array_writes_a_literal_only_for_ints_and_plain_words():
     # anything the literal would misread goes as a list, for the driver to quote
     for values in (["a b"], ["null"], ['a"b'], ["a,b"], ["{"], [""], [True], [1, "2"]):
         assert bulk.pg_array(values) == list(values), values
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=datetime.datetime(1900, 1, 1),
+        max_value=datetime.datetime(2100, 12, 31),
+        timezones=st.none()
+        | st.sampled_from([datetime.UTC, ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")]),
+    )
+)
+def test_a_time_is_adapted_for_the_database_as_the_backend_adapts_it(moment):
+    # aware times (and naive ones, which take the backend's own path) come out as Django's do
+    fast = bulk.aware_datetime_adapter(connection)
+    assert fast(moment) == connection.ops.adapt_datetimefield_value(moment)
