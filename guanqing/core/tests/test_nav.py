@@ -144,3 +144,18 @@ def test_registering_again_replaces_an_entry(world):
     nav.register(NavEntry(group="", label="新", url_name="core:home"))
     assert [e.label for e in nav.entries()] == ["新"]
     assert labels(nav.menu_for(request_for(world.users.member))) == [("", "", ["新"])]
+
+
+def test_the_menu_addresses_follow_the_sites_prefix(world):
+    """Each address is reversed once per prefix and URL configuration, then read again."""
+    from django.urls import set_script_prefix
+
+    nav.register(NavEntry("", "首页", "core:home"), NavEntry("", "没有的页", "core:missing"))
+    request = request_for(world.users.member, path=None)
+    try:
+        set_script_prefix("/guanqing/")
+        assert labels(nav.menu_for(request)) == [("", "", ["首页"])]  # no page: no entry
+        assert nav.menu_for(request)[0]["entries"][0]["url"] == "/guanqing/"
+    finally:
+        set_script_prefix("/")
+    assert nav.menu_for(request)[0]["entries"][0]["url"] == "/"

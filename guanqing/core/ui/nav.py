@@ -8,8 +8,10 @@ template. Groups and entries are shown in their `order`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from django.urls import NoReverseMatch, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from guanqing.core import access
 
@@ -79,15 +81,25 @@ def menu_for(request) -> list[dict]:
     for key in groups:
         items = []
         for entry in sorted(shown[key], key=lambda e: e.order):
-            try:
-                url = reverse(entry.url_name)
-            except NoReverseMatch:
+            urlconf = get_urlconf() or settings.ROOT_URLCONF
+            url = _address(entry.url_name, get_script_prefix(), urlconf)
+            if url is None:
                 continue
             items.append({"label": entry.label, "url": url, "active": entry.is_active(match)})
         if items:
             label = _groups[key].label if key in _groups else ""
             menu.append({"key": key, "label": label, "entries": items})
     return menu
+
+
+@lru_cache(maxsize=1024)
+def _address(url_name: str, prefix: str, urlconf) -> str | None:
+    """The entry's address, reversed once per prefix and URL configuration (every page draws
+    the menu: some 50 reverses a page); None for a page that is not installed."""
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
 
 
 def _group_order(key: str) -> int:
