@@ -251,7 +251,11 @@ class Activity(models.Model):
                 name="activity_cancelled_at_when_cancelled",
             ),
         ]
-        indexes = [models.Index(fields=["community", "starts_at"])]
+        indexes = [
+            models.Index(fields=["community", "starts_at"]),
+            # the committee's lists, newest first, read a page from it instead of sorting all
+            models.Index(fields=["starts_at", "id"], name="community_activity_listed_idx"),
+        ]
 
     def __str__(self):
         return self.title

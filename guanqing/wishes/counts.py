@@ -1,15 +1,24 @@
-"""The wishes' counter (core/counters.py): the wishes of each community, whose sum is the length
-of the committee's whole wish list, kept by a database trigger (migration 0005) and recounted from
-the wishes by `guanqing counters`."""
+"""The wishes' counters (core/counters.py): the wishes of each community, whose sum is the length
+of the committee's whole wish list, and the claims of each day (the business date of the claim),
+whose sum is the length of the committee's whole claim list; kept by database triggers
+(migrations 0005 and 0007) and recounted from the records by `guanqing counters`."""
 
 from __future__ import annotations
 
-from guanqing.core.counters import Counter, GroupTrigger, rows_by
-from guanqing.wishes.models import Wish
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+
+from guanqing.core.counters import Counter, GroupTrigger, RowTrigger, rows_by
+from guanqing.wishes.models import Wish, WishClaim
 
 WISHES_BY_COMMUNITY = "wishes.wishes_by_community"
+CLAIMS = "wishes.claims"
 
 TRIGGERS = [GroupTrigger("wishes_wish_count", "wishes_wish", WISHES_BY_COMMUNITY, "community_id")]
+# by day: a few hundred rows a year to sum (by wish, half a million at a province's scale)
+CLAIM_TRIGGERS = [
+    RowTrigger("wishes_claim_count", "wishes_wishclaim", CLAIMS, day_of_time="created_at")
+]
 
 # counter → the triggers that keep it (registered from WishesConfig.ready())
 COUNTERS = (
@@ -22,8 +31,18 @@ COUNTERS = (
         ),
         TRIGGERS,
     ),
+    (
+        Counter(CLAIMS, "guanqing.wishes.counts.recount_claims", rows_of="wishes.WishClaim"),
+        CLAIM_TRIGGERS,
+    ),
 )
 
 
 def recount_wishes() -> dict:
     return rows_by(Wish.objects.all(), "community_id")
+
+
+def recount_claims() -> dict:
+    """{business date of the claim: claims} (TruncDate in the current time zone, Asia/Shanghai)."""
+    days = WishClaim.objects.order_by().annotate(day=TruncDate("created_at")).values_list("day")
+    return dict(days.annotate(n=Count("*")))

@@ -24,6 +24,7 @@ LISTS = {
     "pairing.Pairing": "/api/v1/pairings/",
     "pairing.Visit": "/api/v1/visits/",
     "wishes.Wish": "/api/v1/wishes/",
+    "wishes.WishClaim": "/api/v1/wish-claims/",
     "window.Case": "/api/v1/window/cases/",
     "window.Rating": "/api/v1/window/ratings/",
     "community.Registration": "/api/v1/community/registrations/",
