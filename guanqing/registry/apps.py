@@ -17,7 +17,9 @@ class RegistryConfig(AppConfig):
             counters.register(counter, *triggers)
         from guanqing.core.ui.nav import NavEntry
         from guanqing.registry import access  # noqa: F401 - registers the "registry" table
-        from guanqing.registry.home import SECTIONS
+        from guanqing.registry.home import SECTIONS, register_snapshots
+
+        register_snapshots()
 
         nav.register_group("registry", _("基础台账"), order=10)
         nav.register_group("exchange", _("数据交换"), order=60)

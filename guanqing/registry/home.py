@@ -76,10 +76,43 @@ def city_figures(request) -> dict:
     }
 
 
+# The committee's charts: the households of a province's 25,000 communities rolled up to their
+# districts, kept as a snapshot (core/snapshots.py) once counting them is slow.
+CITY_CHARTS = "registry.city_charts"
+
+
+def chart_counts(user) -> dict:
+    """The households by today's district and the members of the ten largest units."""
+    return {
+        "by_district": selectors.household_counts_by_district(user),
+        "by_unit": selectors.member_counts_by_unit(user, limit=TOP_UNITS),
+    }
+
+
+def register_snapshots() -> None:
+    from guanqing.accounts.selectors import committee_reader
+    from guanqing.core import snapshots
+
+    snapshots.register(
+        CITY_CHARTS,
+        lambda *, today: chart_counts(committee_reader()),
+        warm=lambda today: [{"today": today.isoformat()}],
+    )
+
+
 def city_charts(request) -> dict:
     """The committee: households by today's district, members of the ten largest units."""
+    from guanqing.core import snapshots
+    from guanqing.core.calendar.workdays import business_date
+
     user = request.user
-    by_district = _with_share(selectors.household_counts_by_district(user), "households")
+    counted = snapshots.for_reader(
+        Household.objects.visible_to(user),
+        CITY_CHARTS,
+        {"today": business_date().isoformat()},
+        lambda: chart_counts(user),
+    ).value
+    by_district = _with_share([dict(row) for row in counted["by_district"]], "households")
     codes = dict(
         Division.objects.filter(pk__in=[row["district_id"] for row in by_district]).values_list(
             "pk", "code"
@@ -87,7 +120,7 @@ def city_charts(request) -> dict:
     )
     for row in by_district:
         row["url"] = _url("registry:household_list", district=codes.get(row["district_id"], "")[:6])
-    by_unit = _with_share(selectors.member_counts_by_unit(user, limit=TOP_UNITS), "members")
+    by_unit = _with_share([dict(row) for row in counted["by_unit"]], "members")
     for row in by_unit:
         row["url"] = _url("registry:member_list", unit=row["unit_id"])
     return {

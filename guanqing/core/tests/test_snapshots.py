@@ -274,6 +274,10 @@ def _live(name: str, args: dict, committee):
         from guanqing.pledges import metrics
 
         return metrics.metrics()[args["key"]].value(args["year"])
+    if name == "registry.city_charts":
+        from guanqing.registry import home as registry
+
+        return registry.chart_counts(committee)
     if name == "community.missing_by_unit":
         from guanqing.community import home
         from guanqing.community.rules import Term
@@ -355,6 +359,7 @@ def _live(name: str, args: dict, committee):
         "training.completion",
         "training.city_headline",
         "instructors.figures",
+        "registry.city_charts",
     ],
 )
 def test_a_snapshot_counts_what_the_committee_s_page_counts(paired, name, request):
