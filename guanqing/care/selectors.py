@@ -130,6 +130,7 @@ class BoardRow:
     open: int
     overdue: int
     escalated: int
+    url: str = ""  # the unit's obligations (set for the rows a page shows)
 
 
 def board(today: datetime.date) -> tuple[list[BoardRow], list[Obligation]]:

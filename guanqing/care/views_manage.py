@@ -9,6 +9,7 @@ from operator import attrgetter
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from guanqing.care import figures, selectors, services
@@ -22,10 +23,32 @@ from guanqing.core.ui import ranking
 from guanqing.core.ui.htmx import add_service_errors, paginate
 
 
+def board_columns() -> list[ranking.Column]:
+    return [
+        ranking.name_column(_("单位"), lambda row: row.unit.name),
+        ranking.Column("open", _("待落实"), attrgetter("open")),
+        ranking.Column("overdue", _("逾期未落实"), attrgetter("overdue")),
+        ranking.Column("escalated", _("已报单位党委"), attrgetter("escalated")),
+    ]
+
+
+def _linked(rows):
+    """Each unit's figures linked to its obligations, filtered as the figure counts them."""
+    listed = reverse("care:obligations")
+    for row in rows:
+        row.url = f"{listed}?unit={row.unit.pk}"
+    return rows
+
+
 @access.page("board")
 def board(request):
     today = business_date()
     units, overdue = selectors.board(today)
+    # the first 50 units (escalated most, then overdue most), the whole table as a sheet
+    units = ranking.rank(request, units, board_columns(), default="escalated", present=_linked)
+    if ranking.wants_export(request):
+        title = _("有逾期任务的单位")
+        return ranking.export(units, title=title, stem=title)
     page = paginate(request, overdue)
     return render(
         request,

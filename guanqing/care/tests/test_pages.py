@@ -6,12 +6,14 @@ the home sections; query counts that do not grow with the rows."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
 
 from guanqing.care import home, services
 from guanqing.care.choices import ObligationState
@@ -249,6 +251,18 @@ def test_the_board_shows_the_overdue_across_units_escalated_first(w):
     assert _rows(html, "obligation") == [str(theirs.pk), str(mine.pk)]
     assert str(third.pk) not in _rows(html, "obligation")
     assert _rows(html, "unit") == [str(w.other_unit.pk), str(w.unit.pk)]
+    assert f'href="/care/?unit={w.unit.pk}&amp;when=overdue">1</a>' in html
+    # the units sorted by another column, and the whole table as a sheet
+    record(w, "talk-promotion", on=D(2026, 4, 1))  # a second overdue one for the unit
+    html = client_for(w.users.committee).get("/care/board/?sort=overdue").content.decode()
+    assert _rows(html, "unit") == [str(w.unit.pk), str(w.other_unit.pk)]
+    assert 'aria-sort="descending"' in html and "下载全表（Excel）" in html
+    sheet = client_for(w.users.committee).get("/care/board/?sort=overdue&export=units")
+    assert sheet["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    names = [row[0] for row in rows]
+    assert names.index(w.unit.name) < names.index(w.other_unit.name)
+    assert rows[names.index(w.unit.name)][1:] == (2, 2, 0)  # open, overdue, escalated
 
 
 def test_the_figures_count_by_unit_and_system(w):
