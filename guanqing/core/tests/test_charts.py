@@ -147,6 +147,41 @@ def test_the_template_tag_draws_a_frozen_chart_in_the_readers_language():
     assert root.find("svg:title", NS).text == "各单位走访户数"
 
 
+def test_the_tag_draws_a_chart_once_for_each_language_however_it_is_given(monkeypatch):
+    from guanqing.core.reports import thaw
+    from guanqing.core.templatetags import charts as tag
+
+    live = Chart(
+        "kept", gettext_lazy("月报"), "bar", ["甲", "乙"], [Series("x", [D("1.25"), 3])], "元"
+    )
+    frozen = freeze({**vars(live), "series": [vars(s) for s in live.series]})
+    tag._drawn.cache_clear()
+    drawn = []
+    monkeypatch.setattr(
+        tag, "render_svg", lambda chart, **kw: drawn.append(chart) or render_svg(chart, **kw)
+    )
+    template = Template("{% load charts %}{% chart_svg chart %}")
+    forms = (frozen, thaw(frozen, "zh-hans"), live)  # stored, as the page reads it, the section's
+    with translation.override("zh-hans"):
+        pages = {template.render(Context({"chart": c})) for c in forms}
+        assert len(pages) == 1 and "月报" in pages.pop()  # the same drawing from each form
+        first = len(drawn)
+        assert all(d["series"][0]["values"] == [D("1.25"), 3] for d in drawn)
+        for chart in forms:  # read again: drawn from what was kept
+            template.render(Context({"chart": chart}))
+        assert len(drawn) == first
+    with translation.override("en"):
+        assert "Monthly" in template.render(Context({"chart": frozen}))
+    assert len(drawn) == first + 1  # another language, another drawing
+
+
+@pytest.mark.parametrize("text", ["a&b", '<tag attr="x">', "它's", "&amp;", "", "1 < 2 > 0"])
+def test_text_is_escaped_as_django_escapes_it(text):
+    from django.utils.html import escape
+
+    assert charts.escape(text) == escape(text)
+
+
 # ----------------------------------------------------------------------------------------------
 # Numbers and the axis
 
