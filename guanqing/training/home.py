@@ -17,6 +17,7 @@ from django.utils.translation import pgettext
 
 from guanqing.core.roles import Role
 from guanqing.core.ui.home import HomeSection
+from guanqing.training import selectors
 from guanqing.training.choices import PlanState, SolveStatus
 from guanqing.training.models import Participant, Plan
 
@@ -40,10 +41,7 @@ def plan_headline(user) -> dict | None:
     """{"plan": id, "required": n, "assigned": n} of the newest plan `user` sees, or None."""
     plan = (
         Plan.objects.visible_to(user)
-        .annotate(
-            required_n=Count("participants", filter=Q(participants__exempt=False)),
-            assigned_n=Count("participants__assignment"),
-        )
+        .annotate(required_n=selectors.required_count(), assigned_n=selectors.assigned_count())
         .values("pk", "year", "title", "state", "solve_status", "required_n", "assigned_n")
         .first()
     )

@@ -1,13 +1,35 @@
 """Reads of the training rotations that the services and the pages share: the solver's plain
-input built from a plan, and the judge of a change to its schedule."""
+input built from a plan, the judge of a change to its schedule, and each plan's counts."""
 
 from __future__ import annotations
 
 import collections
 
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
 from guanqing.training import solver as sat
 from guanqing.training.checker import check
 from guanqing.training.models import Assignment, Participant, Plan, Session, Unavailability
+
+
+def _per_plan(rows, plan_field: str):
+    counted = rows.order_by().values(plan_field).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def required_count():
+    """A plan's participants not exempt, as an expression per plan row. A subquery each, by the
+    index on the plan: counting through a join of every participant with its assignment (and
+    DISTINCT) read a plan's tens of thousands of rows for each list page and again for its length."""
+    return _per_plan(Participant.objects.filter(plan=OuterRef("pk"), exempt=False), "plan")
+
+
+def assigned_count():
+    """A plan's participants given a session and class (one assignment each at most)."""
+    return _per_plan(
+        Assignment.objects.filter(participant__plan=OuterRef("pk")), "participant__plan"
+    )
 
 
 def problem_for(plan: Plan, *, with_fixed: bool = True):

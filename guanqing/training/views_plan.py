@@ -25,7 +25,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from guanqing.core.calendar.views import WEEKDAYS
 from guanqing.core.models import CalendarDay
 from guanqing.core.services import OutOfScope
-from guanqing.training import rules, services, tasks
+from guanqing.training import rules, selectors, services, tasks
 from guanqing.training.access import access
 from guanqing.training.choices import Inclusion, PlanState, SolveStatus
 from guanqing.training.forms import MoveForm, ParticipantsForm, PlanForm, SwapForm
@@ -62,8 +62,7 @@ def _editable(request, pk) -> Plan:
 def plan_list(request):
     plans = list(
         Plan.objects.visible_to(request.user).annotate(
-            required_n=Count("participants", filter=Q(participants__exempt=False)),
-            assigned_n=Count("participants__assignment"),
+            required_n=selectors.required_count(), assigned_n=selectors.assigned_count()
         )
     )
     for plan in plans:
