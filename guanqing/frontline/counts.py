@@ -1,8 +1,10 @@
 """The front line's counters (core/counters.py): outreach visits, their cadres' 人次 and the money
 and goods donated (in fen) by visit date, behind the outreach list's totals and length when the
 list is every visit of a span of days (the committee filtering by dates alone); kept by database
-triggers (migration 0006) and recounted from the visits by `guanqing counters`; and the problems of
-each category, whose sum is the length of the committee's whole problem list (migration 0007)."""
+triggers (migration 0006) and recounted from the visits by `guanqing counters`; the problems of
+each category, whose sum is the length of the committee's whole problem list (migration 0007); and
+the places of each division, whose sum is the length of the whole list of places (migration
+0008)."""
 
 from __future__ import annotations
 
@@ -15,13 +17,14 @@ from guanqing.core.counters import (
     fen_sql,
     rows_by,
 )
-from guanqing.frontline.models import Outreach, Problem
+from guanqing.frontline.models import Outreach, Place, Problem
 
 VISITS = "frontline.outreach"
 PERSON_TIMES = "frontline.outreach_person_times"
 MONEY_FEN = "frontline.outreach_money_fen"
 GOODS_FEN = "frontline.outreach_goods_fen"
 PROBLEMS_BY_CATEGORY = "frontline.problems_by_category"
+PLACES_BY_DIVISION = "frontline.places_by_division"
 
 
 TRIGGERS = [
@@ -63,6 +66,12 @@ GROUP_TRIGGERS = [
     ),
 ]
 
+# the places of each division: the length of the whole list of places (migration 0008; half a
+# million grassroots units, villages and enterprises at a province's scale)
+PLACE_TRIGGERS = [
+    GroupTrigger("frontline_place_count", "frontline_place", PLACES_BY_DIVISION, "division_id"),
+]
+
 # counter → the triggers that keep it (registered from FrontlineConfig.ready())
 COUNTERS = (
     (
@@ -80,6 +89,15 @@ COUNTERS = (
             rows_of="frontline.Problem",
         ),
         GROUP_TRIGGERS,
+    ),
+    (
+        Counter(
+            PLACES_BY_DIVISION,
+            "guanqing.frontline.counts.recount_places",
+            by_group=True,
+            rows_of="frontline.Place",
+        ),
+        PLACE_TRIGGERS,
     ),
 )
 
@@ -102,3 +120,7 @@ def recount_goods() -> dict:
 
 def recount_problems() -> dict:
     return rows_by(Problem.objects.all(), "category_id")
+
+
+def recount_places() -> dict:
+    return rows_by(Place.objects.all(), "division_id")

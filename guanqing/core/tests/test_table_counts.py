@@ -33,6 +33,7 @@ LISTS = {
     "community.Attendance": "/api/v1/community/attendances/",
     "frontline.Outreach": "/api/v1/frontline/outreach/",
     "frontline.Problem": "/api/v1/frontline/problems/",
+    "frontline.Place": "/api/v1/frontline/places/",
 }
 
 
