@@ -3,21 +3,23 @@ of each year, whose sums are the lengths of the committee's whole registration a
 (half a million members register every half-year at a province's scale, and are rated), and the
 sign-ups and attendances of each day (the business date of the sign-up and of the check-in),
 whose sums are the lengths of the committee's whole sign-up and attendance lists (millions at a
-province's scale); kept by database triggers (migrations 0003, 0004 and 0005) and recounted from
-the records by `guanqing counters`."""
+province's scale), and the activities of each day (the business date of the start), whose sum is
+the length of the committee's whole activity list; kept by database triggers (migrations 0003,
+0004, 0005 and 0007) and recounted from the records by `guanqing counters`."""
 
 from __future__ import annotations
 
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 
-from guanqing.community.models import ActivitySignup, Attendance, Rating, Registration
+from guanqing.community.models import Activity, ActivitySignup, Attendance, Rating, Registration
 from guanqing.core.counters import Counter, GroupTrigger, RowTrigger, rows_by
 
 REGISTRATIONS_BY_COMMUNITY = "community.registrations_by_community"
 RATINGS_BY_YEAR = "community.ratings_by_year"
 SIGNUPS = "community.signups"
 ATTENDANCES = "community.attendances"
+ACTIVITIES = "community.activities"
 
 TRIGGERS = [
     GroupTrigger(
@@ -43,6 +45,13 @@ DAY_TRIGGERS = [
         ATTENDANCES,
         day_of_time="checked_in_at",
     ),
+]
+
+# by the day an activity starts (moved with it when it is rescheduled)
+ACTIVITY_TRIGGERS = [
+    RowTrigger(
+        "community_activity_count", "community_activity", ACTIVITIES, day_of_time="starts_at"
+    )
 ]
 
 # counter → the triggers that keep it (registered from CommunityConfig.ready())
@@ -79,6 +88,12 @@ COUNTERS = (
         ),
         DAY_TRIGGERS[1:],
     ),
+    (
+        Counter(
+            ACTIVITIES, "guanqing.community.counts.recount_activities", rows_of="community.Activity"
+        ),
+        ACTIVITY_TRIGGERS,
+    ),
 )
 
 
@@ -102,3 +117,7 @@ def recount_signups() -> dict:
 
 def recount_attendances() -> dict:
     return _by_business_date(Attendance.objects.all(), "checked_in_at")
+
+
+def recount_activities() -> dict:
+    return _by_business_date(Activity.objects.all(), "starts_at")

@@ -31,6 +31,7 @@ LISTS = {
     "community.Rating": "/api/v1/community/ratings/",
     "community.ActivitySignup": "/api/v1/community/signups/",
     "community.Attendance": "/api/v1/community/attendances/",
+    "community.Activity": "/api/v1/community/activities/",
     "frontline.Outreach": "/api/v1/frontline/outreach/",
     "frontline.Problem": "/api/v1/frontline/problems/",
     "frontline.Place": "/api/v1/frontline/places/",
