@@ -9,11 +9,14 @@ the length of the committee's whole activity list; kept by database triggers (mi
 
 from __future__ import annotations
 
-from django.db.models import Count
-from django.db.models.functions import TruncDate
-
 from guanqing.community.models import Activity, ActivitySignup, Attendance, Rating, Registration
-from guanqing.core.counters import Counter, GroupTrigger, RowTrigger, rows_by
+from guanqing.core.counters import (
+    Counter,
+    GroupTrigger,
+    RowTrigger,
+    rows_by,
+    rows_by_business_date,
+)
 
 REGISTRATIONS_BY_COMMUNITY = "community.registrations_by_community"
 RATINGS_BY_YEAR = "community.ratings_by_year"
@@ -105,19 +108,13 @@ def recount_ratings() -> dict:
     return rows_by(Rating.objects.all(), "year")
 
 
-def _by_business_date(rows, column: str) -> dict:
-    """{business date of `column`: rows} (TruncDate in the current time zone, Asia/Shanghai)."""
-    days = rows.order_by().annotate(day=TruncDate(column)).values_list("day")
-    return dict(days.annotate(n=Count("*")))
-
-
 def recount_signups() -> dict:
-    return _by_business_date(ActivitySignup.objects.all(), "signed_up_at")
+    return rows_by_business_date(ActivitySignup.objects.all(), "signed_up_at")
 
 
 def recount_attendances() -> dict:
-    return _by_business_date(Attendance.objects.all(), "checked_in_at")
+    return rows_by_business_date(Attendance.objects.all(), "checked_in_at")
 
 
 def recount_activities() -> dict:
-    return _by_business_date(Activity.objects.all(), "starts_at")
+    return rows_by_business_date(Activity.objects.all(), "starts_at")

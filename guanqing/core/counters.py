@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.db import connection, models, transaction
 from django.db.models import OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils.module_loading import import_string
 
 
@@ -157,6 +157,13 @@ def rows_by(rows: models.QuerySet, column: str) -> dict:
     recounts."""
     found = rows.order_by().values(column).annotate(n=models.Count("pk"))
     return {row[column]: row["n"] for row in found}
+
+
+def rows_by_business_date(rows: models.QuerySet, column: str) -> dict:
+    """{business date of the timestamp `column`: rows} (TruncDate in the current time zone,
+    Asia/Shanghai): what a counter of `RowTrigger(day_of_time=column)` recounts."""
+    days = rows.order_by().annotate(day=TruncDate(column)).values_list("day")
+    return dict(days.annotate(n=models.Count("*")))
 
 
 def fen_by_day(rows: models.QuerySet, day: str, amount: str) -> dict:

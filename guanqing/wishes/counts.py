@@ -5,10 +5,13 @@ whose sum is the length of the committee's whole claim list; kept by database tr
 
 from __future__ import annotations
 
-from django.db.models import Count
-from django.db.models.functions import TruncDate
-
-from guanqing.core.counters import Counter, GroupTrigger, RowTrigger, rows_by
+from guanqing.core.counters import (
+    Counter,
+    GroupTrigger,
+    RowTrigger,
+    rows_by,
+    rows_by_business_date,
+)
 from guanqing.wishes.models import Wish, WishClaim
 
 WISHES_BY_COMMUNITY = "wishes.wishes_by_community"
@@ -43,6 +46,4 @@ def recount_wishes() -> dict:
 
 
 def recount_claims() -> dict:
-    """{business date of the claim: claims} (TruncDate in the current time zone, Asia/Shanghai)."""
-    days = WishClaim.objects.order_by().annotate(day=TruncDate("created_at")).values_list("day")
-    return dict(days.annotate(n=Count("*")))
+    return rows_by_business_date(WishClaim.objects.all(), "created_at")
