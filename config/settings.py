@@ -320,6 +320,10 @@ else:
 FIGURES_SLOW_MS = env_int("GUANQING_FIGURES_SLOW_MS", 25, minimum=1)
 FIGURES_MAX_AGE = env_int("GUANQING_FIGURES_MAX_AGE", 300, minimum=10)
 
+# A serving process collects its heap once and freezes what survives after this many requests,
+# so that Python's full collections skip it (guanqing/core/collector.py); 0: never.
+GC_SETTLE_AFTER_REQUESTS = env_int("GUANQING_GC_SETTLE_AFTER_REQUESTS", 50, minimum=0)
+
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

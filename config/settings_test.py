@@ -13,6 +13,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Figures are counted on every request (a kept snapshot would outlive the test that made it);
 # core/tests/test_snapshots.py turns it on.
 FIGURES_SLOW_MS = None
+GC_SETTLE_AFTER_REQUESTS = 0  # a test process is not a server; core/tests/test_collector.py
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

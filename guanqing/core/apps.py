@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
         from django.core import validators
         from django.urls import register_converter
 
-        from guanqing.core import lookups, text  # noqa: F401 - lookups registers __any_of
+        from guanqing.core import collector, lookups, text  # noqa: F401 - lookups: __any_of
         from guanqing.core.ids import IdConverter, YearConverter
         from guanqing.core.scope import checks  # noqa: F401 - registers the scope check
 
@@ -22,6 +22,7 @@ class CoreConfig(AppConfig):
         _register_calendar_reminder()
         _register_audit_seal()
         _register_snapshot_warming()
+        collector.connect()
         # Before any URLconf is read (the site's, or the API's alone): paths use <id:pk> and
         # <year:year>.
         register_converter(IdConverter, "id")

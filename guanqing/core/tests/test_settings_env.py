@@ -59,6 +59,7 @@ def test_good_settings_start(tmp_path):
         ("GUANQING_IMPORT_MAX_ROWS", "2000000"),
         ("GUANQING_IMPORT_MAX_COMPRESSION_RATIO", "5"),
         ("GUANQING_LOG_LEVEL", "LOUD"),
+        ("GUANQING_GC_SETTLE_AFTER_REQUESTS", "-1"),
     ],
 )
 def test_malformed_variable_stops_start_up_naming_it(tmp_path, name, value):
