@@ -23,11 +23,14 @@ what was collected just before.
 from __future__ import annotations
 
 import gc
+import logging
 import threading
+import time
 
 from django.conf import settings
 from django.core.signals import request_finished
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _state = {"served": 0, "settles": 0, "done": False}
 SETTLES = 3  # after N, 10 N and 100 N requests
@@ -36,9 +39,17 @@ SETTLES = 3  # after N, 10 N and 100 N requests
 def settle() -> int:
     """Collect everything collectable, then move every object still alive out of the
     collector's passes; returns how many objects were frozen."""
-    gc.collect()
+    started = time.perf_counter()
+    collected = gc.collect()
     gc.freeze()
-    return gc.get_freeze_count()
+    frozen = gc.get_freeze_count()
+    log.info(
+        "heap settled: %s objects collected, %s frozen, in %.0f ms",
+        collected,
+        frozen,
+        (time.perf_counter() - started) * 1000,
+    )
+    return frozen
 
 
 def _request_finished(**_kwargs) -> None:
