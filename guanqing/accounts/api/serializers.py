@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from guanqing.accounts.models import AccountRequest, RequestStatus, User
 from guanqing.core.api.base import ScopedPrimaryKeyRelatedField, ShapeOnlyModelSerializer
+from guanqing.core.api.fields import DisplayField
 from guanqing.core.models import SecurityPolicy
 from guanqing.core.roles import Role
 from guanqing.registry.models import Division, Member, Unit
@@ -24,9 +25,9 @@ class PendingRequestSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     kind = serializers.CharField(read_only=True, help_text=KIND_HELP)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField(source="get_kind_display")
     role = serializers.ChoiceField(choices=Role.choices, read_only=True, allow_blank=True)
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    role_display = DisplayField(source="get_role_display")
     unit = serializers.IntegerField(source="unit_id", read_only=True, allow_null=True)
     community = serializers.IntegerField(source="community_id", read_only=True, allow_null=True)
     member = serializers.IntegerField(source="member_id", read_only=True, allow_null=True)
@@ -43,7 +44,7 @@ class UserSerializer(ShapeOnlyModelSerializer):
         style={"input_type": "password"},
         help_text=gettext_lazy("新建时必填；修改密码请用 set-password"),
     )
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    role_display = DisplayField(source="get_role_display")
     unit = ScopedPrimaryKeyRelatedField(model=Unit, required=False, allow_null=True)
     community = ScopedPrimaryKeyRelatedField(
         model=Division, required=False, allow_null=True, help_text=gettext_lazy("社区/村编号")
@@ -107,12 +108,12 @@ class AccountRequestSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     display_name = serializers.CharField(source="user.display_name", read_only=True)
     kind = serializers.CharField(read_only=True, help_text=KIND_HELP)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    kind_display = DisplayField(source="get_kind_display")
+    role_display = DisplayField(source="get_role_display")
     unit_name = serializers.CharField(source="unit.name", read_only=True, allow_null=True)
     community_name = serializers.CharField(source="community.name", read_only=True, allow_null=True)
     member_name = serializers.CharField(source="member.name", read_only=True, allow_null=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = DisplayField(source="get_status_display")
     requested_by_username = serializers.CharField(source="requested_by.username", read_only=True)
     decided_by_username = serializers.CharField(
         source="decided_by.username", read_only=True, allow_null=True
@@ -218,7 +219,7 @@ class MeSerializer(serializers.Serializer):
     username = serializers.CharField(read_only=True, label=gettext_lazy("用户名"))
     display_name = serializers.CharField(read_only=True, label=gettext_lazy("姓名"))
     role = serializers.ChoiceField(choices=Role.choices, read_only=True, label=gettext_lazy("角色"))
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    role_display = DisplayField(source="get_role_display")
     unit = _Ref(read_only=True, allow_null=True)
     community = _CommunityRef(read_only=True, allow_null=True)
     member = _Ref(read_only=True, allow_null=True)

@@ -19,6 +19,7 @@ from guanqing.community.models import (
 )
 from guanqing.community.rules import Term
 from guanqing.core.api.base import IdField, ScopedPrimaryKeyRelatedField, ShapeOnlyModelSerializer
+from guanqing.core.api.fields import DisplayField
 
 TERM_HELP = gettext_lazy("半年度，如 2026H1（1–6 月）、2026H2（7–12 月）")
 HOURS_ERRORS = {
@@ -65,8 +66,8 @@ class RegistrationSerializer(serializers.ModelSerializer):
     community = serializers.CharField(source="community.code", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)
     term = serializers.CharField(source="term_label", read_only=True, help_text=TERM_HELP)
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    role_display = DisplayField(source="get_role_display")
+    status_display = DisplayField(source="get_status_display")
     decided_by_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -144,8 +145,8 @@ class ActivitySerializer(ShapeOnlyModelSerializer):
     community = serializers.CharField(source="community.code", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)
     role = serializers.ChoiceField(choices=ActivityRole.choices, default=ActivityRole.ALL)
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    role_display = DisplayField(source="get_role_display")
+    status_display = DisplayField(source="get_status_display")
     places = serializers.IntegerField(min_value=1, help_text=gettext_lazy("名额"))
     places_left = serializers.IntegerField(read_only=True)
     length_hours = serializers.DecimalField(
@@ -203,7 +204,7 @@ class ActivityCodeSerializer(serializers.Serializer):
 class SignupSerializer(serializers.ModelSerializer):
     activity_title = serializers.CharField(source="activity.title", read_only=True)
     member_name = serializers.CharField(source="member.name", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = DisplayField(source="get_status_display")
 
     class Meta:
         model = ActivitySignup
@@ -282,7 +283,7 @@ class RatingSerializer(ShapeOnlyModelSerializer):
     community_name = serializers.CharField(source="community.name", read_only=True)
     term = TermField(source="term_label")
     grade = serializers.ChoiceField(choices=Grade.choices)
-    grade_display = serializers.CharField(source="get_grade_display", read_only=True)
+    grade_display = DisplayField(source="get_grade_display")
     rated_by_name = serializers.CharField(source="rated_by.__str__", read_only=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers
 
 from guanqing.core.api.base import RoleAllowed
+from guanqing.core.api.fields import DisplayField
 from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.core.audit.access import access
 from guanqing.core.audit.filters import AuditEventFilter
@@ -15,7 +16,7 @@ from guanqing.core.models import AuditEvent
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_username", read_only=True)
-    action_display = serializers.CharField(source="get_action_display", read_only=True)
+    action_display = DisplayField(source="get_action_display")
 
     class Meta:
         model = AuditEvent

@@ -17,6 +17,7 @@ from guanqing.core.api.base import (
     ServiceCreateMixin,
     ShapeOnlyModelSerializer,
 )
+from guanqing.core.api.fields import DisplayField
 from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.daterange import DateRangeQuery, date_range_parameters
@@ -34,7 +35,7 @@ class PlaceSerializer(ShapeOnlyModelSerializer):
     division = ScopedPrimaryKeyRelatedField(model=Division)
     division_code = serializers.CharField(source="division.code", read_only=True)
     division_name = serializers.CharField(source="division.name", read_only=True)
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = DisplayField(source="get_kind_display")
     credit_code = serializers.CharField(
         max_length=40,
         required=False,

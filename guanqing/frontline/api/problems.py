@@ -29,6 +29,7 @@ from rest_framework.response import Response
 
 from guanqing.core import sensitive
 from guanqing.core.api.base import AccessAPIView, IdField, ServiceCreateMixin
+from guanqing.core.api.fields import DisplayField
 from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.roles import Role
@@ -86,11 +87,11 @@ class ProblemListSerializer(serializers.ModelSerializer):
     state = serializers.CharField(
         read_only=True, help_text="received | assigned | returned | handling | closed | merged"
     )
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = DisplayField(source="get_state_display")
     category_code = serializers.CharField(source="category.code", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
-    urgency_display = serializers.CharField(source="get_urgency_display", read_only=True)
-    source_display = serializers.CharField(source="get_source_display", read_only=True)
+    urgency_display = DisplayField(source="get_urgency_display")
+    source_display = DisplayField(source="get_source_display")
     unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
     timing = serializers.SerializerMethodField(
         help_text="open | due_soon | overdue | on_time | late"
@@ -168,7 +169,7 @@ class ProblemListSerializer(serializers.ModelSerializer):
 class ProblemEventSerializer(serializers.ModelSerializer):
     # plain strings in the schema: the states are the problem's `state` values (one enum)
     kind = serializers.CharField(read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField(source="get_kind_display")
     from_state = serializers.CharField(read_only=True)
     to_state = serializers.CharField(read_only=True)
     actor_name = serializers.SerializerMethodField()
@@ -200,7 +201,7 @@ class ExtensionSerializer(serializers.ModelSerializer):
     decision = serializers.CharField(
         read_only=True, help_text=gettext_lazy("approved | refused；空为待审批")
     )
-    decision_display = serializers.CharField(source="get_decision_display", read_only=True)
+    decision_display = DisplayField(source="get_decision_display")
 
     class Meta:
         model = Extension
@@ -313,7 +314,7 @@ class ProblemAnsweredSerializer(ProblemSerializer):
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    urgency_display = serializers.CharField(source="get_urgency_display", read_only=True)
+    urgency_display = DisplayField(source="get_urgency_display")
     limit_workdays = serializers.SerializerMethodField(
         help_text=gettext_lazy("办结时限（工作日；0 为当天）")
     )

@@ -30,6 +30,7 @@ from rest_framework.response import Response
 
 from guanqing.core import audit, uploads
 from guanqing.core.api.base import AccessAPIView, IdField, ServiceCreateMixin, ServiceUpdateMixin
+from guanqing.core.api.fields import DisplayField
 from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.text import LONG_TEXT_MAX
@@ -46,9 +47,9 @@ MASK = audit.SENSITIVE_MARK
 
 class ApprovalSerializer(serializers.ModelSerializer):
     role = serializers.CharField(read_only=True, help_text="fund_officer | committee")
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    role_display = DisplayField(source="get_role_display")
     decision = serializers.CharField(read_only=True, help_text="approve | reject")
-    decision_display = serializers.CharField(source="get_decision_display", read_only=True)
+    decision_display = DisplayField(source="get_decision_display")
     approver_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -82,7 +83,7 @@ class DocumentSerializer(serializers.ModelSerializer):
     kind = serializers.CharField(
         read_only=True, help_text="diagnosis | invoice | settlement | other"
     )
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField(source="get_kind_display")
 
     class Meta:
         model = AidDocument
@@ -96,11 +97,11 @@ class ApplicationListSerializer(serializers.ModelSerializer):
     state = serializers.CharField(
         read_only=True, help_text="draft | submitted | approved | paid | rejected | withdrawn"
     )
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = DisplayField(source="get_state_display")
     member_name = serializers.CharField(source="member.name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     relation = serializers.CharField(read_only=True, help_text="self | spouse | child | parent")
-    relation_display = serializers.CharField(source="get_relation_display", read_only=True)
+    relation_display = DisplayField(source="get_relation_display")
     diagnosis = serializers.SerializerMethodField(help_text=gettext_lazy("列表中始终打码"))
 
     class Meta:
@@ -168,7 +169,7 @@ class ApplicationReaderSerializer(ApplicationSerializer):
         read_only=True,
         help_text="cancer | uremia | transplant | cardio | leukemia | nerve | injury | other",
     )
-    diagnosis_display = serializers.CharField(source="get_diagnosis_display", read_only=True)
+    diagnosis_display = DisplayField(source="get_diagnosis_display")
     documents = serializers.SerializerMethodField()
 
     class Meta(ApplicationSerializer.Meta):

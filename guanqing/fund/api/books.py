@@ -12,6 +12,7 @@ from rest_framework import mixins, serializers
 from rest_framework.response import Response
 
 from guanqing.core.api.base import AccessAPIView
+from guanqing.core.api.fields import DisplayField
 from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.core.calendar.workdays import business_date
 from guanqing.fund import books, ledger
@@ -68,7 +69,7 @@ class BalanceView(AccessAPIView):
 
 
 class AccountSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField(source="get_kind_display")
     balance = serializers.DecimalField(read_only=True, **MONEY)
 
     class Meta:
@@ -113,7 +114,7 @@ class EntrySerializer(serializers.ModelSerializer):
 
 
 class TransactionSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = DisplayField(source="get_kind_display")
     month = serializers.SerializerMethodField()
     reversed_by = serializers.SerializerMethodField()
     entries = EntrySerializer(many=True, read_only=True)

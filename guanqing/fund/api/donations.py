@@ -17,6 +17,7 @@ from guanqing.core.api.base import (
     ServiceCreateMixin,
     ShapeOnlyModelSerializer,
 )
+from guanqing.core.api.fields import DisplayField
 from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.core.calendar.workdays import business_date
 from guanqing.fund import donation_services as services
@@ -38,7 +39,7 @@ class StaffField(ScopedPrimaryKeyRelatedField):
 class DonationSerializer(ShapeOnlyModelSerializer):
     unit = ScopedPrimaryKeyRelatedField(model=Unit)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    source_label = serializers.CharField(source="get_source_display", read_only=True)
+    source_label = DisplayField(source="get_source_display")
     member = StaffField(
         model=Member,
         required=False,

@@ -18,6 +18,7 @@ from guanqing.core.api.base import (
     ScopedPrimaryKeyRelatedField,
     ShapeOnlyModelSerializer,
 )
+from guanqing.core.api.fields import DisplayField
 from guanqing.core.models import AuditEvent
 from guanqing.core.policy import request_policy
 from guanqing.registry import services
@@ -297,7 +298,7 @@ class TimelineEventSerializer(serializers.ModelSerializer):
     """One entry of a household's timeline: who, when, what, and the changed fields (old → new)."""
 
     actor = serializers.CharField(source="actor_username", read_only=True)
-    action_display = serializers.CharField(source="get_action_display", read_only=True)
+    action_display = DisplayField(source="get_action_display")
 
     class Meta:
         model = AuditEvent

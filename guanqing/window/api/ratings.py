@@ -30,6 +30,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from guanqing.core.api.base import NOT_EDITABLE, AccessAPIView, ClientAddressThrottle, IdField
+from guanqing.core.api.fields import DisplayField
 from guanqing.core.api.filters import IdFilter
 from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.core.calendar.workdays import business_date
@@ -133,12 +134,12 @@ class WindowRatingSerializer(serializers.ModelSerializer):
     matter = serializers.CharField(source="case.version.matter.code", read_only=True)
     matter_name = serializers.CharField(source="case.version.matter.name", read_only=True)
     clerk_name = serializers.SerializerMethodField(help_text=gettext_lazy("办件受理人"))
-    round_display = serializers.CharField(source="get_round_display", read_only=True)
+    round_display = DisplayField(source="get_round_display")
     level = serializers.IntegerField(
         read_only=True, help_text=gettext_lazy("5 非常满意 … 1 非常不满意")
     )
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
-    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    level_display = DisplayField(source="get_level_display")
+    channel_display = DisplayField(source="get_channel_display")
     is_bad = serializers.BooleanField(read_only=True, help_text=gettext_lazy("是否差评"))
     options = serializers.SerializerMethodField(help_text=gettext_lazy("所选的评价选项"))
     counted = serializers.SerializerMethodField(
@@ -301,14 +302,14 @@ class WindowAppealSerializer(serializers.Serializer):
         read_only=True,
         help_text=gettext_lazy("裁定结果；空为待裁定"),
     )
-    decision_display = serializers.CharField(source="get_decision_display", read_only=True)
+    decision_display = DisplayField(source="get_decision_display")
     decision_note = serializers.CharField(read_only=True)
     decided_on = serializers.DateField(read_only=True, allow_null=True)
 
 
 class WindowFixRatingSerializer(serializers.Serializer):
     level = serializers.IntegerField(read_only=True)
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    level_display = DisplayField(source="get_level_display")
     channel = serializers.ChoiceField(choices=RatingChannel.choices, read_only=True)
     rated_on = serializers.DateField(read_only=True)
 
@@ -322,7 +323,7 @@ class WindowFollowUpSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="verify | appealed | rectify | feedback | awaiting | closed | excluded",
     )
-    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    state_display = DisplayField(source="get_state_display")
     case = serializers.IntegerField(source="rating.case_id", read_only=True)
     receipt_no = serializers.CharField(source="rating.case.receipt_no", read_only=True)
     applicant_name = serializers.CharField(source="rating.case.applicant_name", read_only=True)
@@ -336,7 +337,7 @@ class WindowFollowUpSerializer(serializers.ModelSerializer):
     matter_name = serializers.CharField(source="rating.case.version.matter.name", read_only=True)
     clerk_name = serializers.SerializerMethodField()
     level = serializers.IntegerField(source="rating.level", read_only=True)
-    level_display = serializers.CharField(source="rating.get_level_display", read_only=True)
+    level_display = DisplayField(source="rating.get_level_display")
     options = serializers.SerializerMethodField()
     comment = serializers.CharField(source="rating.comment", read_only=True)
     rated_on = serializers.DateField(source="rating.rated_on", read_only=True)

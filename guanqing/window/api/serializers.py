@@ -8,20 +8,13 @@ from the case's prefetched pauses and the cached official calendar: no query per
 
 from __future__ import annotations
 
-import functools
-import inspect
-
-from django.core.exceptions import ObjectDoesNotExist
-from django.db import models
-from django.utils.encoding import force_str
-from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.fields import SkipField
 from stdnum.cn import uscc
 
 from guanqing.core.api.base import IdField, ScopedPrimaryKeyRelatedField
+from guanqing.core.api.fields import DisplayField
 from guanqing.core.calendar.workdays import CalendarYearMissing, business_date
 from guanqing.core.text import LONG_TEXT_MAX
 from guanqing.window import rules, selectors
@@ -39,49 +32,6 @@ from guanqing.window.models import (
     Matter,
     Window,
 )
-
-
-@functools.cache
-def _choice_labels(model, method: str) -> tuple[str, dict] | None:
-    """(attribute name, {value: label}) of the field behind Django's own `get_<field>_display`
-    on `model`; None where the model defines the method itself."""
-    display = inspect.getattr_static(model, method, None)
-    if not (
-        isinstance(display, functools.partialmethod)
-        and display.func is models.Model._get_FIELD_display
-    ):
-        return None
-    field = display.keywords["field"]
-    return field.attname, dict(make_hashable(field.flatchoices))
-
-
-class DisplayField(serializers.CharField):
-    """The label of a choice, read-only: `source` names the model's `get_<field>_display`
-    (through relations: "current.get_kind_display"). The same value as calling it, without
-    DRF's generic attribute walk, which inspects the method's signature on every row, and
-    without Django's, which rebuilds the field's choices (translating every label) on every
-    call."""
-
-    def __init__(self, **kwargs):
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
-
-    def get_attribute(self, instance):
-        *path, method = self.source_attrs
-        try:
-            for name in path:
-                instance = getattr(instance, name)
-            choices = _choice_labels(type(instance), method)
-            if choices is None:
-                return getattr(instance, method)()
-        except ObjectDoesNotExist:
-            return None
-        except AttributeError:
-            raise SkipField() from None  # as DRF leaves out a read-only field it cannot reach
-        attname, labels = choices
-        value = getattr(instance, attname)
-        return force_str(labels.get(make_hashable(value), value), strings_only=True)
-
 
 # ---------------------------------------------------------------------------------------------
 # The catalogue

@@ -14,6 +14,7 @@ from rest_framework import exceptions, mixins, permissions, serializers, status,
 from rest_framework.response import Response
 
 from guanqing.core.api.base import AccessAPIView, IdField, RoleAllowed, ShapeOnlyModelSerializer
+from guanqing.core.api.fields import DisplayField
 from guanqing.core.api.filters import IdFilter
 from guanqing.core.api.viewsets import ScopedViewSet
 from guanqing.core.calendar.workdays import business_date
@@ -31,7 +32,7 @@ MONTH_FORMAT = services.MONTH_FORMAT
 
 
 class ZeroItemSerializer(ShapeOnlyModelSerializer):
-    measure_display = serializers.CharField(source="get_measure_display", read_only=True)
+    measure_display = DisplayField(source="get_measure_display")
 
     class Meta:
         model = ZeroItem

@@ -19,6 +19,7 @@ from guanqing.core.api.base import (
     ScopedPrimaryKeyRelatedField,
     ShapeOnlyModelSerializer,
 )
+from guanqing.core.api.fields import DisplayField
 from guanqing.registry.models import Division, Household
 from guanqing.wishes.models import (
     Wish,
@@ -93,8 +94,8 @@ class FulfilmentSerializer(serializers.ModelSerializer):
 class WallWishSerializer(serializers.ModelSerializer):
     """A wish as every member sees it on the wall: the resident by surname only."""
 
-    category_display = serializers.CharField(source="get_category_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    category_display = DisplayField(source="get_category_display")
+    status_display = DisplayField(source="get_status_display")
     resident = serializers.SerializerMethodField(help_text=gettext_lazy("居民（只显示姓）"))
     community_code = serializers.CharField(source="community.code", read_only=True)
     community_name = serializers.CharField(source="community.name", read_only=True)
@@ -179,7 +180,7 @@ class WishClaimSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     unit = serializers.IntegerField(source="member.unit_id", read_only=True)
     unit_name = serializers.CharField(source="member.unit.name", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = DisplayField(source="get_status_display")
 
     class Meta:
         model = WishClaim
@@ -202,9 +203,9 @@ class WishClaimSerializer(serializers.ModelSerializer):
 
 
 class WishEventSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    from_status_display = serializers.CharField(source="get_from_status_display", read_only=True)
-    to_status_display = serializers.CharField(source="get_to_status_display", read_only=True)
+    kind_display = DisplayField(source="get_kind_display")
+    from_status_display = DisplayField(source="get_from_status_display")
+    to_status_display = DisplayField(source="get_to_status_display")
 
     class Meta:
         model = WishEvent
