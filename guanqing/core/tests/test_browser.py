@@ -184,6 +184,31 @@ def test_on_a_phone_household_and_member_lists_are_cards_without_sideways_scroll
 
 
 @pytest.mark.django_db(transaction=True)
+def test_on_a_phone_no_menu_page_is_wider_than_the_screen(live_server, browser_page, world):
+    """The top bar keeps the language, the bell and 退出 (the drawer names the user and links to
+    the password page), and no page of the menu makes the phone scroll sideways: a wide table
+    scrolls in its own box."""
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, live_server.url, "committee")
+    assert page.locator(".topbar__password").is_hidden()
+    assert page.get_by_role("button", name="退出").is_visible()
+    page.locator("label.nav-toggle").click()
+    assert page.locator(".sidenav__user a", has_text="修改密码").is_visible()
+    links = page.eval_on_selector_all(
+        ".sidenav a[href^='/']", "links => [...new Set(links.map(a => a.getAttribute('href')))]"
+    )
+    assert len(links) > 30
+    wide = []
+    for path in links:
+        page.goto(f"{live_server.url}{path}")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > 390:
+            wide.append((path, width))
+    assert wide == []
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_division_tree_loads_streets_and_communities_when_opened(
     live_server, browser_page, world
 ):
