@@ -13,8 +13,8 @@ from guanqing.training.checker import check
 from guanqing.training.models import Assignment, Participant, Plan, Session, Unavailability
 
 
-def _per_plan(rows, plan_field: str):
-    counted = rows.order_by().values(plan_field).annotate(n=Count("*")).values("n")
+def _count_per(rows, outer_field: str):
+    counted = rows.order_by().values(outer_field).annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
@@ -22,14 +22,24 @@ def required_count():
     """A plan's participants not exempt, as an expression per plan row. A subquery each, by the
     index on the plan: counting through a join of every participant with its assignment (and
     DISTINCT) read a plan's tens of thousands of rows for each list page and again for its length."""
-    return _per_plan(Participant.objects.filter(plan=OuterRef("pk"), exempt=False), "plan")
+    return _count_per(Participant.objects.filter(plan=OuterRef("pk"), exempt=False), "plan")
 
 
 def assigned_count():
-    """A plan's participants given a session and class (one assignment each at most)."""
-    return _per_plan(
-        Assignment.objects.filter(participant__plan=OuterRef("pk")), "participant__plan"
-    )
+    """A plan's participants given a session and class (one assignment each at most), counted
+    by the plan's sessions: an assignment's session is always of its participant's plan
+    (`services._store` takes the plan's sessions, `assignment_move` refuses another plan's).
+    Through the participants it joined every participant of the plan to its assignment: 70 ms
+    for a plan of 104,000 at a whole province, 18 ms by the sessions."""
+    return _count_per(Assignment.objects.filter(session__plan=OuterRef("pk")), "session__plan")
+
+
+def session_assigned_count():
+    """A session's assignments, as an expression per session row: a subquery by the index on
+    the session. Counting through a join grouped by session read every assignment of the
+    province for each page of sessions, again for its keys and again for its length (50, 39
+    and 26 ms at a whole province)."""
+    return _count_per(Assignment.objects.filter(session=OuterRef("pk")), "session")
 
 
 def problem_for(plan: Plan, *, with_fixed: bool = True):

@@ -13,7 +13,6 @@ breaks a hard rule is a 400 under `session` with the checker's words.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -224,7 +223,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedVie
     access_rule = "read"
 
     def get_queryset(self):
-        return super().get_queryset().annotate(assigned=Count("assignments"))
+        return super().get_queryset().annotate(assigned=selectors.session_assigned_count())
 
 
 @extend_schema_view(

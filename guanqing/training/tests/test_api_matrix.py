@@ -310,6 +310,11 @@ def test_solving_through_the_api_assigns_everyone(world, rows):
     body = response.json()
     assert body["state"] == "scheduled" and body["solve_status"] in ("OPTIMAL", "FEASIBLE")
     assert body["required"] == body["assigned"] == 14
+    # each session's count is its own assignments; together, the plan's
+    sessions = client.get(f"{API}/sessions/", {"plan": draft.pk, "page_size": 100}).json()
+    counts = {row["id"]: row["assigned"] for row in sessions["results"]}
+    assert counts == {session.pk: session.assignments.count() for session in draft.sessions.all()}
+    assert sum(counts.values()) == 14 and max(counts.values()) < 14
 
 
 def test_an_impossible_plan_answers_with_the_reasons(world, rows):
