@@ -16,11 +16,12 @@ from guanqing.core.ids import parse_id
 from guanqing.core.pinyin import pinyin_key
 from guanqing.core.ui.forms import IdsChoiceField
 from guanqing.frontline.choices import PlaceKind
+from guanqing.frontline.forms_problems import UNITS_IN_A_LIST
 from guanqing.frontline.models import Outreach, Place
 from guanqing.frontline.outreach_services import normalize_credit_code, normalize_name
 from guanqing.registry import pickers
 from guanqing.registry.choices import DivisionLevel
-from guanqing.registry.models import Division, Member
+from guanqing.registry.models import Division, Member, Unit
 from guanqing.registry.selectors import district_ids_rolling_up_to
 
 DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
@@ -149,6 +150,34 @@ class PlaceForm(forms.Form):
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.fields}
+
+
+def outreach_units(user):
+    """The units the committee may record a visit for: the active ones it sees."""
+    return Unit.objects.visible_to(user).filter(is_active=True).order_by("sort_order", "name")
+
+
+# A province has thousands of units: the committee searches the one a visit is recorded for (a
+# drop-down while there are few; the list of every unit was most of the page's time).
+pickers.register(
+    "outreach-units", model=Unit, queryset=outreach_units, rule="frontline.outreach_record"
+)
+
+
+class OutreachUnitForm(forms.Form):
+    """The committee's first step: the unit the visit is recorded for."""
+
+    unit = pickers.PickerField(
+        "outreach-units",
+        label=_("单位"),
+        queryset=Unit.objects.none(),
+        select_up_to=UNITS_IN_A_LIST,
+        empty_label=_("请选择"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = outreach_units(user)
 
 
 class OutreachForm(forms.Form):

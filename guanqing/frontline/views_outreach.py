@@ -27,7 +27,13 @@ from guanqing.frontline import counts, outreach_services
 from guanqing.frontline.access import access
 from guanqing.frontline.choices import PlaceKind
 from guanqing.frontline.figures import wan_yuan, yuan
-from guanqing.frontline.forms_outreach import OutreachFilter, OutreachForm, PlaceFilter, PlaceForm
+from guanqing.frontline.forms_outreach import (
+    OutreachFilter,
+    OutreachForm,
+    OutreachUnitForm,
+    PlaceFilter,
+    PlaceForm,
+)
 from guanqing.frontline.models import Outreach, Place, Problem
 from guanqing.registry.models import Unit
 
@@ -169,11 +175,17 @@ def outreach_new(request):
     unit = _unit_for(request)
     if unit is None and user.role != Role.COMMITTEE:
         raise Http404
-    units = (
-        Unit.objects.visible_to(user).filter(is_active=True).order_by("sort_order", "name")
-        if user.role == Role.COMMITTEE
-        else None
-    )
+    units = None
+    if user.role == Role.COMMITTEE:
+        # the unit step: chosen from the search (its id), or its full name typed and sent
+        asked = request.method == "GET" and ("unit" in request.GET or "unit_q" in request.GET)
+        units = OutreachUnitForm(
+            request.GET if asked and unit is None else None,
+            initial={"unit": unit.pk if unit else None},
+            user=user,
+        )
+        if units.is_bound and units.is_valid():
+            unit = units.cleaned_data["unit"]
     if unit is None:
         return render(request, "frontline/outreach_form.html", {"units": units, "unit": None})
     members = outreach_services.unit_cadres(unit)

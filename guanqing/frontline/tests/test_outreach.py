@@ -16,6 +16,7 @@ from guanqing.core.models import AuditEvent
 from guanqing.frontline.choices import PlaceKind
 from guanqing.frontline.models import Outreach, Place
 from guanqing.frontline.outreach_services import outreach_record, place_register
+from guanqing.registry.models import Unit
 from guanqing.testing import factories as f
 
 D = datetime.date
@@ -386,6 +387,34 @@ def test_the_committee_picks_the_unit_first(world, places, pinned_today):
         _form(world, unit=world.other_unit.pk, cadres=[world.other_member.pk], place=places[0].pk),
     )
     assert Outreach.objects.get().unit == world.other_unit
+
+
+def test_the_committee_may_type_the_units_full_name_and_is_told_when_none_matches(
+    world, places, pinned_today
+):
+    client = client_for(world.users.committee)
+    typed = client.get(
+        "/frontline/outreach/new/", {"unit": "", "unit_q": world.other_unit.name}
+    ).content.decode()
+    assert "李四" in typed and f'name="unit" value="{world.other_unit.pk}"' in typed
+    for sent, error in (
+        ({"unit": "", "unit_q": "没有这个单位"}, "没有与“没有这个单位”完全相符的记录"),
+        ({"unit": "", "unit_q": ""}, "该字段是必填项"),
+    ):
+        page = client.get("/frontline/outreach/new/", sent).content.decode()
+        assert error in page, sent
+        assert "id_cadres" not in page  # still at the unit step
+    assert not Outreach.objects.exists()
+
+
+def test_the_unit_step_lists_few_units_and_searches_many(world, pinned_today):
+    """A province has thousands of units: past thirty, the step is a search, not a list of all."""
+    client = client_for(world.users.committee)
+    few = client.get("/frontline/outreach/new/").content.decode()
+    assert f'<option value="{world.other_unit.pk}"' in few
+    Unit.objects.bulk_create(Unit(name=f"测试单位{n:02d}", sort_order=100 + n) for n in range(40))
+    many = client.get("/frontline/outreach/new/").content.decode()
+    assert 'name="unit_q"' in many and "测试单位07" not in many
 
 
 def test_place_search_finds_by_name_and_by_code(world, places, pinned_today):
