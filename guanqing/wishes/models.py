@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from guanqing.core.roles import Role
@@ -38,6 +38,16 @@ from guanqing.wishes.choices import (
 )
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def wall_order():
+    """The wall's order: what may still be claimed first (full wishes last), then the soonest
+    deadline. One expression for the wall's ORDER BY and for its index (`wishes/0008`), which
+    PostgreSQL uses only when the two are the same."""
+    full_last = Case(
+        When(status=WishStatus.FULL, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+    return full_last, F("deadline"), F("id")
 
 
 class WishQuerySet(ScopedQuerySet):
@@ -149,6 +159,11 @@ class Wish(models.Model):
             models.Index(fields=["community", "status"]),
             # the lists' default order (`ordering`, the API's): a page without a sort of every wish
             models.Index(fields=["deadline", "id"]),
+            # the wall's order, over the wishes on it: a page without a sort of the 43,000 on the
+            # wall at a whole province (24 ms → 0.1)
+            models.Index(
+                *wall_order(), name="wishes_wall_order_idx", condition=Q(status__in=WALL_STATUSES)
+            ),
         ]
 
     def __str__(self):

@@ -9,7 +9,6 @@ members' claims).
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -20,9 +19,9 @@ from guanqing.registry import pickers
 from guanqing.registry.models import Division
 from guanqing.wishes import selectors
 from guanqing.wishes.access import access
-from guanqing.wishes.choices import WishCategory, WishStatus
+from guanqing.wishes.choices import WishCategory
 from guanqing.wishes.filters import WallFilter
-from guanqing.wishes.models import Wish, WishClaim, WishPhoto
+from guanqing.wishes.models import Wish, WishClaim, WishPhoto, wall_order
 from guanqing.wishes.views_common import card_rows, decorate, held, is_member, render_detail
 
 
@@ -79,15 +78,7 @@ def wall(request):
     if with_active_claims:
         qs = selectors.with_claims(qs, WishClaim.objects.visible_to(user).active())
     # what may still be claimed first, then the soonest deadline
-    qs = card_rows(qs).order_by(
-        Case(
-            When(status=WishStatus.FULL, then=Value(1)),
-            default=Value(0),
-            output_field=IntegerField(),
-        ),
-        "deadline",
-        "id",
-    )
+    qs = card_rows(qs).order_by(*wall_order())
     page = paginate(request, qs)
     cards = decorate(request, list(page.object_list), position)
     if not wants_partial(request):
