@@ -33,6 +33,7 @@ class InstructorsConfig(AppConfig):
         from guanqing.instructors import home
 
         home_page.register(*home.SECTIONS)
+        home.register_snapshots()
 
         from guanqing.core import reports
 

@@ -285,6 +285,10 @@ def _live(name: str, args: dict, committee):
         return home.missing_by_unit(committee, Term.parse(args["term"]))
     day = datetime.date.fromisoformat
     today = day(args["today"])
+    if name == "instructors.last_month":
+        from guanqing.instructors.home import _last_month_short
+
+        return list(_last_month_short(committee, today))
     if name == pairing.CITY_FIGURES:
         pairings = Pairing.objects.visible_to(committee)
         district = args["district"] and Division.objects.get(pk=args["district"])
@@ -359,6 +363,7 @@ def _live(name: str, args: dict, committee):
         "training.completion",
         "training.city_headline",
         "instructors.figures",
+        "instructors.last_month",
         "registry.city_charts",
     ],
 )
@@ -369,7 +374,7 @@ def test_a_snapshot_counts_what_the_committee_s_page_counts(paired, name, reques
 
         request.getfixturevalue("official_calendar")
         build_rota(paired, exempt=1)
-    if name == "instructors.figures":  # a term with days logged in the default range
+    if name.startswith("instructors."):  # a term with days logged in the default range
         from guanqing.instructors.tests.helpers import log, term
 
         days = log(term(paired, starts=datetime.date(2025, 1, 1)), datetime.date(2025, 2, 3))
