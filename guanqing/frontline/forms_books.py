@@ -19,6 +19,7 @@ from guanqing.frontline.models import (
 )
 from guanqing.registry import pickers
 from guanqing.registry.models import Unit
+from guanqing.registry.pickers import UNITS_IN_A_LIST
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 
@@ -35,7 +36,6 @@ pickers.register("frontline-brand-units", model=Unit, queryset=_units, rule="fro
 pickers.register(
     "frontline-practice-units", model=Unit, queryset=_units, rule="frontline.practice_write"
 )
-UNITS_IN_A_LIST = 30
 
 
 def _practices_matching(queryset, text: str):

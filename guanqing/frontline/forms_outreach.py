@@ -16,12 +16,12 @@ from guanqing.core.ids import parse_id
 from guanqing.core.pinyin import pinyin_key
 from guanqing.core.ui.forms import IdsChoiceField
 from guanqing.frontline.choices import PlaceKind
-from guanqing.frontline.forms_problems import UNITS_IN_A_LIST
 from guanqing.frontline.models import Outreach, Place
 from guanqing.frontline.outreach_services import normalize_credit_code, normalize_name
 from guanqing.registry import pickers
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Member, Unit
+from guanqing.registry.pickers import UNITS_IN_A_LIST
 from guanqing.registry.selectors import district_ids_rolling_up_to
 
 DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}

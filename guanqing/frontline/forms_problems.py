@@ -18,6 +18,7 @@ from guanqing.frontline.models import FrontlineSettings, ProblemCategory
 from guanqing.registry import pickers
 from guanqing.registry.choices import DivisionLevel
 from guanqing.registry.models import Division, Unit
+from guanqing.registry.pickers import UNITS_IN_A_LIST
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -38,7 +39,6 @@ def _units(user=None):
 # A province has thousands of units: the committee's dispatch, reassignment, dispatch rules and
 # list filter search them (a drop-down while there are few).
 pickers.register("frontline-units", model=Unit, queryset=_units, rule="frontline.dispatch")
-UNITS_IN_A_LIST = 30
 
 
 def _divisions():

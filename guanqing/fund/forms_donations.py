@@ -14,6 +14,7 @@ from guanqing.fund.choices import DonationSource
 from guanqing.fund.models import Donation
 from guanqing.registry import pickers
 from guanqing.registry.models import Unit
+from guanqing.registry.pickers import UNITS_IN_A_LIST
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 XLSX_ACCEPT = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,7 +27,6 @@ def _units(user):
 
 # A province has thousands of units: the forms search them (a drop-down while there are few).
 pickers.register("fund-donor-units", model=Unit, queryset=_units, rule="fund.donation_record")
-UNITS_IN_A_LIST = 30
 # the donation list's unit filter (its readers: the fund officer, the committee)
 pickers.register("fund-listed-units", model=Unit, queryset=_units, rule="fund.donations")
 

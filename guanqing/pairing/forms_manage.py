@@ -23,6 +23,7 @@ from guanqing.pairing.models import Pairing, PairingTerm, Partnership
 from guanqing.registry import pickers
 from guanqing.registry.choices import DivisionLevel, HouseholdStatus, MemberStatus
 from guanqing.registry.models import Division, Household, Member, Unit
+from guanqing.registry.pickers import UNITS_IN_A_LIST
 from guanqing.registry.selectors import district_ids_rolling_up_to
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -179,7 +180,6 @@ def pairing_units(user):
 
 # A province has thousands of units: the form searches them (a drop-down while there are few).
 pickers.register("pairing-units", model=Unit, queryset=pairing_units, rule="pairing.create")
-UNITS_IN_A_LIST = 30
 
 
 class PairingCreateForm(forms.Form):

@@ -560,6 +560,10 @@ class FilterPicker:
 SUBMIT_UNIT_FILTER_HELP = _("点选一个单位后按“筛选”；点“重新选择”并清空后不限。")
 
 
+# A choice of units is a drop-down while the reader sees at most this many, a search past that
+# (a province has thousands).
+UNITS_IN_A_LIST = 30
+
 # The help of a picker in a list's filter bar, which refreshes the list when a record is chosen.
 LIST_FILTER_HELP = _("点选后列表随即更新；点“重新选择”并清空后不限。")
 

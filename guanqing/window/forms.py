@@ -11,6 +11,7 @@ from guanqing.core.roles import Role
 from guanqing.core.ui.forms import IdsChoiceField
 from guanqing.registry import pickers
 from guanqing.registry.models import Unit
+from guanqing.registry.pickers import UNITS_IN_A_LIST
 from guanqing.window.catalogue_services import MaterialSpec, VersionSpec
 from guanqing.window.choices import MaterialForm, MatterKind
 from guanqing.window.models import WORKDAYS_MAX, WindowSettings
@@ -34,7 +35,6 @@ def units_for(user):
 # A province has thousands of units: the forms search them (a drop-down while there are few).
 pickers.register("window-item-units", model=Unit, queryset=units_for, rule="window.catalogue_edit")
 pickers.register("window-units", model=Unit, queryset=units_for, rule="window.windows")
-UNITS_IN_A_LIST = 30
 
 
 class ItemForm(forms.Form):
