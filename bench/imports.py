@@ -127,7 +127,13 @@ def empty_tables() -> None:
     """Remove what an import writes (households, people, audit records), keeping the rest."""
     from django.db import connection
 
-    tables = ["registry_person", "registry_household", "core_auditevent"]
+    tables = [
+        "registry_person",
+        "registry_household",
+        "core_auditevent",
+        "core_auditseal",
+        "core_auditunsealed",
+    ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")

@@ -90,10 +90,33 @@ def _converter(field, connection):
     return lambda value: field.get_db_prep_save(value, connection)
 
 
+def _related_in_place(obj: models.Model, relations) -> bool:
+    """Whether `_prepare_related_fields_for_save` has nothing to do for `obj`: every related
+    object it holds is saved and is the one its id column names (an object assigned after it was
+    saved, or one set by its id alone)."""
+    for field in relations:
+        if field.is_cached(obj):
+            related = field.get_cached_value(obj)
+            if related is None:
+                continue
+            if related.pk is None or getattr(related, field.target_field.attname) != getattr(
+                obj, field.attname
+            ):
+                return False
+    return True
+
+
 def insert(
-    model: type[models.Model], objs: Sequence[models.Model], *, using=None
+    model: type[models.Model],
+    objs: Sequence[models.Model],
+    *,
+    using=None,
+    encoded: dict[str, Sequence[str | None]] | None = None,
 ) -> list[list] | None:
     """INSERT `objs` (new instances, no primary key yet) and set their primary keys, in order.
+
+    `encoded`: values already in the database's form, by attribute name, one per object (None:
+    convert that object's value as usual), such as a JSON field's text the caller has encoded.
 
     Returns the values sent for each object (in the order of the model's concrete fields, the
     primary key left out), or None where the database took Django's bulk_create instead."""
@@ -115,6 +138,14 @@ def insert(
         (i, _converter(f, connection)) for i, f in enumerate(fields) if not _passes_plain(f)
     ]
     checked = [(i, _converter(f, connection)) for i, f in enumerate(fields) if _passes_plain(f)]
+    position = {f.attname: i for i, f in enumerate(fields)}
+    given = [(position[name], texts) for name, texts in (encoded or {}).items()]
+    for _i, texts in given:
+        if len(texts) != len(objs):
+            raise ValueError("encoded values: one per object")
+    # Django's check of related objects, for the objects that need it (a generic relation: all)
+    relations = [f for f in fields if f.is_relation]
+    check_all = bool(meta.private_fields)
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
@@ -134,15 +165,19 @@ def insert(
     for start in range(0, len(objs), per_statement):
         chunk = objs[start : start + per_statement]
         values = []
-        for obj in chunk:
+        for n, obj in enumerate(chunk, start):
             if obj.pk is not None:
                 raise ValueError("insert() writes new objects only")
-            obj._prepare_related_fields_for_save(operation_name="insert")
+            if check_all or not _related_in_place(obj, relations):
+                obj._prepare_related_fields_for_save(operation_name="insert")
             for field in stamped:
                 field.pre_save(obj, add=True)
             row = list(read(obj)) if len(fields) > 1 else [read(obj)]
             for i, convert in converted:
                 row[i] = convert(row[i])
+            for i, texts in given:
+                if texts[n] is not None:
+                    row[i] = texts[n]
             for i, convert in checked:
                 value = row[i]
                 if value is not None and type(value) is not str and type(value) is not int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -78,6 +77,9 @@ class AuditEvent(models.Model):
         on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
+        # no query looks records up by the account's id (the log is filtered by the name kept
+        # with each record): an index here would only cost every insert
+        db_index=False,
     )
     actor_username = models.CharField(_("操作账号"), max_length=150, blank=True)
     action = models.CharField(_("操作"), max_length=20, choices=AuditAction.choices)
@@ -91,10 +93,9 @@ class AuditEvent(models.Model):
     message = models.CharField(_("说明"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     # Tamper evidence (guanqing/core/audit/chain.py): a keyed hash of the content, written with the
-    # record; the place in the chain and the chain hash, written just after the commit.
+    # record. Its place in the chain and the chain hash are an AuditSeal, written just after the
+    # commit: an insert into a narrow table rather than an update of this wide, indexed row.
     content_hmac = models.CharField(max_length=64, blank=True, editable=False)
-    seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True, editable=False)
-    chain_hmac = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -104,9 +105,6 @@ class AuditEvent(models.Model):
         # no index that another one's leading column serves, and no pattern (LIKE) index, since
         # the log is filtered by exact action and type.
         indexes = [
-            # the records still to seal, in id order: the seal reads the next thousand from here
-            # rather than sorting every unsealed record again for each thousand
-            models.Index(fields=["id"], condition=Q(seq__isnull=True), name="core_audit_unsealed"),
             models.Index(fields=["action"]),
             models.Index(fields=["root_type", "root_id", "at"]),
             models.Index(fields=["object_type", "object_id"]),
@@ -133,11 +131,70 @@ class AuditEvent(models.Model):
 
         if self.at is None:
             self.at = audit_now()
-        self.seq, self.chain_hmac = None, ""  # a place in the chain is given only by sealing
         self.content_hmac = chain.content_hmac(chain.content_of(self))
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("the audit log is append-only")
+
+    def _sealed(self):
+        try:
+            return self.seal
+        except AuditSeal.DoesNotExist:
+            return None
+
+    @property
+    def seq(self) -> int | None:
+        """The record's place in the chain; None until it is sealed."""
+        sealed = self._sealed()
+        return sealed.seq if sealed else None
+
+    @property
+    def chain_hmac(self) -> str:
+        sealed = self._sealed()
+        return sealed.chain_hmac if sealed else ""
+
+
+class AuditSeal(models.Model):
+    """A record's place in the audit chain (guanqing/core/audit/chain.py): its sequence number and
+    the chain hash linking it to the record before. Written once, by the seal."""
+
+    event = models.OneToOneField(
+        AuditEvent,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,  # only archiving deletes records, and their seals with them
+        db_constraint=False,
+        related_name="seal",
+    )
+    seq = models.PositiveBigIntegerField(unique=True)
+    chain_hmac = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计链位置")
+        verbose_name_plural = _("审计链位置")
+
+    def __str__(self):
+        return f"{self.seq}: {self.event_id}"
+
+
+class AuditUnsealed(models.Model):
+    """An audit record written and not yet sealed: the seal's queue, read in id order. A trigger
+    adds every inserted record (migration core/0011), however it was written; the seal removes
+    it in the transaction that seals it."""
+
+    event = models.OneToOneField(
+        AuditEvent,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("待入链的审计记录")
+        verbose_name_plural = _("待入链的审计记录")
+
+    def __str__(self):
+        return str(self.event_id)
 
 
 class AuditChainHead(models.Model):

@@ -7,7 +7,7 @@ import decimal
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import models, router
+from django.db import connections, models, router
 from django.utils import translation
 
 from guanqing.core import bulk
@@ -214,19 +214,24 @@ def _is_canonical(value) -> bool:
     return False
 
 
-def _stamp(event: AuditEvent) -> None:
+def _stamp(event: AuditEvent) -> str | None:
     """`event.stamp()`: the same time and content hash, the changes not copied for the hash when
-    they are already in the signed form (most are: {field: [old, new]} of strings and numbers)."""
+    they are already in the signed form (most are: {field: [old, new]} of strings and numbers).
+    Returns the changes as the signed text encodes them, or None when they were not in that form
+    (and so were copied into it for the hash)."""
     from guanqing.core.audit import chain
 
     changes = event.changes
     if changes is None or not _is_canonical(changes):
         event.stamp()
-        return
+        return None
     if event.at is None:
         event.at = audit_now()
-    event.seq, event.chain_hmac = None, ""
-    event.content_hmac = chain.content_hmac(chain.content_of(event, signed_changes=changes))
+    text = chain.signed_json(changes)
+    event.content_hmac = chain.content_hmac_with(
+        chain.content_of(event, signed_changes=changes), text
+    )
+    return text
 
 
 def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
@@ -240,10 +245,12 @@ def record_many(events: list[AuditEvent]) -> list[AuditEvent]:
     if any(event.pk is not None for event in events):
         raise ValueError("record_many() appends new events only")
     if events:
-        for event in events:
-            _stamp(event)
+        texts = [_stamp(event) for event in events]
         using = router.db_for_write(AuditEvent)
-        sent = bulk.insert(AuditEvent, events, using=using)
+        # jsonb keeps no order of keys: the changes go as the text just signed, not encoded again
+        # (elsewhere the stored text keeps the order of the changes as given)
+        encoded = {"changes": texts} if connections[using].vendor == "postgresql" else None
+        sent = bulk.insert(AuditEvent, events, using=using, encoded=encoded)
         if sent is not None:
             chain.note_written(using, events, sent, bulk.columns(AuditEvent))
         chain.seal_after_commit(using)

@@ -93,8 +93,9 @@ def due(*, before: datetime.datetime, using: str = "default") -> list:
     events = []
     rows = (
         AuditEvent._base_manager.using(using)
-        .filter(seq__gt=anchor)
-        .order_by("seq")
+        .select_related("seal")
+        .filter(seal__seq__gt=anchor)
+        .order_by("seal__seq")
         .iterator(chunk_size=2000)
     )
     for event in rows:
@@ -213,7 +214,7 @@ def archive(
     using: str = "default",
 ) -> ArchiveResult | None:
     """Move the records older than the retention into a signed archive file; None if none are."""
-    from guanqing.core.models import AuditEvent
+    from guanqing.core.models import AuditEvent, AuditSeal
 
     if before is None:
         before = timezone.now() - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS)
@@ -260,11 +261,15 @@ def archive(
         if head.mac != chain.head_mac(head) or head.anchor_seq != first - 1:
             raise ArchiveError(_("审计链头在归档期间被改动，未删除任何记录"))
         rows = AuditEvent._base_manager.using(using)
+        places = AuditSeal._base_manager.using(using)
         ids = [event.pk for event in events]
         deleted = 0
         for start in range(0, len(ids), DELETE_BATCH):
             chunk = ids[start : start + DELETE_BATCH]
-            deleted += rows.filter(pk__in=chunk, seq__gte=first, seq__lte=last).delete()[0]
+            deleted += rows.filter(
+                pk__in=chunk, seal__seq__gte=first, seal__seq__lte=last
+            ).delete()[0]
+            places.filter(event_id__in=chunk).delete()
         if deleted != len(ids):
             raise ArchiveError(_("删除的记录数与归档不符，已撤销"))
         head.anchor_seq = last

@@ -5,10 +5,14 @@ Each record is signed twice:
 - `content_hmac`, written in the same INSERT as the record (inside the business transaction, no
   lock): HMAC-SHA256 over everything the record shows — time, actor, action, object, root, changes,
   message, IP address.
-- `seq` and `chain_hmac`, written just after the commit (`transaction.on_commit`) by `seal()`, a
-  short transaction of its own that locks the one `AuditChainHead` row, numbers the unsealed
-  records consecutively in id order and links each to the one before:
+- `seq` and `chain_hmac`, the record's place in the chain (an `AuditSeal` row), written just after
+  the commit (`transaction.on_commit`) by `seal()`, a short transaction of its own that locks the
+  one `AuditChainHead` row, takes the next records off the queue of unsealed ones
+  (`AuditUnsealed`, which a trigger fills on every insert), numbers them consecutively in id order
+  and links each to the one before:
   chain_hmac = HMAC(seq, id, content_hmac, previous chain_hmac).
+  The place is an insert into a narrow table of its own, not an update of the record: an update
+  changing an indexed column would write a new entry into each of the record's indexes.
 
 Business transactions never wait for the chain head, so writers are not serialised and cannot
 deadlock on it. Records a crash left unsealed are sealed by the daily job (`guanqing tick`) or by
@@ -38,7 +42,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanqing.core import bulk, planner
+from guanqing.core import bulk
 
 log = logging.getLogger("guanqing.audit.chain")
 
@@ -147,6 +151,20 @@ _SIGNED_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(
 
 def content_hmac(content: dict) -> str:
     return mac("content", _SIGNED_JSON.encode(content))
+
+
+def signed_json(value) -> str:
+    """`value` (already in the signed form) as the signed text encodes it."""
+    return _SIGNED_JSON.encode(value)
+
+
+def content_hmac_with(content: dict, changes_text: str) -> str:
+    """`content_hmac(content)` where the changes are already encoded (`signed_json`): their text
+    is placed into the record's rather than encoded again. The content's "changes" is ignored.
+    Keys are sorted, and every value before "changes" is a number or a string whose quotes the
+    encoder escapes: `,"changes":0,` cannot occur earlier in the text."""
+    text = _SIGNED_JSON.encode({**content, "changes": 0})
+    return mac("content", text.replace(',"changes":0,', f',"changes":{changes_text},', 1))
 
 
 def chain_hmac(seq: int, event_id: int, content_mac: str, previous: str) -> str:
@@ -305,14 +323,34 @@ class _Unsealed:
         self.pk, self.content_hmac, self.seq, self.chain_hmac = pk, content_mac, None, ""
 
 
-def _unsealed_batch(using: str, rows) -> tuple[list, list[int]]:
-    """The next BATCH unsealed records in id order, and the ids of those whose content must be
-    hashed again (all of them unless records written in bulk are known)."""
+def _queued(using: str) -> list[int]:
+    """The ids of the next BATCH records in the queue, in id order (read from its primary key)."""
+    from guanqing.core.models import AuditUnsealed
+
+    return list(
+        AuditUnsealed._base_manager.using(using)
+        .order_by("event_id")
+        .values_list("event_id", flat=True)[:BATCH]
+    )
+
+
+def _id_list(connection, ids: list[int]) -> tuple[str, list]:
+    """A condition on a column for `ids`, and its one parameter: `= ANY(array)` on PostgreSQL,
+    `IN` the values of a JSON array elsewhere."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s::bigint[])", [bulk.pg_array(ids)]
+    return "IN (SELECT value FROM json_each(%s))", [json.dumps(list(ids))]
+
+
+def _unsealed_batch(using: str, ids: list[int]) -> tuple[list, list[int]]:
+    """The queued records `ids` that still exist, in id order, and the ids of those whose content
+    must be hashed again (all of them unless records written in bulk are known)."""
+    _head, AuditEvent = _models()
+    rows = AuditEvent._base_manager.using(using)
     known = _written.get(using)  # looked up, never iterated, while others may add to it
     if not known:
-        batch = list(rows.filter(seq__isnull=True).order_by("id")[:BATCH])
+        batch = list(rows.filter(pk__in=ids).order_by("id"))
         return batch, [event.pk for event in batch]
-    _head, AuditEvent = _models()
     meta = AuditEvent._meta
     connection = transaction.get_connection(using)
     quote = connection.ops.quote_name
@@ -320,17 +358,13 @@ def _unsealed_batch(using: str, rows) -> tuple[list, list[int]]:
     by_version = _row_version_marked(connection)
     read = ("id", "content_hmac") if by_version else ("id", *WRITTEN_COLUMNS)
     names = ", ".join(quote(column_of[name]) for name in read)
+    where, params = _id_list(connection, ids)
     sql = (
         f"SELECT {names}{', xmin::text' if by_version else ''} FROM {quote(meta.db_table)} "
-        f"WHERE {quote(meta.get_field('seq').column)} IS NULL "
-        f"ORDER BY {quote(meta.pk.column)} LIMIT {BATCH}"
+        f"WHERE {quote(meta.pk.column)} {where} ORDER BY {quote(meta.pk.column)}"
     )
-    # read from the index of unsealed records in its order, not every unsealed record sorted
-    with (
-        planner.without("enable_bitmapscan", "enable_sort", using=using),
-        connection.cursor() as cursor,
-    ):
-        cursor.execute(sql)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
         stored = cursor.fetchall()
     if by_version:
         batch = [_Unsealed(pk, content_mac) for pk, content_mac, _version in stored]
@@ -347,76 +381,83 @@ def _unsealed_batch(using: str, rows) -> tuple[list, list[int]]:
 
 
 def seal(using: str = "default") -> SealResult:
-    """Link every unsealed record into the chain, in id order; a short transaction of its own."""
+    """Link every queued record into the chain, in id order; a short transaction of its own for
+    each thousand."""
     _head, AuditEvent = _models()
     result = SealResult()
     rows = AuditEvent._base_manager.using(using)
     while True:
         with transaction.atomic(using=using):
             head = locked_head(using)
-            batch, again = _unsealed_batch(using, rows)
+            ids = _queued(using)
             if head.mac != head_mac(head):
                 log.error("audit chain head does not match its signature; not sealing")
                 return result
+            batch, again = _unsealed_batch(using, ids) if ids else ([], [])
+            if len(batch) < len(ids):
+                # queued, then deleted before its seal: nothing is left to link
+                gone = sorted(set(ids) - {event.pk for event in batch})
+                log.error("audit records id=%s were deleted before they were sealed", gone)
             again = set(again)
             if again and not isinstance(batch[0], AuditEvent):
                 # hashed again as before: read as records
-                stored = rows.filter(
-                    seq__isnull=True, pk__gte=batch[0].pk, pk__lte=batch[-1].pk
-                ).order_by("id")
-                full = {event.pk: event for event in stored if event.pk in again}
+                full = {event.pk: event for event in rows.filter(pk__in=again)}
                 batch = [full.get(event.pk, event) for event in batch]
             seq, previous = head.last_seq, head.last_hmac
+            places = []
             for event in batch:
                 if event.pk in again and event.content_hmac != content_hmac(content_of(event)):
                     # Linked as it is: verify() names it; sealing does not hide a changed record.
                     result.mismatched.append(event.pk)
                     log.error("audit record id=%s does not match its content hash", event.pk)
                 seq += 1
-                event.seq = seq
-                event.chain_hmac = chain_hmac(seq, event.pk, event.content_hmac, previous)
-                previous = event.chain_hmac
-            if batch:
-                _store_places(using, batch)
+                previous = chain_hmac(seq, event.pk, event.content_hmac, previous)
+                places.append((event.pk, seq, previous))
+            if ids:
+                _store_places(using, places, ids)
             head.last_seq, head.last_hmac = seq, previous
             if batch:
                 save_head(head, using)
         result.sealed += len(batch)
         result.last_seq, result.last_hmac = seq, previous
-        if batch:
-            last = batch[-1].pk if len(batch) < BATCH else None
-            _forget_written(using, [event.pk for event in batch], up_to=last)
-        if len(batch) < BATCH:
+        if ids:
+            last = ids[-1] if len(ids) < BATCH else None
+            _forget_written(using, ids, up_to=last)
+        if len(ids) < BATCH:
             return result
 
 
-def _store_places(using: str, events) -> None:
-    """Write each event's seq and chain_hmac: on PostgreSQL one UPDATE from arrays, elsewhere one
-    prepared UPDATE by primary key executed for the batch (bulk_update's CASE expression over a
-    thousand ids costs more than the hashing)."""
-    _head, AuditEvent = _models()
+def _store_places(using: str, places: list[tuple[int, int, str]], queued: list[int]) -> None:
+    """Insert each record's place (id, seq, chain_hmac) and take the `queued` ids off the queue: on
+    PostgreSQL one statement each from arrays, elsewhere one prepared statement executed for the
+    batch."""
+    from guanqing.core.models import AuditSeal, AuditUnsealed
+
     connection = transaction.get_connection(using)
     quote = connection.ops.quote_name
-    meta = AuditEvent._meta
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    seq, chain = quote(meta.get_field("seq").column), quote(meta.get_field("chain_hmac").column)
+    stored = AuditSeal._meta
+    table = quote(stored.db_table)
+    event, seq, chain = (
+        quote(stored.get_field(name).column) for name in ("event", "seq", "chain_hmac")
+    )
+    queue = AuditUnsealed._meta
+    where, params = _id_list(connection, queued)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # one statement for the batch: executemany sent a thousand, each quoted by the driver
+        if places and connection.vendor == "postgresql":
+            ids, seqs, macs = zip(*places, strict=True)
             cursor.execute(
-                f"UPDATE {table} SET {seq} = v.seq, {chain} = v.mac "
-                f"FROM UNNEST(%s::bigint[], %s::bigint[], %s::text[]) AS v(id, seq, mac) "
-                f"WHERE {table}.{pk} = v.id",
-                [
-                    bulk.pg_array([event.pk for event in events]),
-                    bulk.pg_array([event.seq for event in events]),
-                    bulk.pg_array([event.chain_hmac for event in events]),
-                ],
+                f"INSERT INTO {table} ({event}, {seq}, {chain}) "
+                f"SELECT * FROM UNNEST(%s::bigint[], %s::bigint[], %s::text[])",
+                [bulk.pg_array(ids), bulk.pg_array(seqs), bulk.pg_array(macs)],
             )
-            return
-        cursor.executemany(
-            f"UPDATE {table} SET {seq} = %s, {chain} = %s WHERE {pk} = %s",
-            [(event.seq, event.chain_hmac, event.pk) for event in events],
+        elif places:
+            cursor.executemany(
+                f"INSERT INTO {table} ({event}, {seq}, {chain}) VALUES (%s, %s, %s)", places
+            )
+        cursor.execute(
+            f"DELETE FROM {quote(queue.db_table)} "
+            f"WHERE {quote(queue.get_field('event').column)} {where}",
+            params,
         )
 
 
@@ -481,8 +522,9 @@ def _chain_events(using: str) -> Iterator:
     _head, AuditEvent = _models()
     return (
         AuditEvent._base_manager.using(using)
-        .filter(seq__isnull=False)
-        .order_by("seq")
+        .select_related("seal")
+        .filter(seal__isnull=False)
+        .order_by("seal__seq")
         .iterator(chunk_size=2000)
     )
 
@@ -563,7 +605,7 @@ def verify(using: str = "default", *, first_only: bool = True, now=None) -> Repo
         if problem(last_event_id, report.last_seq, text):
             return report
     for event in (
-        AuditEvent._base_manager.using(using).filter(seq__isnull=True).order_by("id").iterator()
+        AuditEvent._base_manager.using(using).filter(seal__isnull=True).order_by("id").iterator()
     ):
         if event.content_hmac != content_hmac(content_of(event)):
             text = _("尚未入链的记录内容与签名不符：记录写入后被改动，或为伪造")

@@ -18,7 +18,7 @@ from django.test import override_settings
 from openpyxl import load_workbook
 
 from guanqing.core.audit import archive, chain
-from guanqing.core.models import AppendOnlyError, AuditChainHead, AuditEvent
+from guanqing.core.models import AppendOnlyError, AuditChainHead, AuditEvent, AuditSeal
 from guanqing.core.tests.test_settings_env import GOOD_KEY, start
 from guanqing.registry import services
 
@@ -59,8 +59,12 @@ def history(world):
     with time_machine.travel(AUGUST, tick=False):
         services.unit_update(actor=committee, unit=unit, address="中山东路 3 号")
         services.unit_update(actor=committee, unit=world.unit, address="解放南路 8 号")
-    old = list(AuditEvent.objects.filter(at__lt=AUGUST).order_by("seq"))
-    recent = list(AuditEvent.objects.filter(at__gte=AUGUST).order_by("seq"))
+    old = list(
+        AuditEvent.objects.filter(at__lt=AUGUST).select_related("seal").order_by("seal__seq")
+    )
+    recent = list(
+        AuditEvent.objects.filter(at__gte=AUGUST).select_related("seal").order_by("seal__seq")
+    )
     assert len(old) >= 3 and len(recent) == 2
     return world, old, recent
 
@@ -80,7 +84,11 @@ def test_archive_moves_old_records_and_the_chain_still_verifies(history, tmp_pat
 
     (path,) = tmp_path.glob("*.jsonl.gz")
     assert f"已归档 {len(old)} 条审计记录（序号 1–{old[-1].seq}）" in out
-    assert list(AuditEvent.objects.order_by("seq")) == recent
+    assert list(AuditEvent.objects.order_by("seal__seq")) == recent
+    # their places in the chain went with them
+    assert sorted(AuditSeal.objects.values_list("event_id", flat=True)) == sorted(
+        e.pk for e in recent
+    )
     head = AuditChainHead.objects.get()
     assert (head.anchor_seq, head.anchor_hmac) == (old[-1].seq, old[-1].chain_hmac)
     assert verify() == (0, f"审计链完整：{len(recent)} 条\n")

@@ -10,11 +10,14 @@ from unittest import mock
 
 import pytest
 from django.db import connection, transaction
+from hypothesis import given
+from hypothesis import strategies as st
 
 from guanqing.core import audit, bulk
 from guanqing.core.audit import chain
 from guanqing.core.models import AuditEvent
 from guanqing.registry.models import Household, Person
+from guanqing.testing import factories as f
 
 CHANGES = [
     {"name": [None, "张三"], "rows": [None, 3], "active": [False, True]},
@@ -63,7 +66,7 @@ def test_the_seal_does_not_hash_records_written_in_bulk_again(world):
     with mock.patch.object(chain, "content_of", wraps=chain.content_of) as content_of:
         result = chain.seal()
     assert result.sealed == 0 and content_of.call_count == 0
-    assert not AuditEvent._base_manager.filter(seq__isnull=True).exists()
+    assert not AuditEvent._base_manager.filter(seal__isnull=True).exists()
     report = chain.verify()
     assert report.ok, [chain.describe_problem(p) for p in report.problems]
     assert report.count == len(CHANGES)
@@ -113,3 +116,67 @@ def test_a_new_instance_holds_the_defaults_a_plain_one_does():
             else:
                 assert ours == theirs, field.name
         assert fresh._state.adding and fresh.pk is None
+
+
+_TRICKY = st.sampled_from(['"changes":0', ',"changes":0,', '\\",\\"changes\\":0,', "换行\n", ""])
+
+
+@given(
+    action=st.one_of(_TRICKY, st.text(max_size=20)),
+    username=st.one_of(_TRICKY, st.text(max_size=20)),
+    actor_id=st.one_of(st.none(), st.integers(min_value=0, max_value=2**63)),
+    repr_=st.one_of(_TRICKY, st.text(max_size=40)),
+    changes=st.dictionaries(
+        st.one_of(_TRICKY, st.text(max_size=10)),
+        st.lists(st.one_of(st.none(), _TRICKY, st.text(max_size=10), st.integers()), max_size=2),
+        max_size=4,
+    ),
+)
+def test_changes_encoded_once_sign_as_the_whole_record_does(
+    action, username, actor_id, repr_, changes
+):
+    content = {
+        "at": "2026-12-05T01:02:03.000000+00:00",
+        "actor_id": actor_id,
+        "actor_username": username,
+        "action": action,
+        "object_type": "registry.unit",
+        "object_id": "7",
+        "object_repr": repr_,
+        "root_type": "registry.unit",
+        "root_id": "7",
+        "changes": changes,
+        "message": repr_,
+        "ip_address": None,
+    }
+    assert chain.content_hmac_with(content, chain.signed_json(changes)) == chain.content_hmac(
+        content
+    )
+
+
+@pytest.mark.django_db
+def test_an_unsaved_related_object_is_refused_as_django_refuses_it(world):
+    person = bulk.new(Person)
+    person.name, person.relation = "张三", "head"
+    person.household = Household(head_name="未保存")
+    with pytest.raises(ValueError, match="unsaved related object 'household'"):
+        bulk.insert(Person, [person])
+    assert not Person.objects.filter(name="张三").exists()
+
+
+@pytest.mark.django_db
+def test_a_related_object_saved_after_it_was_assigned_gives_its_id(world):
+    household = f.HouseholdFactory.build(community=world.community)
+    person = bulk.new(Person)
+    person.name, person.relation = "李四", "spouse"
+    person.household = household  # before the household has its id
+    household.save()
+    bulk.insert(Person, [person])
+    assert Person.objects.get(pk=person.pk).household_id == household.pk
+
+
+@pytest.mark.django_db
+def test_encoded_values_must_be_one_per_object(world):
+    with pytest.raises(ValueError, match="one per object"):
+        bulk.insert(AuditEvent, events(world.users.committee), encoded={"changes": ["{}"]})
+    assert not AuditEvent.objects.filter(message="批量").exists()

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from guanqing.core.audit import chain
-from guanqing.core.models import AuditChainHead, AuditEvent
+from guanqing.core.models import AuditChainHead, AuditEvent, AuditSeal, AuditUnsealed
 from guanqing.registry import services
 from guanqing.testing import factories as f
 from guanqing.wishes.tests.test_concurrency import file_database  # noqa: F401 - a fixture
@@ -27,6 +27,8 @@ from guanqing.wishes.tests.test_concurrency import file_database  # noqa: F401 -
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TABLE = AuditEvent._meta.db_table
+PLACES = AuditSeal._meta.db_table
+QUEUE = AuditUnsealed._meta.db_table
 NOW = datetime.datetime(2026, 11, 20, 9, 30, tzinfo=datetime.UTC)
 
 
@@ -48,6 +50,16 @@ def db_value(name: str, value):
     return AuditEvent._meta.get_field(name).get_db_prep_save(value, connection)
 
 
+def in_chain_order() -> list[AuditEvent]:
+    return list(AuditEvent.objects.select_related("seal").order_by("seal__seq"))
+
+
+def delete_record(event: AuditEvent) -> None:
+    """What someone writing to the database would do to remove a record: it and its place."""
+    sql(f"DELETE FROM {TABLE} WHERE id = %s", [event.pk])
+    sql(f"DELETE FROM {PLACES} WHERE event_id = %s", [event.pk])
+
+
 def five_writes(world) -> list[AuditEvent]:
     """Five audited writes, each its own transaction, as a committee user makes them."""
     committee = world.users.committee
@@ -56,7 +68,7 @@ def five_writes(world) -> list[AuditEvent]:
     services.unit_update(actor=committee, unit=unit, address="中山东路 2 号")
     services.unit_update(actor=committee, unit=world.unit, address="解放南路 8 号")
     services.unit_create(actor=committee, name="市另设局")
-    return list(AuditEvent.objects.order_by("seq"))
+    return in_chain_order()
 
 
 @pytest.fixture
@@ -74,7 +86,7 @@ def test_writes_through_services_are_linked_at_commit_and_verify(world):
         Client(REMOTE_ADDR="10.1.2.3").post(
             reverse("accounts:login"), {"username": "nobody", "password": "wrong-password-1"}
         )
-    events = list(AuditEvent.objects.order_by("seq"))
+    events = in_chain_order()
     assert len(events) > before + 5
     assert any(e.ip_address == "10.1.2.3" for e in events)
     assert [e.seq for e in events] == list(range(1, len(events) + 1))  # sealed without a job
@@ -114,9 +126,9 @@ def test_a_field_changed_in_the_database_is_named(events, column, value):
 
 def test_renumbering_records_breaks_the_links(events):
     a, b = events[1], events[2]
-    sql(f"UPDATE {TABLE} SET seq = NULL WHERE id = %s", [a.pk])
-    sql(f"UPDATE {TABLE} SET seq = %s WHERE id = %s", [a.seq, b.pk])
-    sql(f"UPDATE {TABLE} SET seq = %s WHERE id = %s", [b.seq, a.pk])
+    sql(f"UPDATE {PLACES} SET seq = %s WHERE event_id = %s", [10**9, a.pk])
+    sql(f"UPDATE {PLACES} SET seq = %s WHERE event_id = %s", [a.seq, b.pk])
+    sql(f"UPDATE {PLACES} SET seq = %s WHERE event_id = %s", [b.seq, a.pk])
 
     code, out = verify()
 
@@ -127,6 +139,17 @@ def test_renumbering_records_breaks_the_links(events):
 
 def test_a_record_deleted_in_the_middle_is_found(events):
     gone, after = events[2], events[3]
+    delete_record(gone)
+
+    code, out = verify()
+
+    assert code == 1
+    assert f"id {after.pk}（序号 {after.seq}）" in out
+    assert f"应为 {gone.seq}" in out
+
+
+def test_a_record_deleted_without_its_place_is_found_too(events):
+    gone, after = events[2], events[3]
     sql(f"DELETE FROM {TABLE} WHERE id = %s", [gone.pk])
 
     code, out = verify()
@@ -136,9 +159,20 @@ def test_a_record_deleted_in_the_middle_is_found(events):
     assert f"应为 {gone.seq}" in out
 
 
+def test_a_place_deleted_leaves_its_record_out_of_the_chain_and_named(events):
+    taken = events[2]
+    sql(f"DELETE FROM {PLACES} WHERE event_id = %s", [taken.pk])
+
+    code, out = verify("--all")
+
+    assert code == 1
+    assert f"应为 {taken.seq}" in out
+    assert f"id {taken.pk}（未入链）" in out
+
+
 def test_the_last_record_deleted_is_found(events):
     last = events[-1]
-    sql(f"DELETE FROM {TABLE} WHERE id = %s", [last.pk])
+    delete_record(last)
 
     code, out = verify()
 
@@ -149,7 +183,7 @@ def test_the_last_record_deleted_is_found(events):
 
 def test_moving_the_head_back_to_hide_a_deletion_is_found(events):
     last, before_last = events[-1], events[-2]
-    sql(f"DELETE FROM {TABLE} WHERE id = %s", [last.pk])
+    delete_record(last)
     sql(
         f"UPDATE {AuditChainHead._meta.db_table} SET last_seq = %s, last_hmac = %s",
         [before_last.seq, before_last.chain_hmac],
@@ -161,7 +195,9 @@ def test_moving_the_head_back_to_hide_a_deletion_is_found(events):
     assert "链头" in out and "被改动" in out
 
 
-def _forge(**extra) -> int:
+def _forge(place: tuple[int, str] | None = None, **extra) -> int:
+    """A row written straight into the table, as someone without the key would; with `place`
+    (seq, chain hash), given a place in the chain and taken off the queue as well."""
     values = {
         "at": NOW,
         "actor_id": None,
@@ -176,8 +212,6 @@ def _forge(**extra) -> int:
         "message": "",
         "ip_address": "10.0.0.9",
         "content_hmac": secrets.token_hex(32),
-        "seq": None,
-        "chain_hmac": "",
         **extra,
     }
     names = list(values)
@@ -185,7 +219,14 @@ def _forge(**extra) -> int:
         f"INSERT INTO {TABLE} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})",
         [db_value(name, values[name]) for name in names],
     )
-    return AuditEvent.objects.order_by("-id").values_list("id", flat=True)[0]
+    forged = AuditEvent.objects.order_by("-id").values_list("id", flat=True)[0]
+    if place is not None:
+        sql(
+            f"INSERT INTO {PLACES} (event_id, seq, chain_hmac) VALUES (%s, %s, %s)",
+            [forged, *place],
+        )
+        sql(f"DELETE FROM {QUEUE} WHERE event_id = %s", [forged])
+    return forged
 
 
 def test_a_forged_row_is_named_even_after_later_writes_link_it(events, world):
@@ -196,7 +237,7 @@ def test_a_forged_row_is_named_even_after_later_writes_link_it(events, world):
 
     with time_machine.travel(NOW + datetime.timedelta(minutes=5), tick=False):
         services.unit_update(actor=world.users.committee, unit=world.unit, address="新址 9 号")
-    assert AuditEvent.objects.filter(seq__isnull=True).count() == 0  # linked in, as it was
+    assert AuditEvent.objects.filter(seal__isnull=True).count() == 0  # linked in, as it was
 
     code, out = verify()
     assert code == 1
@@ -205,7 +246,7 @@ def test_a_forged_row_is_named_even_after_later_writes_link_it(events, world):
 
 
 def test_a_forged_row_with_a_place_in_the_chain_is_named(events):
-    forged = _forge(seq=len(events) + 1, chain_hmac=secrets.token_hex(32))
+    forged = _forge(place=(len(events) + 1, secrets.token_hex(32)))
 
     code, out = verify()
 
@@ -229,10 +270,10 @@ def test_records_sealed_while_the_check_runs_are_no_finding(events, world):
 
 def test_records_created_in_bulk_are_signed_and_linked_too(events):
     AuditEvent.objects.bulk_create(
-        [AuditEvent(action="import", object_repr=f"第 {i} 行", seq=99 + i) for i in range(3)]
+        [AuditEvent(action="import", object_repr=f"第 {i} 行") for i in range(3)]
     )
 
-    new = list(AuditEvent.objects.filter(action="import").order_by("seq"))
+    new = list(AuditEvent.objects.filter(action="import").order_by("seal__seq"))
     assert [e.seq for e in new] == [len(events) + 1, len(events) + 2, len(events) + 3]
     assert verify() == (0, f"审计链完整：{len(events) + 3} 条\n")
 
@@ -268,7 +309,7 @@ def test_a_record_left_unsealed_is_reported_and_sealed_by_tick(world):
 def test_verify_seal_links_stragglers_and_is_otherwise_read_only(events):
     with mock.patch.object(chain, "seal", side_effect=RuntimeError("connection lost")):
         AuditEvent.objects.create(action="login", actor_username="clerk")
-    straggler = AuditEvent.objects.get(seq__isnull=True)
+    straggler = AuditEvent.objects.get(seal__isnull=True)
     verify()
     assert AuditEvent.objects.get(pk=straggler.pk).seq is None  # plain verify writes nothing
 
@@ -287,7 +328,7 @@ def test_the_key_is_needed_to_verify(events):
 
 
 def test_english_problem_line(events):
-    sql(f"DELETE FROM {TABLE} WHERE id = %s", [events[1].pk])
+    delete_record(events[1])
     with translation.override("en"):
         code, out = verify()
     assert code == 1
@@ -322,7 +363,7 @@ def test_concurrent_writers_leave_one_complete_chain(file_database):  # noqa: F8
         thread.join(timeout=180)
 
     assert errors == []
-    events = list(AuditEvent.objects.order_by("seq"))
+    events = in_chain_order()
     assert len([e for e in events if e.object_type == "registry.unit"]) == THREADS
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     code, out = verify()

@@ -196,7 +196,7 @@ def test_the_audit_chain_verifies_after_a_bulk_import(world, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         result = run_import(world.users.committee, rows(1200, world.community.code))
     assert result.created == 1200
-    assert not AuditEvent._base_manager.filter(seq__isnull=True).exists()  # sealed on commit
+    assert not AuditEvent._base_manager.filter(seal__isnull=True).exists()  # sealed on commit
     report = chain.verify()
     assert report.ok, [chain.describe_problem(p) for p in report.problems]
     assert report.count == AuditEvent.objects.count()
