@@ -31,8 +31,11 @@ TONE = {Status.AT_RISK: "warn", Status.LATE: "danger", Status.DONE: "ok"}
 
 
 def _year_rows(user, today):
+    """This year's pledges with their status; no section here names their lead units."""
     pledges = Pledge.objects.visible_to(user).out_of_draft().filter(year=today.year)
-    return selectors.rows(selectors.with_details(pledges.order_by("number", "pk")), today)
+    return selectors.rows(
+        selectors.with_details(pledges.order_by("number", "pk"), units=False), today
+    )
 
 
 def city_pledges(request) -> dict | None:

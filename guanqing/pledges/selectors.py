@@ -55,11 +55,13 @@ class PledgeRow:
         return str(metric.label) if metric else ""
 
 
-def with_details(queryset):
-    """The pledges with what their rows need, in a fixed number of queries."""
-    return queryset.annotate(reported=Sum("reports__value")).prefetch_related(
-        "lead_units", Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "pk"))
+def with_details(queryset, *, units: bool = True):
+    """The pledges with what their rows need, in a fixed number of queries; without `units`,
+    not their lead units (which only lists and reports name: a status needs none of them)."""
+    queryset = queryset.annotate(reported=Sum("reports__value")).prefetch_related(
+        Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "pk"))
     )
+    return queryset.prefetch_related("lead_units") if units else queryset
 
 
 def rows(pledges, today: datetime.date) -> list[PledgeRow]:

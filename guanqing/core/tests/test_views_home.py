@@ -197,7 +197,10 @@ def test_separated_admins_get_their_own_tools_not_business_data(world, role, lin
 # (session, user, security policy, the bell) is about seven queries; each section keeps to a few,
 # and none grows with the rows it counts.
 HOME_QUERY_BUDGET = {
-    "committee": 38,  # 轮训: the newest plan with its counts; 十件实事: the year by status
+    # 轮训: the newest plan with its counts; 十件实事: the year by status; 难题派单: the open
+    # problems' states, the 通报 and the extensions, each from its own index (three queries).
+    # 41 when the test runs alone, its caches cold.
+    "committee": 41,
     "unit_admin": 28,
     "member": 30,
     "community_worker": 26,
