@@ -27,6 +27,7 @@ from guanqing.core.roles import Role
 from guanqing.core.scope.querysets import ChildScopedQuerySet, ScopedQuerySet, edit_rule, scope_rule
 from guanqing.core.text import LONG_TEXT_MAX
 from guanqing.frontline.choices import (
+    OPEN_STATES,
     ExtensionDecision,
     PlaceKind,
     ProblemEventKind,
@@ -341,8 +342,6 @@ class ProblemQuerySet(ScopedQuerySet):
         return self.filter(reported_by=user)
 
     def open(self):
-        from guanqing.frontline.choices import OPEN_STATES
-
         return self.filter(state__in=OPEN_STATES)
 
 
@@ -444,11 +443,14 @@ class Problem(models.Model):
             models.Index(fields=["state", "deadline"], name="problem_state_deadline"),
             models.Index(fields=["unit", "state", "deadline"], name="problem_unit_queue"),
             models.Index(fields=["received_on"], name="problem_received"),
-            # the desk's 通报 list and the home count: the few problems ever put on the list
+            # the desk's 通报 list and the home count: the problems on the list and still open.
+            # The condition is theirs exactly: PostgreSQL, taking being on the list and being
+            # open for independent, expected 150 such problems of a province's 8,600 and sorted
+            # them all for the first fifty (12 ms); from this index, in its order: 1.4 ms
             models.Index(
                 fields=["noticed_on", "deadline"],
-                condition=Q(noticed_on__isnull=False),
-                name="problem_noticed",
+                condition=Q(noticed_on__isnull=False, state__in=OPEN_STATES),
+                name="problem_noticed_open",
             ),
         ]
         constraints = [

@@ -4,9 +4,11 @@ soon first), the committee's dispatch desk, and a problem's timeline."""
 from __future__ import annotations
 
 import datetime
+import heapq
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.roles import Role
@@ -48,11 +50,53 @@ def problem_queue(user) -> QuerySet:
     return _due_first(queryset)
 
 
+def _due_key(problem: Problem) -> tuple:
+    """A problem's place in `_due_first`'s order."""
+    return (problem.deadline is None, problem.deadline, problem.received_on, problem.pk)
+
+
+class FirstDue:
+    """The problems of several querysets (one a state) in `_due_first`'s order, read as their
+    first n (`[:n]`): the first n of each, merged. Each state is read from the (state, deadline)
+    index in its order; one query over all of them sorted every overdue problem of a province
+    (11,000: 32 ms) to show the first twenty (three queries: 2 ms each)."""
+
+    def __init__(self, querysets: Sequence[QuerySet]):
+        self.querysets = [_due_first(queryset) for queryset in querysets]
+
+    def count(self) -> int:
+        return sum(queryset.count() for queryset in self.querysets)
+
+    def ids(self, n: int) -> list[int]:
+        """The ids of the first n, reading only what orders them."""
+        firsts = [
+            list(
+                queryset.values_list(
+                    Q(deadline__isnull=True), "deadline", "received_on", "pk", named=False
+                )[:n]
+            )
+            for queryset in self.querysets
+        ]
+        return [row[-1] for row in heapq.merge(*firsts)][:n]
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.start or key.step or key.stop is None:
+            raise TypeError("FirstDue gives its first n problems only: [:n]")
+        firsts = [list(queryset[: key.stop]) for queryset in self.querysets]
+        return list(heapq.merge(*firsts, key=_due_key))[: key.stop]
+
+    def __iter__(self):
+        return heapq.merge(*self.querysets, key=_due_key)
+
+    def exists(self) -> bool:
+        return any(queryset.exists() for queryset in self.querysets)
+
+
 @dataclass(frozen=True)
 class DispatchDesk:
     unassigned: QuerySet  # received, waiting to be dispatched
     returned: QuerySet  # sent back by a unit, waiting to be reassigned
-    overdue: QuerySet  # with a unit (or sent back) past their deadline
+    overdue: FirstDue  # with a unit (or sent back) past their deadline
     noticed: QuerySet  # on the 通报 list and still open
 
 
@@ -63,11 +107,20 @@ def dispatch_desk(today: datetime.date | None = None) -> DispatchDesk:
     return DispatchDesk(
         unassigned=_due_first(problems.filter(state=ProblemState.RECEIVED)),
         returned=_due_first(problems.filter(state=ProblemState.RETURNED)),
-        overdue=_due_first(problems.filter(state__in=ESCALATED_STATES, deadline__lt=today)),
+        overdue=FirstDue(
+            [problems.filter(state=state, deadline__lt=today) for state in ESCALATED_STATES]
+        ),
         noticed=problems.filter(state__in=OPEN_STATES, noticed_on__isnull=False)
         .only(*LIST_COLUMNS)
         .order_by("noticed_on", "deadline", "pk"),
     )
+
+
+def first_ids(rows: QuerySet | FirstDue, n: int) -> list[int]:
+    """The ids of a desk list's first n problems, in its order."""
+    if isinstance(rows, FirstDue):
+        return rows.ids(n)
+    return list(rows.values_list("pk", flat=True)[:n])
 
 
 def problem_timeline(problem: Problem, public_only: bool = False) -> QuerySet:

@@ -780,6 +780,6 @@ class DispatchDeskView(AccessAPIView):
             rows = getattr(desk, name)
             answer[name] = {
                 "count": rows.count(),
-                "ids": list(rows.values_list("pk", flat=True)[:DESK_IDS]),
+                "ids": selectors.first_ids(rows, DESK_IDS),
             }
         return Response(answer)

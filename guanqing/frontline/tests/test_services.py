@@ -436,6 +436,34 @@ def test_the_units_queue_is_due_soon_first_and_the_desk_sorts_the_rest(w):
     assert list(selectors.dispatch_desk(D(2026, 5, 19)).overdue) == [sooner]
 
 
+def test_the_desks_overdue_problems_come_in_one_order_across_their_states(w, time_machine):
+    """Read state by state and merged: the same first problems, in the same order, as one query
+    over every state sorted would give, ties on the deadline broken by the date received."""
+    made = []
+    for day in (20, 13, 27, 13, 6):
+        time_machine.move_to(datetime.datetime(2026, 4, day, 2, tzinfo=datetime.UTC), tick=False)
+        made.append(ff.assigned(category=w.cat, unit=w.unit))
+        made.append(ff.handling(category=w.cat, unit_admin=w.admin))
+        returned = ff.assigned(category=w.cat, unit=w.unit)
+        services.problem_return(actor=w.admin, problem=returned, reason="不属于本单位")
+        made.append(returned)
+    today = D(2026, 6, 30)
+    overdue = selectors.dispatch_desk(today).overdue
+    one_query = list(
+        selectors._due_first(
+            Problem.objects.filter(state__in=selectors.ESCALATED_STATES, deadline__lt=today)
+        )
+    )
+    assert len(one_query) == len(made)
+    assert overdue[:4] == one_query[:4]
+    assert overdue[:100] == one_query
+    assert list(overdue) == one_query and overdue.exists()
+    assert overdue.ids(5) == [p.pk for p in one_query[:5]]
+    assert overdue.count() == len(made)
+    with pytest.raises(TypeError):
+        overdue[2:4]
+
+
 def test_the_timeline_is_in_the_site_language_the_errors_in_the_users(w):
     problem = ff.reported(category=w.cat)
     with translation.override("en"):
