@@ -21,8 +21,9 @@ from django.utils.translation import pgettext
 from guanqing.core.calendar.workdays import CalendarYearMissing, add_workdays, business_date
 from guanqing.core.roles import Role
 from guanqing.core.ui.home import HomeSection
+from guanqing.frontline import selectors
 from guanqing.frontline.choices import OPEN_STATES, ProblemState
-from guanqing.frontline.models import Extension, Problem
+from guanqing.frontline.models import Problem
 from guanqing.frontline.selectors import UNIT_QUEUE_STATES
 from guanqing.frontline.views_problems import DUE_SOON_WORKDAYS
 
@@ -92,9 +93,7 @@ def committee_desk(request) -> dict | None:
         returned=Count("state", filter=Q(state=ProblemState.RETURNED)),
     )
     counts["noticed"] = open_problems.filter(noticed_on__isnull=False).count()
-    counts["extensions"] = Extension.objects.filter(
-        decision="", problem__in=open_problems.filter(state=ProblemState.HANDLING)
-    ).count()
+    counts["extensions"] = selectors.waiting_extensions(open_problems).count()
     return {
         "template": "core/home/stats.html",
         "title": _("难题派单"),

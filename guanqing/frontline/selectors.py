@@ -13,7 +13,7 @@ from django.db.models import F, Q, QuerySet
 from guanqing.core.calendar.workdays import business_date
 from guanqing.core.roles import Role
 from guanqing.frontline.choices import OPEN_STATES, ProblemState
-from guanqing.frontline.models import Problem, ProblemEvent
+from guanqing.frontline.models import Extension, Problem, ProblemEvent
 
 ESCALATED_STATES = (ProblemState.ASSIGNED, ProblemState.RETURNED, ProblemState.HANDLING)
 UNIT_QUEUE_STATES = (ProblemState.ASSIGNED, ProblemState.HANDLING)
@@ -113,6 +113,13 @@ def dispatch_desk(today: datetime.date | None = None) -> DispatchDesk:
         noticed=problems.filter(state__in=OPEN_STATES, noticed_on__isnull=False)
         .only(*LIST_COLUMNS)
         .order_by("noticed_on", "deadline", "pk"),
+    )
+
+
+def waiting_extensions(problems: QuerySet) -> QuerySet:
+    """The extensions asked for `problems` that still wait for the committee's decision."""
+    return Extension.objects.filter(
+        decision="", problem__in=problems.filter(state=ProblemState.HANDLING)
     )
 
 

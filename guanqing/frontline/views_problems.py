@@ -181,7 +181,7 @@ def dispatch_desk(request):
             }
         )
     waiting = (
-        Extension.objects.filter(decision="", problem__state=ProblemState.HANDLING)
+        selectors.waiting_extensions(Problem.objects.all())
         .select_related("problem__unit")
         .order_by("requested_on", "pk")[:DESK_LIMIT]
     )
