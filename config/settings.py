@@ -321,7 +321,8 @@ FIGURES_SLOW_MS = env_int("GUANQING_FIGURES_SLOW_MS", 25, minimum=1)
 FIGURES_MAX_AGE = env_int("GUANQING_FIGURES_MAX_AGE", 300, minimum=10)
 
 # A serving process collects its heap once and freezes what survives after this many requests,
-# so that Python's full collections skip it (guanqing/core/collector.py); 0: never.
+# so that Python's full collections skip it, and runs the full collections due after its responses
+# rather than in a request (guanqing/core/collector.py); 0: neither.
 GC_SETTLE_AFTER_REQUESTS = env_int("GUANQING_GC_SETTLE_AFTER_REQUESTS", 50, minimum=0)
 
 TASKS = {
