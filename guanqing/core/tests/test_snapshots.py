@@ -38,9 +38,11 @@ def figures():
     counted = Figures()
     snapshots.register(NAME, counted, warm=lambda today: [{"day": today.isoformat()}])
     cache.clear()
+    snapshots._asked.clear()
     yield counted
     snapshots._registry.pop(NAME, None)
     cache.clear()
+    snapshots._asked.clear()
 
 
 def later(seconds: int):
@@ -112,6 +114,41 @@ def test_a_stale_snapshot_is_shown_while_the_worker_recounts_it_once(figures):
     assert fresh.as_of > stale.as_of
     assert len(figures.calls) == 2
     assert cache.get(f"{snapshots.key(NAME, args)}:recounting") is None
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(FIGURES_SLOW_MS=1, FIGURES_MAX_AGE=300)
+def test_a_process_asks_the_shared_cache_for_a_recount_once_a_minute_while_none_comes(
+    figures, monkeypatch
+):
+    args = {"day": "2026-12-03"}
+    snapshots.count(NAME, args, keep=True)
+    asked = []
+    add = cache.add
+    monkeypatch.setattr(snapshots.cache, "add", lambda *a, **k: asked.append(a[0]) or add(*a, **k))
+    queued = []  # the worker never gets to it: the snapshot stays stale
+    monkeypatch.setattr(snapshots, "recount", lambda *a: queued.append(a))
+    with later(400):
+        for _ in range(5):
+            assert snapshots.read(NAME, args).kept
+    assert len(asked) == 1
+    assert len(queued) == 1
+    with later(400 + 59):
+        snapshots.read(NAME, args)
+    assert len(asked) == 1
+    with later(400 + 61):  # a minute on: asked again; the mark in the shared cache still stands
+        snapshots.read(NAME, args)
+    assert len(asked) == 2
+    assert len(queued) == 1
+    cache.delete(f"{snapshots.key(NAME, args)}:recounting")  # the mark expired, no recount came
+    with later(400 + 122):
+        snapshots.read(NAME, args)
+    assert len(queued) == 2
+    # another snapshot is asked for on its own
+    snapshots.count(NAME, {"day": "2026-12-04"}, keep=True)
+    with later(400 + 123):
+        snapshots.read(NAME, {"day": "2026-12-04"})
+    assert len(queued) == 3
 
 
 @override_settings(FIGURES_SLOW_MS=1)
