@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import cached_property
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -262,6 +263,54 @@ def party_orgs_matching(queryset, text: str):
             | Q(unit__short_name__icontains=word)
         )
     return queryset
+
+
+class PartyOrgOwners:
+    """The owners of the party organisations `orgs` (a scoped, filtered queryset), each once and
+    in the list's order, as (unit id, None) or (None, village id): the units in their sort order
+    (those without one last), then the villages by division code. Paginated like a list: its
+    length is `count()`, a slice reads only the owners it needs.
+
+    Units and villages are read from their own tables, each kept only if it owns one of `orgs`
+    (a semi-join on the organisation's owner index). Sorting the distinct owners of every
+    organisation, joined to their units and divisions for the order, took 20 ms for the first
+    page at a whole province (30,000 organisations), and counting them 6 ms more."""
+
+    def __init__(self, orgs):
+        self.units = Unit.objects.filter(Exists(orgs.filter(unit_id=OuterRef("pk")))).order_by(
+            F("sort_order").asc(nulls_last=True), "name", "pk"
+        )
+        self.village_orgs = orgs.filter(unit__isnull=True)
+        self.villages = Division.objects.filter(
+            Exists(self.village_orgs.filter(division_id=OuterRef("pk")))
+        ).order_by("code", "pk")
+
+    @cached_property
+    def unit_count(self) -> int:
+        return self.units.count()
+
+    def count(self) -> int:
+        villages = self.village_orgs.order_by().values("division_id").distinct().count()
+        return self.unit_count + villages
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, rows: slice) -> list[tuple[int | None, int | None]]:
+        if not isinstance(rows, slice) or rows.step not in (None, 1):
+            raise TypeError("owners are read by a slice of consecutive rows")
+        start, stop = rows.start or 0, rows.stop
+        split = self.unit_count
+        owners: list[tuple[int | None, int | None]] = []
+        if start < split:
+            units = self.units.values_list("pk", flat=True)[start : min(stop, split)]
+            owners += [(pk, None) for pk in units]
+        if stop > split:
+            villages = self.villages.values_list("pk", flat=True)[
+                max(start - split, 0) : stop - split
+            ]
+            owners += [(None, pk) for pk in villages]
+        return owners
 
 
 PARTY_ORG_SEPARATOR = " · "

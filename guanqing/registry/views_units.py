@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
@@ -150,15 +150,8 @@ def partyorg_list(request):
     base = PartyOrg.objects.visible_to(request.user)
     filterset, qs = filterset_for(PartyOrgPageFilter, request, base)
     # One row per owner, units first (in their sort order), then villages by division code.
-    owners = (
-        qs.order_by(
-            F("unit__sort_order").asc(nulls_last=True), "unit__name", "unit_id", "division__code"
-        )
-        .values("unit_id", "division_id")
-        .distinct()
-    )
-    page = paginate(request, owners, per_page=OWNERS_PER_PAGE)
-    keys = [(o["unit_id"], o["division_id"]) for o in page.object_list]
+    page = paginate(request, selectors.PartyOrgOwners(qs), per_page=OWNERS_PER_PAGE)
+    keys = list(page.object_list)
     unit_ids = [u for u, _d in keys if u]
     division_ids = [d for u, d in keys if not u]
     orgs = (

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from guanqing.conftest import client_for
 from guanqing.core.models import AuditEvent
-from guanqing.registry.models import Household, Member, Person, Unit
+from guanqing.registry import selectors
+from guanqing.registry.models import Household, Member, PartyOrg, Person, Unit
 from guanqing.testing import factories as f
 from guanqing.testing.idnumbers import make_id_number
 
@@ -369,6 +371,38 @@ def test_partyorg_list_shows_twenty_owners_per_page_each_with_its_whole_tree(wor
     html = second.content.decode()
     assert "分页单位24第一支部" in html
     assert html.index("分页单位24机关党委") < html.index("分页单位24第一支部")
+
+
+def test_party_org_owners_come_as_one_query_sorting_every_distinct_owner_gives_them(world):
+    for n, order in enumerate([5, 0, 5, 3]):
+        unit = f.UnitFactory(name=f"排序单位{n}", sort_order=order)
+        f.PartyOrgFactory(unit=unit, name=f"排序单位{n}党委")
+        f.PartyOrgFactory(unit=unit, name=f"排序单位{n}支部")
+    for n in range(4):
+        village = f.CommunityFactory(parent=world.street)
+        f.PartyOrgFactory(unit=None, division=village, name=f"村党组织{n}")
+        f.PartyOrgFactory(unit=None, division=village, name=f"村支部{n}")
+
+    def reference(orgs):
+        order = [F("unit__sort_order").asc(nulls_last=True), "unit__name", "unit_id"]
+        order.append("division__code")
+        return list(orgs.order_by(*order).values_list("unit_id", "division_id").distinct())
+
+    for orgs in (
+        PartyOrg.objects.all(),
+        PartyOrg.objects.filter(name__contains="支部"),  # a filtered list: its owners only
+        PartyOrg.objects.filter(name__startswith="村"),  # villages alone
+        PartyOrg.objects.none(),
+    ):
+        expected = reference(orgs)
+        owners = selectors.PartyOrgOwners(orgs)
+        assert owners.count() == len(expected)
+        assert owners[0 : len(expected) + 5] == expected
+        for start in range(len(expected)):  # every page boundary, across units and villages
+            assert owners[start : start + 3] == expected[start : start + 3]
+    every = reference(PartyOrg.objects.all())
+    kinds = ["unit" if unit else "village" for unit, _village in every]
+    assert kinds == sorted(kinds) and kinds.count("village") == 4  # the boundary was crossed
 
 
 def test_partyorg_list_query_count_does_not_grow_with_owners(world):
