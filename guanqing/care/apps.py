@@ -27,6 +27,10 @@ class CareConfig(AppConfig):
 
         home_page.register(*home.SECTIONS)
 
+        from guanqing.care.figures import register_snapshots
+
+        register_snapshots()
+
         from guanqing.core import reports
 
         reports.register(

@@ -77,7 +77,8 @@ def figures_page(request):
     except (ValueError, ValidationError) as exc:
         errors = getattr(exc, "message_dict", {"from": [_("日期格式应为 YYYY-MM-DD")]})
         span = DateRange.parse(None, None, today=today)
-    result = figures.figures(request.user, span, today)
+    snapshot = figures.figures_of(request.user, span, today)
+    result = snapshot.value
     # by unit: the first 50, the most overdue first, sorted on the server; the rest as a sheet
     by_unit = ranking.rank(request, result.by_unit, unit_columns(), default="overdue")
     if ranking.wants_export(request):
@@ -90,6 +91,7 @@ def figures_page(request):
             "span": span,
             "errors": errors,
             "figures": result,
+            "snapshot": snapshot,
             "tables": [
                 (_("按单位"), "units", by_unit.rows, by_unit),
                 (_("按制度"), "systems", result.by_system, None),

@@ -230,11 +230,13 @@ class FiguresView(AccessAPIView):
         query = DateRangeQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         span = query.validated_data["range"]
-        result = figures.figures(request.user, span, business_date())
+        snapshot = figures.figures_of(request.user, span, business_date())
+        result = snapshot.value
         return Response(
             {
                 "from": span.first,
                 "to": span.last,
+                "as_of": snapshot.as_of,
                 "totals": result.totals,
                 "units": [row.as_dict() for row in result.by_unit],
                 "systems": [row.as_dict() for row in result.by_system],

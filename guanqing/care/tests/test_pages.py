@@ -19,7 +19,7 @@ from guanqing.care import home, services
 from guanqing.care.choices import ObligationState
 from guanqing.care.models import CareEvent, CareRule, Obligation
 from guanqing.care.tests.helpers import PLAIN, SENSITIVE, D, other_record, record, rule
-from guanqing.conftest import client_for
+from guanqing.conftest import api_as, client_for
 from guanqing.core.tests.test_i18n import english_client
 from guanqing.registry.choices import MemberStatus
 from guanqing.testing import factories as f
@@ -263,6 +263,39 @@ def test_the_board_shows_the_overdue_across_units_escalated_first(w):
     names = [row[0] for row in rows]
     assert names.index(w.unit.name) < names.index(w.other_unit.name)
     assert rows[names.index(w.unit.name)][1:] == (2, 2, 0)  # open, overdue, escalated
+
+
+def test_the_committee_reads_the_kept_figures_with_their_time_and_a_unit_counts_its_own(w):
+    import itertools
+    from unittest import mock
+
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    cache.clear()
+    record(w, PLAIN, on=D(2026, 5, 4))
+    span = {"from": "2026-01-01", "to": "2026-06-30"}
+    committee = client_for(w.users.committee)
+    slow = mock.patch(
+        "guanqing.core.snapshots.time.perf_counter", side_effect=itertools.count(0, 2.0)
+    )
+    with override_settings(FIGURES_SLOW_MS=1, FIGURES_MAX_AGE=300):
+        with slow:  # the count "takes" two seconds: kept
+            first = committee.get("/care/figures/", span).content.decode()
+        assert "数据截至" not in first  # counted just now
+        record(w, PLAIN, on=D(2026, 5, 5))
+        kept = committee.get("/care/figures/", span).content.decode()
+        assert "数据截至" in kept and "由系统定时重新统计" in kept
+        visits = r'data-row="visit">.*?data-events>(\d+)<'
+        assert re.search(visits, kept, re.S).group(1) == "1"  # one event, as counted
+        api = api_as(w.users.committee).get("/api/v1/care/figures/", span).json()
+        assert (api["totals"]["events"], api["as_of"] is not None) == (1, True)
+        # a unit's administrator counts the unit's own now: both events
+        unit_api = api_as(w.users.unit_admin).get("/api/v1/care/figures/", span).json()
+        assert unit_api["totals"]["events"] == 2
+        unit_page = client_for(w.users.unit_admin).get("/care/figures/", span).content.decode()
+        assert "数据截至" not in unit_page
+    cache.clear()
 
 
 def test_the_figures_count_by_unit_and_system(w):

@@ -366,6 +366,10 @@ def _live(name: str, args: dict, committee):
         period = Period.parse(args["period"])
         return reports.live_report(committee, period, where, today=today).sections
     span = DateRange(day(args["first"]), day(args["last"]))
+    if name == "care.figures":
+        from guanqing.care import figures as care
+
+        return care.figures(committee, span, today)
     live = {
         window.CITY_FIGURES: lambda: window.window_figures(committee, span, today=today),
         window.CITY_BOARD: lambda: window.window_board(committee, span, today=today),
@@ -402,6 +406,7 @@ def _live(name: str, args: dict, committee):
         "instructors.figures",
         "instructors.last_month",
         "registry.city_charts",
+        "care.figures",
     ],
 )
 def test_a_snapshot_counts_what_the_committee_s_page_counts(paired, name, request):
