@@ -54,6 +54,28 @@ def pinyin_keys(value) -> str:
 
 
 @register.filter
+def choice_input(box) -> str:
+    """`{{ box|choice_input }}`: the `<input>` of one choice of a long checkbox or radio list (a
+    unit's members to tick), the same as `{{ box.tag }}` writes it, without rendering Django's
+    widget template once per choice (140 boxes took 30 ms of a form's 50)."""
+    from django.utils.html import conditional_escape as esc
+    from django.utils.safestring import mark_safe
+
+    data = box.data
+    html = [f'<input type="{esc(data["type"])}" name="{esc(data["name"])}"']
+    if data["value"] is not None:
+        html.append(f' value="{esc(str(data["value"]))}"')
+    # as django/forms/widgets/attrs.html: in their order, False left out, True a bare name
+    for name, value in data["attrs"].items():
+        if value is True:
+            html.append(f" {esc(name)}")
+        elif value is not False:
+            html.append(f' {esc(name)}="{esc(str(value))}"')
+    html.append(">")
+    return mark_safe("".join(html))  # noqa: S308 - every part escaped above
+
+
+@register.filter
 def get_item(mapping, key):
     try:
         return mapping.get(key)
