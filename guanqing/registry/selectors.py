@@ -268,7 +268,7 @@ def party_orgs_matching(queryset, text: str):
 class PartyOrgOwners:
     """The owners of the party organisations `orgs` (a scoped, filtered queryset), each once and
     in the list's order, as (unit id, None) or (None, village id): the units in their sort order
-    (those without one last), then the villages by division code. Paginated like a list: its
+    (then by name), then the villages by division code. Paginated like a list: its
     length is `count()`, a slice reads only the owners it needs.
 
     Units and villages are read from their own tables, each kept only if it owns one of `orgs`
@@ -300,6 +300,8 @@ class PartyOrgOwners:
         if not isinstance(rows, slice) or rows.step not in (None, 1):
             raise TypeError("owners are read by a slice of consecutive rows")
         start, stop = rows.start or 0, rows.stop
+        if stop is None:
+            stop = self.count()
         split = self.unit_count
         owners: list[tuple[int | None, int | None]] = []
         if start < split:

@@ -400,6 +400,7 @@ def test_party_org_owners_come_as_one_query_sorting_every_distinct_owner_gives_t
         assert owners[0 : len(expected) + 5] == expected
         for start in range(len(expected)):  # every page boundary, across units and villages
             assert owners[start : start + 3] == expected[start : start + 3]
+            assert owners[start:] == expected[start:]
     every = reference(PartyOrg.objects.all())
     kinds = ["unit" if unit else "village" for unit, _village in every]
     assert kinds == sorted(kinds) and kinds.count("village") == 4  # the boundary was crossed
