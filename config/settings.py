@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # a query-string value over 12,000 characters: a 400 naming the parameter
+    "guanqing.core.middleware.QueryLengthMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
