@@ -3,8 +3,8 @@
 A statement that reads rows the same transaction wrote (an import checking its next thousand ID
 numbers against the households it has just inserted) is planned with statistics taken before
 those rows existed: PostgreSQL then reads every such row for each thousand, and a 100,000-row
-import spent most of its time there. Inside `without(...)` the named plans are switched off for the statements within, with
-`SET LOCAL`, and restored after. Elsewhere (SQLite) it does nothing.
+import spent most of its time there. Inside `without(...)` the named plans are switched off for
+the statements within, with `SET LOCAL`, and restored after. Elsewhere (SQLite) it does nothing.
 """
 
 from __future__ import annotations
